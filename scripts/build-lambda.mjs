@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles src/lambda into the single file the stack ships: dist/lambda-bundle/index.mjs (Node 24, ARM64).
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'lambda-bundle');
+
+/** Points the SDK's runtime shim at src/lambda/sdk-shims.ts (see that file for why). */
+const sdkShims = {
+  name: 'mcp-sdk-shims',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: join(root, 'src', 'lambda', 'sdk-shims.ts'),
+    }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+const result = await build({
+  entryPoints: [join(root, 'src', 'lambda', 'index.ts')],
+  outfile: join(outdir, 'index.mjs'),
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  legalComments: 'none',
+  metafile: true,
+  plugins: [sdkShims],
+  logLevel: 'warning',
+});
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+const { size } = await stat(join(outdir, 'index.mjs'));
+if (!process.argv.includes('--quiet'))
+  console.error(`lambda bundle: dist/lambda-bundle/index.mjs ${(size / 1024).toFixed(1)} KiB`);

@@ -1,0 +1,31 @@
+import type { Output, Stream } from './output.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  /** AWS region. @default the AWS SDK's chain (AWS_REGION, profile) */
+  readonly region?: string;
+  /** AWS profile. @default the AWS SDK's chain (AWS_PROFILE, default) */
+  readonly profile?: string;
+  /** Print one JSON document on stdout and nothing else there. */
+  readonly json: boolean;
+  /** Print stacks and debug detail. */
+  readonly verbose: boolean;
+  /** Answer yes to every question (needed when not interactive). */
+  readonly yes: boolean;
+}
+
+/** What the process gives a command: streams, environment, and a signal for Ctrl-C. */
+export interface CliIo {
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Aborted when the user presses Ctrl-C (SIGINT) or the process gets SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+/** What a command's action receives. */
+export interface CommandContext extends CliIo {
+  readonly out: Output;
+  readonly global: GlobalOptions;
+}

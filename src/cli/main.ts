@@ -1,0 +1,117 @@
+/**
+ * The mcp-lambda program: every command wired in one place.
+ *
+ * Command modules are imported only when their command runs, so `--help`, `--version` and the start of
+ * every command load neither the AWS SDK, aws-cdk-lib nor the MCP SDK.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import type { CliIo, CommandContext, GlobalOptions } from './context.js';
+import { AbortError, ExitCode, UserError } from './errors.js';
+import { createOutput } from './output.js';
+import { parseHost, parsePort } from './parse.js';
+
+export const DEFAULT_DEV_PORT = 8765;
+
+function buildProgram(io: CliIo, run: (action: (ctx: CommandContext) => Promise<void>) => Promise<void>): Command {
+  const program = new Command('mcp-lambda')
+    .description('Run a Model Context Protocol (MCP) server on AWS Lambda behind OAuth, and connect Claude Code to it.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--region <region>', 'AWS region (default: from AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS profile from ~/.aws/config')
+    .option('--json', 'print one JSON document on stdout and nothing else')
+    .option('--verbose', 'print stack traces and debug detail')
+    .option('-y, --yes', 'answer yes to every question (required when not interactive)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mcp-lambda dev                      serve the dog-facts MCP server on http://127.0.0.1:${DEFAULT_DEV_PORT}/mcp
+  $ mcp-lambda dev --port 9000          ... on another port
+
+Run "mcp-lambda <command> --help" for a command's options.`,
+    );
+
+  program
+    .command('dev')
+    .description('serve the MCP server locally, through the same handler the Lambda runs (no AWS needed)')
+    .addOption(
+      new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(DEFAULT_DEV_PORT),
+    )
+    .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
+    .addHelpText(
+      'after',
+      `
+The server has no authentication: keep it on a loopback address.
+Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
+
+Examples:
+  $ mcp-lambda dev
+  $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
+    )
+    .action((options: { port: number; host: string }) =>
+      run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
+    );
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Never calls
+ * `process.exit`; only `bin/mcp-lambda` turns the code into the process's.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let global: GlobalOptions = { json: false, verbose: argv.includes('--verbose'), yes: false };
+  const out = () => createOutput(io.stdout, io.stderr, io.env);
+  const program = buildProgram(io, async (action) => {
+    const opts = program.opts<Partial<GlobalOptions>>();
+    global = {
+      ...(opts.region !== undefined && { region: opts.region }),
+      ...(opts.profile !== undefined && { profile: opts.profile }),
+      json: opts.json === true,
+      verbose: opts.verbose === true,
+      yes: opts.yes === true,
+    };
+    await action({ ...io, out: out(), global });
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, out(), global.verbose);
+  }
+}
+
+function report(error: unknown, out: ReturnType<typeof createOutput>, verbose: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; help and version are successes.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  if (error instanceof UserError) {
+    out.error(error.message);
+    if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);
+    if (verbose && error.cause instanceof Error && error.cause.stack) out.info(error.cause.stack);
+    return error.exitCode;
+  }
+  if (error instanceof AbortError) {
+    out.info(error.message);
+    return ExitCode.aborted;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(`unexpected failure: ${message}`);
+  if (verbose && error instanceof Error && error.stack) out.info(error.stack);
+  else
+    out.info('This is a bug in mcp-lambda. Run again with --verbose to see where, and include that output when you report it.');
+  return ExitCode.internal;
+}

@@ -1,0 +1,95 @@
+/**
+ * Lambda configuration from environment variables, read once at cold start.
+ *
+ * A bad value fails the cold start with a message naming the variable: a misconfigured function should
+ * stop loudly, not serve with a silently different policy.
+ */
+
+/** Default cap on a request body: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Origins allowed by default: local tools such as the MCP Inspector (`http://localhost:6274`). */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:*', 'http://127.0.0.1:*'];
+
+export interface LambdaConfig {
+  /** Registry key of the server to serve. */
+  readonly serverName: string;
+  readonly maxBodyBytes: number;
+  /** Origin patterns (`*` alone allows any; `:*` allows any port). */
+  readonly allowedOrigins: readonly string[];
+  /** OAuth client ids whose tokens are accepted; empty accepts any client the authorizer accepted. */
+  readonly allowedClientIds: readonly string[];
+  /** The scope a token must hold; undefined skips the check. */
+  readonly requiredScope?: string;
+}
+
+/** Thrown when an environment variable holds a value the Lambda cannot use. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new ConfigError(`${name} must be a positive whole number of bytes, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function originPattern(value: string): string {
+  if (value === '*') return value;
+  const withoutPortWildcard = value.endsWith(':*') ? value.slice(0, -2) : value;
+  let url: URL;
+  try {
+    url = new URL(withoutPortWildcard);
+  } catch {
+    throw new ConfigError(
+      `MCP_ALLOWED_ORIGINS has ${JSON.stringify(value)}, which is not an origin like https://app.example.com`,
+    );
+  }
+  if (url.origin !== withoutPortWildcard) {
+    throw new ConfigError(`MCP_ALLOWED_ORIGINS has ${JSON.stringify(value)}: an origin has no path, query or trailing slash`);
+  }
+  return value;
+}
+
+/** Reads the Lambda's configuration from `env`. */
+export function readConfig(env: Record<string, string | undefined> = process.env): LambdaConfig {
+  const serverName = env.MCP_SERVER?.trim() || 'dog-facts';
+  const requiredScope = env.MCP_REQUIRED_SCOPE?.trim() || undefined;
+  return {
+    serverName,
+    maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    allowedOrigins: (list(env.MCP_ALLOWED_ORIGINS) ?? DEFAULT_ALLOWED_ORIGINS).map(originPattern),
+    allowedClientIds: list(env.MCP_ALLOWED_CLIENT_IDS) ?? [],
+    ...(requiredScope !== undefined && { requiredScope }),
+  };
+}
+
+/** Whether `origin` matches one of `patterns`. */
+export function isOriginAllowed(origin: string, patterns: readonly string[]): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (parsed.origin !== origin) return false;
+  return patterns.some((pattern) => {
+    if (pattern === '*') return true;
+    if (pattern.endsWith(':*')) {
+      const base = new URL(pattern.slice(0, -2));
+      return parsed.protocol === base.protocol && parsed.hostname === base.hostname;
+    }
+    return pattern === origin;
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * Structured request logging for the Lambda.
+ *
+ * One JSON line per request. The record type is closed on purpose: there is no field that could carry
+ * a header, a token or the raw event, so nothing secret can reach the logs by accident.
+ */
+
+/** What one request log line holds. */
+export interface RequestLogRecord {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly msg: 'request';
+  readonly requestId: string;
+  /** HTTP method of the request. */
+  readonly httpMethod: string;
+  /** JSON-RPC method, when the body held one. */
+  readonly rpcMethod?: string;
+  /** Tool name for `tools/call`. */
+  readonly tool?: string;
+  /** HTTP status of the response. */
+  readonly status: number;
+  readonly durationMs: number;
+  /** The protocol era the request was served in. */
+  readonly era?: 'modern' | 'legacy';
+  /** The caller's OAuth client id (not secret), when the authorizer passed claims. */
+  readonly clientId?: string;
+  /** A short reason for a rejected request (never request content). */
+  readonly reason?: string;
+}
+
+/** A sink for log records. */
+export type Logger = (record: RequestLogRecord) => void;
+
+/** Writes each record as one JSON line to stdout (CloudWatch keeps one event per line). */
+export const stdoutLogger: Logger = (record) => {
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+};
+
+/** Drops every record (for benchmarks). */
+export const silentLogger: Logger = () => {};

@@ -1,0 +1,223 @@
+/**
+ * The Streamable HTTP face of an MCP server, as a Web `Request` → `Response` function.
+ *
+ * It owns the HTTP rules that sit in front of the SDK (CORS, Origin, method, media types, body size,
+ * JSON parsing, authorizer claims) and the per-request log line. The MCP protocol itself — both eras,
+ * JSON-RPC dispatch, unknown methods, notifications — is the official SDK's job:
+ *
+ * - 2026-07-28 requests go to `createMcpHandler(…, { legacy: 'reject', responseMode: 'auto' })`.
+ * - 2025-era requests go to a stateless `WebStandardStreamableHTTPServerTransport` with JSON responses
+ *   (the SDK's built-in stateless fallback answers over SSE, which a buffered Lambda response gains
+ *   nothing from). `isLegacyRequest` is the SDK's own routing predicate, so the two legs never disagree.
+ *
+ * A fresh server instance serves every request; nothing is kept between requests.
+ */
+import {
+  type AuthInfo,
+  createMcpHandler,
+  isJsonContentType,
+  isLegacyRequest,
+  type McpServerFactory,
+  readRequestBody,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import { type AuthorizerClaims, authorize } from './auth.js';
+import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_MAX_BODY_BYTES, isOriginAllowed } from './config.js';
+import type { Logger, RequestLogRecord } from './log.js';
+
+export interface McpHttpHandlerOptions {
+  /** Builds a fresh MCP server for each request. */
+  readonly factory: McpServerFactory;
+  /** @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** Origin patterns allowed to call from a browser. @default localhost and 127.0.0.1 on any port */
+  readonly allowedOrigins?: readonly string[];
+  /** OAuth client ids whose tokens are accepted. @default any */
+  readonly allowedClientIds?: readonly string[];
+  /** Scope every token must hold. @default no check */
+  readonly requiredScope?: string;
+  /** Where the per-request log line goes. */
+  readonly log: Logger;
+  /** Clock for durations. @default performance.now */
+  readonly now?: () => number;
+}
+
+/** What the caller knows about a request beyond HTTP: its id and the authorizer's claims. */
+export interface McpRequestContext {
+  readonly requestId: string;
+  readonly claims?: AuthorizerClaims;
+}
+
+export type McpHttpHandler = (request: Request, context: McpRequestContext) => Promise<Response>;
+
+const ALLOWED_METHODS = 'POST, OPTIONS';
+const ALLOWED_HEADERS =
+  'Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID';
+const EXPOSED_HEADERS = 'MCP-Protocol-Version, Mcp-Session-Id, WWW-Authenticate';
+
+/** A JSON-RPC error response with no id, as the Streamable HTTP spec has for transport-level failures. */
+export function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+function acceptsJson(accept: string): boolean {
+  return accept
+    .split(',')
+    .map((part) => part.split(';')[0]?.trim().toLowerCase())
+    .some((type) => type === 'application/json' || type === 'application/*' || type === '*/*');
+}
+
+interface RpcSummary {
+  readonly rpcMethod?: string;
+  readonly tool?: string;
+}
+
+function summarize(body: unknown): RpcSummary {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (typeof first !== 'object' || first === null) return {};
+  const { method, params } = first as { method?: unknown; params?: { name?: unknown } };
+  if (typeof method !== 'string') return {};
+  const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
+  return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
+}
+
+/** Creates the handler. Build it once per process (cold start) and call it for every request. */
+export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const allowedOrigins = options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS;
+  const policy = {
+    allowedClientIds: options.allowedClientIds ?? [],
+    ...(options.requiredScope !== undefined && { requiredScope: options.requiredScope }),
+  };
+  const now = options.now ?? (() => performance.now());
+  const { factory } = options;
+
+  const modern = createMcpHandler(factory, {
+    legacy: 'reject',
+    // 'auto' answers with one JSON body unless a tool sends a notification (progress, logging) before its
+    // result; then it buffers an SSE stream instead of dropping the notification as 'json' would.
+    responseMode: 'auto',
+    maxRequestBodySize: maxBodyBytes,
+  });
+
+  async function serveLegacy(request: Request, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<Response> {
+    const server = await factory({ era: 'legacy', requestInfo: request, ...(authInfo && { authInfo }) });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: maxBodyBytes,
+    });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, { parsedBody, ...(authInfo && { authInfo }) });
+    } finally {
+      await transport.close().catch(() => {});
+      await server.close().catch(() => {});
+    }
+  }
+
+  return async (request, context) => {
+    const started = now();
+    const origin = request.headers.get('origin');
+    const corsHeaders: Record<string, string> =
+      origin !== null && isOriginAllowed(origin, allowedOrigins)
+        ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' }
+        : {};
+    let summary: RpcSummary = {};
+    let era: 'modern' | 'legacy' | undefined;
+    let clientId: string | undefined;
+    let reason: string | undefined;
+
+    const respond = (response: Response): Response => {
+      for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+      const record: RequestLogRecord = {
+        level: response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info',
+        msg: 'request',
+        requestId: context.requestId,
+        httpMethod: request.method,
+        ...summary,
+        status: response.status,
+        durationMs: Math.round((now() - started) * 100) / 100,
+        ...(era !== undefined && { era }),
+        ...(clientId !== undefined && { clientId }),
+        ...(reason !== undefined && { reason }),
+      };
+      options.log(record);
+      return response;
+    };
+    const reject = (why: string, status: number, code: number, message: string, headers?: Record<string, string>) => {
+      reason = why;
+      return respond(jsonRpcError(status, code, message, headers));
+    };
+
+    if (origin !== null && !('Access-Control-Allow-Origin' in corsHeaders)) {
+      return reject('origin_not_allowed', 403, -32000, `Forbidden: origin ${origin.slice(0, 200)} is not allowed`);
+    }
+
+    const method = request.method.toUpperCase();
+    if (method === 'OPTIONS') {
+      return respond(
+        new Response(null, {
+          status: 204,
+          headers: {
+            'Access-Control-Allow-Methods': ALLOWED_METHODS,
+            'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+            'Access-Control-Max-Age': '600',
+          },
+        }),
+      );
+    }
+    if (method !== 'POST') {
+      return reject('method_not_allowed', 405, -32000, `Method not allowed: ${method.slice(0, 20)}. Send JSON-RPC with POST.`, {
+        Allow: ALLOWED_METHODS,
+      });
+    }
+    if (!isJsonContentType(request.headers.get('content-type'))) {
+      return reject('unsupported_media_type', 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const accept = request.headers.get('accept');
+    if (accept === null || !acceptsJson(accept)) {
+      return reject('not_acceptable', 406, -32000, 'Not Acceptable: Accept must include application/json');
+    }
+
+    const auth = authorize(context.claims, request.headers.get('authorization'), policy);
+    if (!auth.ok) {
+      const challenge =
+        auth.reason === 'insufficient_scope' ? `Bearer error="insufficient_scope"` : `Bearer error="invalid_token"`;
+      return reject(auth.reason, auth.status, -32001, auth.message, { 'WWW-Authenticate': challenge });
+    }
+    const authInfo = auth.authInfo;
+    clientId = authInfo?.clientId;
+
+    // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
+    // from one read; the SDK then gets the parsed value and reads nothing twice.
+    const body = await readRequestBody(request.clone(), maxBodyBytes).catch(() => undefined);
+    if (body === undefined) return reject('unreadable_body', 400, -32700, 'Parse error: the request body could not be read');
+    if (body.tooLarge) {
+      return reject('body_too_large', 413, -32000, `Payload Too Large: the request body is over ${maxBodyBytes} bytes`);
+    }
+    let parsedBody: unknown;
+    try {
+      parsedBody = JSON.parse(body.text);
+    } catch {
+      return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
+    }
+    summary = summarize(parsedBody);
+
+    try {
+      if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes })) {
+        era = 'legacy';
+        return respond(await serveLegacy(request, parsedBody, authInfo));
+      }
+      era = 'modern';
+      return respond(await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) }));
+    } catch (error) {
+      // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:
+      // its message may quote the request.
+      return reject(`internal_error:${error instanceof Error ? error.name : typeof error}`, 500, -32603, 'Internal error');
+    }
+  };
+}
