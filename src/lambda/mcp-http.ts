@@ -193,8 +193,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     clientId = authInfo?.clientId;
 
     // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
-    // from one read; the SDK then gets the parsed value and reads nothing twice.
-    const body = await readRequestBody(request.clone(), maxBodyBytes).catch(() => undefined);
+    // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
+    const body = await readRequestBody(request, maxBodyBytes).catch(() => undefined);
     if (body === undefined) return reject('unreadable_body', 400, -32700, 'Parse error: the request body could not be read');
     if (body.tooLarge) {
       return reject('body_too_large', 413, -32000, `Payload Too Large: the request body is over ${maxBodyBytes} bytes`);

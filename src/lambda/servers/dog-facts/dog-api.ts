@@ -6,9 +6,13 @@
  * a timeout, which would only double the wait.
  */
 import * as z from 'zod/v4';
+import { ConfigError } from '../../config.js';
 
 /** The public Dog API. */
 export const DEFAULT_DOG_API_BASE_URL = 'https://dogapi.dog';
+
+/** Per-attempt timeout: two attempts stay well under the Lambda's 29 s. */
+export const DEFAULT_DOG_API_TIMEOUT_MS = 5000;
 
 export interface DogApiOptions {
   /** Base URL; `/api/v2/facts` is appended. @default https://dogapi.dog */
@@ -49,10 +53,10 @@ export function parseDogApiBaseUrl(value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`DOG_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`DOG_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`DOG_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`DOG_API_BASE_URL must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
   return url;
 }
@@ -75,7 +79,7 @@ async function attempt(url: URL, options: Required<Omit<DogApiOptions, 'baseUrl'
 export async function fetchDogFacts(limit: number, options: DogApiOptions = {}): Promise<string[]> {
   const resolved = {
     fetch: options.fetch ?? globalThis.fetch,
-    timeoutMs: options.timeoutMs ?? 5000,
+    timeoutMs: options.timeoutMs ?? DEFAULT_DOG_API_TIMEOUT_MS,
     retryDelayMs: options.retryDelayMs ?? 250,
   };
   const url = new URL('api/v2/facts', withTrailingSlash(options.baseUrl ?? DEFAULT_DOG_API_BASE_URL));

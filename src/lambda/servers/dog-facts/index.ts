@@ -4,8 +4,16 @@
 import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
 import { VERSION } from '../../../version.js';
+import { ConfigError } from '../../config.js';
 import type { ServerModule } from '../types.js';
-import { DEFAULT_DOG_API_BASE_URL, DogApiError, type DogApiOptions, fetchDogFacts, parseDogApiBaseUrl } from './dog-api.js';
+import {
+  DEFAULT_DOG_API_BASE_URL,
+  DEFAULT_DOG_API_TIMEOUT_MS,
+  DogApiError,
+  type DogApiOptions,
+  fetchDogFacts,
+  parseDogApiBaseUrl,
+} from './dog-api.js';
 
 export const GET_DOG_FACTS_INPUT = z.object({
   limit: z.number().int().min(1).max(10).default(5).describe('How many facts to return (1-10, default 5)'),
@@ -49,12 +57,26 @@ export function createDogFactsFactory(options: DogApiOptions = {}): McpServerFac
   };
 }
 
+/** Two attempts of at most 12 s each, plus the retry pause, stay inside the Lambda's 29 s. */
+const MAX_TIMEOUT_MS = 12_000;
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_DOG_API_TIMEOUT_MS;
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw new ConfigError(
+      `DOG_API_TIMEOUT_MS must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return ms;
+}
+
 export const dogFacts: ServerModule = {
   name: 'dog-facts',
   description: 'Random dog facts from the Dog API (tool: getDogFacts)',
   createFactory(env) {
     const baseUrl = env.DOG_API_BASE_URL?.trim() || DEFAULT_DOG_API_BASE_URL;
     parseDogApiBaseUrl(baseUrl);
-    return createDogFactsFactory({ baseUrl });
+    return createDogFactsFactory({ baseUrl, timeoutMs: parseTimeout(env.DOG_API_TIMEOUT_MS) });
   },
 };

@@ -1,0 +1,63 @@
+// Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm> [iterations].
+// cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
+// warm: after one warm-up, time `iterations` tools/list calls in-process; print percentiles.
+import { pathToFileURL } from 'node:url';
+
+const [bundle, mode, iterationsArg] = process.argv.slice(2);
+// performance.now() counts from process start, so t0 is node's own bootstrap time.
+const t0 = performance.now();
+const { handler } = await import(pathToFileURL(bundle).href);
+const imported = performance.now();
+
+const headers = {
+  host: 'bench.local',
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-11-25',
+};
+const event = (body) => ({
+  httpMethod: 'POST',
+  path: '/mcp',
+  headers,
+  multiValueHeaders: {},
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+  requestContext: { requestId: 'bench' },
+});
+async function call(body) {
+  const result = await handler(event(body));
+  if (result.statusCode !== 200) throw new Error(`status ${result.statusCode}: ${result.body}`);
+  return result;
+}
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+};
+const toolsList = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+const toolsCall = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'getDogFacts', arguments: { limit: 3 } } };
+
+if (mode === 'cold') {
+  await call(initialize);
+  const afterInit = performance.now();
+  await call(toolsList);
+  const result = await call(toolsCall);
+  if (JSON.parse(result.body).result?.isError) throw new Error(`tools/call failed: ${result.body}`);
+  const done = performance.now();
+  process.stderr.write(
+    `${JSON.stringify({ bootMs: t0, importMs: imported - t0, initializeMs: afterInit - imported, restMs: done - afterInit, doneAt: done })}\n`,
+  );
+} else {
+  const iterations = Number(iterationsArg ?? 1000);
+  await call(toolsList);
+  const samples = [];
+  for (let i = 0; i < iterations; i += 1) {
+    const start = performance.now();
+    await call(toolsList);
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  process.stderr.write(`${JSON.stringify({ p50: at(0.5), p99: at(0.99), max: samples.at(-1), n: samples.length })}\n`);
+}

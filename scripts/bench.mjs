@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// `npm run bench`: the figures the issues ask for, each against a baseline measured in the same run.
+// Timings are medians over fresh processes; nothing here passes or fails.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { bundleLambda } from './build-lambda.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, 'dist', 'lambda-bundle', 'index.mjs');
+const baselineDir = join(root, '.bench', 'sdk-as-is');
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+
+/** Runs a command to completion; resolves with its wall time in ms and its stderr. */
+function time(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ ms, stderr });
+    });
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Interleaves the commands run by run, so drift on a noisy machine hits all of them alike. */
+async function medians(commands) {
+  const samples = commands.map(() => []);
+  const stderrs = commands.map(() => []);
+  for (let i = 0; i < runs; i += 1) {
+    for (const [index, [command, args, env]] of commands.entries()) {
+      const { ms, stderr } = await time(command, args, env);
+      samples[index].push(ms);
+      stderrs[index].push(stderr);
+    }
+  }
+  return samples.map((values, index) => ({ median: median(values), stderr: stderrs[index] }));
+}
+
+// A local Dog API so tools/call does real HTTP without the internet.
+const dogApi = createServer((req, res) => {
+  const limit = Number(new URL(req.url, 'http://x').searchParams.get('limit') ?? 1);
+  const data = Array.from({ length: limit }, (_, i) => ({ id: String(i), type: 'fact', attributes: { body: `Fact ${i}.` } }));
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+});
+await new Promise((resolve) => dogApi.listen(0, '127.0.0.1', resolve));
+const lambdaEnv = { DOG_API_BASE_URL: `http://127.0.0.1:${dogApi.address().port}` };
+
+console.log(`mcp-lambda benchmarks (node ${process.version}, ${runs} runs per median)\n`);
+
+// 1. Bundle size, against the same code bundled with the SDK as-is.
+const size = (await readFile(bundle)).length;
+const gzip = gzipSync(await readFile(bundle)).length;
+const baselineSize = await bundleLambda({ outdir: baselineDir, replaceSdkShims: false });
+const baselineBundle = join(baselineDir, 'index.mjs');
+const baselineGzip = gzipSync(await readFile(baselineBundle)).length;
+console.log('Lambda bundle (dist/lambda-bundle/index.mjs)');
+console.log(`  size            ${kib(size)} minified, ${kib(gzip)} gzip`);
+console.log(`  SDK as-is       ${kib(baselineSize)} minified, ${kib(baselineGzip)} gzip (baseline)`);
+
+// 2. Cold start: a fresh node imports the bundle and answers initialize + tools/list + tools/call.
+// Lambda never exits the process, so the figure that matters is the time from node's own boot to the
+// third response (measured inside the child). Whole-process wall time is shown too; it also includes
+// ~100 ms that node spends at exit closing the keep-alive connection fetch() left to the Dog API.
+const child = join(root, 'scripts', 'bench-child.mjs');
+const [bare, cold, coldBaseline] = await medians([
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [child, bundle, 'cold'], lambdaEnv],
+  [process.execPath, [child, baselineBundle, 'cold'], lambdaEnv],
+]);
+const phasesOf = (result) => result.stderr.map((line) => JSON.parse(line));
+const inside = (result, key) => median(phasesOf(result).map((p) => p[key]));
+const overhead = (result) => median(phasesOf(result).map((p) => p.doneAt - p.bootMs));
+console.log('\nCold start (fresh process: import + initialize + tools/list + tools/call)');
+console.log(`  node boot (script starts)     ${fmt(inside(cold, 'bootMs'))}   bare node -e 0 wall ${fmt(bare.median)}`);
+console.log(`  bundle overhead over boot     ${fmt(overhead(cold))}   (wall ${fmt(cold.median)})`);
+console.log(`  SDK as-is overhead over boot  ${fmt(overhead(coldBaseline))}   (wall ${fmt(coldBaseline.median)}, baseline)`);
+console.log(
+  `  bundle phases: import ${fmt(inside(cold, 'importMs'))}, initialize ${fmt(inside(cold, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(cold, 'restMs'))}`,
+);
+
+// What node itself charges for the first Request/Response: undici is loaded lazily on first use.
+const undiciProbe =
+  "const t=performance.now();new Request('http://x',{method:'POST',body:'{}'});new Response('x');process.stderr.write(String(performance.now()-t))";
+const undiciSamples = [];
+for (let i = 0; i < 7; i += 1) undiciSamples.push(Number((await time(process.execPath, ['-e', undiciProbe])).stderr));
+const undiciMs = median(undiciSamples);
+
+console.log(`  first use of Request/Response (node loads undici lazily): ${fmt(undiciMs)} of the above`);
+
+// 3. Warm: in-process tools/list latency.
+const { stderr: warmOut } = await time(process.execPath, [child, bundle, 'warm', '1000'], lambdaEnv);
+const warm = JSON.parse(warmOut);
+console.log(`\nWarm tools/list (${warm.n} in-process calls through the API Gateway handler)`);
+console.log(`  p50 ${warm.p50.toFixed(3)} ms   p99 ${warm.p99.toFixed(3)} ms   max ${warm.max.toFixed(3)} ms`);
+
+// 4. CLI start-up.
+const bin = join(root, 'bin', 'mcp-lambda');
+const [bare2, help, version] = await medians([
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [bin, '--help']],
+  [process.execPath, [bin, '--version']],
+]);
+console.log('\nCLI start-up');
+console.log(`  bare node -e 0          ${fmt(bare2.median)}`);
+console.log(`  mcp-lambda --help       ${fmt(help.median)}  (${(help.median / bare2.median).toFixed(2)}x bare node)`);
+console.log(`  mcp-lambda --version    ${fmt(version.median)}  (${(version.median / bare2.median).toFixed(2)}x bare node)`);
+
+dogApi.close();

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'mcp-lambda');
+
+describe('mcp-lambda (in-process)', () => {
+  it('prints help with examples on stdout', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: mcp-lambda [options] [command]');
+    expect(result.stdout).toMatch(/--region <region>[\s\S]*--profile <name>[\s\S]*--json[\s\S]*--verbose[\s\S]*--yes/);
+    expect(result.stdout).toContain('Examples:');
+    expect(result.stderr).toBe('');
+  });
+
+  it('prints the version', async () => {
+    const result = await runCli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+  });
+
+  it('keeps VERSION equal to package.json', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('suggests the closest command for a typo, as bad usage', async () => {
+    const result = await runCli(['deve']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'deve'");
+    expect(result.stderr).toContain('(Did you mean dev?)');
+  });
+
+  it('refuses an unknown option as bad usage', async () => {
+    const result = await runCli(['dev', '--prot', '1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--prot'");
+  });
+
+  it('shows help on stderr with a usage code when no command is given', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: mcp-lambda');
+  });
+});
+
+describe('the built bin (e2e)', () => {
+  it('runs --help and --version in a fresh process', async () => {
+    const help = await run(process.execPath, [bin, '--help']);
+    expect(help.stdout).toContain('mcp-lambda dev');
+    const version = await run(process.execPath, [bin, '--version']);
+    expect(version.stdout.trim()).toBe(VERSION);
+  });
+
+  it('exits with 2 and a one-line error for a bad flag', async () => {
+    const failure = await run(process.execPath, [bin, 'dev', '--port', 'nope']).then(
+      () => undefined,
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failure?.stdout).toBe('');
+  });
+
+  it('loads neither the AWS SDK, aws-cdk-lib nor the MCP SDK for --help and --version', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-trace-'));
+    try {
+      for (const args of [['--help'], ['--version'], ['dev', '--help']]) {
+        const file = join(dir, `${args.join('_')}.txt`);
+        await run(process.execPath, ['--import', join(root, 'test', 'helpers', 'module-trace.mjs'), bin, ...args], {
+          env: { ...process.env, MODULE_TRACE_FILE: file },
+        });
+        const loaded = await readFile(file, 'utf8');
+        expect(loaded).toContain('/dist/cli/main.js');
+        expect(loaded).toContain('/node_modules/commander/');
+        expect(loaded).not.toMatch(/@aws-sdk|aws-cdk-lib|@aws-cdk|@modelcontextprotocol|zod/);
+        expect(loaded).not.toContain('/dist/lambda/');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

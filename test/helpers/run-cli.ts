@@ -1,0 +1,76 @@
+/** Runs the CLI in-process with captured output, as the real process would but without `process`. */
+import { run } from '../../src/cli/main.js';
+
+export interface Captured {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunningCli {
+  /** Output so far. */
+  output(): Captured;
+  /** Resolves once stdout contains `text`. */
+  waitForStdout(text: string, timeoutMs?: number): Promise<string>;
+  /** Presses Ctrl-C. */
+  interrupt(): void;
+  readonly exit: Promise<number>;
+}
+
+export function startCli(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): RunningCli {
+  let stdout = '';
+  let stderr = '';
+  const controller = new AbortController();
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+  const exit = run(argv, {
+    stdout: {
+      write: (chunk: string) => {
+        stdout += chunk;
+        notify();
+        return true;
+      },
+    },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk;
+        notify();
+        return true;
+      },
+    },
+    env: { PATH: process.env.PATH, ...env },
+    cwd,
+    signal: controller.signal,
+  });
+  return {
+    output: () => ({ stdout, stderr }),
+    interrupt: () => controller.abort(),
+    exit,
+    waitForStdout(text, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (stdout.includes(text)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(stdout);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${JSON.stringify(text)}; stdout: ${stdout}; stderr: ${stderr}`));
+        }, timeoutMs);
+        waiters.add(check);
+        exit.then(() => check());
+        check();
+      });
+    },
+  };
+}
+
+/** Runs a command that finishes by itself. */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Captured & { code: number }> {
+  const cli = startCli(argv, env);
+  const code = await cli.exit;
+  return { code, ...cli.output() };
+}

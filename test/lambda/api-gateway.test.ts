@@ -1,0 +1,143 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { BadEventError, createApiGatewayHandler, requestFromEvent, resultFromResponse } from '../../src/lambda/api-gateway.js';
+import type { McpHttpHandler, McpRequestContext } from '../../src/lambda/mcp-http.js';
+
+function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/mcp',
+    resource: '/mcp',
+    headers: { Host: 'abc.execute-api.eu-west-1.amazonaws.com', 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: '{"a":1}',
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1' } as APIGatewayProxyEvent['requestContext'],
+    ...overrides,
+  };
+}
+
+/** A handler that echoes what it was given, so the round trip can be checked. */
+const echo: McpHttpHandler = async (request, context) =>
+  new Response(
+    JSON.stringify({
+      method: request.method,
+      url: request.url,
+      accept: request.headers.get('accept'),
+      cookie: request.headers.get('x-multi'),
+      body: await request.text(),
+      context,
+    }),
+    { headers: { 'content-type': 'application/json; charset=utf-8' } },
+  );
+
+describe('requestFromEvent', () => {
+  it('decodes a base64 body to the same bytes', async () => {
+    const text = 'Héllo, 犬 🐕';
+    const request = requestFromEvent(event({ body: Buffer.from(text).toString('base64'), isBase64Encoded: true }));
+    expect(await request.text()).toBe(text);
+  });
+
+  it('keeps non-ASCII text in a plain body', async () => {
+    const request = requestFromEvent(event({ body: '{"fact":"Hunde – 犬 🐕"}' }));
+    expect(JSON.parse(await request.text())).toEqual({ fact: 'Hunde – 犬 🐕' });
+  });
+
+  it('joins every value of a multi-value header', () => {
+    const request = requestFromEvent(
+      event({
+        headers: { Host: 'h.example', 'X-Multi': 'b' },
+        multiValueHeaders: { Host: ['h.example'], 'X-Multi': ['a', 'b'] },
+      }),
+    );
+    expect(request.headers.get('x-multi')).toBe('a, b');
+  });
+
+  it('keeps repeated query parameters', () => {
+    const request = requestFromEvent(
+      event({ queryStringParameters: { q: '2' }, multiValueQueryStringParameters: { q: ['1', '2'], x: ['ü'] } }),
+    );
+    const url = new URL(request.url);
+    expect(url.searchParams.getAll('q')).toEqual(['1', '2']);
+    expect(url.searchParams.get('x')).toBe('ü');
+    expect(url.host).toBe('abc.execute-api.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/mcp');
+  });
+
+  it('drops a body on GET', async () => {
+    const request = requestFromEvent(event({ httpMethod: 'GET', body: 'ignored' }));
+    expect(request.body).toBeNull();
+  });
+
+  it.each([
+    ['an empty object', {}],
+    ['no path', { httpMethod: 'POST' }],
+    ['null', null],
+  ])('refuses %s as not a proxy event', (_name, bad) => {
+    expect(() => requestFromEvent(bad as unknown as APIGatewayProxyEvent)).toThrow(BadEventError);
+  });
+
+  it('refuses a header value HTTP cannot carry', () => {
+    expect(() => requestFromEvent(event({ headers: { Host: 'h', 'X-Bad': 'a\nb' } }))).toThrow(/not valid HTTP/);
+  });
+});
+
+describe('resultFromResponse', () => {
+  it('keeps JSON as UTF-8 text', async () => {
+    const result = await resultFromResponse(Response.json({ fact: 'Hunde – 犬' }, { status: 201 }));
+    expect(result).toMatchObject({ statusCode: 201, isBase64Encoded: false, body: '{"fact":"Hunde – 犬"}' });
+    expect(result.headers?.['content-type']).toBe('application/json');
+  });
+
+  it('base64-encodes a binary body', async () => {
+    const bytes = new Uint8Array([0, 255, 1, 254]);
+    const result = await resultFromResponse(new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+    expect(result.isBase64Encoded).toBe(true);
+    expect(Buffer.from(result.body, 'base64')).toEqual(Buffer.from(bytes));
+  });
+
+  it('puts each Set-Cookie in multiValueHeaders', async () => {
+    const headers = new Headers();
+    headers.append('set-cookie', 'a=1');
+    headers.append('set-cookie', 'b=2');
+    const result = await resultFromResponse(new Response('', { headers }));
+    expect(result.multiValueHeaders).toEqual({ 'set-cookie': ['a=1', 'b=2'] });
+    expect(result.headers?.['set-cookie']).toBeUndefined();
+  });
+
+  it('returns an empty body for 202', async () => {
+    const result = await resultFromResponse(new Response(null, { status: 202 }));
+    expect(result).toMatchObject({ statusCode: 202, body: '' });
+  });
+});
+
+describe('createApiGatewayHandler', () => {
+  it('round-trips a request and passes the request id and claims', async () => {
+    const handler = createApiGatewayHandler(echo);
+    const claims = { sub: 'u1', token_use: 'access' };
+    const result = await handler(
+      event({
+        body: Buffer.from('{"x":"ü"}').toString('base64'),
+        isBase64Encoded: true,
+        multiValueHeaders: { Accept: ['application/json', 'text/event-stream'] },
+        requestContext: { requestId: 'req-9', authorizer: { claims } } as unknown as APIGatewayProxyEvent['requestContext'],
+      }),
+    );
+    const echoed = JSON.parse(result.body) as { body: string; accept: string; context: McpRequestContext; method: string };
+    expect(echoed.method).toBe('POST');
+    expect(echoed.body).toBe('{"x":"ü"}');
+    expect(echoed.accept).toBe('application/json, text/event-stream');
+    expect(echoed.context).toEqual({ requestId: 'req-9', claims });
+  });
+
+  it('answers a non-proxy event with 400 instead of throwing', async () => {
+    const handler = createApiGatewayHandler(echo);
+    const result = await handler({ hello: 'world' } as unknown as APIGatewayProxyEvent);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error.message).toContain('not an API Gateway REST proxy event');
+  });
+});

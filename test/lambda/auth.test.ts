@@ -1,0 +1,96 @@
+/** Authorizer claims: turned into AuthInfo, and re-checked, through the real Lambda handler. */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createLambdaApp } from '../../src/lambda/app.js';
+import { authorize } from '../../src/lambda/auth.js';
+import type { RequestLogRecord } from '../../src/lambda/log.js';
+
+const SCOPE = 'mcp-dog-facts/dog-facts';
+const CLIENT = 'client-abc';
+const TOKEN = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.sig';
+
+const accessClaims = {
+  sub: 'user-1',
+  token_use: 'access',
+  client_id: CLIENT,
+  scope: `openid ${SCOPE}`,
+  username: 'user-1',
+  exp: 'Tue Nov 24 05:00:00 UTC 2026',
+};
+
+function toolsListEvent(claims: Record<string, string> | undefined): APIGatewayProxyEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/mcp',
+    headers: {
+      Host: 'api.example',
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': '2025-11-25',
+      Authorization: `Bearer ${TOKEN}`,
+    },
+    multiValueHeaders: {},
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r', ...(claims && { authorizer: { claims } }) },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+function app(logs: RequestLogRecord[] = []) {
+  return createLambdaApp({ MCP_ALLOWED_CLIENT_IDS: `${CLIENT},other`, MCP_REQUIRED_SCOPE: SCOPE }, (r) => logs.push(r)).handler;
+}
+
+describe('claims check', () => {
+  it('serves a token with the scope from an allowed client', async () => {
+    const logs: RequestLogRecord[] = [];
+    const result = await app(logs)(toolsListEvent(accessClaims));
+    expect(result.statusCode).toBe(200);
+    expect(logs[0]?.clientId).toBe(CLIENT);
+  });
+
+  it('serves without claims (no authorizer: dev, tests)', async () => {
+    expect((await app()(toolsListEvent(undefined))).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['an ID token', { ...accessClaims, token_use: 'id' }, 401, /access tokens only \(got token_use=id\)/],
+    ['no token_use', { ...accessClaims, token_use: '' }, 401, /token_use=none/],
+    ['another client', { ...accessClaims, client_id: 'intruder' }, 403, /client intruder is not allowed/],
+    ['no client id', { ...accessClaims, client_id: '' }, 401, /no client_id/],
+    ['no MCP scope', { ...accessClaims, scope: 'openid aws.cognito.signin.user.admin' }, 403, /lacks the scope mcp-dog-facts/],
+    ['a scope that only starts alike', { ...accessClaims, scope: `${SCOPE}-admin` }, 403, /lacks the scope/],
+  ])('refuses %s', async (_name, claims, status, message) => {
+    const logs: RequestLogRecord[] = [];
+    const result = await app(logs)(toolsListEvent(claims));
+    expect(result.statusCode).toBe(status);
+    expect(JSON.parse(result.body).error.message).toMatch(message);
+    expect(result.headers?.['www-authenticate']).toMatch(/^Bearer error="(invalid_token|insufficient_scope)"$/);
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+});
+
+describe('authorize', () => {
+  it('builds AuthInfo from claims, with the token from the header', () => {
+    const outcome = authorize(accessClaims, `Bearer ${TOKEN}`, { allowedClientIds: [], requiredScope: SCOPE });
+    expect(outcome).toEqual({
+      ok: true,
+      authInfo: {
+        token: TOKEN,
+        clientId: CLIENT,
+        scopes: ['openid', SCOPE],
+        expiresAt: Date.UTC(2026, 10, 24, 5) / 1000,
+        extra: { sub: 'user-1', username: 'user-1' },
+      },
+    });
+  });
+
+  it.each([
+    ['epoch seconds', '1795000000', 1795000000],
+    ['a number', 1795000000, 1795000000],
+    ['garbage', 'soon', undefined],
+  ])('reads exp given as %s', (_name, exp, expected) => {
+    const outcome = authorize({ ...accessClaims, exp }, null, { allowedClientIds: [] });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.ok ? outcome.authInfo?.expiresAt : 'refused').toBe(expected);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_ALLOWED_ORIGINS,
+  DEFAULT_MAX_BODY_BYTES,
+  isOriginAllowed,
+  readConfig,
+} from '../../src/lambda/config.js';
+import { findServer } from '../../src/lambda/servers/index.js';
+
+describe('readConfig', () => {
+  it('has safe defaults', () => {
+    expect(readConfig({})).toEqual({
+      serverName: 'dog-facts',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
+      allowedClientIds: [],
+    });
+  });
+
+  it('reads lists with spaces and empty items', () => {
+    const config = readConfig({
+      MCP_ALLOWED_CLIENT_IDS: ' a, ,b ',
+      MCP_ALLOWED_ORIGINS: 'https://x.example , *',
+      MCP_REQUIRED_SCOPE: ' s/s ',
+    });
+    expect(config.allowedClientIds).toEqual(['a', 'b']);
+    expect(config.allowedOrigins).toEqual(['https://x.example', '*']);
+    expect(config.requiredScope).toBe('s/s');
+  });
+
+  it.each(['0', '-5', '1.5', 'lots', '1e400'])('refuses MCP_MAX_BODY_BYTES=%s', (value) => {
+    expect(() => readConfig({ MCP_MAX_BODY_BYTES: value })).toThrow(ConfigError);
+    expect(() => readConfig({ MCP_MAX_BODY_BYTES: value })).toThrow(`got "${value}"`);
+  });
+
+  it.each([
+    ['not a URL', 'example.com', /not an origin/],
+    ['a path', 'https://example.com/app', /no path/],
+    ['a trailing slash', 'https://example.com/', /no path/],
+  ])('refuses an allowed origin with %s', (_name, value, message) => {
+    expect(() => readConfig({ MCP_ALLOWED_ORIGINS: value })).toThrow(message);
+  });
+});
+
+describe('isOriginAllowed', () => {
+  it.each([
+    ['http://localhost:6274', DEFAULT_ALLOWED_ORIGINS, true],
+    ['http://127.0.0.1:3000', DEFAULT_ALLOWED_ORIGINS, true],
+    ['https://localhost:6274', DEFAULT_ALLOWED_ORIGINS, false],
+    ['http://localhost.evil.example', DEFAULT_ALLOWED_ORIGINS, false],
+    ['https://app.example.com', ['https://app.example.com'], true],
+    ['https://app.example.com:8443', ['https://app.example.com'], false],
+    ['null', DEFAULT_ALLOWED_ORIGINS, false],
+    ['https://anything.example', ['*'], true],
+    ['https://app.example.com/path', ['*'], false],
+  ])('%s against %j → %s', (origin, patterns, allowed) => {
+    expect(isOriginAllowed(origin, patterns)).toBe(allowed);
+  });
+});
+
+describe('server registry', () => {
+  it('finds dog-facts', () => {
+    expect(findServer('dog-facts').name).toBe('dog-facts');
+  });
+
+  it.each(['cat-facts', '__proto__', 'toString'])('refuses %s and lists the built-in servers', (name) => {
+    expect(() => findServer(name)).toThrow(`Unknown MCP server "${name}". Built-in servers: dog-facts.`);
+  });
+
+  it.each(['0', '12001', 'soon'])('refuses DOG_API_TIMEOUT_MS=%s', (value) => {
+    expect(() => findServer('dog-facts').createFactory({ DOG_API_TIMEOUT_MS: value })).toThrow(
+      /DOG_API_TIMEOUT_MS must be a whole number/,
+    );
+  });
+});
