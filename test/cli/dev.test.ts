@@ -56,7 +56,8 @@ describe.each(ERAS)('protocol %s', (era) => {
   it('lists getDogFacts with limit 1-10, default 5', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
-    const limit = (tools[0]?.inputSchema.properties as Record<string, Record<string, unknown>>).limit;
+    const properties = tools[0]?.inputSchema.properties as Record<string, Record<string, unknown>> | undefined;
+    const limit = properties?.limit;
     expect(limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 10, default: 5 });
     expect(tools[0]?.annotations?.readOnlyHint).toBe(true);
   });
