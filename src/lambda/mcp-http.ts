@@ -126,10 +126,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       origin !== null && isOriginAllowed(origin, allowedOrigins)
         ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' }
         : {};
-    let summary: RpcSummary = {};
-    let era: 'modern' | 'legacy' | undefined;
-    let clientId: string | undefined;
-    let reason: string | undefined;
+    // What the log line says about this request, filled in as the request is understood.
+    const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; reason?: string } = { summary: {} };
 
     const respond = (response: Response): Response => {
       for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
@@ -138,18 +136,18 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         msg: 'request',
         requestId: context.requestId,
         httpMethod: request.method,
-        ...summary,
+        ...seen.summary,
         status: response.status,
         durationMs: Math.round((now() - started) * 100) / 100,
-        ...(era !== undefined && { era }),
-        ...(clientId !== undefined && { clientId }),
-        ...(reason !== undefined && { reason }),
+        ...(seen.era !== undefined && { era: seen.era }),
+        ...(seen.clientId !== undefined && { clientId: seen.clientId }),
+        ...(seen.reason !== undefined && { reason: seen.reason }),
       };
       options.log(record);
       return response;
     };
     const reject = (why: string, status: number, code: number, message: string, headers?: Record<string, string>) => {
-      reason = why;
+      seen.reason = why;
       return respond(jsonRpcError(status, code, message, headers));
     };
 
@@ -190,7 +188,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       return reject(auth.reason, auth.status, -32001, auth.message, { 'WWW-Authenticate': challenge });
     }
     const authInfo = auth.authInfo;
-    clientId = authInfo?.clientId;
+    if (authInfo) seen.clientId = authInfo.clientId;
 
     // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
     // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
@@ -205,14 +203,14 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     } catch {
       return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
     }
-    summary = summarize(parsedBody);
+    seen.summary = summarize(parsedBody);
 
     try {
       if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes })) {
-        era = 'legacy';
+        seen.era = 'legacy';
         return respond(await serveLegacy(request, parsedBody, authInfo));
       }
-      era = 'modern';
+      seen.era = 'modern';
       return respond(await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) }));
     } catch (error) {
       // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:
