@@ -1,0 +1,208 @@
+/**
+ * The public face: an API Gateway REST API with `ANY /mcp` behind a Cognito authorizer that requires the
+ * MCP scope, RFC 9728 protected-resource metadata at the well-known paths (answered by API Gateway
+ * itself, no Lambda), and 401/403 gateway responses whose `WWW-Authenticate` points clients at it.
+ *
+ * The challenge must come from a gateway response: a `WWW-Authenticate` header sent by the Lambda is
+ * renamed `x-amzn-remapped-www-authenticate` by API Gateway. Gateway-response header values are static
+ * strings in single quotes.
+ */
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ResolvedStackOptions } from './props.js';
+
+export interface McpApiProps {
+  readonly options: ResolvedStackOptions;
+  readonly handler: lambda.IFunction;
+  readonly userPool: cognito.IUserPool;
+  /** The Cognito issuer: the authorization server in the metadata. */
+  readonly issuerUrl: string;
+}
+
+/** Headers a browser MCP client sends (CORS preflight). */
+export const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Accept',
+  'MCP-Protocol-Version',
+  'Mcp-Session-Id',
+  'Last-Event-ID',
+];
+
+/** Quotes a value for a gateway-response or integration header: a static string in single quotes. */
+export function staticHeader(value: string): string {
+  if (value.includes("'")) throw new Error(`A static API Gateway header value cannot contain a single quote: ${value}`);
+  return `'${value}'`;
+}
+
+export class McpApi extends Construct {
+  readonly api: apigateway.RestApi;
+  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp` */
+  readonly mcpUrl: string;
+  /** The RFC 9728 metadata URL for `/mcp` (the one in `resource_metadata`). */
+  readonly metadataUrl: string;
+
+  constructor(scope: Construct, id: string, props: McpApiProps) {
+    super(scope, id);
+    const { options } = props;
+
+    const accessLogs = options.accessLogs
+      ? new logs.LogGroup(this, 'AccessLogs', { retention: options.logRetention, removalPolicy: RemovalPolicy.DESTROY })
+      : undefined;
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `${Stack.of(this).stackName}-api`,
+      description: `MCP server ${options.serverName} (mcp-lambda)`,
+      // No account-wide AWS::ApiGateway::Account resource: it belongs to the account, not to this stack.
+      cloudWatchRole: false,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      deployOptions: {
+        stageName: options.stage,
+        throttlingRateLimit: options.throttling.rateLimit,
+        throttlingBurstLimit: options.throttling.burstLimit,
+        ...(accessLogs && {
+          accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+          // Only $context variables: no header (so no Authorization) can appear in the access log.
+          accessLogFormat: apigateway.AccessLogFormat.custom(
+            JSON.stringify({
+              requestId: '$context.requestId',
+              time: '$context.requestTime',
+              ip: '$context.identity.sourceIp',
+              method: '$context.httpMethod',
+              path: '$context.resourcePath',
+              status: '$context.status',
+              protocol: '$context.protocol',
+              responseLength: '$context.responseLength',
+              latencyMs: '$context.responseLatency',
+              integrationLatencyMs: '$context.integrationLatency',
+              authorizerError: '$context.authorizer.error',
+              clientId: '$context.authorizer.claims.client_id',
+              sub: '$context.authorizer.claims.sub',
+            }),
+          ),
+        }),
+      },
+    });
+
+    Validations.of(this.api).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-APIG2',
+        reason:
+          'The Lambda validates every body with the MCP SDK and answers with JSON-RPC errors (400/-32700, -32600); a gateway validator would answer in a shape MCP clients do not understand.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-APIG6',
+        reason:
+          'Execution logging needs the account-wide API Gateway CloudWatch role, which this stack does not own; access logs (JSON, no headers) and the function logs cover each request.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-APIG3',
+        reason:
+          'No WAF by default: a web ACL costs a monthly fee per stack; every request is already authenticated by Cognito and throttled on the stage. Attach one in your own stack for public production use.',
+      },
+    );
+
+    this.mcpUrl = this.api.urlForPath('/mcp');
+    this.metadataUrl = this.api.urlForPath('/.well-known/oauth-protected-resource/mcp');
+
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      authorizerName: `${options.serverName}-cognito`,
+      identitySource: 'method.request.header.Authorization',
+    });
+
+    const mcp = this.api.root.addResource('mcp', {
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...options.allowedOrigins],
+        allowMethods: ['POST', 'OPTIONS'],
+        allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: ['MCP-Protocol-Version', 'WWW-Authenticate'],
+      },
+    });
+    mcp.addMethod('ANY', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
+      authorizer,
+      authorizationType: apigateway.AuthorizationType.COGNITO,
+      authorizationScopes: [options.scope],
+    });
+
+    // RFC 9728 protected-resource metadata, served by API Gateway (a mock integration: no Lambda).
+    const metadata = JSON.stringify({
+      resource: this.mcpUrl,
+      authorization_servers: [props.issuerUrl],
+      scopes_supported: [options.scope],
+      bearer_methods_supported: ['header'],
+      resource_name: `${options.serverName} MCP server`,
+    });
+    const metadataIntegration = new apigateway.MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
+      integrationResponses: [
+        {
+          statusCode: '200',
+          responseTemplates: { 'application/json': metadata },
+          responseParameters: {
+            'method.response.header.Content-Type': staticHeader('application/json'),
+            'method.response.header.Access-Control-Allow-Origin': staticHeader('*'),
+            'method.response.header.Cache-Control': staticHeader('max-age=300'),
+          },
+        },
+      ],
+    });
+    const metadataMethod: apigateway.MethodOptions = {
+      authorizationType: apigateway.AuthorizationType.NONE,
+      methodResponses: [
+        {
+          statusCode: '200',
+          responseParameters: {
+            'method.response.header.Content-Type': true,
+            'method.response.header.Access-Control-Allow-Origin': true,
+            'method.response.header.Cache-Control': true,
+          },
+        },
+      ],
+    };
+    const wellKnown = this.api.root.addResource('.well-known').addResource('oauth-protected-resource');
+    for (const method of [
+      wellKnown.addMethod('GET', metadataIntegration, metadataMethod),
+      wellKnown.addResource('mcp').addMethod('GET', metadataIntegration, metadataMethod),
+    ]) {
+      const reason = 'RFC 9728 metadata must be readable without a token: it is how clients find out where to get one.';
+      Validations.of(method).acknowledge(
+        { id: 'AwsSolutions::AwsSolutions-APIG4', reason },
+        { id: 'AwsSolutions::AwsSolutions-COG4', reason },
+      );
+    }
+
+    // The challenge clients follow to discover the authorization server (the /<stage> prefix breaks
+    // well-known path discovery, so resource_metadata carries the full URL).
+    const challenge = `Bearer resource_metadata="${this.metadataUrl}", scope="${options.scope}"`;
+    const cors = {
+      'Access-Control-Allow-Origin': staticHeader('*'),
+      'Access-Control-Expose-Headers': staticHeader('WWW-Authenticate'),
+    };
+    this.api.addGatewayResponse('Unauthorized', {
+      type: apigateway.ResponseType.UNAUTHORIZED,
+      statusCode: '401',
+      responseHeaders: { 'WWW-Authenticate': staticHeader(challenge), ...cors },
+      templates: {
+        'application/json':
+          '{"error":"unauthorized","message":$context.error.messageString,"hint":"Send an OAuth access token: Authorization: Bearer <token>"}',
+      },
+    });
+    this.api.addGatewayResponse('AccessDenied', {
+      type: apigateway.ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      responseHeaders: {
+        'WWW-Authenticate': staticHeader(
+          `Bearer error="insufficient_scope", scope="${options.scope}", resource_metadata="${this.metadataUrl}"`,
+        ),
+        ...cors,
+      },
+      templates: { 'application/json': '{"error":"insufficient_scope","message":$context.error.messageString}' },
+    });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The OAuth side: a Cognito user pool people can sign up to, its hosted UI, the MCP scope, a public
+ * PKCE client for people (Claude Code, the MCP Inspector, the CLI's password check) and a confidential
+ * client_credentials client for machines, whose secret goes to Secrets Manager.
+ */
+import { Aws, Duration, Fn, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
+import type { ResolvedStackOptions } from './props.js';
+
+export interface McpAuthProps {
+  readonly options: ResolvedStackOptions;
+  readonly runtime: lambda.Runtime;
+}
+
+export class McpAuth extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly domain: cognito.UserPoolDomain;
+  readonly resourceServer: cognito.UserPoolResourceServer;
+  readonly interactiveClient: cognito.UserPoolClient;
+  readonly automatedClient: cognito.UserPoolClient;
+  readonly automatedClientSecret: secretsmanager.Secret;
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` */
+  readonly issuerUrl: string;
+  /** The MCP scope, `mcp-<name>/<name>`. */
+  readonly scope: string;
+
+  constructor(scope: Construct, id: string, props: McpAuthProps) {
+    super(scope, id);
+    const { options } = props;
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      userVerification: { emailStyle: cognito.VerificationEmailStyle.CODE },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // Essentials: the V2 pre-token-generation trigger needs it (Lite has only V1).
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: false,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-COG8',
+        reason:
+          'Essentials, not Plus: Plus (threat protection) is billed per monthly active user on top; Essentials is what the V2 pre-token trigger needs. Choose Plus in your own stack when you need adaptive authentication.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-COG2',
+        reason:
+          "MFA is not required: the CLI's password check (USER_PASSWORD_AUTH) and Claude Code's hosted-UI sign-in would both have to answer MFA challenges; the strong password policy and email verification stand in for now.",
+      },
+    );
+
+    // Domain prefixes are global per region, across all accounts: add 8 hex characters of this stack's
+    // own id (random, fixed for the stack's life), so two stacks and two accounts never collide.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const suffix = Fn.select(0, Fn.split('-', stackUuid));
+    this.domain = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: Fn.join('-', ['mcp', options.serverName, suffix]) },
+      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+
+    const mcpScope = new cognito.ResourceServerScope({
+      scopeName: options.serverName,
+      scopeDescription: `Call the ${options.serverName} MCP server`,
+    });
+    this.resourceServer = this.userPool.addResourceServer('ResourceServer', {
+      identifier: options.resourceServerId,
+      userPoolResourceServerName: `${options.serverName} MCP server`,
+      scopes: [mcpScope],
+    });
+    this.scope = options.scope;
+
+    this.interactiveClient = this.userPool.addClient('InteractiveClient', {
+      userPoolClientName: `${options.serverName}-interactive`,
+      generateSecret: false,
+      authFlows: { userPassword: true, userSrp: true },
+      oAuth: {
+        // Authorization code with PKCE only: OAuth 2.1 has no implicit grant.
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [
+          cognito.OAuthScope.OPENID,
+          cognito.OAuthScope.EMAIL,
+          cognito.OAuthScope.PROFILE,
+          cognito.OAuthScope.resourceServer(this.resourceServer, mcpScope),
+        ],
+        callbackUrls: [...options.callbackUrls],
+        logoutUrls: [...options.callbackUrls],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      // An hour of access per token, refreshed for up to 30 days without signing in again.
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      authSessionValidity: Duration.minutes(5),
+    });
+
+    this.automatedClient = this.userPool.addClient('AutomatedClient', {
+      userPoolClientName: `${options.serverName}-automated`,
+      generateSecret: true,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [cognito.OAuthScope.resourceServer(this.resourceServer, mcpScope)],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+    });
+    // With no ExplicitAuthFlows, Cognito enables SRP and custom sign-in for a client; this one must have
+    // no user sign-in at all (so only the interactive client can get tokens the trigger touches).
+    (this.automatedClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+
+    this.automatedClientSecret = new secretsmanager.Secret(this, 'AutomatedClientSecret', {
+      description: `OAuth client credentials for the ${options.serverName} MCP server (client_credentials grant)`,
+      secretObjectValue: {
+        client_id: SecretValue.unsafePlainText(this.automatedClient.userPoolClientId),
+        client_secret: this.automatedClient.userPoolClientSecret,
+        scope: SecretValue.unsafePlainText(options.scope),
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.automatedClientSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'The secret mirrors a Cognito app-client secret, which Secrets Manager rotation cannot change; rotate it by replacing the client (redeploy) instead.',
+    });
+    // The custom resource that reads the generated client secret runs in a singleton function CDK adds
+    // at the stack's root with the AWS-managed basic execution policy.
+    Validations.of(Stack.of(this)).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "Only CDK's own custom-resource function (reading the automated client's secret once at deploy) uses the AWS-managed basic execution policy; the MCP function and the trigger have roles that write only their own log groups.",
+    });
+
+    const triggerLogs = new logs.LogGroup(this, 'PreTokenTriggerLogs', {
+      retention: options.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const triggerRole = new iam.Role(this, 'PreTokenTriggerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Writes the pre-token-generation trigger logs; nothing else.',
+    });
+    triggerLogs.grantWrite(triggerRole);
+    const trigger = new lambda.Function(this, 'PreTokenTrigger', {
+      runtime: props.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(PRE_TOKEN_TRIGGER_SOURCE),
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+      role: triggerRole,
+      logGroup: triggerLogs,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { MCP_SCOPE: options.scope },
+      description: `Adds ${options.scope} to access tokens from password sign-in and refresh`,
+    });
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
+
+    this.issuerUrl = this.userPool.userPoolProviderUrl;
+  }
+}

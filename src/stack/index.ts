@@ -1,0 +1,34 @@
+/**
+ * `mcp-lambda/stack`: the stack and its constructs, for people who already have a CDK app.
+ *
+ * ```ts
+ * import { App } from 'aws-cdk-lib';
+ * import { McpServerStack } from 'mcp-lambda/stack';
+ *
+ * new McpServerStack(new App(), 'my-mcp', { serverName: 'dog-facts', callbackPort: 33418 });
+ * ```
+ */
+export { CORS_ALLOW_HEADERS, McpApi, type McpApiProps, staticHeader } from './api.js';
+export { buildApp, type BuildAppOptions } from './app.js';
+export { McpAuth, type McpAuthProps } from './auth.js';
+export {
+  defaultLambdaBundleDir,
+  LAMBDA_RUNTIME,
+  LAMBDA_TIMEOUT,
+  McpFunction,
+  type McpFunctionProps,
+  MissingBundleError,
+} from './function.js';
+export { McpServerStack, type McpServerStackProps, OUTPUTS } from './mcp-server-stack.js';
+export { PASSWORD_TOKEN_SOURCES, PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
+export {
+  DEFAULT_ALLOWED_ORIGINS,
+  DEFAULT_CALLBACK_PORT,
+  DEFAULT_SERVER_NAME,
+  DEFAULT_STAGE,
+  INSPECTOR_CALLBACK_URL,
+  type McpServerStackOptions,
+  type ResolvedStackOptions,
+  resolveStackOptions,
+  StackPropsError,
+} from './props.js';

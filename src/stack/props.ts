@@ -1,0 +1,173 @@
+/**
+ * The stack's options, their defaults, and the checks that run before anything is synthesized: a bad
+ * value is a {@link StackPropsError} naming the option and the value, never a CloudFormation failure
+ * ten minutes into a deploy.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Claude Code's OAuth callback port registered on the interactive client (`oauth.callbackPort`). */
+export const DEFAULT_CALLBACK_PORT = 33418;
+/** The MCP Inspector's OAuth callback. */
+export const INSPECTOR_CALLBACK_URL = 'http://localhost:6274/oauth/callback';
+export const DEFAULT_SERVER_NAME = 'dog-facts';
+export const DEFAULT_STAGE = 'prod';
+export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+export const DEFAULT_THROTTLING = { rateLimit: 50, burstLimit: 100 } as const;
+/** Browser origins allowed to call /mcp (CORS): the MCP Inspector on this machine. */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:6274', 'http://127.0.0.1:6274'];
+
+/** Options of {@link McpServerStack}. */
+export interface McpServerStackOptions {
+  /** Server name: the scope is `mcp-<name>/<name>`, and resource names derive from it. @default dog-facts */
+  readonly serverName?: string;
+  /** @default mcp-lambda-<serverName> */
+  readonly stackName?: string;
+  /** API Gateway stage. @default prod */
+  readonly stage?: string;
+  /** Port of Claude Code's OAuth callback, `http://localhost:<port>/callback`. @default 33418 */
+  readonly callbackPort?: number;
+  /** More OAuth callback URLs for the interactive client (https, or http on localhost). @default none */
+  readonly extraCallbackUrls?: readonly string[];
+  /** Browser origins allowed to call /mcp. @default the MCP Inspector on localhost:6274 */
+  readonly allowedOrigins?: readonly string[];
+  /** Lambda memory in MB, 128–10240. @default 512 */
+  readonly memoryMb?: number;
+  /** Days to keep Lambda and access logs; one of CloudWatch's retention periods. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Stage throttling: steady requests per second and burst. @default 50 rps, burst 100 */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * JSON access logs for the stage. REST API access logging needs the account's API Gateway CloudWatch
+   * role (set once per account and region); turn it off where that role is not set. @default true
+   */
+  readonly accessLogs?: boolean;
+  /** Directory holding the Lambda bundle (`index.mjs`). @default this package's dist/lambda-bundle */
+  readonly lambdaBundleDir?: string;
+  /** The built-in server the bundle serves (`MCP_SERVER`); `serverName` only names the deployment. @default dog-facts */
+  readonly builtinServer?: string;
+}
+
+/** Options with every default applied, checked. */
+export interface ResolvedStackOptions {
+  readonly serverName: string;
+  readonly stackName: string;
+  readonly stage: string;
+  readonly callbackPort: number;
+  readonly callbackUrls: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly memoryMb: number;
+  readonly logRetention: RetentionDays;
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly accessLogs: boolean;
+  readonly lambdaBundleDir?: string;
+  readonly builtinServer: string;
+  /** `mcp-<serverName>`, the resource server identifier. */
+  readonly resourceServerId: string;
+  /** `mcp-<serverName>/<serverName>`. */
+  readonly scope: string;
+}
+
+/** A stack option with a value the stack cannot use. */
+export class StackPropsError extends Error {
+  override readonly name = 'StackPropsError';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
+
+function fail(option: string, value: unknown, rule: string): never {
+  throw new StackPropsError(option, `${option} ${JSON.stringify(value)} is not valid: ${rule}`);
+}
+
+function integer(option: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) fail(option, value, `use a whole number from ${min} to ${max}.`);
+  return value;
+}
+
+/** Server names become Cognito domain prefixes, scopes and resource names. */
+export function checkServerName(value: string): string {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(value) || value.length > 40) {
+    fail('server name', value, 'use 1–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. dog-facts).');
+  }
+  // Cognito refuses hosted-UI domain prefixes containing these words.
+  const reserved = ['aws', 'amazon', 'cognito'].find((word) => value.includes(word));
+  if (reserved) fail('server name', value, `Cognito domain prefixes may not contain "${reserved}".`);
+  return value;
+}
+
+function checkCallbackUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('callback URL', value, 'it is not a URL.');
+  }
+  if (url.hash !== '') fail('callback URL', value, 'a callback URL has no #fragment.');
+  if (url.protocol === 'http:' && url.hostname !== 'localhost') {
+    fail('callback URL', value, 'Cognito accepts plain http only for localhost; use https.');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('callback URL', value, 'use https (or http on localhost).');
+  return value;
+}
+
+function checkOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('allowed origin', value, 'use an origin such as https://app.example.com.');
+  }
+  if (url.origin !== value) fail('allowed origin', value, 'an origin has a scheme and host only, no path or trailing slash.');
+  return value;
+}
+
+/** Applies defaults and checks every option. */
+export function resolveStackOptions(options: McpServerStackOptions = {}): ResolvedStackOptions {
+  const serverName = checkServerName(options.serverName ?? DEFAULT_SERVER_NAME);
+  const stackName = options.stackName ?? `mcp-lambda-${serverName}`;
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    fail('stack name', stackName, 'use up to 128 letters, digits and hyphens, starting with a letter.');
+  }
+  const stage = options.stage ?? DEFAULT_STAGE;
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stage)) fail('stage', stage, 'use up to 128 letters, digits, hyphens and underscores.');
+  const callbackPort = integer('callback port', options.callbackPort ?? DEFAULT_CALLBACK_PORT, 1024, 65535);
+  const extra = (options.extraCallbackUrls ?? []).map(checkCallbackUrl);
+  const callbackUrls = [...new Set([`http://localhost:${callbackPort}/callback`, INSPECTOR_CALLBACK_URL, ...extra])];
+  const allowedOrigins = (options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map(checkOrigin);
+  const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
+  const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+  if (!RETENTION_DAYS.has(retentionDays)) {
+    fail(
+      'log retention',
+      retentionDays,
+      `use one of CloudWatch's periods in days: ${[...RETENTION_DAYS].sort((a, b) => a - b).join(', ')}.`,
+    );
+  }
+  const throttling = options.throttling ?? DEFAULT_THROTTLING;
+  integer('throttling rate limit', throttling.rateLimit, 1, 10000);
+  integer('throttling burst limit', throttling.burstLimit, 1, 5000);
+  const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
+  const resourceServerId = `mcp-${serverName}`;
+  return {
+    serverName,
+    stackName,
+    stage,
+    callbackPort,
+    callbackUrls,
+    allowedOrigins,
+    memoryMb,
+    logRetention: retentionDays as RetentionDays,
+    throttling,
+    accessLogs: options.accessLogs ?? true,
+    ...(options.lambdaBundleDir !== undefined && { lambdaBundleDir: options.lambdaBundleDir }),
+    builtinServer,
+    resourceServerId,
+    scope: `${resourceServerId}/${serverName}`,
+  };
+}
