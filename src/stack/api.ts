@@ -7,7 +7,7 @@
  * renamed `x-amzn-remapped-www-authenticate` by API Gateway. Gateway-response header values are static
  * strings in single quotes.
  */
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -88,6 +88,8 @@ export class McpApi extends Construct {
       },
     });
 
+    // RestApi adds an `Endpoint` output of the stage root; the stack's McpServerUrl says it better.
+    this.api.node.tryRemoveChild('Endpoint');
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-APIG2',
@@ -106,8 +108,12 @@ export class McpApi extends Construct {
       },
     );
 
-    this.mcpUrl = this.api.urlForPath('/mcp');
-    this.metadataUrl = this.api.urlForPath('/.well-known/oauth-protected-resource/mcp');
+    // Built from the stage *name*, not the Stage resource: the gateway responses and the metadata
+    // integration hold these URLs, the Deployment depends on them, and the Stage on the Deployment, so a
+    // reference to the Stage here would be a cycle.
+    const stageUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${options.stage}`;
+    this.mcpUrl = `${stageUrl}/mcp`;
+    this.metadataUrl = `${stageUrl}/.well-known/oauth-protected-resource/mcp`;
 
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],

@@ -177,6 +177,6 @@ export class McpAuth extends Construct {
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
 
-    this.issuerUrl = this.userPool.userPoolProviderUrl;
+    this.issuerUrl = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
   }
 }

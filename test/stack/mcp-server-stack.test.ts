@@ -1,0 +1,423 @@
+import { runInNewContext } from 'node:vm';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type BuildAppOptions,
+  buildApp,
+  McpServerStack,
+  MissingBundleError,
+  OUTPUTS,
+  PRE_TOKEN_TRIGGER_SOURCE,
+  resolveStackOptions,
+  StackPropsError,
+} from '../../src/stack/index.js';
+import { FAKE, render } from '../helpers/render.js';
+
+const SCOPE = 'mcp-dog-facts/dog-facts';
+const outdir = () => mkdtempSync(join(tmpdir(), 'mcp-lambda-synth-'));
+
+function synth(props: Omit<BuildAppOptions, 'outdir'> = {}) {
+  const { stack } = buildApp({ ...props, outdir: outdir() });
+  return { stack, template: Template.fromStack(stack), json: Template.fromStack(stack).toJSON() as Record<string, any> };
+}
+
+const { template, json } = synth();
+const resources = (type: string) => Object.entries(json.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
+const one = (type: string) => {
+  const found = resources(type);
+  expect(found).toHaveLength(1);
+  return found[0]![1].Properties as Record<string, any>;
+};
+const apiId = resources('AWS::ApiGateway::RestApi')[0]![0];
+const poolId = resources('AWS::Cognito::UserPool')[0]![0];
+const MCP_URL = `https://<${apiId}>.execute-api.${FAKE.region}.${FAKE.urlSuffix}/prod/mcp`;
+const METADATA_URL = `https://<${apiId}>.execute-api.${FAKE.region}.${FAKE.urlSuffix}/prod/.well-known/oauth-protected-resource/mcp`;
+/** The MCP function (not the trigger, not CDK's custom-resource function). */
+const serverFunction = () => {
+  const found = resources('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith('MCP server'));
+  expect(found).toHaveLength(1);
+  return found[0]![1].Properties as Record<string, any>;
+};
+/** What the resource server's Ref stands for: its identifier. */
+const refs = Object.fromEntries(
+  resources('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, r.Properties.Identifier]),
+);
+const ISSUER = `https://cognito-idp.${FAKE.region}.${FAKE.urlSuffix}/<${poolId}>`;
+
+describe('Cognito', () => {
+  it('has a self-service user pool with email sign-in and a strong password policy on Essentials', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UserPoolTier: 'ESSENTIALS',
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+      VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: Match.anyValue(), LambdaVersion: 'V2_0' } },
+    });
+  });
+
+  it('gives the hosted UI a domain prefix unique to the stack', () => {
+    const domain = one('AWS::Cognito::UserPoolDomain');
+    expect(render(domain.Domain)).toBe('mcp-dog-facts-1a2b3c4d');
+    expect(domain.ManagedLoginVersion).toBe(1);
+  });
+
+  it('defines the resource server and its one scope', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'mcp-dog-facts',
+      Scopes: [{ ScopeName: 'dog-facts', ScopeDescription: Match.anyValue() }],
+    });
+  });
+
+  it('has a public PKCE client for people: code flow only, Claude Code and Inspector callbacks, password check', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'dog-facts-interactive',
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: ['http://localhost:33418/callback', 'http://localhost:6274/oauth/callback'],
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 43200,
+    });
+    const interactive = resources('AWS::Cognito::UserPoolClient').find(
+      ([, r]) => r.Properties.ClientName === 'dog-facts-interactive',
+    );
+    expect(interactive?.[1].Properties.AllowedOAuthFlows).not.toContain('implicit');
+    expect(interactive?.[1].Properties.AllowedOAuthScopes.map((scope: unknown) => render(scope, refs))).toEqual([
+      'openid',
+      'email',
+      'profile',
+      SCOPE,
+    ]);
+  });
+
+  it('has a confidential client_credentials client with no user sign-in', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'dog-facts-automated',
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    const automated = resources('AWS::Cognito::UserPoolClient').find(
+      ([, r]) => r.Properties.ClientName === 'dog-facts-automated',
+    );
+    expect(automated?.[1].Properties.AllowedOAuthScopes.map((scope: unknown) => render(scope, refs))).toEqual([SCOPE]);
+  });
+
+  it('stores the automated client secret in Secrets Manager under a generated name', () => {
+    const secret = one('AWS::SecretsManager::Secret');
+    expect(secret.Name).toBeUndefined();
+    expect(JSON.stringify(secret.SecretString)).toContain('client_secret');
+  });
+
+  it('adds the MCP scope to password and refresh tokens only', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Code: { ZipFile: PRE_TOKEN_TRIGGER_SOURCE },
+      Environment: { Variables: { MCP_SCOPE: SCOPE } },
+      Architectures: ['arm64'],
+    });
+    const module = { exports: {} as { handler: (event: unknown) => Promise<any> } };
+    runInNewContext(PRE_TOKEN_TRIGGER_SOURCE, { module, exports: module.exports, process: { env: { MCP_SCOPE: SCOPE } } });
+    const run = (triggerSource: string) =>
+      module.exports.handler({ triggerSource, callerContext: { clientId: 'c' }, response: {} });
+    return Promise.all([
+      run('TokenGeneration_Authentication').then((e) =>
+        expect(e.response.claimsAndScopeOverrideDetails).toEqual({ accessTokenGeneration: { scopesToAdd: [SCOPE] } }),
+      ),
+      run('TokenGeneration_RefreshTokens').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeDefined()),
+      run('TokenGeneration_HostedAuth').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeUndefined()),
+    ]);
+  });
+});
+
+describe('API Gateway', () => {
+  it('puts ANY /mcp behind the Cognito authorizer with the MCP scope', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      AuthorizationScopes: [SCOPE],
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
+    });
+  });
+
+  it('answers the CORS preflight without authentication', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS', AuthorizationType: 'NONE' });
+  });
+
+  it('serves RFC 9728 metadata at both well-known paths without authentication', () => {
+    const methods = resources('AWS::ApiGateway::Method').filter(([, r]) => r.Properties.HttpMethod === 'GET');
+    expect(methods).toHaveLength(2);
+    const paths = methods.map(([, r]) => render(json.Resources[r.Properties.ResourceId.Ref].Properties.PathPart));
+    expect(paths.sort()).toEqual(['mcp', 'oauth-protected-resource']);
+    for (const [, method] of methods) {
+      expect(method.Properties.AuthorizationType).toBe('NONE');
+      expect(method.Properties.Integration.Type).toBe('MOCK');
+      const document = JSON.parse(
+        render(method.Properties.Integration.IntegrationResponses[0].ResponseTemplates['application/json']),
+      );
+      expect(document).toEqual({
+        resource: MCP_URL,
+        authorization_servers: [ISSUER],
+        scopes_supported: [SCOPE],
+        bearer_methods_supported: ['header'],
+        resource_name: 'dog-facts MCP server',
+      });
+    }
+  });
+
+  it('sends the 401 challenge with resource_metadata and scope, as a single-quoted static value', () => {
+    const responses = resources('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
+    const unauthorized = responses.find((r) => r.ResponseType === 'UNAUTHORIZED');
+    expect(unauthorized.StatusCode).toBe('401');
+    expect(render(unauthorized.ResponseParameters['gatewayresponse.header.WWW-Authenticate'])).toBe(
+      `'Bearer resource_metadata="${METADATA_URL}", scope="${SCOPE}"'`,
+    );
+    expect(unauthorized.ResponseParameters['gatewayresponse.header.Access-Control-Expose-Headers']).toBe("'WWW-Authenticate'");
+  });
+
+  it('sends 403 with error="insufficient_scope"', () => {
+    const denied = resources('AWS::ApiGateway::GatewayResponse')
+      .map(([, r]) => r.Properties)
+      .find((r) => r.ResponseType === 'ACCESS_DENIED');
+    expect(denied.StatusCode).toBe('403');
+    expect(render(denied.ResponseParameters['gatewayresponse.header.WWW-Authenticate'])).toBe(
+      `'Bearer error="insufficient_scope", scope="${SCOPE}", resource_metadata="${METADATA_URL}"'`,
+    );
+  });
+
+  it('throttles the stage and writes JSON access logs that hold no header', () => {
+    const stage = one('AWS::ApiGateway::Stage');
+    expect(stage.StageName).toBe('prod');
+    expect(stage.MethodSettings).toEqual([
+      expect.objectContaining({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, HttpMethod: '*', ResourcePath: '/*' }),
+    ]);
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      clientId: '$context.authorizer.claims.client_id',
+    });
+    expect(stage.AccessLogSetting.Format.toLowerCase()).not.toMatch(/header|authorization/);
+  });
+
+  it('creates no account-wide API Gateway resource', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('Lambda', () => {
+  it('runs the bundle on the newest Node.js, ARM64, 29 s, JSON logs', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 29,
+      MemorySize: 512,
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      Environment: {
+        Variables: {
+          MCP_SERVER: 'dog-facts',
+          MCP_REQUIRED_SCOPE: SCOPE,
+          MCP_ALLOWED_CLIENT_IDS: Match.anyValue(),
+          MCP_ALLOWED_ORIGINS: 'http://localhost:6274,http://127.0.0.1:6274',
+        },
+      },
+    });
+    const clients = resources('AWS::Cognito::UserPoolClient').map(([id]) => `<${id}>`);
+    expect(render(serverFunction().Environment.Variables.MCP_ALLOWED_CLIENT_IDS).split(',').sort()).toEqual(clients.sort());
+  });
+
+  it('keeps its logs (function, trigger, access logs) for 30 days', () => {
+    const ours = resources('AWS::Logs::LogGroup').filter(([id]) =>
+      /^(ServerLogs|AuthPreTokenTriggerLogs|HttpAccessLogs)/.test(id),
+    );
+    expect(ours).toHaveLength(3);
+    for (const [, group] of ours) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('gives the MCP function a role that can only write its own logs', () => {
+    const roleId = serverFunction().Role['Fn::GetAtt'][0];
+    expect(json.Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = resources('AWS::IAM::Policy').filter(([, r]) => r.Properties.Roles.some((role: any) => role.Ref === roleId));
+    const statements = policies.flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: expect.anything(),
+      }),
+    ]);
+  });
+});
+
+describe('outputs', () => {
+  it('has every output login and write-config read', () => {
+    expect(Object.keys(json.Outputs).sort()).toEqual(Object.values(OUTPUTS).sort());
+  });
+
+  it('renders the URLs people open and tools read', () => {
+    const out = (name: string) => render(json.Outputs[name].Value);
+    const hostedUi = `https://<${resources('AWS::Cognito::UserPoolDomain')[0]![0]}>.auth.${FAKE.region}.amazoncognito.com`;
+    const client = render(json.Outputs.McpOAuthClientId.Value);
+    const query = `client_id=${client}&response_type=code&scope=openid%20email%20profile%20mcp-dog-facts%2Fdog-facts&redirect_uri=http%3A%2F%2Flocalhost%3A33418%2Fcallback`;
+    expect(out('McpServerUrl')).toBe(MCP_URL);
+    expect(out('OAuthMetadataUrl')).toBe(METADATA_URL);
+    expect(out('SignInUrl')).toBe(`${hostedUi}/signup?${query}`);
+    expect(out('HostedUIUrl')).toBe(`${hostedUi}/login?${query}`);
+    expect(out('McpOAuthAuthorizationUrl')).toBe(`${hostedUi}/oauth2/authorize`);
+    expect(out('McpOAuthTokenUrl')).toBe(`${hostedUi}/oauth2/token`);
+    expect(out('McpOAuthScope')).toBe(SCOPE);
+    expect(out('IssuerUrl')).toBe(ISSUER);
+    expect(out('InteractiveOAuthClientId')).toBe(client);
+    expect(out('CallbackPort')).toBe('33418');
+  });
+});
+
+describe('options', () => {
+  it('applies stage, callback port, extra callbacks, memory, retention and throttling', () => {
+    const { template: custom, json: customJson } = synth({
+      serverName: 'cat-facts',
+      stage: 'v1',
+      callbackPort: 41000,
+      extraCallbackUrls: ['https://app.example.com/cb', 'http://localhost:9999/cb'],
+      memoryMb: 1024,
+      logRetentionDays: 7,
+      throttling: { rateLimit: 5, burstLimit: 10 },
+      allowedOrigins: ['https://app.example.com'],
+    });
+    custom.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: [
+        'http://localhost:41000/callback',
+        'http://localhost:6274/oauth/callback',
+        'https://app.example.com/cb',
+        'http://localhost:9999/cb',
+      ],
+    });
+    custom.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      AuthorizationScopes: ['mcp-cat-facts/cat-facts'],
+    });
+    custom.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
+    });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Environment: { Variables: Match.objectLike({ MCP_ALLOWED_ORIGINS: 'https://app.example.com' }) },
+    });
+    const retention = Object.entries(customJson.Resources as Record<string, any>)
+      .filter(([id, r]) => r.Type === 'AWS::Logs::LogGroup' && /^(ServerLogs|AuthPreTokenTriggerLogs|HttpAccessLogs)/.test(id))
+      .map(([, r]) => r.Properties.RetentionInDays);
+    expect(retention).toEqual([7, 7, 7]);
+    expect(render(customJson.Outputs.McpServerUrl.Value)).toMatch(/\/v1\/mcp$/);
+  });
+
+  it('leaves access logs out when asked', () => {
+    const { json: noLogs } = synth({ accessLogs: false });
+    const stage = Object.values(noLogs.Resources as Record<string, any>).find((r) => r.Type === 'AWS::ApiGateway::Stage');
+    expect(stage.Properties.AccessLogSetting).toBeUndefined();
+  });
+
+  it.each([
+    [{ serverName: 'Dog_Facts' }, 'server name "Dog_Facts" is not valid'],
+    [{ serverName: 'aws-tools' }, 'may not contain "aws"'],
+    [{ serverName: 'x'.repeat(41) }, 'server name'],
+    [{ serverName: 'dog--facts' }, 'single hyphens'],
+    [{ stackName: '1stack' }, 'stack name "1stack" is not valid'],
+    [{ stage: 'prod/v1' }, 'stage "prod/v1" is not valid'],
+    [{ callbackPort: 80 }, 'callback port 80 is not valid: use a whole number from 1024 to 65535'],
+    [{ callbackPort: 70000 }, 'callback port 70000'],
+    [{ callbackPort: 1.5 }, 'callback port 1.5'],
+    [{ extraCallbackUrls: ['http://example.com/cb'] }, 'Cognito accepts plain http only for localhost'],
+    [{ extraCallbackUrls: ['not a url'] }, 'callback URL "not a url" is not valid: it is not a URL.'],
+    [{ extraCallbackUrls: ['https://x.example/cb#frag'] }, 'no #fragment'],
+    [{ extraCallbackUrls: ['ftp://x.example/cb'] }, 'use https'],
+    [{ allowedOrigins: ['https://x.example/'] }, 'allowed origin "https://x.example/" is not valid'],
+    [{ memoryMb: 64 }, 'memory 64 is not valid'],
+    [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
+    [{ throttling: { rateLimit: 0, burstLimit: 1 } }, 'throttling rate limit 0'],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveStackOptions(options)).toThrow(StackPropsError);
+    expect(() => resolveStackOptions(options)).toThrow(message);
+  });
+
+  it('explains a missing Lambda bundle', () => {
+    expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow(MissingBundleError);
+    expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow('npm run build');
+  });
+});
+
+describe('two stacks in one account and region', () => {
+  it('synthesize side by side without a name collision', () => {
+    const app = new App({ outdir: outdir() });
+    const a = new McpServerStack(app, 'mcp-dog', { serverName: 'dog-facts' });
+    const b = new McpServerStack(app, 'mcp-cat', { serverName: 'cat-facts' });
+    const assembly = app.synth();
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['mcp-cat', 'mcp-dog']);
+    const names = (stack: McpServerStack) => {
+      const found: string[] = [];
+      for (const resource of Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>)) {
+        // Physical names that must be unique in an account and region (or, for the domain, globally).
+        if (['AWS::Lambda::Permission', 'AWS::IAM::Policy', 'AWS::ApiGateway::Stage'].includes(resource.Type)) continue;
+        for (const [key, value] of Object.entries(resource.Properties ?? {})) {
+          if (/^(Domain|Name|LogGroupName|FunctionName|RoleName|UserPoolName|ClientName|Identifier)$/.test(key)) {
+            found.push(`${resource.Type}.${key}=${render(value)}`);
+          }
+        }
+      }
+      return found;
+    };
+    const shared = names(a).filter((name) => names(b).includes(name));
+    expect(shared).toEqual([]);
+  });
+});
+
+describe('checks', () => {
+  it('passes cdk-nag AwsSolutions with every finding acknowledged for a reason', () => {
+    const { app, stack } = buildApp({ outdir: outdir() });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY),
+      )
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ id, reason })));
+    expect(acknowledged.map((rule) => rule.id).sort()).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions::AwsSolutions-APIG2',
+        'AwsSolutions::AwsSolutions-COG8',
+        'AwsSolutions::AwsSolutions-SMG4',
+      ]),
+    );
+    for (const rule of acknowledged) expect(rule.reason.length, rule.id).toBeGreaterThan(60);
+  });
+
+  it("passes aws-cdk-lib's built-in CloudFormation validation", () => {
+    const { app } = buildApp({ outdir: outdir(), validate: true });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
