@@ -123,4 +123,16 @@ console.log(`  bare node -e 0          ${fmt(bare2.median)}`);
 console.log(`  mcp-lambda --help       ${fmt(help.median)}  (${(help.median / bare2.median).toFixed(2)}x bare node)`);
 console.log(`  mcp-lambda --version    ${fmt(version.median)}  (${(version.median / bare2.median).toFixed(2)}x bare node)`);
 
+// 5. Synth: a fresh process builds the whole stack in memory and writes the assembly.
+const synthOut = join(root, '.bench', 'synth-out');
+const [bare3, synthRun] = await medians([
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [bin, 'synth', '--out', synthOut]],
+]);
+const templateBytes = (await readFile(join(synthOut, 'mcp-lambda-dog-facts.template.json'))).length;
+console.log('\nSynth (mcp-lambda synth --out, fresh process)');
+console.log(`  bare node -e 0          ${fmt(bare3.median)}`);
+console.log(`  mcp-lambda synth        ${fmt(synthRun.median)}`);
+console.log(`  template                ${kib(templateBytes)} (${templateBytes} bytes)`);
+
 dogApi.close();

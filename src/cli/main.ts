@@ -9,7 +9,9 @@ import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { AbortError, ExitCode, UserError } from './errors.js';
 import { createOutput } from './output.js';
+import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './parse.js';
+import { addStackOptions } from './stack-options.js';
 
 export const DEFAULT_DEV_PORT = 8765;
 
@@ -35,6 +37,8 @@ function buildProgram(io: CliIo, run: (action: (ctx: CommandContext) => Promise<
 Examples:
   $ mcp-lambda dev                      serve the dog-facts MCP server on http://127.0.0.1:${DEFAULT_DEV_PORT}/mcp
   $ mcp-lambda dev --port 9000          ... on another port
+  $ mcp-lambda synth                    show what the stack would create (no AWS credentials needed)
+  $ mcp-lambda synth --out cdk.out      write the cloud assembly
 
 Run "mcp-lambda <command> --help" for a command's options.`,
     );
@@ -59,6 +63,24 @@ Examples:
     .action((options: { port: number; host: string }) =>
       run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
     );
+
+  addStackOptions(
+    program
+      .command('synth')
+      .description('build the CloudFormation template in-process (no AWS credentials needed)')
+      .option('-o, --out <dir>', 'write the cloud assembly to this directory'),
+  )
+    .addHelpText(
+      'after',
+      `
+Without --out, prints a summary (resources, outputs, sizes); with --json, prints the template.
+
+Examples:
+  $ mcp-lambda synth
+  $ mcp-lambda synth --name my-tools --callback-port 41000 --out cdk.out
+  $ mcp-lambda synth --json > template.json`,
+    )
+    .action((options: SynthOptions) => run(async (ctx) => (await import('./commands/synth.js')).synth(ctx, options)));
 
   return program;
 }

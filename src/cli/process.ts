@@ -10,6 +10,11 @@ export async function main(): Promise<void> {
     if (interrupts > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
     controller.abort(new Error(`received ${signal}`));
   };
+  // `mcp-lambda synth | head`: the reader left; stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.exitCode = await run(process.argv.slice(2), {

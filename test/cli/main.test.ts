@@ -69,10 +69,17 @@ describe('the built bin (e2e)', () => {
     expect(failure?.stdout).toBe('');
   });
 
+  it('stops quietly when stdout is closed early (| head)', async () => {
+    const script = `"${process.execPath}" "${bin}" synth | head -1; echo "exit=\${PIPESTATUS[0]}"`;
+    const { stdout, stderr } = await run('bash', ['-c', script]);
+    expect(stdout).toMatch(/^mcp-lambda-dog-facts {2}server dog-facts.*\nexit=0\n$/);
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+  });
+
   it('loads neither the AWS SDK, aws-cdk-lib nor the MCP SDK for --help and --version', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-trace-'));
     try {
-      for (const args of [['--help'], ['--version'], ['dev', '--help']]) {
+      for (const args of [['--help'], ['--version'], ['dev', '--help'], ['synth', '--help']]) {
         const file = join(dir, `${args.join('_')}.txt`);
         await run(process.execPath, ['--import', join(root, 'test', 'helpers', 'module-trace.mjs'), bin, ...args], {
           env: { ...process.env, MODULE_TRACE_FILE: file },

@@ -126,7 +126,17 @@ describe('Cognito', () => {
   it('stores the automated client secret in Secrets Manager under a generated name', () => {
     const secret = one('AWS::SecretsManager::Secret');
     expect(secret.Name).toBeUndefined();
-    expect(JSON.stringify(secret.SecretString)).toContain('client_secret');
+    const automatedId = resources('AWS::Cognito::UserPoolClient').find(
+      ([, r]) => r.Properties.ClientName === 'dog-facts-automated',
+    )![0];
+    expect(JSON.parse(render(secret.SecretString))).toEqual({
+      client_id: `<${automatedId}>`,
+      client_secret: `<${automatedId}.ClientSecret>`,
+      scope: SCOPE,
+    });
+    // Read with CloudFormation's own attribute: no custom resource, no extra function.
+    template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('adds the MCP scope to password and refresh tokens only', () => {

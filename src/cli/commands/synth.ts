@@ -1,0 +1,88 @@
+/** `mcp-lambda synth`: build the stack's CloudFormation in-process, with no AWS credentials. */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../errors.js';
+import { type StackCliOptions, toStackOptions } from '../stack-options.js';
+
+export interface SynthOptions extends StackCliOptions {
+  /** Write the cloud assembly here (kept); otherwise a temporary directory is used and removed. */
+  readonly out?: string;
+}
+
+interface Template {
+  Resources?: Record<string, { Type: string }>;
+  Outputs?: Record<string, { Description?: string }>;
+}
+
+export async function synth(ctx: CommandContext, options: SynthOptions): Promise<void> {
+  const { out, global } = ctx;
+  const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir } = await import('../../stack/index.js');
+  const outdir = options.out !== undefined ? resolve(ctx.cwd, options.out) : await mkdtemp(join(tmpdir(), 'mcp-lambda-synth-'));
+  try {
+    let built: ReturnType<typeof buildApp>;
+    try {
+      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options) });
+    } catch (error) {
+      if (error instanceof StackPropsError) throw new UsageError(error.message);
+      if (error instanceof MissingBundleError) {
+        throw new UserError(error.message, { hint: 'In a clone of mcp-lambda, run npm install (it builds the bundle).' });
+      }
+      throw error;
+    }
+    const { app, stack } = built;
+    let assembly: ReturnType<typeof app.synth>;
+    try {
+      assembly = app.synth();
+    } catch (error) {
+      // Validation failures (with --validate) come back as one report; show it as is.
+      throw new UserError(`The stack did not pass validation:\n${(error as Error).message}`);
+    }
+    const artifact = assembly.getStackByName(stack.stackName);
+    const template = artifact.template as Template;
+
+    if (global.json) {
+      out.json(template);
+      return;
+    }
+
+    const byType = new Map<string, number>();
+    for (const resource of Object.values(template.Resources ?? {}))
+      byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
+    const bundle = await readFile(join(stack.options.lambdaBundleDir ?? defaultLambdaBundleDir(), 'index.mjs'));
+    const templateBytes = (await stat(artifact.templateFullPath)).size;
+    const { style } = out;
+
+    out.result(
+      `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope ${stack.options.scope}, stage ${stack.options.stage}`,
+    );
+    out.result('');
+    out.result(`Resources (${[...byType.values()].reduce((a, b) => a + b, 0)})`);
+    for (const [type, count] of [...byType].sort(([a], [b]) => a.localeCompare(b)))
+      out.result(`  ${String(count).padStart(3)}  ${type}`);
+    out.result('');
+    out.result('Outputs');
+    const width = Math.max(...Object.keys(template.Outputs ?? {}).map((name) => name.length));
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      out.result(`  ${name.padEnd(width)}  ${style.dim(output.Description ?? '')}`);
+    }
+    out.result('');
+    out.result(`Lambda bundle  ${kib(bundle.length)} (${kib(gzipSync(bundle).length)} gzip)`);
+    out.result(`Template       ${kib(templateBytes)}`);
+    out.result('');
+    if (options.out !== undefined) {
+      out.result(`Wrote the cloud assembly to ${outdir}`);
+      out.info(`Next: deploy it with the AWS CDK CLI: npx aws-cdk deploy --app ${outdir}`);
+    } else {
+      out.info('Next: write the cloud assembly with --out DIR, or print the template with --json.');
+    }
+  } finally {
+    if (options.out === undefined) await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}

@@ -1,0 +1,71 @@
+/**
+ * The options every stack command takes (`synth` now, `deploy` later), parsed here and checked in full by
+ * `resolveStackOptions` when the command runs. This module must stay light: it is loaded for `--help`.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+/** What commander hands the action. */
+export interface StackCliOptions {
+  readonly name?: string;
+  readonly stackName?: string;
+  readonly stage?: string;
+  readonly callbackPort?: number;
+  readonly callbackUrl?: string[];
+  readonly allowedOrigin?: string[];
+  readonly memory?: number;
+  readonly logRetention?: number;
+  readonly accessLogs: boolean;
+  readonly validate?: boolean;
+}
+
+function wholeNumber(label: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+      throw new InvalidArgumentError(`expected ${label}: a whole number from ${min} to ${max}, got "${value}".`);
+    }
+    return number;
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds the stack options to a command. */
+export function addStackOptions(command: Command): Command {
+  return command
+    .option('-n, --name <name>', 'name of the deployment; its OAuth scope is mcp-<name>/<name> (default: "dog-facts")')
+    .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
+    .option('--stage <stage>', 'API Gateway stage (default: "prod")')
+    .addOption(
+      new Option('--callback-port <port>', "Claude Code's OAuth callback port (default: 33418)").argParser(
+        wholeNumber('a port', 1024, 65535),
+      ),
+    )
+    .option('--callback-url <url>', 'another OAuth callback URL (https, or http on localhost); repeatable', collect)
+    .option(
+      '--allowed-origin <origin>',
+      'a browser origin allowed to call /mcp; repeatable (default: the MCP Inspector)',
+      collect,
+    )
+    .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .addOption(new Option('--log-retention <days>', 'days to keep logs (default: 30)').argParser(wholeNumber('days', 1, 3653)))
+    .option('--no-access-logs', "no API Gateway access logs (for accounts without API Gateway's CloudWatch role)")
+    .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)");
+}
+
+/** Turns parsed flags into stack options (checked later, with the option named in any error). */
+export function toStackOptions(options: StackCliOptions) {
+  return {
+    ...(options.name !== undefined && { serverName: options.name }),
+    ...(options.stackName !== undefined && { stackName: options.stackName }),
+    ...(options.stage !== undefined && { stage: options.stage }),
+    ...(options.callbackPort !== undefined && { callbackPort: options.callbackPort }),
+    ...(options.callbackUrl !== undefined && { extraCallbackUrls: options.callbackUrl }),
+    ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
+    ...(options.memory !== undefined && { memoryMb: options.memory }),
+    ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
+    accessLogs: options.accessLogs,
+  };
+}

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('mcp-lambda synth', () => {
+  it('prints a summary of resources, outputs and sizes, and the next step', async () => {
+    const result = await runCli(['synth']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('mcp-lambda-dog-facts  server dog-facts, scope mcp-dog-facts/dog-facts, stage prod');
+    expect(result.stdout).toMatch(/Resources \(\d+\)/);
+    expect(result.stdout).toMatch(/ 1 {2}AWS::Cognito::UserPool\n/);
+    expect(result.stdout).toContain('McpServerUrl');
+    expect(result.stdout).toContain('SignInUrl');
+    expect(result.stdout).toMatch(/Lambda bundle {2}\d+\.\d KiB \(\d+\.\d KiB gzip\)/);
+    expect(result.stderr).toContain('Next: write the cloud assembly with --out DIR');
+  });
+
+  it('prints only the template with --json', async () => {
+    const result = await runCli(['synth', '--json', '--name', 'cat-facts', '--stage', 'v2']);
+    expect(result.code).toBe(0);
+    const template = JSON.parse(result.stdout);
+    expect(template.Outputs.McpOAuthScope.Value).toBe('mcp-cat-facts/cat-facts');
+    expect(result.stderr).toBe('');
+  });
+
+  it('writes a cloud assembly with --out that the CDK CLI can deploy', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mcp-lambda-out-')), 'cdk.out');
+    const result = await runCli(['synth', '--out', dir, '--stack-name', 'my-mcp', '--callback-port', '41000']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Wrote the cloud assembly to ${dir}`);
+    expect(result.stderr).toContain(`npx aws-cdk deploy --app ${dir}`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.artifacts)).toContain('my-mcp');
+    const template = JSON.parse(readFileSync(join(dir, 'my-mcp.template.json'), 'utf8'));
+    expect(template.Outputs.CallbackPort.Value).toBe('41000');
+    expect(existsSync(join(dir, 'my-mcp.assets.json'))).toBe(true);
+  });
+
+  it('passes the built-in CloudFormation validation with --validate', async () => {
+    const result = await runCli(['synth', '--validate', '--json']);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    [['--name', 'Bad_Name'], 'server name "Bad_Name" is not valid'],
+    [['--name', 'amazon-tools'], 'may not contain "amazon"'],
+    [['--stack-name', '9lives'], 'stack name "9lives" is not valid'],
+    [['--stage', 'a/b'], 'stage "a/b" is not valid'],
+    [['--callback-port', '80'], 'expected a port: a whole number from 1024 to 65535, got "80"'],
+    [['--callback-port', 'http'], 'got "http"'],
+    [['--callback-url', 'http://example.com/cb'], 'Cognito accepts plain http only for localhost'],
+    [['--allowed-origin', 'example.com'], 'allowed origin "example.com" is not valid'],
+    [['--memory', '64'], 'expected megabytes: a whole number from 128 to 10240, got "64"'],
+    [['--log-retention', '10'], "log retention 10 is not valid: use one of CloudWatch's periods"],
+    [['--log-retention', 'forever'], 'got "forever"'],
+  ])('refuses %j as bad usage, naming the value', async (args, message) => {
+    const result = await runCli(['synth', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('mcp-lambda/stack as a library', () => {
+  it('imports McpServerStack by the package name and synthesizes in a user app', async () => {
+    const script = `
+      import { App } from 'aws-cdk-lib';
+      import { McpServerStack, OUTPUTS } from 'mcp-lambda/stack';
+      const app = new App({ outdir: process.argv[1] });
+      const stack = new McpServerStack(app, 'users-mcp', { serverName: 'dog-facts' });
+      const template = app.synth().getStackByName('users-mcp').template;
+      console.log(JSON.stringify({ name: stack.stackName, url: Boolean(template.Outputs[OUTPUTS.mcpServerUrl]) }));
+    `;
+    const out = mkdtempSync(join(tmpdir(), 'mcp-lambda-lib-'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, out], { cwd: root });
+    expect(JSON.parse(stdout)).toEqual({ name: 'users-mcp', url: true });
+  });
+});
