@@ -1,4 +1,5 @@
 import type { Output, Stream } from './output.js';
+import type { Prompter } from './prompts.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -22,10 +23,15 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted when the user presses Ctrl-C (SIGINT) or the process gets SIGTERM. */
   readonly signal: AbortSignal;
+  /** Whether questions may be asked (TTY, not CI). */
+  readonly interactive: boolean;
+  /** Overrides the prompter (tests). */
+  readonly prompter?: Prompter;
 }
 
 /** What a command's action receives. */
 export interface CommandContext extends CliIo {
   readonly out: Output;
   readonly global: GlobalOptions;
+  readonly prompt: Prompter;
 }

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { AbortError, ExitCode, UserError } from './errors.js';
 import { createOutput } from './output.js';
+import { createPrompter } from './prompts.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './parse.js';
 import { addStackOptions } from './stack-options.js';
@@ -101,7 +102,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       verbose: opts.verbose === true,
       yes: opts.yes === true,
     };
-    await action({ ...io, out: out(), global });
+    const prompt = io.prompter ?? createPrompter({ interactive: io.interactive, yes: global.yes });
+    await action({ ...io, out: out(), global, prompt });
   });
 
   try {

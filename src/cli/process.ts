@@ -1,5 +1,6 @@
 /** Binds {@link run} to the real process: argv, streams, signals and the exit code. */
 import { run } from './main.js';
+import { isInteractive } from './prompts.js';
 
 export async function main(): Promise<void> {
   const controller = new AbortController();
@@ -23,7 +24,10 @@ export async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    interactive: isInteractive(process.stdin, process.stderr, process.env),
   });
+  // An interrupted deploy leaves the toolkit's pollers running; they must not keep the process alive.
+  if (controller.signal.aborted) process.exit(process.exitCode);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 }

@@ -1,5 +1,6 @@
 /** Runs the CLI in-process with captured output, as the real process would but without `process`. */
 import { run } from '../../src/cli/main.js';
+import type { Prompter } from '../../src/cli/prompts.js';
 
 export interface Captured {
   readonly stdout: string;
@@ -16,7 +17,13 @@ export interface RunningCli {
   readonly exit: Promise<number>;
 }
 
-export function startCli(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): RunningCli {
+export interface StartOptions {
+  readonly cwd?: string;
+  readonly prompter?: Prompter;
+}
+
+export function startCli(argv: string[], env: Record<string, string | undefined> = {}, options: StartOptions = {}): RunningCli {
+  const cwd = options.cwd ?? process.cwd();
   let stdout = '';
   let stderr = '';
   const controller = new AbortController();
@@ -42,6 +49,8 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
     env: { PATH: process.env.PATH, ...env },
     cwd,
     signal: controller.signal,
+    interactive: false,
+    ...(options.prompter && { prompter: options.prompter }),
   });
   return {
     output: () => ({ stdout, stderr }),
@@ -69,8 +78,12 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
 }
 
 /** Runs a command that finishes by itself. */
-export async function runCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<Captured & { code: number }> {
-  const cli = startCli(argv, env);
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  options: StartOptions = {},
+): Promise<Captured & { code: number }> {
+  const cli = startCli(argv, env, options);
   const code = await cli.exit;
   return { code, ...cli.output() };
 }

@@ -1,0 +1,80 @@
+/**
+ * The seam between the deploy/destroy/status orchestration and AWS. The real implementation
+ * (`toolkit-engine.ts`) uses @aws-cdk/toolkit-lib and the CloudFormation API; tests use a stateful fake.
+ */
+import type { McpServerStackOptions } from '../../stack/props.js';
+import type { CallerIdentity } from '../aws/context.js';
+
+export interface StackDescription {
+  readonly stackName: string;
+  readonly status: string;
+  readonly statusReason?: string;
+  readonly lastUpdated?: Date;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface ResourceFailure {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly time?: Date;
+}
+
+/** Progress, translated from CloudFormation events and the toolkit's messages. */
+export type ProgressEvent =
+  | { readonly kind: 'phase'; readonly phase: 'synth' | 'assets' | 'deploy' | 'destroy' | 'bootstrap' | 'wait'; readonly total?: number }
+  | {
+      readonly kind: 'resource';
+      readonly logicalId: string;
+      readonly resourceType: string;
+      /** The construct path, when known (e.g. Auth/UserPool). */
+      readonly path?: string;
+      readonly status: string;
+      readonly reason?: string;
+      readonly completed: number;
+      readonly total?: number;
+    };
+
+export type ProgressListener = (event: ProgressEvent) => void;
+
+export interface BootstrapState {
+  /** The CDKToolkit stack's BootstrapVersion; undefined when the environment is not bootstrapped. */
+  readonly version?: number;
+}
+
+export interface DeployRequest {
+  readonly stack: McpServerStackOptions & { readonly stackName: string };
+  readonly identity: CallerIdentity;
+  /**
+   * Asked when an update broadens permissions (IAM, security groups). `diff` is the toolkit's formatted
+   * security diff. Resolve false to cancel the deployment.
+   */
+  confirmSecurityChanges(diff: string): Promise<boolean>;
+}
+
+export interface DeployResult {
+  readonly outputs: Readonly<Record<string, string>>;
+  /** CloudFormation had nothing to change. */
+  readonly noChanges: boolean;
+}
+
+export interface DeployEngine {
+  identity(): Promise<CallerIdentity>;
+  describeStack(stackName: string): Promise<StackDescription | undefined>;
+  bootstrapState(identity: CallerIdentity): Promise<BootstrapState>;
+  bootstrap(identity: CallerIdentity): Promise<void>;
+  deploy(request: DeployRequest): Promise<DeployResult>;
+  destroy(stackName: string, identity: CallerIdentity): Promise<void>;
+  /** Failed resource events of the stack since `since`, oldest first. */
+  failures(stackName: string, since: Date): Promise<ResourceFailure[]>;
+  /** Waits while the stack is in a *_IN_PROGRESS state; resolves with its settled description. */
+  waitUntilSettled(stackName: string): Promise<StackDescription | undefined>;
+  /** Estimated number of users in the stack's user pool (for the destroy question). */
+  userCount(userPoolId: string): Promise<number | undefined>;
+}
+
+/** The bootstrap version DefaultStackSynthesizer's templates require. */
+export const REQUIRED_BOOTSTRAP_VERSION = 6;
+
+export const isInProgress = (status: string) => status.endsWith('_IN_PROGRESS');

@@ -1,0 +1,45 @@
+/**
+ * The one module that asks the user things. When the session is not interactive (no TTY, or CI), a
+ * question is never asked: `confirm` answers with --yes or fails telling the user to pass it.
+ */
+import { AbortError, UserError } from './errors.js';
+
+export interface Prompter {
+  /** Asks a yes/no question; `--yes` answers yes without asking. */
+  confirm(message: string, options?: { readonly default?: boolean }): Promise<boolean>;
+}
+
+export interface PrompterSettings {
+  readonly interactive: boolean;
+  readonly yes: boolean;
+}
+
+/** Whether prompts may be shown: stdin and stderr are terminals and this is not CI. */
+export function isInteractive(
+  stdin: { readonly isTTY?: boolean },
+  stderr: { readonly isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return stdin.isTTY === true && stderr.isTTY === true && !ci;
+}
+
+export function createPrompter(settings: PrompterSettings): Prompter {
+  return {
+    async confirm(message, options = {}) {
+      if (settings.yes) return true;
+      if (!settings.interactive) {
+        throw new UserError(`${message} (this needs an answer, and the session is not interactive)`, {
+          hint: 'Run it in a terminal, or pass --yes to answer yes.',
+        });
+      }
+      const { confirm } = await import('@inquirer/prompts');
+      try {
+        return await confirm({ message, default: options.default ?? false }, { output: process.stderr });
+      } catch (error) {
+        if ((error as Error).name === 'ExitPromptError') throw new AbortError('Cancelled.');
+        throw error;
+      }
+    },
+  };
+}

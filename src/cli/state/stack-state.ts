@@ -1,0 +1,48 @@
+/**
+ * What the CLI remembers per deployed stack, in the user's config directory:
+ * `<config>/stacks/<region>/<stack>.json` holds the stack's outputs (so `login`, `write-config` and
+ * `status` need no AWS call) and later what else the CLI wrote for that stack.
+ *
+ * The config directory is `$MCP_LAMBDA_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mcp-lambda`, else
+ * `~/.config/mcp-lambda`.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readJsonFile, removeFile, writeJsonFile } from './files.js';
+
+export interface StackRecord {
+  readonly stackName: string;
+  readonly region: string;
+  readonly account?: string;
+  /** When the outputs were last read from CloudFormation (ISO 8601). */
+  readonly savedAt: string;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export function configDir(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.MCP_LAMBDA_CONFIG_DIR) return env.MCP_LAMBDA_CONFIG_DIR;
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'mcp-lambda');
+}
+
+/** Stack names and regions are checked before they reach a path (no separators, no `..`). */
+function safeSegment(kind: string, value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(value)) throw new Error(`Refusing ${kind} ${JSON.stringify(value)} as a file name`);
+  return value;
+}
+
+export function stackRecordPath(env: Readonly<Record<string, string | undefined>>, region: string, stackName: string): string {
+  return join(configDir(env), 'stacks', safeSegment('region', region), `${safeSegment('stack name', stackName)}.json`);
+}
+
+export function readStackRecord(env: Readonly<Record<string, string | undefined>>, region: string, stackName: string) {
+  return readJsonFile<StackRecord>(stackRecordPath(env, region, stackName));
+}
+
+export function saveStackRecord(env: Readonly<Record<string, string | undefined>>, record: StackRecord): Promise<void> {
+  return writeJsonFile(stackRecordPath(env, record.region, record.stackName), record);
+}
+
+export function removeStackRecord(env: Readonly<Record<string, string | undefined>>, region: string, stackName: string) {
+  return removeFile(stackRecordPath(env, region, stackName));
+}
