@@ -1,4 +1,5 @@
 import type { Output, Stream } from './output.js';
+import type { DeployEngineFactory } from './deploy/session.js';
 import type { Prompter } from './prompts.js';
 
 /** Options every command accepts. */
@@ -27,6 +28,8 @@ export interface CliIo {
   readonly interactive: boolean;
   /** Overrides the prompter (tests). */
   readonly prompter?: Prompter;
+  /** Overrides the deploy engine (tests: a stateful fake instead of CloudFormation). */
+  readonly deployEngine?: DeployEngineFactory;
 }
 
 /** What a command's action receives. */

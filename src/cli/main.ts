@@ -10,9 +10,11 @@ import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { AbortError, ExitCode, UserError } from './errors.js';
 import { createOutput } from './output.js';
 import { createPrompter } from './prompts.js';
+import type { DestroyOptions } from './commands/destroy.js';
+import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './parse.js';
-import { addStackOptions } from './stack-options.js';
+import { addStackOptions, type StackCliOptions } from './stack-options.js';
 
 export const DEFAULT_DEV_PORT = 8765;
 
@@ -36,6 +38,9 @@ function buildProgram(io: CliIo, run: (action: (ctx: CommandContext) => Promise<
       'after',
       `
 Examples:
+  $ mcp-lambda deploy                   deploy the dog-facts server behind OAuth to your AWS account
+  $ mcp-lambda status                   show the stack and its outputs
+  $ mcp-lambda destroy                  delete it again
   $ mcp-lambda dev                      serve the dog-facts MCP server on http://127.0.0.1:${DEFAULT_DEV_PORT}/mcp
   $ mcp-lambda dev --port 9000          ... on another port
   $ mcp-lambda synth                    show what the stack would create (no AWS credentials needed)
@@ -64,6 +69,43 @@ Examples:
     .action((options: { port: number; host: string }) =>
       run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
     );
+
+  addStackOptions(program.command('deploy').description('synthesize the stack in-process and deploy it to your AWS account'))
+    .addHelpText(
+      'after',
+      `
+Credentials come from the standard AWS chain (environment, --profile, SSO). Before deploying it prints the
+account, region and identity it uses; it offers to bootstrap the account for the CDK when needed, and asks
+before an update that changes IAM permissions (--yes answers for you).
+
+Examples:
+  $ mcp-lambda deploy
+  $ mcp-lambda deploy --profile work --region eu-west-1
+  $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes`,
+    )
+    .action((options: StackCliOptions) => run(async (ctx) => (await import('./commands/deploy.js')).deploy(ctx, options)));
+
+  program
+    .command('destroy')
+    .description('delete the stack, then what mcp-lambda stored locally for it')
+    .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
+    .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
+    .option('--keep-local', 'keep the cached outputs, tokens and Claude Code entries')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mcp-lambda destroy
+  $ mcp-lambda destroy --stack-name my-mcp --region eu-west-1 --yes`,
+    )
+    .action((options: DestroyOptions) => run(async (ctx) => (await import('./commands/destroy.js')).destroy(ctx, options)));
+
+  program
+    .command('status')
+    .description("show the stack's state and outputs, and what is stored locally")
+    .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
+    .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
+    .action((options: StatusOptions) => run(async (ctx) => (await import('./commands/status.js')).status(ctx, options)));
 
   addStackOptions(
     program

@@ -14,18 +14,20 @@ export interface BuildAppOptions extends McpServerStackProps {
    * against the schema; costs over a second). @default false
    */
   readonly validate?: boolean;
+  /** More context for the app (the deploy engine passes the toolkit's). */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** Creates the app with one {@link McpServerStack}. */
 export function buildApp(options: BuildAppOptions): { app: App; stack: McpServerStack } {
-  const { outdir, validate = false, ...props } = options;
+  const { outdir, validate = false, context = {}, ...props } = options;
   const resolved = resolveStackOptions(props);
   const app = new App({
     outdir,
     builtinCloudFormationValidation: validate,
     analyticsReporting: false,
     // The flags `cdk init` would set today: the newest safe defaults for every construct.
-    context: { ...CURRENTLY_RECOMMENDED_FLAGS },
+    context: { ...CURRENTLY_RECOMMENDED_FLAGS, ...context },
   });
   const stack = new McpServerStack(app, resolved.stackName, { ...props, stackName: resolved.stackName });
   return { app, stack };

@@ -4,12 +4,14 @@
  * ten minutes into a deploy.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { checkServerName, checkStackName, DEFAULT_SERVER_NAME, invalid } from './names.js';
+
+export { checkServerName, DEFAULT_SERVER_NAME, StackPropsError } from './names.js';
 
 /** Claude Code's OAuth callback port registered on the interactive client (`oauth.callbackPort`). */
 export const DEFAULT_CALLBACK_PORT = 33418;
 /** The MCP Inspector's OAuth callback. */
 export const INSPECTOR_CALLBACK_URL = 'http://localhost:6274/oauth/callback';
-export const DEFAULT_SERVER_NAME = 'dog-facts';
 export const DEFAULT_STAGE = 'prod';
 export const DEFAULT_MEMORY_MB = 512;
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -68,36 +70,10 @@ export interface ResolvedStackOptions {
   readonly scope: string;
 }
 
-/** A stack option with a value the stack cannot use. */
-export class StackPropsError extends Error {
-  override readonly name = 'StackPropsError';
-  constructor(
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
 
-function fail(option: string, value: unknown, rule: string): never {
-  throw new StackPropsError(option, `${option} ${JSON.stringify(value)} is not valid: ${rule}`);
-}
-
 function integer(option: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) fail(option, value, `use a whole number from ${min} to ${max}.`);
-  return value;
-}
-
-/** Server names become Cognito domain prefixes, scopes and resource names. */
-export function checkServerName(value: string): string {
-  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(value) || value.length > 40) {
-    fail('server name', value, 'use 1–40 lowercase letters, digits and single hyphens, starting with a letter (e.g. dog-facts).');
-  }
-  // Cognito refuses hosted-UI domain prefixes containing these words.
-  const reserved = ['aws', 'amazon', 'cognito'].find((word) => value.includes(word));
-  if (reserved) fail('server name', value, `Cognito domain prefixes may not contain "${reserved}".`);
+  if (!Number.isInteger(value) || value < min || value > max) invalid(option, value, `use a whole number from ${min} to ${max}.`);
   return value;
 }
 
@@ -106,13 +82,13 @@ function checkCallbackUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    fail('callback URL', value, 'it is not a URL.');
+    invalid('callback URL', value, 'it is not a URL.');
   }
-  if (url.hash !== '') fail('callback URL', value, 'a callback URL has no #fragment.');
+  if (url.hash !== '') invalid('callback URL', value, 'a callback URL has no #fragment.');
   if (url.protocol === 'http:' && url.hostname !== 'localhost') {
-    fail('callback URL', value, 'Cognito accepts plain http only for localhost; use https.');
+    invalid('callback URL', value, 'Cognito accepts plain http only for localhost; use https.');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('callback URL', value, 'use https (or http on localhost).');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid('callback URL', value, 'use https (or http on localhost).');
   return value;
 }
 
@@ -121,21 +97,18 @@ function checkOrigin(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    fail('allowed origin', value, 'use an origin such as https://app.example.com.');
+    invalid('allowed origin', value, 'use an origin such as https://app.example.com.');
   }
-  if (url.origin !== value) fail('allowed origin', value, 'an origin has a scheme and host only, no path or trailing slash.');
+  if (url.origin !== value) invalid('allowed origin', value, 'an origin has a scheme and host only, no path or trailing slash.');
   return value;
 }
 
 /** Applies defaults and checks every option. */
 export function resolveStackOptions(options: McpServerStackOptions = {}): ResolvedStackOptions {
   const serverName = checkServerName(options.serverName ?? DEFAULT_SERVER_NAME);
-  const stackName = options.stackName ?? `mcp-lambda-${serverName}`;
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    fail('stack name', stackName, 'use up to 128 letters, digits and hyphens, starting with a letter.');
-  }
+  const stackName = checkStackName(options.stackName ?? `mcp-lambda-${serverName}`);
   const stage = options.stage ?? DEFAULT_STAGE;
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stage)) fail('stage', stage, 'use up to 128 letters, digits, hyphens and underscores.');
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stage)) invalid('stage', stage, 'use up to 128 letters, digits, hyphens and underscores.');
   const callbackPort = integer('callback port', options.callbackPort ?? DEFAULT_CALLBACK_PORT, 1024, 65535);
   const extra = (options.extraCallbackUrls ?? []).map(checkCallbackUrl);
   const callbackUrls = [...new Set([`http://localhost:${callbackPort}/callback`, INSPECTOR_CALLBACK_URL, ...extra])];
@@ -143,7 +116,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!RETENTION_DAYS.has(retentionDays)) {
-    fail(
+    invalid(
       'log retention',
       retentionDays,
       `use one of CloudWatch's periods in days: ${[...RETENTION_DAYS].sort((a, b) => a - b).join(', ')}.`,

@@ -20,8 +20,20 @@ interface AwsLikeError {
 }
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedException', 'AuthorizationError']);
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'InvalidClientTokenId', 'UnrecognizedClientException']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'AuthorizationError',
+]);
+const EXPIRED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+]);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError']);
 
 function profileFlag(ctx: AwsErrorContext): string {
@@ -38,10 +50,16 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
   const doing = ctx.doing ? ` while trying to ${ctx.doing}` : '';
   const cause = { cause: error };
 
-  if (/SSO session .* (has )?expired|sso.*token.*expired|Token is expired|refresh.*SSO/i.test(message) || name === 'TokenProviderError') {
+  if (
+    /SSO session .* (has )?expired|sso.*token.*expired|Token is expired|refresh.*SSO/i.test(message) ||
+    name === 'TokenProviderError'
+  ) {
     return new UserError(`Your AWS SSO session has expired${doing}.`, { hint: `aws sso login${profileFlag(ctx)}`, ...cause });
   }
-  if (name === 'CredentialsProviderError' || /Could not load credentials|Unable to locate credentials|no credentials/i.test(message)) {
+  if (
+    name === 'CredentialsProviderError' ||
+    /Could not load credentials|Unable to locate credentials|no credentials/i.test(message)
+  ) {
     return new UserError(`No AWS credentials found${ctx.profile ? ` for profile ${ctx.profile}` : ''}.`, {
       hint: ctx.profile
         ? `Check ~/.aws/config for [profile ${ctx.profile}], or run: aws sso login --profile ${ctx.profile}`
@@ -50,7 +68,10 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
     });
   }
   if (/Region is missing|region.*not.*(set|configured)/i.test(message)) {
-    return new UserError('No AWS region is set.', { hint: 'Pass --region (for example --region eu-west-1) or set AWS_REGION.', ...cause });
+    return new UserError('No AWS region is set.', {
+      hint: 'Pass --region (for example --region eu-west-1) or set AWS_REGION.',
+      ...cause,
+    });
   }
   if (EXPIRED.has(name)) {
     return new UserError(`AWS rejected the credentials${doing}: ${message}`, {
@@ -68,7 +89,10 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
     });
   }
   if (THROTTLING.has(name)) {
-    return new UserError(`AWS is throttling requests${doing}, even after retrying.`, { hint: 'Wait a minute and run the command again.', ...cause });
+    return new UserError(`AWS is throttling requests${doing}, even after retrying.`, {
+      hint: 'Wait a minute and run the command again.',
+      ...cause,
+    });
   }
   if (name === 'ValidationError' && /Stack with id (\S+) does not exist/.test(message)) {
     const stack = message.match(/Stack with id (\S+) does not exist/)?.[1];

@@ -8,7 +8,13 @@ import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
 import { AbortError, UserError } from '../errors.js';
 import { saveStackRecord } from '../state/stack-state.js';
-import { type DeployEngine, type DeployResult, isInProgress, REQUIRED_BOOTSTRAP_VERSION, type StackDescription } from './engine.js';
+import {
+  type DeployEngine,
+  type DeployResult,
+  isInProgress,
+  REQUIRED_BOOTSTRAP_VERSION,
+  type StackDescription,
+} from './engine.js';
 import { cleanReason, type ProgressRenderer } from './progress.js';
 
 export interface DeployFlowOptions {
@@ -64,15 +70,21 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
   if (existing && isInProgress(existing.status)) {
     out.info(`${stackName} is busy: ${existing.status}. Another deployment or deletion is running.`);
     const wait = await prompt.confirm('Wait for it to finish, then deploy?', { default: true });
-    if (!wait) throw new AbortError(`Not deploying while ${stackName} is ${existing.status}. Check it with: mcp-lambda status --stack-name ${stackName} ${flags}`);
+    if (!wait)
+      throw new AbortError(
+        `Not deploying while ${stackName} is ${existing.status}. Check it with: mcp-lambda status --stack-name ${stackName} ${flags}`,
+      );
     progress({ kind: 'phase', phase: 'wait' });
     existing = await interruptible(ctx, engine.waitUntilSettled(stackName), followHint);
     progress.done();
   }
   if (existing?.status === 'UPDATE_ROLLBACK_FAILED') {
-    throw new UserError(`${stackName} is stuck in UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back an earlier update.`, {
-      hint: `Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${stackName} ${flags}`,
-    });
+    throw new UserError(
+      `${stackName} is stuck in UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back an earlier update.`,
+      {
+        hint: `Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${stackName} ${flags}`,
+      },
+    );
   }
   if (existing && FAILED_CREATION.has(existing.status)) {
     out.info(
@@ -94,9 +106,14 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
       bootstrap.version === undefined
         ? `Account ${identity.account} is not bootstrapped for the CDK in ${identity.region}.`
         : `The CDK bootstrap stack in ${identity.region} is version ${bootstrap.version}; this deployment needs ${REQUIRED_BOOTSTRAP_VERSION} or newer.`;
-    out.info(`${why} Bootstrapping creates (or updates) the CDKToolkit stack once per account and region: an S3 bucket and IAM roles the deployment uses to upload the Lambda bundle.`);
+    out.info(
+      `${why} Bootstrapping creates (or updates) the CDKToolkit stack once per account and region: an S3 bucket and IAM roles the deployment uses to upload the Lambda bundle.`,
+    );
     const go = await prompt.confirm(`Bootstrap aws://${identity.account}/${identity.region} now?`, { default: true });
-    if (!go) throw new AbortError(`Not deploying without a bootstrapped environment. Bootstrap it yourself with: npx aws-cdk bootstrap aws://${identity.account}/${identity.region}`);
+    if (!go)
+      throw new AbortError(
+        `Not deploying without a bootstrapped environment. Bootstrap it yourself with: npx aws-cdk bootstrap aws://${identity.account}/${identity.region}`,
+      );
     progress({ kind: 'phase', phase: 'bootstrap' });
     await interruptible(ctx, engine.bootstrap(identity), followHint);
     progress.done();
@@ -142,7 +159,13 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
   return { ...result, identity, created };
 }
 
-async function explainFailure(engine: DeployEngine, stackName: string, since: Date, flags: string, error: unknown): Promise<UserError> {
+async function explainFailure(
+  engine: DeployEngine,
+  stackName: string,
+  since: Date,
+  flags: string,
+  error: unknown,
+): Promise<UserError> {
   const failures = await engine.failures(stackName, since).catch(() => []);
   const first = failures.find((failure) => !/cancelled/i.test(failure.reason)) ?? failures[0];
   const after: StackDescription | undefined = await engine.describeStack(stackName).catch(() => undefined);

@@ -23,7 +23,11 @@ export interface ResourceFailure {
 
 /** Progress, translated from CloudFormation events and the toolkit's messages. */
 export type ProgressEvent =
-  | { readonly kind: 'phase'; readonly phase: 'synth' | 'assets' | 'deploy' | 'destroy' | 'bootstrap' | 'wait'; readonly total?: number }
+  | {
+      readonly kind: 'phase';
+      readonly phase: 'synth' | 'assets' | 'deploy' | 'destroy' | 'bootstrap' | 'wait';
+      readonly total?: number;
+    }
   | {
       readonly kind: 'resource';
       readonly logicalId: string;

@@ -70,7 +70,11 @@ export function createIoHost(handlers: IoHostHandlers): TranslatingIoHost {
           return;
         case 'CDK_TOOLKIT_I5501': {
           const data = message.data as { resourcesTotal?: number; stackName?: string } | undefined;
-          handlers.onProgress({ kind: 'phase', phase: 'deploy', ...(data?.resourcesTotal !== undefined && { total: data.resourcesTotal }) });
+          handlers.onProgress({
+            kind: 'phase',
+            phase: 'deploy',
+            ...(data?.resourcesTotal !== undefined && { total: data.resourcesTotal }),
+          });
           return;
         }
         case 'CDK_TOOLKIT_I7101':

@@ -1,0 +1,86 @@
+/** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
+import { stackNameFor, StackPropsError } from '../../stack/names.js';
+import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
+import { runDeploy } from '../deploy/deploy-flow.js';
+import { openSession } from '../deploy/session.js';
+import type { CommandContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { type StackCliOptions, toStackOptions } from '../stack-options.js';
+import { stackRecordPath } from '../state/stack-state.js';
+
+export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
+  const { out, global } = ctx;
+  let stackName: string;
+  try {
+    stackName = stackNameFor(options.name, options.stackName);
+  } catch (error) {
+    if (error instanceof StackPropsError) throw new UsageError(error.message);
+    throw error;
+  }
+  // Check every option before touching AWS (this loads aws-cdk-lib, which the deploy needs anyway).
+  const { resolveStackOptions } = await import('../../stack/props.js');
+  const stack = { ...toStackOptions(options), stackName };
+  try {
+    resolveStackOptions(stack);
+  } catch (error) {
+    if (error instanceof StackPropsError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const session = await openSession(ctx, stackName);
+  const started = Date.now();
+  try {
+    const outcome = await runDeploy(ctx, {
+      stack,
+      engine: session.engine,
+      progress: session.progress,
+      ...(global.profile !== undefined && { profile: global.profile }),
+    });
+    const { identity } = outcome;
+    if (global.json) {
+      out.json({
+        stackName,
+        account: identity.account,
+        region: identity.region,
+        created: outcome.created,
+        noChanges: outcome.noChanges,
+        outputs: outcome.outputs,
+      });
+      return;
+    }
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const took = seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+    out.result(
+      outcome.noChanges
+        ? `${out.style.green('✓')} No changes: ${stackName} is up to date in ${identity.region}.`
+        : `${out.style.green('✓')} ${outcome.created ? 'Created' : 'Updated'} ${stackName} in ${identity.region} (${took}).`,
+    );
+    out.result('');
+    printOutputs(out, outcome.outputs, OUTPUT_ORDER);
+    out.result('');
+    out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
+    printNextSteps(ctx, outcome.outputs, stackName);
+  } finally {
+    session.close();
+  }
+}
+
+function printNextSteps(ctx: CommandContext, outputs: Readonly<Record<string, string>>, stackName: string): void {
+  const { out } = ctx;
+  const entry = {
+    type: 'http',
+    url: outputs.McpServerUrl,
+    oauth: {
+      clientId: outputs.McpOAuthClientId,
+      callbackPort: Number(outputs.CallbackPort),
+      scopes: outputs.McpOAuthScope,
+    },
+  };
+  const name = outputs.ServerName ?? stackName;
+  out.info('');
+  out.info('Next:');
+  out.info(`  1. Register (email and password) at the SignInUrl above, and verify your email.`);
+  out.info(`  2. Add the server to Claude Code:`);
+  out.info(`       claude mcp add-json ${name} '${JSON.stringify(entry)}' --scope user`);
+  out.info(`  3. In Claude Code, run /mcp and authenticate ${name}.`);
+}

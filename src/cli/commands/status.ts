@@ -1,0 +1,68 @@
+/** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
+import { stackNameFor, StackPropsError } from '../../stack/names.js';
+import type { CommandContext } from '../context.js';
+import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
+import { describeStatus } from '../deploy/progress.js';
+import { openSession } from '../deploy/session.js';
+import { UsageError, UserError } from '../errors.js';
+import { listLocalArtifacts } from '../state/local-artifacts.js';
+
+export interface StatusOptions {
+  readonly name?: string;
+  readonly stackName?: string;
+}
+
+export async function status(ctx: CommandContext, options: StatusOptions): Promise<void> {
+  const { out, global } = ctx;
+  let stackName: string;
+  try {
+    stackName = stackNameFor(options.name, options.stackName);
+  } catch (error) {
+    if (error instanceof StackPropsError) throw new UsageError(error.message);
+    throw error;
+  }
+  const session = await openSession(ctx, stackName);
+  try {
+    const region = await session.aws.region();
+    const stack = await session.engine.describeStack(stackName);
+    const local = await listLocalArtifacts(ctx.env, region, stackName);
+    if (global.json) {
+      out.json({
+        stackName,
+        region,
+        deployed: stack !== undefined,
+        ...(stack && {
+          status: stack.status,
+          statusReason: stack.statusReason,
+          lastUpdated: stack.lastUpdated?.toISOString(),
+          outputs: stack.outputs,
+        }),
+        local,
+      });
+      return;
+    }
+    if (!stack) {
+      const note =
+        local.length > 0 ? ` (local files remain: ${local.map((a) => a.path).join(', ')}; mcp-lambda destroy removes them)` : '';
+      throw new UserError(`${stackName} is not deployed in ${region}${note}.`, {
+        hint: `Deploy it with: mcp-lambda deploy${options.name ? ` --name ${options.name}` : ''} --region ${region}`,
+      });
+    }
+    const healthy = /_COMPLETE$/.test(stack.status) && !/ROLLBACK|DELETE/.test(stack.status);
+    const mark = healthy
+      ? out.style.green('●')
+      : stack.status.endsWith('_IN_PROGRESS')
+        ? out.style.yellow('●')
+        : out.style.red('●');
+    out.result(`${mark} ${out.style.bold(stackName)} in ${region}: ${stack.status} (${describeStatus(stack.status)})`);
+    if (stack.statusReason) out.result(`  reason: ${stack.statusReason}`);
+    if (stack.lastUpdated) out.result(`  last update: ${stack.lastUpdated.toISOString()}`);
+    out.result('');
+    printOutputs(out, stack.outputs, OUTPUT_ORDER);
+    out.result('');
+    out.result(local.length === 0 ? 'Stored on this machine: nothing.' : 'Stored on this machine:');
+    for (const artifact of local) out.result(`  ${artifact.description}: ${artifact.path}`);
+  } finally {
+    session.close();
+  }
+}

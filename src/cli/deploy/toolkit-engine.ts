@@ -1,0 +1,263 @@
+/**
+ * The real {@link DeployEngine}: @aws-cdk/toolkit-lib synthesizes the stack in-process and deploys it
+ * (assets to the bootstrap bucket, a change set, events); the CloudFormation API answers the questions
+ * around it (state, failures, deletion), and Cognito the user count.
+ */
+import {
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type CloudFormationClient,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { buildApp } from '../../stack/app.js';
+import type { AwsContext, CallerIdentity } from '../aws/context.js';
+import { explainAwsError } from '../aws/errors.js';
+import type {
+  BootstrapState,
+  DeployEngine,
+  DeployRequest,
+  DeployResult,
+  ProgressListener,
+  ResourceFailure,
+  StackDescription,
+} from './engine.js';
+import { isInProgress } from './engine.js';
+import { createIoHost } from './io-host.js';
+
+export interface ToolkitEngineOptions {
+  readonly aws: AwsContext;
+  readonly onProgress: ProgressListener;
+  readonly debug?: (line: string) => void;
+  /** How often to poll CloudFormation while waiting. @default 5000 */
+  readonly pollIntervalMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isMissingStack(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === 'ValidationError' && /does not exist/.test(e.message ?? '');
+}
+
+function describe(stack: Stack): StackDescription {
+  const outputs: Record<string, string> = {};
+  for (const output of stack.Outputs ?? [])
+    if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
+  const lastUpdated = stack.LastUpdatedTime ?? stack.CreationTime;
+  return {
+    stackName: stack.StackName ?? '',
+    status: stack.StackStatus ?? 'UNKNOWN',
+    ...(stack.StackStatusReason && { statusReason: stack.StackStatusReason }),
+    ...(lastUpdated && { lastUpdated }),
+    outputs,
+  };
+}
+
+export class ToolkitEngine implements DeployEngine {
+  private readonly aws: AwsContext;
+  private readonly onProgress: ProgressListener;
+  private readonly pollIntervalMs: number;
+  private readonly debug: ((line: string) => void) | undefined;
+
+  constructor(options: ToolkitEngineOptions) {
+    this.aws = options.aws;
+    this.onProgress = options.onProgress;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5000;
+    this.debug = options.debug;
+  }
+
+  private async cfn(): Promise<CloudFormationClient> {
+    return this.aws.cloudFormation();
+  }
+
+  private explain(error: unknown, doing: string): unknown {
+    return explainAwsError(error, { ...this.aws.settings, doing }) ?? error;
+  }
+
+  identity(): Promise<CallerIdentity> {
+    return this.aws.identity();
+  }
+
+  async describeStack(stackName: string): Promise<StackDescription | undefined> {
+    const cfn = await this.cfn();
+    try {
+      const answer = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+      const stack = answer.Stacks?.[0];
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
+      return describe(stack);
+    } catch (error) {
+      if (isMissingStack(error)) return undefined;
+      throw this.explain(error, `read stack ${stackName} (cloudformation:DescribeStacks)`);
+    }
+  }
+
+  async bootstrapState(): Promise<BootstrapState> {
+    const toolkit = await this.describeStack('CDKToolkit');
+    if (!toolkit || toolkit.status === 'ROLLBACK_COMPLETE' || toolkit.status.startsWith('DELETE')) return {};
+    const version = Number(toolkit.outputs.BootstrapVersion);
+    return Number.isFinite(version) ? { version } : {};
+  }
+
+  private async toolkit(onSecurityChanges: (diff: string) => Promise<boolean> = async () => false) {
+    const { Toolkit, BaseCredentials } = await import('@aws-cdk/toolkit-lib');
+    const region = await this.aws.region();
+    const ioHost = createIoHost({
+      onProgress: this.onProgress,
+      confirmSecurityChanges: onSecurityChanges,
+      ...(this.debug && { debug: this.debug }),
+    });
+    const toolkit = new Toolkit({
+      ioHost,
+      emojis: false,
+      color: false,
+      sdkConfig: {
+        baseCredentials: BaseCredentials.awsCliCompatible({
+          ...(this.aws.settings.profile !== undefined && { profile: this.aws.settings.profile }),
+          defaultRegion: region,
+        }),
+      },
+    });
+    return { toolkit, ioHost };
+  }
+
+  async bootstrap(identity: CallerIdentity): Promise<void> {
+    const { BootstrapEnvironments } = await import('@aws-cdk/toolkit-lib');
+    const { toolkit } = await this.toolkit();
+    try {
+      await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${identity.account}/${identity.region}`]));
+    } catch (error) {
+      throw this.explain(error, 'bootstrap the environment');
+    }
+  }
+
+  async deploy(request: DeployRequest): Promise<DeployResult> {
+    const { StackSelectionStrategy } = await import('@aws-cdk/toolkit-lib');
+    const { toolkit, ioHost } = await this.toolkit((diff) => request.confirmSecurityChanges(diff));
+    const source = await toolkit.fromAssemblyBuilder(async (props) => {
+      const { app } = buildApp({
+        ...request.stack,
+        outdir: props.outdir ?? '',
+        ...(props.context && { context: props.context }),
+        env: { account: request.identity.account, region: request.identity.region },
+      });
+      return app.synth();
+    });
+    try {
+      const result = await toolkit.deploy(source, {
+        stacks: { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE, patterns: [request.stack.stackName] },
+        deploymentMethod: { method: 'change-set' },
+      });
+      const deployed = result.stacks.find((stack) => stack.stackName === request.stack.stackName);
+      return { outputs: deployed?.outputs ?? {}, noChanges: ioHost.noChanges === true };
+    } catch (error) {
+      const explained = explainAwsError(error, { ...this.aws.settings, doing: 'deploy' });
+      if (explained) throw explained;
+      if (ioHost.errors.length > 0 && error instanceof Error) error.message = `${error.message}\n${ioHost.errors.join('\n')}`;
+      throw error;
+    }
+  }
+
+  async destroy(stackName: string): Promise<void> {
+    const cfn = await this.cfn();
+    const since = new Date();
+    try {
+      await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+    } catch (error) {
+      throw this.explain(error, `delete stack ${stackName} (cloudformation:DeleteStack)`);
+    }
+    this.onProgress({ kind: 'phase', phase: 'destroy' });
+    const final = await this.follow(stackName, since);
+    if (final && final.status !== 'DELETE_COMPLETE') {
+      const failures = await this.failures(stackName, since);
+      const reason = failures[0] ? `${failures[0].logicalId}: ${failures[0].reason}` : (final.statusReason ?? final.status);
+      throw new Error(`Deleting ${stackName} ended in ${final.status}: ${reason}`);
+    }
+  }
+
+  async waitUntilSettled(stackName: string): Promise<StackDescription | undefined> {
+    return this.follow(stackName, new Date());
+  }
+
+  /** Polls the stack while it is in progress, reporting its events; resolves with the final state. */
+  private async follow(stackName: string, since: Date): Promise<StackDescription | undefined> {
+    const cfn = await this.cfn();
+    const seen = new Set<string>();
+    let completed = 0;
+    for (;;) {
+      let stack: Stack | undefined;
+      try {
+        stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+      } catch (error) {
+        if (isMissingStack(error)) return undefined;
+        throw this.explain(error, `follow stack ${stackName}`);
+      }
+      if (!stack) return undefined;
+      const events = await this.events(stack.StackId ?? stackName, since);
+      for (const event of events) {
+        if (!event.EventId || seen.has(event.EventId) || event.LogicalResourceId === stackName) continue;
+        seen.add(event.EventId);
+        if (!isInProgress(event.ResourceStatus ?? '')) completed += 1;
+        this.onProgress({
+          kind: 'resource',
+          logicalId: event.LogicalResourceId ?? '',
+          resourceType: event.ResourceType ?? '',
+          status: event.ResourceStatus ?? '',
+          ...(event.ResourceStatusReason && { reason: event.ResourceStatusReason }),
+          completed,
+        });
+      }
+      if (!isInProgress(stack.StackStatus ?? ''))
+        return stack.StackStatus === 'DELETE_COMPLETE' ? { ...describe(stack) } : describe(stack);
+      await sleep(this.pollIntervalMs);
+    }
+  }
+
+  /** The stack's events since `since`, oldest first. */
+  private async events(stackName: string, since: Date): Promise<StackEvent[]> {
+    const cfn = await this.cfn();
+    const collected: StackEvent[] = [];
+    let token: string | undefined;
+    do {
+      const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: token }));
+      const events = page.StackEvents ?? [];
+      for (const event of events) {
+        if (event.Timestamp && event.Timestamp < since) return collected.reverse();
+        collected.push(event);
+      }
+      token = page.NextToken;
+    } while (token);
+    return collected.reverse();
+  }
+
+  async failures(stackName: string, since: Date): Promise<ResourceFailure[]> {
+    let events: StackEvent[];
+    try {
+      events = await this.events(stackName, since);
+    } catch (error) {
+      if (isMissingStack(error)) return [];
+      throw this.explain(error, `read the events of ${stackName}`);
+    }
+    return events
+      .filter((event) => event.ResourceStatus?.endsWith('_FAILED') && event.LogicalResourceId !== stackName)
+      .map((event) => ({
+        logicalId: event.LogicalResourceId ?? '',
+        resourceType: event.ResourceType ?? '',
+        status: event.ResourceStatus ?? '',
+        reason: event.ResourceStatusReason ?? 'no reason given',
+        ...(event.Timestamp && { time: event.Timestamp }),
+      }));
+  }
+
+  async userCount(userPoolId: string): Promise<number | undefined> {
+    const cognito = await this.aws.cognitoClient();
+    try {
+      const answer = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+      return answer.UserPool?.EstimatedNumberOfUsers;
+    } catch {
+      return undefined; // only used to inform the destroy question
+    }
+  }
+}
