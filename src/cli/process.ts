@@ -3,6 +3,9 @@ import { run } from './main.js';
 import { isInteractive } from './prompts.js';
 
 export async function main(): Promise<void> {
+  // The AWS SDK warns on Node.js 20 about its own future support window (from 2027 it needs 22). That is
+  // for us to act on, not for someone deploying a stack; the engines field says what this release runs on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {

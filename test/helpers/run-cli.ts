@@ -1,5 +1,6 @@
 /** Runs the CLI in-process with captured output, as the real process would but without `process`. */
 import { run } from '../../src/cli/main.js';
+import type { DeployEngineFactory } from '../../src/cli/deploy/session.js';
 import type { Prompter } from '../../src/cli/prompts.js';
 
 export interface Captured {
@@ -20,6 +21,9 @@ export interface RunningCli {
 export interface StartOptions {
   readonly cwd?: string;
   readonly prompter?: Prompter;
+  readonly deployEngine?: DeployEngineFactory;
+  /** Pretend stderr is a terminal. */
+  readonly tty?: boolean;
 }
 
 export function startCli(argv: string[], env: Record<string, string | undefined> = {}, options: StartOptions = {}): RunningCli {
@@ -40,6 +44,7 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
       },
     },
     stderr: {
+      isTTY: options.tty === true,
       write: (chunk: string) => {
         stderr += chunk;
         notify();
@@ -51,6 +56,7 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
     signal: controller.signal,
     interactive: false,
     ...(options.prompter && { prompter: options.prompter }),
+    ...(options.deployEngine && { deployEngine: options.deployEngine }),
   });
   return {
     output: () => ({ stdout, stderr }),

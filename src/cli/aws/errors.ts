@@ -67,7 +67,7 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
       ...cause,
     });
   }
-  if (/Region is missing|region.*not.*(set|configured)/i.test(message)) {
+  if (/Region is missing|region.*not.*(set|configured)|Region not accepted/i.test(message)) {
     return new UserError('No AWS region is set.', {
       hint: 'Pass --region (for example --region eu-west-1) or set AWS_REGION.',
       ...cause,

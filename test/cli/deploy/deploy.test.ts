@@ -1,0 +1,215 @@
+/** deploy orchestration against a stateful fake of CloudFormation and the CDK toolkit. */
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeCloud, IDENTITY, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
+import { runCli, startCli } from '../../helpers/run-cli.js';
+
+let cloud: FakeCloud;
+let home: string;
+const STACK = 'mcp-lambda-dog-facts';
+
+beforeEach(() => {
+  cloud = new FakeCloud();
+  home = mkdtempSync(join(tmpdir(), 'mcp-lambda-home-'));
+});
+
+function deploy(args: string[] = [], answers: Record<string, boolean> = {}) {
+  const prompter = scriptedPrompter(answers);
+  return runCli(['deploy', ...args], { HOME: home }, { deployEngine: cloud.factory(), prompter }).then((result) => ({ ...result, asked: prompter.asked }));
+}
+
+const recordPath = () => join(home, '.config', 'mcp-lambda', 'stacks', 'eu-west-1', `${STACK}.json`);
+
+describe('deploy', () => {
+  it('creates the stack, prints who and where, the outputs and the next steps, and caches the outputs', async () => {
+    const result = await deploy();
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Deploying ${STACK} to account ${IDENTITY.account} in eu-west-1 as ${IDENTITY.arn}`);
+    expect(result.stdout).toMatch(new RegExp(`✓ Created ${STACK} in eu-west-1 \\(\\d+s\\)`));
+    expect(result.stdout).toMatch(/ {2}McpServerUrl +https:\/\/abc123\.execute-api/);
+    expect(result.stdout.indexOf('McpServerUrl')).toBeLessThan(result.stdout.indexOf('SignInUrl'));
+    expect(result.stderr).toContain(`claude mcp add-json dog-facts '{"type":"http","url":"${OUTPUTS.McpServerUrl}","oauth":{"clientId":"client123","callbackPort":33418,"scopes":"mcp-dog-facts/dog-facts"}}' --scope user`);
+    const record = JSON.parse(readFileSync(recordPath(), 'utf8'));
+    expect(record).toMatchObject({ stackName: STACK, region: 'eu-west-1', account: IDENTITY.account, outputs: OUTPUTS });
+    expect(statSync(recordPath()).mode & 0o777).toBe(0o600);
+    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, `deploy ${STACK}`]);
+  });
+
+  it('passes the stack options through', async () => {
+    await deploy(['--name', 'cat-facts', '--callback-port', '41000', '--stage', 'v1', '--memory', '1024']);
+    expect(cloud.lastRequest?.stack).toMatchObject({ stackName: 'mcp-lambda-cat-facts', serverName: 'cat-facts', callbackPort: 41000, stage: 'v1', memoryMb: 1024 });
+  });
+
+  it('prints progress lines when stderr is not a terminal', async () => {
+    const result = await deploy();
+    expect(result.stderr).toContain('Building the stack mcp-lambda-dog-facts…');
+    expect(result.stderr).toContain('[1/2] created Cognito UserPool Auth/UserPool');
+    expect(result.stderr).toContain('[2/2] created Lambda Function Fn');
+  });
+
+  it('redraws one live line on a terminal', async () => {
+    const result = await runCli(['deploy'], { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter({}), tty: true });
+    expect(result.stderr).toContain('\r\u001b[2K');
+    expect(result.stderr).toMatch(/█+ \[2\/2\] created Lambda Function Fn/);
+  });
+
+  it('says quickly when nothing changed, and still prints the outputs', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'CREATE_COMPLETE', outputs: OUTPUTS });
+    cloud.plan = { kind: 'no-changes' };
+    const result = await deploy();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`No changes: ${STACK} is up to date in eu-west-1.`);
+    expect(result.stdout).toContain('McpServerUrl');
+  });
+
+  it('prints only one JSON document with --json', async () => {
+    const result = await deploy(['--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ stackName: STACK, account: IDENTITY.account, region: 'eu-west-1', created: true, noChanges: false, outputs: OUTPUTS });
+    expect(result.stderr).toContain('Deploying');
+    expect(result.stderr).not.toContain('[1/2]');
+  });
+
+  it('reports the first failed resource, the resulting state and what to do', async () => {
+    cloud.plan = {
+      kind: 'fail',
+      endStatus: 'ROLLBACK_COMPLETE',
+      failure: {
+        logicalId: 'AuthUserPoolHostedUi',
+        resourceType: 'AWS::Cognito::UserPoolDomain',
+        status: 'CREATE_FAILED',
+        reason: 'Domain already associated with another user pool. (Service: CognitoIdentityProvider, Status Code: 400, Request ID: abc)',
+      },
+    };
+    const result = await deploy();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: AuthUserPoolHostedUi (AWS::Cognito::UserPoolDomain) failed: Domain already associated with another user pool.\n');
+    expect(result.stderr).toContain('The stack is now ROLLBACK_COMPLETE: nothing was created.');
+    expect(result.stderr).toContain('hint: Fix the cause, then run mcp-lambda deploy --region eu-west-1 again: it offers to delete the failed stack first.');
+    expect(result.stderr).toContain('✗ [4/30] failed to create Cognito UserPoolDomain AuthUserPoolHostedUi: Domain already associated');
+  });
+
+  it('explains an update that rolled back', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_COMPLETE', outputs: OUTPUTS });
+    cloud.plan = {
+      kind: 'fail',
+      endStatus: 'UPDATE_ROLLBACK_COMPLETE',
+      failure: { logicalId: 'ServerFunction', resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED', reason: 'Memory size 99999 is invalid' },
+    };
+    const result = await deploy();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The stack rolled back to its previous version; it still serves as before.');
+  });
+
+  it('offers to delete a stack whose creation failed, then deploys', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'ROLLBACK_COMPLETE', statusReason: 'The following resource(s) failed to create: [X].', outputs: {} });
+    const result = await deploy([], { 'Delete mcp-lambda-dog-facts and deploy it again?': true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('is ROLLBACK_COMPLETE: its first deployment failed');
+    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, `destroy ${STACK}`, `deploy ${STACK}`]);
+  });
+
+  it('stops at a failed creation when declined, with the command that cleans up', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'ROLLBACK_COMPLETE', outputs: {} });
+    const result = await deploy([], { 'Delete mcp-lambda-dog-facts': false });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`mcp-lambda destroy --stack-name ${STACK} --region eu-west-1`);
+    expect(cloud.calls).not.toContain(`deploy ${STACK}`);
+  });
+
+  it('gives the continue-update-rollback command for UPDATE_ROLLBACK_FAILED', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_ROLLBACK_FAILED', outputs: {} });
+    const result = await deploy(['--profile', 'work']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`hint: Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${STACK} --region eu-west-1 --profile work`);
+  });
+
+  it('waits for a stack that is being updated, then deploys', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_IN_PROGRESS', outputs: OUTPUTS });
+    const result = await deploy([], { 'Wait for it to finish': true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${STACK} is busy: UPDATE_IN_PROGRESS.`);
+    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, `wait ${STACK}`, `deploy ${STACK}`]);
+  });
+
+  it('stops instead of waiting when declined', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_IN_PROGRESS', outputs: OUTPUTS });
+    const result = await deploy([], { 'Wait for it to finish': false });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`Check it with: mcp-lambda status --stack-name ${STACK} --region eu-west-1`);
+  });
+
+  it('explains bootstrapping, offers it, and continues', async () => {
+    cloud.bootstrapVersion = undefined;
+    const result = await deploy([], { 'Bootstrap aws://123456789012/eu-west-1 now?': true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Account 123456789012 is not bootstrapped for the CDK in eu-west-1.');
+    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, 'bootstrap', `deploy ${STACK}`]);
+  });
+
+  it('offers to update a bootstrap stack that is too old', async () => {
+    cloud.bootstrapVersion = 4;
+    const result = await deploy([], { 'Bootstrap aws://': true });
+    expect(result.stderr).toContain('is version 4; this deployment needs 6 or newer.');
+    expect(cloud.calls).toContain('bootstrap');
+  });
+
+  it('does not deploy unbootstrapped when declined', async () => {
+    cloud.bootstrapVersion = undefined;
+    const result = await deploy([], { 'Bootstrap aws://': false });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('npx aws-cdk bootstrap aws://123456789012/eu-west-1');
+    expect(cloud.calls).not.toContain(`deploy ${STACK}`);
+  });
+
+  it('shows broadening IAM changes on an update and asks', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'CREATE_COMPLETE', outputs: OUTPUTS });
+    cloud.plan = { kind: 'broadening', diff: 'IAM Statement Changes\n+ lambda:InvokeFunction' };
+    const declined = await deploy([], { 'changes IAM permissions': false });
+    expect(declined.code).toBe(130);
+    expect(declined.stderr).toContain('+ lambda:InvokeFunction');
+    expect(declined.stderr).toContain('Deployment cancelled; nothing was changed.');
+    const accepted = await deploy([], { 'changes IAM permissions': true });
+    expect(accepted.code).toBe(0);
+  });
+
+  it('does not ask about the IAM roles of a first deployment', async () => {
+    cloud.plan = { kind: 'broadening', diff: 'IAM Statement Changes' };
+    const result = await deploy();
+    expect(result.code).toBe(0);
+    expect(result.asked).toEqual([]);
+  });
+
+  it('refuses to ask when not interactive and tells the user to pass --yes', async () => {
+    cloud.bootstrapVersion = undefined;
+    const result = await runCli(['deploy'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)');
+    expect(result.stderr).toContain('hint: Run it in a terminal, or pass --yes to answer yes.');
+    const yes = await runCli(['deploy', '--yes'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(yes.code).toBe(0);
+  });
+
+  it('says CloudFormation goes on after Ctrl-C, and how to follow it', async () => {
+    cloud.plan = { kind: 'hang' };
+    const cli = startCli(['deploy', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter({}) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    cli.interrupt();
+    expect(await cli.exit).toBe(130);
+    expect(cli.output().stderr).toContain(`Interrupted. CloudFormation goes on with ${STACK} without this command; follow it with: mcp-lambda status --stack-name ${STACK} --region eu-west-1`);
+  });
+
+  it.each([
+    [['--name', 'Bad_Name'], 'server name "Bad_Name" is not valid'],
+    [['--memory', '64'], 'expected megabytes'],
+    [['--callback-url', 'http://example.com/x'], 'Cognito accepts plain http only for localhost'],
+    [['--stack-name', '-x'], 'stack name'],
+  ])('refuses %j before calling AWS', async (args, message) => {
+    const result = await deploy(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(cloud.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * A stateful stand-in for CloudFormation + the CDK toolkit behind the DeployEngine seam. Each test sets
+ * what the next deploy does; the fake keeps stack state, bootstrap state and a call log.
+ */
+import type { AwsContext } from '../../src/cli/aws/context.js';
+import type {
+  DeployEngine,
+  DeployRequest,
+  DeployResult,
+  ProgressListener,
+  ResourceFailure,
+  StackDescription,
+} from '../../src/cli/deploy/engine.js';
+import type { DeployEngineFactory } from '../../src/cli/deploy/session.js';
+
+export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
+
+export const OUTPUTS = {
+  McpServerUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp',
+  SignInUrl: 'https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.com/signup?client_id=client123',
+  McpOAuthClientId: 'client123',
+  McpOAuthScope: 'mcp-dog-facts/dog-facts',
+  CallbackPort: '33418',
+  ServerName: 'dog-facts',
+  UserPoolId: 'eu-west-1_pool',
+};
+
+export type DeployPlan =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'no-changes' }
+  | { readonly kind: 'fail'; readonly failure: ResourceFailure; readonly endStatus: string }
+  | { readonly kind: 'broadening'; readonly diff: string }
+  | { readonly kind: 'hang' };
+
+export class FakeCloud {
+  readonly stacks = new Map<string, StackDescription>();
+  bootstrapVersion: number | undefined = 30;
+  plan: DeployPlan = { kind: 'success' };
+  /** What waitUntilSettled turns an in-progress stack into. */
+  settlesTo = 'UPDATE_COMPLETE';
+  users: number | undefined = 3;
+  readonly calls: string[] = [];
+  failuresSince: ResourceFailure[] = [];
+  lastRequest: DeployRequest | undefined;
+  destroyFails: string | undefined;
+
+  factory(): DeployEngineFactory {
+    return (_aws: AwsContext, onProgress: ProgressListener) => this.engine(onProgress);
+  }
+
+  engine(onProgress: ProgressListener): DeployEngine {
+    return {
+      identity: async () => {
+        this.calls.push('identity');
+        return IDENTITY;
+      },
+      describeStack: async (name) => {
+        this.calls.push(`describe ${name}`);
+        return this.stacks.get(name);
+      },
+      bootstrapState: async () => ({ ...(this.bootstrapVersion !== undefined && { version: this.bootstrapVersion }) }),
+      bootstrap: async () => {
+        this.calls.push('bootstrap');
+        onProgress({ kind: 'phase', phase: 'bootstrap' });
+        this.bootstrapVersion = 30;
+      },
+      deploy: (request) => this.deploy(request, onProgress),
+      destroy: async (name) => {
+        this.calls.push(`destroy ${name}`);
+        onProgress({ kind: 'resource', logicalId: 'UserPool', resourceType: 'AWS::Cognito::UserPool', status: 'DELETE_COMPLETE', completed: 1 });
+        if (this.destroyFails) throw new Error(this.destroyFails);
+        this.stacks.delete(name);
+      },
+      failures: async () => this.failuresSince,
+      waitUntilSettled: async (name) => {
+        this.calls.push(`wait ${name}`);
+        const stack = this.stacks.get(name);
+        if (stack) this.stacks.set(name, { ...stack, status: this.settlesTo });
+        return this.stacks.get(name);
+      },
+      userCount: async () => this.users,
+    };
+  }
+
+  private async deploy(request: DeployRequest, onProgress: ProgressListener): Promise<DeployResult> {
+    const name = request.stack.stackName;
+    this.calls.push(`deploy ${name}`);
+    this.lastRequest = request;
+    const existed = this.stacks.has(name);
+    onProgress({ kind: 'phase', phase: 'synth' });
+    switch (this.plan.kind) {
+      case 'no-changes':
+        return { outputs: this.stacks.get(name)?.outputs ?? OUTPUTS, noChanges: true };
+      case 'hang':
+        onProgress({ kind: 'phase', phase: 'deploy', total: 30 });
+        return new Promise<never>(() => {});
+      case 'broadening':
+        if (!(await request.confirmSecurityChanges(this.plan.diff))) throw Object.assign(new Error('Deployment cancelled'), { name: 'AbortError' });
+        break;
+      case 'fail': {
+        onProgress({ kind: 'phase', phase: 'deploy', total: 30 });
+        const f = this.plan.failure;
+        onProgress({ kind: 'resource', logicalId: f.logicalId, resourceType: f.resourceType, status: f.status, reason: f.reason, completed: 4, total: 30 });
+        this.failuresSince = [
+          { logicalId: 'Other', resourceType: 'AWS::IAM::Role', status: 'CREATE_FAILED', reason: 'Resource creation cancelled' },
+          f,
+        ];
+        this.stacks.set(name, { stackName: name, status: this.plan.endStatus, outputs: {} });
+        throw new Error(`The stack named ${name} failed creation`);
+      }
+      case 'success':
+        break;
+    }
+    onProgress({ kind: 'phase', phase: 'deploy', total: 2 });
+    onProgress({ kind: 'resource', logicalId: 'UserPool', resourceType: 'AWS::Cognito::UserPool', path: 'Auth/UserPool', status: 'CREATE_COMPLETE', completed: 1, total: 2 });
+    onProgress({ kind: 'resource', logicalId: 'Fn', resourceType: 'AWS::Lambda::Function', status: 'CREATE_COMPLETE', completed: 2, total: 2 });
+    this.stacks.set(name, { stackName: name, status: existed ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outputs: OUTPUTS, lastUpdated: new Date('2026-11-24T04:00:00Z') });
+    return { outputs: OUTPUTS, noChanges: false };
+  }
+}
+
+/** A prompter with scripted answers that fails the test on any question it was not told about. */
+export function scriptedPrompter(answers: Record<string, boolean>) {
+  const asked: string[] = [];
+  return {
+    asked,
+    async confirm(message: string) {
+      asked.push(message);
+      const key = Object.keys(answers).find((pattern) => message.includes(pattern));
+      if (key === undefined) throw new Error(`unexpected question: ${message}`);
+      return answers[key] as boolean;
+    },
+  };
+}
