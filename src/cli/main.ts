@@ -144,7 +144,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       verbose: opts.verbose === true,
       yes: opts.yes === true,
     };
-    const prompt = io.prompter ?? createPrompter({ interactive: io.interactive, yes: global.yes });
+    const prompt = global.yes
+      ? createPrompter({ interactive: false, yes: true })
+      : (io.prompter ?? createPrompter({ interactive: io.interactive, yes: false }));
     await action({ ...io, out: out(), global, prompt });
   });
 

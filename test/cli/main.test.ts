@@ -69,6 +69,31 @@ describe('the built bin (e2e)', () => {
     expect(failure?.stdout).toBe('');
   });
 
+  it('deploy with fake credentials and an unreachable AWS endpoint explains and exits 1', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-e2e-'));
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:9',
+    };
+    const failure = await run(process.execPath, [bin, 'deploy', '--yes'], { env }).then(
+      () => undefined,
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain(
+      'error: Could not reach AWS while trying to find out who you are (sts:GetCallerIdentity): connect ECONNREFUSED 127.0.0.1:9',
+    );
+    expect(failure?.stderr).toContain('hint: Check the network connection');
+    expect(failure?.stderr).not.toMatch(/NodeVersionSupportWarning|at .*\.js:\d+/);
+    expect(failure?.stdout).toBe('');
+    await rm(home, { recursive: true, force: true });
+  }, 60_000);
+
   it('stops quietly when stdout is closed early (| head)', async () => {
     const script = `"${process.execPath}" "${bin}" synth | head -1; echo "exit=\${PIPESTATUS[0]}"`;
     const { stdout, stderr } = await run('bash', ['-c', script]);
@@ -79,7 +104,14 @@ describe('the built bin (e2e)', () => {
   it('loads neither the AWS SDK, aws-cdk-lib nor the MCP SDK for --help and --version', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-trace-'));
     try {
-      for (const args of [['--help'], ['--version'], ['dev', '--help'], ['synth', '--help']]) {
+      for (const args of [
+        ['--help'],
+        ['--version'],
+        ['dev', '--help'],
+        ['synth', '--help'],
+        ['deploy', '--help'],
+        ['destroy', '--help'],
+      ]) {
         const file = join(dir, `${args.join('_')}.txt`);
         await run(process.execPath, ['--import', join(root, 'test', 'helpers', 'module-trace.mjs'), bin, ...args], {
           env: { ...process.env, MODULE_TRACE_FILE: file },

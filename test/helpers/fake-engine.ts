@@ -67,7 +67,13 @@ export class FakeCloud {
       deploy: (request) => this.deploy(request, onProgress),
       destroy: async (name) => {
         this.calls.push(`destroy ${name}`);
-        onProgress({ kind: 'resource', logicalId: 'UserPool', resourceType: 'AWS::Cognito::UserPool', status: 'DELETE_COMPLETE', completed: 1 });
+        onProgress({
+          kind: 'resource',
+          logicalId: 'UserPool',
+          resourceType: 'AWS::Cognito::UserPool',
+          status: 'DELETE_COMPLETE',
+          completed: 1,
+        });
         if (this.destroyFails) throw new Error(this.destroyFails);
         this.stacks.delete(name);
       },
@@ -95,12 +101,21 @@ export class FakeCloud {
         onProgress({ kind: 'phase', phase: 'deploy', total: 30 });
         return new Promise<never>(() => {});
       case 'broadening':
-        if (!(await request.confirmSecurityChanges(this.plan.diff))) throw Object.assign(new Error('Deployment cancelled'), { name: 'AbortError' });
+        if (!(await request.confirmSecurityChanges(this.plan.diff)))
+          throw Object.assign(new Error('Deployment cancelled'), { name: 'AbortError' });
         break;
       case 'fail': {
         onProgress({ kind: 'phase', phase: 'deploy', total: 30 });
         const f = this.plan.failure;
-        onProgress({ kind: 'resource', logicalId: f.logicalId, resourceType: f.resourceType, status: f.status, reason: f.reason, completed: 4, total: 30 });
+        onProgress({
+          kind: 'resource',
+          logicalId: f.logicalId,
+          resourceType: f.resourceType,
+          status: f.status,
+          reason: f.reason,
+          completed: 4,
+          total: 30,
+        });
         this.failuresSince = [
           { logicalId: 'Other', resourceType: 'AWS::IAM::Role', status: 'CREATE_FAILED', reason: 'Resource creation cancelled' },
           f,
@@ -112,9 +127,29 @@ export class FakeCloud {
         break;
     }
     onProgress({ kind: 'phase', phase: 'deploy', total: 2 });
-    onProgress({ kind: 'resource', logicalId: 'UserPool', resourceType: 'AWS::Cognito::UserPool', path: 'Auth/UserPool', status: 'CREATE_COMPLETE', completed: 1, total: 2 });
-    onProgress({ kind: 'resource', logicalId: 'Fn', resourceType: 'AWS::Lambda::Function', status: 'CREATE_COMPLETE', completed: 2, total: 2 });
-    this.stacks.set(name, { stackName: name, status: existed ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outputs: OUTPUTS, lastUpdated: new Date('2026-11-24T04:00:00Z') });
+    onProgress({
+      kind: 'resource',
+      logicalId: 'UserPool',
+      resourceType: 'AWS::Cognito::UserPool',
+      path: 'Auth/UserPool',
+      status: 'CREATE_COMPLETE',
+      completed: 1,
+      total: 2,
+    });
+    onProgress({
+      kind: 'resource',
+      logicalId: 'Fn',
+      resourceType: 'AWS::Lambda::Function',
+      status: 'CREATE_COMPLETE',
+      completed: 2,
+      total: 2,
+    });
+    this.stacks.set(name, {
+      stackName: name,
+      status: existed ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
+      outputs: OUTPUTS,
+      lastUpdated: new Date('2026-11-24T04:00:00Z'),
+    });
     return { outputs: OUTPUTS, noChanges: false };
   }
 }

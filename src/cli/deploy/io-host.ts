@@ -43,10 +43,11 @@ function plain(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
-function constructPath(path: string | undefined, stackName?: string): string | undefined {
+/** "/Stack/Auth/UserPool/Resource" → "Auth/UserPool". */
+function constructPath(path: string | undefined): string | undefined {
   if (!path) return undefined;
   const parts = path.replace(/^\//, '').split('/');
-  if (stackName && parts[0] === stackName) parts.shift();
+  if (parts.length > 1) parts.shift();
   if (parts.at(-1) === 'Resource') parts.pop();
   return parts.join('/') || undefined;
 }

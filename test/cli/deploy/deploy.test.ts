@@ -17,7 +17,10 @@ beforeEach(() => {
 
 function deploy(args: string[] = [], answers: Record<string, boolean> = {}) {
   const prompter = scriptedPrompter(answers);
-  return runCli(['deploy', ...args], { HOME: home }, { deployEngine: cloud.factory(), prompter }).then((result) => ({ ...result, asked: prompter.asked }));
+  return runCli(['deploy', ...args], { HOME: home }, { deployEngine: cloud.factory(), prompter }).then((result) => ({
+    ...result,
+    asked: prompter.asked,
+  }));
 }
 
 const recordPath = () => join(home, '.config', 'mcp-lambda', 'stacks', 'eu-west-1', `${STACK}.json`);
@@ -30,7 +33,9 @@ describe('deploy', () => {
     expect(result.stdout).toMatch(new RegExp(`✓ Created ${STACK} in eu-west-1 \\(\\d+s\\)`));
     expect(result.stdout).toMatch(/ {2}McpServerUrl +https:\/\/abc123\.execute-api/);
     expect(result.stdout.indexOf('McpServerUrl')).toBeLessThan(result.stdout.indexOf('SignInUrl'));
-    expect(result.stderr).toContain(`claude mcp add-json dog-facts '{"type":"http","url":"${OUTPUTS.McpServerUrl}","oauth":{"clientId":"client123","callbackPort":33418,"scopes":"mcp-dog-facts/dog-facts"}}' --scope user`);
+    expect(result.stderr).toContain(
+      `claude mcp add-json dog-facts '{"type":"http","url":"${OUTPUTS.McpServerUrl}","oauth":{"clientId":"client123","callbackPort":33418,"scopes":"mcp-dog-facts/dog-facts"}}' --scope user`,
+    );
     const record = JSON.parse(readFileSync(recordPath(), 'utf8'));
     expect(record).toMatchObject({ stackName: STACK, region: 'eu-west-1', account: IDENTITY.account, outputs: OUTPUTS });
     expect(statSync(recordPath()).mode & 0o777).toBe(0o600);
@@ -39,7 +44,13 @@ describe('deploy', () => {
 
   it('passes the stack options through', async () => {
     await deploy(['--name', 'cat-facts', '--callback-port', '41000', '--stage', 'v1', '--memory', '1024']);
-    expect(cloud.lastRequest?.stack).toMatchObject({ stackName: 'mcp-lambda-cat-facts', serverName: 'cat-facts', callbackPort: 41000, stage: 'v1', memoryMb: 1024 });
+    expect(cloud.lastRequest?.stack).toMatchObject({
+      stackName: 'mcp-lambda-cat-facts',
+      serverName: 'cat-facts',
+      callbackPort: 41000,
+      stage: 'v1',
+      memoryMb: 1024,
+    });
   });
 
   it('prints progress lines when stderr is not a terminal', async () => {
@@ -50,7 +61,11 @@ describe('deploy', () => {
   });
 
   it('redraws one live line on a terminal', async () => {
-    const result = await runCli(['deploy'], { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter({}), tty: true });
+    const result = await runCli(
+      ['deploy'],
+      { HOME: home },
+      { deployEngine: cloud.factory(), prompter: scriptedPrompter({}), tty: true },
+    );
     expect(result.stderr).toContain('\r\u001b[2K');
     expect(result.stderr).toMatch(/█+ \[2\/2\] created Lambda Function Fn/);
   });
@@ -67,7 +82,14 @@ describe('deploy', () => {
   it('prints only one JSON document with --json', async () => {
     const result = await deploy(['--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ stackName: STACK, account: IDENTITY.account, region: 'eu-west-1', created: true, noChanges: false, outputs: OUTPUTS });
+    expect(JSON.parse(result.stdout)).toEqual({
+      stackName: STACK,
+      account: IDENTITY.account,
+      region: 'eu-west-1',
+      created: true,
+      noChanges: false,
+      outputs: OUTPUTS,
+    });
     expect(result.stderr).toContain('Deploying');
     expect(result.stderr).not.toContain('[1/2]');
   });
@@ -80,15 +102,22 @@ describe('deploy', () => {
         logicalId: 'AuthUserPoolHostedUi',
         resourceType: 'AWS::Cognito::UserPoolDomain',
         status: 'CREATE_FAILED',
-        reason: 'Domain already associated with another user pool. (Service: CognitoIdentityProvider, Status Code: 400, Request ID: abc)',
+        reason:
+          'Domain already associated with another user pool. (Service: CognitoIdentityProvider, Status Code: 400, Request ID: abc)',
       },
     };
     const result = await deploy();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: AuthUserPoolHostedUi (AWS::Cognito::UserPoolDomain) failed: Domain already associated with another user pool.\n');
+    expect(result.stderr).toContain(
+      'error: AuthUserPoolHostedUi (AWS::Cognito::UserPoolDomain) failed: Domain already associated with another user pool.\n',
+    );
     expect(result.stderr).toContain('The stack is now ROLLBACK_COMPLETE: nothing was created.');
-    expect(result.stderr).toContain('hint: Fix the cause, then run mcp-lambda deploy --region eu-west-1 again: it offers to delete the failed stack first.');
-    expect(result.stderr).toContain('✗ [4/30] failed to create Cognito UserPoolDomain AuthUserPoolHostedUi: Domain already associated');
+    expect(result.stderr).toContain(
+      'hint: Fix the cause, then run mcp-lambda deploy --region eu-west-1 again: it offers to delete the failed stack first.',
+    );
+    expect(result.stderr).toContain(
+      '✗ [4/30] failed to create Cognito UserPoolDomain AuthUserPoolHostedUi: Domain already associated',
+    );
   });
 
   it('explains an update that rolled back', async () => {
@@ -96,7 +125,12 @@ describe('deploy', () => {
     cloud.plan = {
       kind: 'fail',
       endStatus: 'UPDATE_ROLLBACK_COMPLETE',
-      failure: { logicalId: 'ServerFunction', resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED', reason: 'Memory size 99999 is invalid' },
+      failure: {
+        logicalId: 'ServerFunction',
+        resourceType: 'AWS::Lambda::Function',
+        status: 'UPDATE_FAILED',
+        reason: 'Memory size 99999 is invalid',
+      },
     };
     const result = await deploy();
     expect(result.code).toBe(1);
@@ -104,7 +138,12 @@ describe('deploy', () => {
   });
 
   it('offers to delete a stack whose creation failed, then deploys', async () => {
-    cloud.stacks.set(STACK, { stackName: STACK, status: 'ROLLBACK_COMPLETE', statusReason: 'The following resource(s) failed to create: [X].', outputs: {} });
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'ROLLBACK_COMPLETE',
+      statusReason: 'The following resource(s) failed to create: [X].',
+      outputs: {},
+    });
     const result = await deploy([], { 'Delete mcp-lambda-dog-facts and deploy it again?': true });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('is ROLLBACK_COMPLETE: its first deployment failed');
@@ -123,7 +162,9 @@ describe('deploy', () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_ROLLBACK_FAILED', outputs: {} });
     const result = await deploy(['--profile', 'work']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`hint: Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${STACK} --region eu-west-1 --profile work`);
+    expect(result.stderr).toContain(
+      `hint: Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${STACK} --region eu-west-1 --profile work`,
+    );
   });
 
   it('waits for a stack that is being updated, then deploys', async () => {
@@ -186,7 +227,9 @@ describe('deploy', () => {
     cloud.bootstrapVersion = undefined;
     const result = await runCli(['deploy'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)');
+    expect(result.stderr).toContain(
+      'Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)',
+    );
     expect(result.stderr).toContain('hint: Run it in a terminal, or pass --yes to answer yes.');
     const yes = await runCli(['deploy', '--yes'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(yes.code).toBe(0);
@@ -194,11 +237,17 @@ describe('deploy', () => {
 
   it('says CloudFormation goes on after Ctrl-C, and how to follow it', async () => {
     cloud.plan = { kind: 'hang' };
-    const cli = startCli(['deploy', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter({}) });
+    const cli = startCli(
+      ['deploy', '--region', 'eu-west-1'],
+      { HOME: home },
+      { deployEngine: cloud.factory(), prompter: scriptedPrompter({}) },
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     cli.interrupt();
     expect(await cli.exit).toBe(130);
-    expect(cli.output().stderr).toContain(`Interrupted. CloudFormation goes on with ${STACK} without this command; follow it with: mcp-lambda status --stack-name ${STACK} --region eu-west-1`);
+    expect(cli.output().stderr).toContain(
+      `Interrupted. CloudFormation goes on with ${STACK} without this command; follow it with: mcp-lambda status --stack-name ${STACK} --region eu-west-1`,
+    );
   });
 
   it.each([

@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
+import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
+import { runCli } from '../../helpers/run-cli.js';
+
+let cloud: FakeCloud;
+let home: string;
+const STACK = 'mcp-lambda-dog-facts';
+const record = () => join(home, '.config', 'mcp-lambda', 'stacks', 'eu-west-1', `${STACK}.json`);
+
+beforeEach(async () => {
+  cloud = new FakeCloud();
+  home = mkdtempSync(join(tmpdir(), 'mcp-lambda-home-'));
+  cloud.stacks.set(STACK, {
+    stackName: STACK,
+    status: 'CREATE_COMPLETE',
+    outputs: OUTPUTS,
+    lastUpdated: new Date('2026-11-24T04:00:00Z'),
+  });
+  await saveStackRecord(
+    { HOME: home },
+    { stackName: STACK, region: 'eu-west-1', savedAt: '2026-11-24T04:00:00Z', outputs: OUTPUTS },
+  );
+});
+
+function cli(args: string[], answers: Record<string, boolean> = {}) {
+  return runCli(args, { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter(answers) });
+}
+
+describe('destroy', () => {
+  it('says what goes (stack, region, users), asks, deletes, and removes the local files', async () => {
+    const result = await cli(['destroy'], { 'Delete mcp-lambda-dog-facts?': true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`This deletes ${STACK} in eu-west-1 (account 123456789012), status CREATE_COMPLETE:`);
+    expect(result.stderr).toContain('with its 3 registered users');
+    expect(result.stdout).toContain(`✓ Deleted ${STACK} from eu-west-1.`);
+    expect(result.stdout).toContain(`Removed cached stack outputs: ${record()}`);
+    expect(existsSync(record())).toBe(false);
+    expect(cloud.stacks.has(STACK)).toBe(false);
+  });
+
+  it('keeps local files with --keep-local', async () => {
+    const result = await cli(['destroy', '--keep-local'], { Delete: true });
+    expect(result.stdout).toContain('Kept local files (--keep-local).');
+    expect(existsSync(record())).toBe(true);
+  });
+
+  it('deletes nothing when declined', async () => {
+    const result = await cli(['destroy'], { Delete: false });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('Nothing was deleted.');
+    expect(cloud.stacks.has(STACK)).toBe(true);
+    expect(existsSync(record())).toBe(true);
+  });
+
+  it('is idempotent: a stack already gone is reported plainly and local clean-up still happens', async () => {
+    cloud.stacks.clear();
+    const result = await cli(['destroy']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `Stack ${STACK} does not exist in eu-west-1 (account 123456789012): nothing to delete there.`,
+    );
+    expect(result.stdout).toContain('Removed cached stack outputs');
+    const again = await cli(['destroy']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Nothing of it was stored on this machine.');
+  });
+
+  it('reports a deletion that fails with what to do', async () => {
+    cloud.destroyFails = 'Deleting mcp-lambda-dog-facts ended in DELETE_FAILED: AuthUserPool: user pool has deletion protection';
+    const result = await cli(['destroy', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DELETE_FAILED: AuthUserPool: user pool has deletion protection');
+    expect(result.stderr).toContain('hint: Look at the stack');
+    expect(existsSync(record())).toBe(true);
+  });
+
+  it('refuses a busy stack', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_IN_PROGRESS', outputs: OUTPUTS });
+    const result = await cli(['destroy', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is busy (UPDATE_IN_PROGRESS)');
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const result = await cli(['destroy', '--yes', '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      stackName: STACK,
+      region: 'eu-west-1',
+      deleted: true,
+      alreadyGone: false,
+      removedLocal: [{ kind: 'outputs' }],
+    });
+  });
+
+  it('refuses a bad name before calling AWS', async () => {
+    const result = await cli(['destroy', '--name', 'Nope!']);
+    expect(result.code).toBe(2);
+    expect(cloud.calls).toEqual([]);
+  });
+});
+
+describe('status', () => {
+  it('shows status, last update, outputs and local files', async () => {
+    const result = await runCli(['status', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`● ${STACK} in eu-west-1: CREATE_COMPLETE (created)`);
+    expect(result.stdout).toContain('last update: 2026-11-24T04:00:00.000Z');
+    expect(result.stdout).toMatch(/McpServerUrl +https:/);
+    expect(result.stdout).toContain(`cached stack outputs: ${record()}`);
+  });
+
+  it('prints JSON with --json', async () => {
+    const result = await runCli(['status', '--json', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      stackName: STACK,
+      deployed: true,
+      status: 'CREATE_COMPLETE',
+      outputs: OUTPUTS,
+      local: [{ kind: 'outputs' }],
+    });
+  });
+
+  it('says a missing stack is not deployed, and how to deploy it', async () => {
+    cloud.stacks.clear();
+    const result = await runCli(['status', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${STACK} is not deployed in eu-west-1 (local files remain`);
+    expect(result.stderr).toContain('hint: Deploy it with: mcp-lambda deploy --region eu-west-1');
+  });
+});

@@ -1,0 +1,221 @@
+/** The engine's CloudFormation and Cognito calls, against aws-sdk-client-mock (nothing real can run here). */
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CognitoIdentityProviderClient, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AwsContext } from '../../../src/cli/aws/context.js';
+import type { ProgressEvent } from '../../../src/cli/deploy/engine.js';
+import { ToolkitEngine } from '../../../src/cli/deploy/toolkit-engine.js';
+
+const cfn = mockClient(CloudFormationClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+let events: ProgressEvent[];
+let engine: ToolkitEngine;
+
+const missing = Object.assign(new Error('Stack with id s does not exist'), { name: 'ValidationError' });
+
+beforeEach(() => {
+  cfn.reset();
+  cognito.reset();
+  events = [];
+  engine = new ToolkitEngine({
+    aws: new AwsContext({ region: 'eu-west-1' }),
+    onProgress: (e) => events.push(e),
+    pollIntervalMs: 1,
+  });
+});
+afterEach(() => {
+  cfn.reset();
+});
+
+describe('ToolkitEngine', () => {
+  it('describes a stack with its outputs', async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 's' }).resolves({
+      Stacks: [
+        {
+          StackName: 's',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date('2026-01-01'),
+          LastUpdatedTime: new Date('2026-02-01'),
+          Outputs: [{ OutputKey: 'McpServerUrl', OutputValue: 'https://x/prod/mcp' }, { OutputKey: 'Empty' }],
+        },
+      ],
+    });
+    expect(await engine.describeStack('s')).toEqual({
+      stackName: 's',
+      status: 'UPDATE_COMPLETE',
+      lastUpdated: new Date('2026-02-01'),
+      outputs: { McpServerUrl: 'https://x/prod/mcp' },
+    });
+  });
+
+  it('treats a missing or deleted stack as absent', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejectsOnce(missing)
+      .resolvesOnce({ Stacks: [{ StackName: 's', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() }] });
+    expect(await engine.describeStack('s')).toBeUndefined();
+    expect(await engine.describeStack('s')).toBeUndefined();
+  });
+
+  it('explains access denied on DescribeStacks', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('User: x is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }),
+      );
+    await expect(engine.describeStack('s')).rejects.toThrow('AWS denied access to cloudformation:DescribeStacks');
+  });
+
+  it('reads the bootstrap version, and treats an absent or broken CDKToolkit as not bootstrapped', async () => {
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: 'CDKToolkit',
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+            Outputs: [{ OutputKey: 'BootstrapVersion', OutputValue: '27' }],
+          },
+        ],
+      })
+      .rejectsOnce(missing)
+      .resolvesOnce({
+        Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date(), Outputs: [] }],
+      })
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: 'CDKToolkit',
+            StackStatus: 'CREATE_COMPLETE',
+            CreationTime: new Date(),
+            Outputs: [{ OutputKey: 'BootstrapVersion', OutputValue: 'x' }],
+          },
+        ],
+      });
+    expect(await engine.bootstrapState()).toEqual({ version: 27 });
+    expect(await engine.bootstrapState()).toEqual({});
+    expect(await engine.bootstrapState()).toEqual({});
+    expect(await engine.bootstrapState()).toEqual({});
+  });
+
+  it('lists failures since a time, oldest first, across pages', async () => {
+    const since = new Date('2026-11-24T04:00:00Z');
+    cfn
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({
+        StackEvents: [
+          {
+            EventId: '3',
+            StackName: 's',
+            LogicalResourceId: 's',
+            ResourceStatus: 'ROLLBACK_IN_PROGRESS',
+            Timestamp: new Date('2026-11-24T04:03:00Z'),
+          },
+          {
+            EventId: '2',
+            StackName: 's',
+            LogicalResourceId: 'Domain',
+            ResourceType: 'AWS::Cognito::UserPoolDomain',
+            ResourceStatus: 'CREATE_FAILED',
+            ResourceStatusReason: 'taken',
+            Timestamp: new Date('2026-11-24T04:02:00Z'),
+          },
+        ],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({
+        StackEvents: [
+          {
+            EventId: '1',
+            StackName: 's',
+            LogicalResourceId: 'Role',
+            ResourceType: 'AWS::IAM::Role',
+            ResourceStatus: 'CREATE_FAILED',
+            Timestamp: new Date('2026-11-24T04:01:00Z'),
+          },
+          {
+            EventId: '0',
+            StackName: 's',
+            LogicalResourceId: 'Old',
+            ResourceType: 'AWS::IAM::Role',
+            ResourceStatus: 'CREATE_FAILED',
+            ResourceStatusReason: 'old',
+            Timestamp: new Date('2026-11-23T00:00:00Z'),
+          },
+        ],
+      });
+    const failures = await engine.failures('s', since);
+    expect(failures.map((f) => [f.logicalId, f.reason])).toEqual([
+      ['Role', 'no reason given'],
+      ['Domain', 'taken'],
+    ]);
+  });
+
+  it('deletes a stack and reports its events until it is gone', async () => {
+    cfn.on(DeleteStackCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({
+        Stacks: [{ StackName: 's', StackId: 'arn:s', StackStatus: 'DELETE_IN_PROGRESS', CreationTime: new Date() }],
+      })
+      .rejectsOnce(missing);
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        {
+          EventId: 'e1',
+          StackName: 's',
+          LogicalResourceId: 'UserPool',
+          ResourceType: 'AWS::Cognito::UserPool',
+          ResourceStatus: 'DELETE_COMPLETE',
+          Timestamp: new Date(Date.now() + 1000),
+        },
+      ],
+    });
+    await engine.destroy('s');
+    expect(cfn.commandCalls(DeleteStackCommand)[0]?.args[0].input).toEqual({ StackName: 's' });
+    expect(events).toContainEqual({
+      kind: 'resource',
+      logicalId: 'UserPool',
+      resourceType: 'AWS::Cognito::UserPool',
+      status: 'DELETE_COMPLETE',
+      completed: 1,
+    });
+  });
+
+  it('reports a deletion that ends in DELETE_FAILED with the failed resource', async () => {
+    cfn.on(DeleteStackCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 's', StackId: 'arn:s', StackStatus: 'DELETE_FAILED', CreationTime: new Date() }] });
+    cfn.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        {
+          EventId: 'e1',
+          StackName: 's',
+          LogicalResourceId: 'Bucket',
+          ResourceType: 'AWS::S3::Bucket',
+          ResourceStatus: 'DELETE_FAILED',
+          ResourceStatusReason: 'not empty',
+          Timestamp: new Date(Date.now() + 1000),
+        },
+      ],
+    });
+    await expect(engine.destroy('s')).rejects.toThrow('Deleting s ended in DELETE_FAILED: Bucket: not empty');
+  });
+
+  it('counts the users of a pool, and says nothing when it cannot', async () => {
+    cognito
+      .on(DescribeUserPoolCommand)
+      .resolvesOnce({ UserPool: { EstimatedNumberOfUsers: 12 } })
+      .rejectsOnce(new Error('nope'));
+    expect(await engine.userCount('p')).toBe(12);
+    expect(await engine.userCount('p')).toBeUndefined();
+  });
+});
