@@ -113,6 +113,7 @@ describe('ToolkitEngine', () => {
         StackEvents: [
           {
             EventId: '3',
+            StackId: 'arn:s',
             StackName: 's',
             LogicalResourceId: 's',
             ResourceStatus: 'ROLLBACK_IN_PROGRESS',
@@ -120,6 +121,7 @@ describe('ToolkitEngine', () => {
           },
           {
             EventId: '2',
+            StackId: 'arn:s',
             StackName: 's',
             LogicalResourceId: 'Domain',
             ResourceType: 'AWS::Cognito::UserPoolDomain',
@@ -134,6 +136,7 @@ describe('ToolkitEngine', () => {
         StackEvents: [
           {
             EventId: '1',
+            StackId: 'arn:s',
             StackName: 's',
             LogicalResourceId: 'Role',
             ResourceType: 'AWS::IAM::Role',
@@ -142,6 +145,7 @@ describe('ToolkitEngine', () => {
           },
           {
             EventId: '0',
+            StackId: 'arn:s',
             StackName: 's',
             LogicalResourceId: 'Old',
             ResourceType: 'AWS::IAM::Role',
@@ -170,6 +174,7 @@ describe('ToolkitEngine', () => {
       StackEvents: [
         {
           EventId: 'e1',
+          StackId: 'arn:s',
           StackName: 's',
           LogicalResourceId: 'UserPool',
           ResourceType: 'AWS::Cognito::UserPool',
@@ -198,6 +203,7 @@ describe('ToolkitEngine', () => {
       StackEvents: [
         {
           EventId: 'e1',
+          StackId: 'arn:s',
           StackName: 's',
           LogicalResourceId: 'Bucket',
           ResourceType: 'AWS::S3::Bucket',
