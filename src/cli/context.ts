@@ -26,6 +26,10 @@ export interface CliIo {
   readonly signal: AbortSignal;
   /** Whether questions may be asked (TTY, not CI). */
   readonly interactive: boolean;
+  /** Reads all of standard input (for --password-stdin). */
+  readonly readStdin?: () => Promise<string>;
+  /** Opens a URL in the browser (tests replace it). @default the `open` package */
+  readonly openUrl?: (url: string) => Promise<void>;
   /** Overrides the prompter (tests). */
   readonly prompter?: Prompter;
   /** Overrides the deploy engine (tests: a stateful fake instead of CloudFormation). */

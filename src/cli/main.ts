@@ -5,6 +5,10 @@
  * every command load neither the AWS SDK, aws-cdk-lib nor the MCP SDK.
  */
 import { Command, CommanderError, Option } from 'commander';
+import type { LoginCommandOptions } from './commands/login.js';
+import type { TokenOptions } from './commands/token.js';
+import type { WriteConfigOptions } from './commands/write-config.js';
+import type { StackSelector } from './stack-ref.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { AbortError, ExitCode, UserError } from './errors.js';
@@ -39,6 +43,8 @@ function buildProgram(io: CliIo, run: (action: (ctx: CommandContext) => Promise<
       `
 Examples:
   $ mcp-lambda deploy                   deploy the dog-facts server behind OAuth to your AWS account
+  $ mcp-lambda login                    register, check your password, verify the endpoint
+  $ mcp-lambda write-config             connect Claude Code to it
   $ mcp-lambda status                   show the stack and its outputs
   $ mcp-lambda destroy                  delete it again
   $ mcp-lambda dev                      serve the dog-facts MCP server on http://127.0.0.1:${DEFAULT_DEV_PORT}/mcp
@@ -99,6 +105,74 @@ Examples:
   $ mcp-lambda destroy --stack-name my-mcp --region eu-west-1 --yes`,
     )
     .action((options: DestroyOptions) => run(async (ctx) => (await import('./commands/destroy.js')).destroy(ctx, options)));
+
+  const stackSelector = (command: Command) =>
+    command
+      .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
+      .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")');
+
+  stackSelector(program.command('login'))
+    .description('register or sign in to the deployed server, verify it answers, and store the sign-in')
+    .option('--username <email>', 'your email address (otherwise asked)')
+    .option('--password-stdin', 'read the password from standard input (for scripts; never a flag)')
+    .option('--signup', 'register here instead of in the browser (for remote shells)')
+    .option('--no-browser', 'print the sign-up link instead of opening it')
+    .addHelpText(
+      'after',
+      `
+Reads the stack's outputs from the local cache (or CloudFormation), opens the sign-up page, then checks
+your email and password with Cognito (USER_PASSWORD_AUTH), calls the deployed /mcp with the token, and
+stores the refresh token in your config directory (mode 0600).
+
+Examples:
+  $ mcp-lambda login
+  $ mcp-lambda login --signup
+  $ printf %s "$PASSWORD" | mcp-lambda login --username me@example.com --password-stdin`,
+    )
+    .action((options: LoginCommandOptions) => run(async (ctx) => (await import('./commands/login.js')).login(ctx, options)));
+
+  stackSelector(program.command('logout'))
+    .description('remove the stored sign-in for a stack')
+    .action((options: StackSelector) => run(async (ctx) => (await import('./commands/login.js')).logout(ctx, options)));
+
+  stackSelector(program.command('token'))
+    .description("print a valid access token (refreshed when needed); for Claude Code's headersHelper")
+    .option('--header-json', 'print {"Authorization":"Bearer …"} instead of the bare token')
+    .addHelpText(
+      'after',
+      `
+Without --name/--stack-name it picks the sign-in matching CLAUDE_CODE_MCP_SERVER_URL or
+CLAUDE_CODE_MCP_SERVER_NAME (set by Claude Code), or the only one there is. On failure it prints nothing
+on stdout and one line on stderr.`,
+    )
+    .action((options: TokenOptions) => run(async (ctx) => (await import('./commands/token.js')).token(ctx, options)));
+
+  stackSelector(program.command('write-config'))
+    .description("write Claude Code's MCP entry for the deployed server (merged into the file, never clobbered)")
+    .addOption(
+      new Option('--scope <scope>', 'project (.mcp.json here), user (~/.claude.json) or local (~/.claude.json, this project)')
+        .choices(['project', 'user', 'local'])
+        .default('user'),
+    )
+    .addOption(
+      new Option('--auth <mode>', 'oauth (Claude Code signs in with Cognito) or helper (uses mcp-lambda login)')
+        .choices(['oauth', 'helper'])
+        .default('oauth'),
+    )
+    .option('--entry-name <name>', 'name of the entry (default: the server name)')
+    .option('--dry-run', 'print the resulting file without writing it')
+    .option('--print', 'print the equivalent `claude mcp add-json` command instead of writing')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mcp-lambda write-config
+  $ mcp-lambda write-config --scope project --dry-run
+  $ mcp-lambda write-config --auth helper --scope local`,
+    )
+    .action((options: WriteConfigOptions) =>
+      run(async (ctx) => (await import('./commands/write-config.js')).writeConfig(ctx, options)),
+    );
 
   program
     .command('status')

@@ -28,6 +28,11 @@ export async function main(): Promise<void> {
     cwd: process.cwd(),
     signal: controller.signal,
     interactive: isInteractive(process.stdin, process.stderr, process.env),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   });
   // An interrupted deploy leaves the toolkit's pollers running; they must not keep the process alive.
   if (controller.signal.aborted) process.exit(process.exitCode);

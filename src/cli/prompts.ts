@@ -7,6 +7,16 @@ import { AbortError, UserError } from './errors.js';
 export interface Prompter {
   /** Asks a yes/no question; `--yes` answers yes without asking. */
   confirm(message: string, options?: { readonly default?: boolean }): Promise<boolean>;
+  /** Asks for text; `flag` names the option that gives it when not interactive. */
+  input(
+    message: string,
+    options: { readonly flag: string; readonly validate?: (value: string) => string | true },
+  ): Promise<string>;
+  /** Asks for a secret without echoing it. */
+  password(
+    message: string,
+    options: { readonly flag: string; readonly validate?: (value: string) => string | true },
+  ): Promise<string>;
 }
 
 export interface PrompterSettings {
@@ -24,8 +34,35 @@ export function isInteractive(
   return stdin.isTTY === true && stderr.isTTY === true && !ci;
 }
 
+function notInteractive(message: string, flag: string): never {
+  throw new UserError(`${message.replace(/:$/, '')}: this needs an answer, and the session is not interactive.`, {
+    hint: `Run it in a terminal, or pass ${flag}.`,
+  });
+}
+
+async function ask<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError') throw new AbortError('Cancelled.');
+    throw error;
+  }
+}
+
 export function createPrompter(settings: PrompterSettings): Prompter {
   return {
+    async input(message, options) {
+      if (!settings.interactive) notInteractive(message, options.flag);
+      const { input } = await import('@inquirer/prompts');
+      return ask(() => input({ message, ...(options.validate && { validate: options.validate }) }, { output: process.stderr }));
+    },
+    async password(message, options) {
+      if (!settings.interactive) notInteractive(message, options.flag);
+      const { password } = await import('@inquirer/prompts');
+      return ask(() =>
+        password({ message, mask: '*', ...(options.validate && { validate: options.validate }) }, { output: process.stderr }),
+      );
+    },
     async confirm(message, options = {}) {
       if (settings.yes) return true;
       if (!settings.interactive) {
@@ -34,12 +71,7 @@ export function createPrompter(settings: PrompterSettings): Prompter {
         });
       }
       const { confirm } = await import('@inquirer/prompts');
-      try {
-        return await confirm({ message, default: options.default ?? false }, { output: process.stderr });
-      } catch (error) {
-        if ((error as Error).name === 'ExitPromptError') throw new AbortError('Cancelled.');
-        throw error;
-      }
+      return ask(() => confirm({ message, default: options.default ?? false }, { output: process.stderr }));
     },
   };
 }

@@ -1,21 +1,49 @@
 /**
- * Everything the CLI wrote on this machine for one stack, so `status` can list it and `destroy` can
- * remove exactly that.
+ * Everything the CLI wrote on this machine for one stack — cached outputs, the stored sign-in, the Claude
+ * Code entries `write-config` wrote — so `status` can list it and `destroy` can remove exactly that.
  */
-import { readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
+import { readTokens, removeTokens, tokenPath } from '../auth/token-store.js';
+import { type ConfigScope, planEntry, writeEntry } from '../claude/config-file.js';
+import { type ClaudeEntryRecord, readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
 
-export interface LocalArtifact {
-  readonly kind: 'outputs';
-  readonly description: string;
-  readonly path: string;
-}
+export type LocalArtifact =
+  | { readonly kind: 'outputs'; readonly description: string; readonly path: string }
+  | { readonly kind: 'tokens'; readonly description: string; readonly path: string }
+  | { readonly kind: 'claude-entry'; readonly description: string; readonly path: string; readonly entry: ClaudeEntryRecord };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+function target(entry: ClaudeEntryRecord) {
+  return { scope: entry.scope as ConfigScope, file: entry.file, ...(entry.projectPath && { projectPath: entry.projectPath }) };
+}
+
+/** Whether the entry is still there and still points at the URL we wrote. */
+async function entryStillOurs(entry: ClaudeEntryRecord): Promise<boolean> {
+  try {
+    const plan = await planEntry(target(entry), entry.entryName, undefined);
+    return (plan.existing as { url?: unknown } | undefined)?.url === entry.url;
+  } catch {
+    return false;
+  }
+}
+
 export async function listLocalArtifacts(env: Env, region: string, stackName: string): Promise<LocalArtifact[]> {
   const found: LocalArtifact[] = [];
-  if (await readStackRecord(env, region, stackName).catch(() => ({}))) {
-    found.push({ kind: 'outputs', description: 'cached stack outputs', path: stackRecordPath(env, region, stackName) });
+  const record = await readStackRecord(env, region, stackName).catch(() => undefined);
+  if (record) found.push({ kind: 'outputs', description: 'cached stack outputs', path: stackRecordPath(env, region, stackName) });
+  if (await readTokens(env, region, stackName).catch(() => undefined)) {
+    found.push({ kind: 'tokens', description: 'stored sign-in', path: tokenPath(env, region, stackName) });
+  }
+  for (const entry of record?.claudeEntries ?? []) {
+    if (await entryStillOurs(entry)) {
+      const where = entry.projectPath ? `${entry.file} (project ${entry.projectPath})` : entry.file;
+      found.push({
+        kind: 'claude-entry',
+        description: `Claude Code entry "${entry.entryName}" (${entry.scope})`,
+        path: where,
+        entry,
+      });
+    }
   }
   return found;
 }
@@ -23,8 +51,18 @@ export async function listLocalArtifacts(env: Env, region: string, stackName: st
 /** Removes what {@link listLocalArtifacts} finds; returns what was removed. */
 export async function removeLocalArtifacts(env: Env, region: string, stackName: string): Promise<LocalArtifact[]> {
   const artifacts = await listLocalArtifacts(env, region, stackName);
+  const removed: LocalArtifact[] = [];
+  // Claude Code entries first: the record that lists them goes last.
   for (const artifact of artifacts) {
-    if (artifact.kind === 'outputs') await removeStackRecord(env, region, stackName);
+    if (artifact.kind !== 'claude-entry') continue;
+    await writeEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
+    removed.push(artifact);
   }
-  return artifacts;
+  for (const artifact of artifacts) {
+    if (artifact.kind === 'tokens') await removeTokens(env, region, stackName);
+    else if (artifact.kind === 'outputs') await removeStackRecord(env, region, stackName);
+    else continue;
+    removed.push(artifact);
+  }
+  return removed;
 }

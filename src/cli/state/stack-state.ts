@@ -10,6 +10,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readJsonFile, removeFile, writeJsonFile } from './files.js';
 
+/** A Claude Code entry `write-config` wrote, so `destroy` can remove exactly that. */
+export interface ClaudeEntryRecord {
+  readonly scope: 'project' | 'user' | 'local';
+  readonly file: string;
+  readonly projectPath?: string;
+  readonly entryName: string;
+  /** The URL it pointed at (an entry the user repointed is left alone). */
+  readonly url: string;
+}
+
 export interface StackRecord {
   readonly stackName: string;
   readonly region: string;
@@ -17,6 +27,7 @@ export interface StackRecord {
   /** When the outputs were last read from CloudFormation (ISO 8601). */
   readonly savedAt: string;
   readonly outputs: Readonly<Record<string, string>>;
+  readonly claudeEntries?: readonly ClaudeEntryRecord[];
 }
 
 export function configDir(env: Readonly<Record<string, string | undefined>>): string {
@@ -39,8 +50,14 @@ export function readStackRecord(env: Readonly<Record<string, string | undefined>
   return readJsonFile<StackRecord>(stackRecordPath(env, region, stackName));
 }
 
-export function saveStackRecord(env: Readonly<Record<string, string | undefined>>, record: StackRecord): Promise<void> {
-  return writeJsonFile(stackRecordPath(env, record.region, record.stackName), record);
+/** Saves the record, keeping the Claude Code entries an earlier save remembered. */
+export async function saveStackRecord(env: Readonly<Record<string, string | undefined>>, record: StackRecord): Promise<void> {
+  const previous = await readStackRecord(env, record.region, record.stackName).catch(() => undefined);
+  const claudeEntries = record.claudeEntries ?? previous?.claudeEntries;
+  await writeJsonFile(stackRecordPath(env, record.region, record.stackName), {
+    ...record,
+    ...(claudeEntries && { claudeEntries }),
+  });
 }
 
 export function removeStackRecord(env: Readonly<Record<string, string | undefined>>, region: string, stackName: string) {

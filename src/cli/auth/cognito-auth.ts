@@ -1,0 +1,214 @@
+/**
+ * The Cognito calls behind `login` and `token`, and what each answer means. Cognito's /oauth2/token has
+ * no password grant: the password check is InitiateAuth USER_PASSWORD_AUTH on the interactive client
+ * (whose access token gets the MCP scope from the stack's pre-token trigger).
+ *
+ * No printing and no prompting here: every outcome is a return value or an {@link AuthError} with a kind.
+ */
+import {
+  type AuthenticationResultType,
+  type CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+export interface Tokens {
+  readonly accessToken: string;
+  readonly idToken?: string;
+  /** Absent after a refresh: REFRESH_TOKEN_AUTH returns no new refresh token. */
+  readonly refreshToken?: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+export type AuthErrorKind =
+  | 'not-confirmed'
+  | 'wrong-credentials'
+  | 'password-reset-required'
+  | 'too-many-requests'
+  | 'bad-code'
+  | 'expired-code'
+  | 'invalid-password'
+  | 'user-exists'
+  | 'refresh-expired'
+  | 'unsupported-challenge'
+  | 'other';
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly kind: AuthErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type SignInOutcome =
+  { readonly kind: 'tokens'; readonly tokens: Tokens } | { readonly kind: 'new-password-required'; readonly session: string };
+
+export interface AuthClient {
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly clientId: string;
+  readonly now?: () => number;
+}
+
+/** Maps Cognito's exceptions to kinds; the message stays Cognito's own where it helps. */
+export function toAuthError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  const name = (error as { name?: string })?.name ?? '';
+  const message = (error as Error)?.message ?? String(error);
+  const kinds: Record<string, AuthErrorKind> = {
+    UserNotConfirmedException: 'not-confirmed',
+    NotAuthorizedException: 'wrong-credentials',
+    UserNotFoundException: 'wrong-credentials',
+    PasswordResetRequiredException: 'password-reset-required',
+    TooManyRequestsException: 'too-many-requests',
+    LimitExceededException: 'too-many-requests',
+    TooManyFailedAttemptsException: 'too-many-requests',
+    CodeMismatchException: 'bad-code',
+    ExpiredCodeException: 'expired-code',
+    InvalidPasswordException: 'invalid-password',
+    UsernameExistsException: 'user-exists',
+  };
+  return new AuthError(kinds[name] ?? 'other', message, { cause: error });
+}
+
+function tokensFrom(result: AuthenticationResultType | undefined, now: number, refreshToken?: string): Tokens {
+  if (!result?.AccessToken) throw new AuthError('other', 'Cognito answered without an access token.');
+  const refresh = result.RefreshToken ?? refreshToken;
+  return {
+    accessToken: result.AccessToken,
+    ...(result.IdToken && { idToken: result.IdToken }),
+    ...(refresh && { refreshToken: refresh }),
+    expiresAt: now + (result.ExpiresIn ?? 3600) * 1000,
+  };
+}
+
+async function call<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toAuthError(error);
+  }
+}
+
+/** The password check: USER_PASSWORD_AUTH. */
+export async function passwordSignIn(auth: AuthClient, username: string, password: string): Promise<SignInOutcome> {
+  const now = auth.now ?? Date.now;
+  const answer = await call(() =>
+    auth.cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: auth.clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
+    ),
+  );
+  if (answer.AuthenticationResult) return { kind: 'tokens', tokens: tokensFrom(answer.AuthenticationResult, now()) };
+  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session)
+    return { kind: 'new-password-required', session: answer.Session };
+  throw new AuthError(
+    'unsupported-challenge',
+    `Cognito asks for ${answer.ChallengeName ?? 'an unknown challenge'}, which mcp-lambda login cannot answer (MFA is not supported yet).`,
+  );
+}
+
+/** Answers NEW_PASSWORD_REQUIRED (an account an administrator created with a temporary password). */
+export async function setNewPassword(auth: AuthClient, username: string, session: string, newPassword: string): Promise<Tokens> {
+  const now = auth.now ?? Date.now;
+  const answer = await call(() =>
+    auth.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: auth.clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: session,
+        ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+      }),
+    ),
+  );
+  return tokensFrom(answer.AuthenticationResult, now());
+}
+
+export async function signUp(
+  auth: AuthClient,
+  email: string,
+  password: string,
+): Promise<{ confirmed: boolean; destination?: string }> {
+  const answer = await call(() =>
+    auth.cognito.send(
+      new SignUpCommand({
+        ClientId: auth.clientId,
+        Username: email,
+        Password: password,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    ),
+  );
+  return {
+    confirmed: answer.UserConfirmed === true,
+    ...(answer.CodeDeliveryDetails?.Destination && { destination: answer.CodeDeliveryDetails.Destination }),
+  };
+}
+
+export async function confirmSignUp(auth: AuthClient, email: string, code: string): Promise<void> {
+  await call(() =>
+    auth.cognito.send(new ConfirmSignUpCommand({ ClientId: auth.clientId, Username: email, ConfirmationCode: code })),
+  );
+}
+
+export async function resendConfirmationCode(auth: AuthClient, email: string): Promise<void> {
+  await call(() => auth.cognito.send(new ResendConfirmationCodeCommand({ ClientId: auth.clientId, Username: email })));
+}
+
+export async function startPasswordReset(auth: AuthClient, email: string): Promise<void> {
+  await call(() => auth.cognito.send(new ForgotPasswordCommand({ ClientId: auth.clientId, Username: email })));
+}
+
+export async function finishPasswordReset(auth: AuthClient, email: string, code: string, newPassword: string): Promise<void> {
+  await call(() =>
+    auth.cognito.send(
+      new ConfirmForgotPasswordCommand({
+        ClientId: auth.clientId,
+        Username: email,
+        ConfirmationCode: code,
+        Password: newPassword,
+      }),
+    ),
+  );
+}
+
+/** REFRESH_TOKEN_AUTH; keeps the refresh token it was given (Cognito returns none). */
+export async function refreshTokens(auth: AuthClient, refreshToken: string): Promise<Tokens> {
+  const now = auth.now ?? Date.now;
+  try {
+    const answer = await auth.cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: auth.clientId,
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      }),
+    );
+    return tokensFrom(answer.AuthenticationResult, now(), refreshToken);
+  } catch (error) {
+    const e = toAuthError(error);
+    if (e.kind === 'wrong-credentials')
+      throw new AuthError('refresh-expired', 'The stored sign-in has expired or was revoked.', { cause: error });
+    throw e;
+  }
+}
+
+/** The payload of a JWT, without verifying it (for diagnostics only). */
+export function jwtClaims(token: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}

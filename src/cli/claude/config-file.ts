@@ -1,0 +1,177 @@
+/**
+ * Claude Code's MCP configuration files, edited the way a person would: only our entry changes; every
+ * other key, the indentation and the trailing newline stay as they were. A file that does not parse is
+ * refused untouched. Writes are atomic (temp file, rename), keep the file's mode, and hold a lock so two
+ * writers do not lose each other's entries.
+ *
+ * Where the entries live (DESIGN.md, "Claude Code config"):
+ * - project: `<cwd>/.mcp.json` → `mcpServers.<name>`
+ * - user:    `~/.claude.json`  → `mcpServers.<name>`
+ * - local:   `~/.claude.json`  → `projects["<cwd>"].mcpServers.<name>`
+ * `CLAUDE_CONFIG_DIR` moves `.claude.json`.
+ */
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { applyEdits, type JSONPath, modify } from 'jsonc-parser';
+import { writeFileAtomic } from '../state/files.js';
+
+export type ConfigScope = 'project' | 'user' | 'local';
+
+export interface ConfigTarget {
+  readonly scope: ConfigScope;
+  readonly file: string;
+  /** For local scope: the project path key. */
+  readonly projectPath?: string;
+}
+
+/** A config file we will not edit (does not parse, wrong shape, read-only). Nothing was written. */
+export class ConfigFileError extends Error {
+  override readonly name = 'ConfigFileError';
+}
+
+export function configTarget(scope: ConfigScope, env: Readonly<Record<string, string | undefined>>, cwd: string): ConfigTarget {
+  if (scope === 'project') return { scope, file: join(resolve(cwd), '.mcp.json') };
+  const dir = env.CLAUDE_CONFIG_DIR || env.HOME || homedir();
+  const file = join(dir, '.claude.json');
+  return scope === 'local' ? { scope, file, projectPath: resolve(cwd) } : { scope, file };
+}
+
+export function entryPath(target: ConfigTarget, name: string): JSONPath {
+  return target.scope === 'local' ? ['projects', target.projectPath ?? '', 'mcpServers', name] : ['mcpServers', name];
+}
+
+export interface ConfigPlan {
+  readonly target: ConfigTarget;
+  /** The file's text now ('' when it does not exist). */
+  readonly before: string;
+  /** The text after the change. */
+  readonly after: string;
+  /** The entry that is there now. */
+  readonly existing: unknown;
+  readonly fileExists: boolean;
+}
+
+async function readConfig(file: string): Promise<{ text: string; exists: boolean }> {
+  try {
+    return { text: await readFile(file, 'utf8'), exists: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', exists: false };
+    throw new ConfigFileError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function parseStrict(file: string, text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigFileError(
+      `${file} is not valid JSON (${(error as Error).message}); it was left untouched. Fix it, then run the command again.`,
+    );
+  }
+}
+
+/** Walks `path` (without the last key), refusing anything that is not an object on the way. */
+function lookup(file: string, root: unknown, path: JSONPath): unknown {
+  let node = root;
+  const walked: string[] = [];
+  for (const key of path) {
+    if (node === undefined) return undefined;
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+      throw new ConfigFileError(
+        `${file}: ${walked.join('.') || 'the top level'} is not an object; it was left untouched. Fix it by hand.`,
+      );
+    }
+    node = (node as Record<string, unknown>)[String(key)];
+    walked.push(String(key));
+  }
+  return node;
+}
+
+function formatting(text: string) {
+  const indent = text.match(/^([ \t]+)\S/m)?.[1] ?? '  ';
+  return {
+    insertSpaces: !indent.includes('\t'),
+    tabSize: indent.includes('\t') ? 1 : indent.length,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
+}
+
+/** Computes the file's text with `value` at `path` (undefined removes it). */
+function edit(text: string, path: JSONPath, value: unknown): string {
+  if (text.trim() === '') {
+    if (value === undefined) return text;
+    return `${JSON.stringify(setIn({}, path, value), null, 2)}\n`;
+  }
+  return applyEdits(text, modify(text, path, value, { formattingOptions: formatting(text) }));
+}
+
+function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): Record<string, unknown> {
+  let node = root;
+  path.forEach((key, index) => {
+    if (index === path.length - 1) node[String(key)] = value;
+    else node = (node[String(key)] = {}) as Record<string, unknown>;
+  });
+  return root;
+}
+
+/** Plans putting `entry` under `name` (or removing it, with `entry` undefined). Reads only. */
+export async function planEntry(target: ConfigTarget, name: string, entry: unknown): Promise<ConfigPlan> {
+  const { text, exists } = await readConfig(target.file);
+  const root = parseStrict(target.file, text);
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+    throw new ConfigFileError(`${target.file} does not hold a JSON object; it was left untouched.`);
+  }
+  const path = entryPath(target, name);
+  const existing = lookup(target.file, root, path);
+  const after = entry === undefined && existing === undefined ? text : edit(text, path, entry);
+  // The edit must give back what we meant, and leave everything else as it was.
+  const check = parseStrict(target.file, after);
+  if (JSON.stringify(lookup(target.file, check, path)) !== JSON.stringify(entry)) {
+    throw new Error(`Editing ${target.file} did not produce the intended entry`);
+  }
+  return { target, before: text, after, existing, fileExists: exists };
+}
+
+/**
+ * Applies a change under a lock, re-planning from the file as it is then (another writer, or Claude Code
+ * itself, may have changed it since the plan was shown). Keeps the file's mode; new files get `newMode`.
+ */
+export async function writeEntry(target: ConfigTarget, name: string, entry: unknown, newMode: number): Promise<ConfigPlan> {
+  const { lock } = await import('proper-lockfile');
+  let release: (() => Promise<void>) | undefined;
+  try {
+    release = await lock(target.file, {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 50, minTimeout: 10, maxTimeout: 200 },
+    });
+  } catch (error) {
+    throw new ConfigFileError(`Could not lock ${target.file}: ${(error as Error).message}`);
+  }
+  try {
+    const plan = await planEntry(target, name, entry);
+    if (plan.after === plan.before) return plan;
+    let mode = newMode;
+    if (plan.fileExists) {
+      mode = (await stat(target.file)).mode & 0o777;
+      try {
+        await access(target.file, constants.W_OK);
+      } catch {
+        throw new ConfigFileError(
+          `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
+        );
+      }
+    }
+    try {
+      await writeFileAtomic(target.file, plan.after, mode);
+    } catch (error) {
+      throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
+    }
+    return plan;
+  } finally {
+    await release?.().catch(() => {});
+  }
+}

@@ -1,0 +1,38 @@
+/** The Claude Code entry for a deployed server, in the real schema (DESIGN.md, "Claude Code config"). */
+import type { StackOutputs } from '../stack-ref.js';
+
+export type AuthMode = 'oauth' | 'helper';
+
+export interface HttpEntry {
+  readonly type: 'http';
+  readonly url: string;
+  readonly oauth?: { readonly clientId: string; readonly callbackPort: number; readonly scopes: string };
+  readonly headersHelper?: string;
+}
+
+/** Quotes a word for a POSIX shell (Claude Code runs headersHelper through one). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * OAuth: the pre-registered interactive client, the callback port the stack registered, and the scope
+ * pinned (without it Claude Code may ask for no scope and Cognito fails the exchange).
+ * Helper: no OAuth dance in Claude Code; it runs `mcp-lambda token --header-json` on every connect.
+ */
+export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: readonly string[]): HttpEntry {
+  if (mode === 'oauth') {
+    return {
+      type: 'http',
+      url: stack.mcpServerUrl,
+      oauth: { clientId: stack.clientId, callbackPort: stack.callbackPort, scopes: stack.scope },
+    };
+  }
+  const command = [...helperCommand, 'token', '--header-json', '--stack-name', stack.stackName, '--region', stack.region];
+  return { type: 'http', url: stack.mcpServerUrl, headersHelper: command.map(shellQuote).join(' ') };
+}
+
+/** The `claude mcp add-json` command that writes the same entry. */
+export function addJsonCommand(name: string, entry: HttpEntry, scope: string): string {
+  return `claude mcp add-json ${shellQuote(name)} ${shellQuote(JSON.stringify(entry))} --scope ${scope}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * `mcp-lambda token`: print a valid access token (or `{"Authorization":"Bearer …"}` for Claude Code's
+ * headersHelper). Claude Code runs it on every connect, so the cached path loads no AWS SDK. On any
+ * failure: nothing on stdout, one line on stderr, a non-zero exit.
+ */
+import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
+import type { CommandContext } from '../context.js';
+import { UserError } from '../errors.js';
+import { stackNameFor, StackPropsError } from '../../stack/names.js';
+
+export interface TokenOptions {
+  readonly name?: string;
+  readonly stackName?: string;
+  readonly headerJson?: boolean;
+}
+
+/** Refresh when fewer than this many milliseconds are left. */
+export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+async function pick(ctx: CommandContext, options: TokenOptions): Promise<StoredTokens> {
+  const region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
+  if (options.name !== undefined || options.stackName !== undefined) {
+    let stackName: string;
+    try {
+      stackName = stackNameFor(options.name, options.stackName);
+    } catch (error) {
+      if (error instanceof StackPropsError) throw new UserError(error.message);
+      throw error;
+    }
+    const candidates = region
+      ? [await readTokens(ctx.env, region, stackName)]
+      : (await listTokens(ctx.env)).filter((t) => t.stackName === stackName);
+    const found = candidates.filter((t): t is StoredTokens => t !== undefined);
+    if (found.length === 1 && found[0]) return found[0];
+    if (found.length > 1) throw new UserError(`Signed in to ${stackName} in several regions; pass --region.`);
+    throw new UserError(
+      `Not signed in to ${stackName}${region ? ` in ${region}` : ''}: run mcp-lambda login${options.name ? ` --name ${options.name}` : ''}`,
+    );
+  }
+  // Run by Claude Code's headersHelper: it tells us which server it is connecting to.
+  const all = await listTokens(ctx.env);
+  const url = ctx.env.CLAUDE_CODE_MCP_SERVER_URL;
+  const name = ctx.env.CLAUDE_CODE_MCP_SERVER_NAME;
+  const match = (url && all.filter((t) => t.mcpServerUrl === url)) || (name && all.filter((t) => t.serverName === name)) || all;
+  if (match.length === 1 && match[0]) return match[0];
+  if (match.length === 0) throw new UserError(`Not signed in${url ? ` to ${url}` : ''}: run mcp-lambda login`);
+  throw new UserError(`Signed in to several servers (${match.map((t) => t.stackName).join(', ')}); pass --name or --stack-name.`);
+}
+
+export async function token(ctx: CommandContext, options: TokenOptions, now: () => number = Date.now): Promise<void> {
+  let stored = await pick(ctx, options).catch((error: unknown) => {
+    if ((error as Error).name === 'CorruptStateError')
+      throw new UserError(`${(error as Error).message}: run mcp-lambda login again.`);
+    throw error;
+  });
+  if (typeof stored.accessToken !== 'string' || typeof stored.expiresAt !== 'number' || typeof stored.refreshToken !== 'string') {
+    throw new UserError(`The stored sign-in for ${stored.stackName} is damaged: run mcp-lambda login again.`);
+  }
+  if (stored.expiresAt - now() < REFRESH_MARGIN_MS) {
+    const { refreshTokens, AuthError } = await import('../auth/cognito-auth.js');
+    const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+    const cognito = new CognitoIdentityProviderClient({ region: stored.region, maxAttempts: 3 });
+    try {
+      const fresh = await refreshTokens({ cognito, clientId: stored.clientId, now }, stored.refreshToken);
+      stored = { ...stored, accessToken: fresh.accessToken, expiresAt: fresh.expiresAt };
+      await saveTokens(ctx.env, stored);
+    } catch (error) {
+      if (error instanceof AuthError && error.kind === 'refresh-expired') {
+        throw new UserError(`The sign-in to ${stored.stackName} has expired: run mcp-lambda login`);
+      }
+      throw new UserError(`Refreshing the token for ${stored.stackName} failed: ${(error as Error).message}`);
+    } finally {
+      cognito.destroy();
+    }
+  }
+  ctx.out.result(options.headerJson ? JSON.stringify({ Authorization: `Bearer ${stored.accessToken}` }) : stored.accessToken);
+}

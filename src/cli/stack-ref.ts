@@ -1,0 +1,143 @@
+/**
+ * Finds a deployed stack's outputs for `login`, `write-config` and `token`: from the local cache when it
+ * is there (no AWS call), otherwise from CloudFormation (then cached). Checks that the outputs are the
+ * ones this tool needs, so a stale cache or a foreign stack is a clear error, not a strange failure later.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stackNameFor, StackPropsError } from '../stack/names.js';
+import { AwsContext } from './aws/context.js';
+import type { CommandContext } from './context.js';
+import { UsageError, UserError } from './errors.js';
+import { configDir, readStackRecord, saveStackRecord } from './state/stack-state.js';
+
+/** The outputs the CLI reads, checked. */
+export interface StackOutputs {
+  readonly stackName: string;
+  readonly region: string;
+  readonly serverName: string;
+  readonly mcpServerUrl: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly callbackPort: number;
+  readonly signInUrl: string;
+  readonly userPoolId: string;
+  readonly metadataUrl?: string;
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+export interface StackSelector {
+  readonly name?: string;
+  readonly stackName?: string;
+}
+
+/** Checks raw outputs; undefined lists what is missing or malformed. */
+export function parseOutputs(stackName: string, region: string, raw: Readonly<Record<string, string>>): StackOutputs | string[] {
+  const problems: string[] = [];
+  const url = (key: string) => {
+    const value = raw[key];
+    try {
+      if (value && new URL(value).protocol === 'https:') return value;
+    } catch {
+      /* reported below */
+    }
+    problems.push(`${key} ${value === undefined ? 'is missing' : `is not an https URL (${JSON.stringify(value)})`}`);
+    return '';
+  };
+  const text = (key: string) => {
+    const value = raw[key];
+    if (value && value.trim() !== '') return value;
+    problems.push(`${key} is missing`);
+    return '';
+  };
+  const mcpServerUrl = url('McpServerUrl');
+  const signInUrl = url('SignInUrl');
+  const clientId = text('McpOAuthClientId');
+  const scope = text('McpOAuthScope');
+  const userPoolId = text('UserPoolId');
+  const port = Number(raw.CallbackPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    problems.push(`CallbackPort is not a port (${JSON.stringify(raw.CallbackPort)})`);
+  if (problems.length > 0) return problems;
+  return {
+    stackName,
+    region,
+    serverName: raw.ServerName || stackName,
+    mcpServerUrl,
+    clientId,
+    scope,
+    callbackPort: port,
+    signInUrl,
+    userPoolId,
+    ...(raw.OAuthMetadataUrl && { metadataUrl: raw.OAuthMetadataUrl }),
+    raw,
+  };
+}
+
+async function cachedRegions(ctx: CommandContext, stackName: string): Promise<string[]> {
+  const root = join(configDir(ctx.env), 'stacks');
+  const regions = await readdir(root).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const region of regions)
+    if ((await readStackRecord(ctx.env, region, stackName).catch(() => undefined)) !== undefined) found.push(region);
+  return found;
+}
+
+export async function resolveStack(ctx: CommandContext, selector: StackSelector): Promise<StackOutputs> {
+  let stackName: string;
+  try {
+    stackName = stackNameFor(selector.name, selector.stackName);
+  } catch (error) {
+    if (error instanceof StackPropsError) throw new UsageError(error.message);
+    throw error;
+  }
+  let region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
+  if (region === undefined) {
+    const regions = await cachedRegions(ctx, stackName);
+    if (regions.length > 1) {
+      throw new UsageError(
+        `${stackName} is deployed in several regions (${regions.join(', ')}).`,
+        `Pick one with --region ${regions[0]}`,
+      );
+    }
+    region = regions[0];
+  }
+
+  if (region !== undefined) {
+    const record = await readStackRecord(ctx.env, region, stackName).catch(() => undefined);
+    if (record) {
+      const parsed = parseOutputs(stackName, region, record.outputs);
+      if (!Array.isArray(parsed)) return parsed;
+    }
+  }
+
+  const aws = new AwsContext({
+    ...(ctx.global.profile !== undefined && { profile: ctx.global.profile }),
+    ...(region !== undefined && { region }),
+  });
+  try {
+    const resolvedRegion = await aws.region();
+    const { ToolkitEngine } = await import('./deploy/toolkit-engine.js');
+    const stack = await new ToolkitEngine({ aws, onProgress: () => {} }).describeStack(stackName);
+    if (!stack) {
+      throw new UserError(`${stackName} is not deployed in ${resolvedRegion}.`, {
+        hint: `Deploy it with: mcp-lambda deploy${selector.name ? ` --name ${selector.name}` : ''} --region ${resolvedRegion}`,
+      });
+    }
+    const parsed = parseOutputs(stackName, resolvedRegion, stack.outputs);
+    if (Array.isArray(parsed)) {
+      throw new UserError(`${stackName} in ${resolvedRegion} does not have the outputs mcp-lambda needs: ${parsed.join('; ')}.`, {
+        hint: 'Was it deployed by mcp-lambda? Redeploy it with: mcp-lambda deploy',
+      });
+    }
+    await saveStackRecord(ctx.env, {
+      stackName,
+      region: resolvedRegion,
+      savedAt: new Date().toISOString(),
+      outputs: stack.outputs,
+    });
+    return parsed;
+  } finally {
+    aws.destroy();
+  }
+}
