@@ -154,16 +154,35 @@ export class FakeCloud {
   }
 }
 
-/** A prompter with scripted answers that fails the test on any question it was not told about. */
-export function scriptedPrompter(answers: Record<string, boolean>) {
+type Answer = boolean | string;
+
+/**
+ * A prompter with scripted answers that fails the test on any question it was not told about. A list
+ * answers the same question in turn.
+ */
+export function scriptedPrompter(answers: Record<string, Answer | Answer[]>) {
   const asked: string[] = [];
+  const answer = (message: string): Answer => {
+    asked.push(message);
+    const key = Object.keys(answers).find((pattern) => message.includes(pattern));
+    if (key === undefined) throw new Error(`unexpected question: ${message}`);
+    const value = answers[key];
+    if (Array.isArray(value)) {
+      if (value.length === 0) throw new Error(`no answer left for: ${message}`);
+      return value.shift() as Answer;
+    }
+    return value as Answer;
+  };
   return {
     asked,
     async confirm(message: string) {
-      asked.push(message);
-      const key = Object.keys(answers).find((pattern) => message.includes(pattern));
-      if (key === undefined) throw new Error(`unexpected question: ${message}`);
-      return answers[key] as boolean;
+      return answer(message) as boolean;
+    },
+    async input(message: string) {
+      return answer(message) as string;
+    },
+    async password(message: string) {
+      return answer(message) as string;
     },
   };
 }
