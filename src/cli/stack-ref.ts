@@ -37,7 +37,13 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
   const url = (key: string) => {
     const value = raw[key];
     try {
-      if (value && new URL(value).protocol === 'https:') return value;
+      // https, or plain http on this machine (a dev server, a test).
+      const parsed = value ? new URL(value) : undefined;
+      if (
+        parsed?.protocol === 'https:' ||
+        (parsed?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
+      )
+        return value as string;
     } catch {
       /* reported below */
     }

@@ -88,7 +88,11 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
   );
   const clientId = appClient.UserPoolClient?.ClientId ?? '';
 
-  const codes = () => [...output.matchAll(/Username:\s+(\S+)[\s\S]*?Code:\s+(\d{6})/g)].map((m) => ({ user: m[1], code: m[2] as string }));
+  const codes = () =>
+    [...output.matchAll(/Destination:\s+(\S+)[\s\S]*?Code:\s+(\d{6})/g)].map((m) => ({
+      destination: m[1],
+      code: m[2] as string,
+    }));
   return {
     endpoint,
     client,
@@ -102,8 +106,10 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
     codeCount: () => codes().length,
     async codeFor(email, after = 0) {
       for (let i = 0; i < 100; i += 1) {
-        const found = codes().slice(after);
-        const mine = found.filter((c) => c.user === email || output.includes(email)).at(-1);
+        const mine = codes()
+          .slice(after)
+          .filter((c) => c.destination === email)
+          .at(-1);
         if (mine) return mine.code;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -121,7 +127,9 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
       );
     },
     async adminSetPassword(email, password) {
-      await client.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }));
+      await client.send(
+        new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: email, Password: password, Permanent: true }),
+      );
     },
     async stop() {
       client.destroy();

@@ -24,6 +24,11 @@ export interface StartOptions {
   readonly deployEngine?: DeployEngineFactory;
   /** Pretend stderr is a terminal. */
   readonly tty?: boolean;
+  /** Whether questions may be asked. @default false */
+  readonly interactive?: boolean;
+  /** What standard input holds. */
+  readonly stdin?: string;
+  readonly openUrl?: (url: string) => Promise<void>;
 }
 
 export function startCli(argv: string[], env: Record<string, string | undefined> = {}, options: StartOptions = {}): RunningCli {
@@ -54,7 +59,9 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
     env: { PATH: process.env.PATH, ...env },
     cwd,
     signal: controller.signal,
-    interactive: false,
+    interactive: options.interactive ?? false,
+    ...(options.stdin !== undefined && { readStdin: async () => options.stdin as string }),
+    ...(options.openUrl && { openUrl: options.openUrl }),
     ...(options.prompter && { prompter: options.prompter }),
     ...(options.deployEngine && { deployEngine: options.deployEngine }),
   });

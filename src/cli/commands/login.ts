@@ -1,5 +1,8 @@
 /** `mcp-lambda login` and `logout`: sign in to the deployed server, verify it answers, store the sign-in. */
+import { AuthError } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
+import { UserError } from '../errors.js';
+import { endpointFor } from '../aws/endpoints.js';
 import { readTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
@@ -17,7 +20,11 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
   const stack = await resolveStack(ctx, options);
   const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
   // The sign-in calls are unauthenticated: no AWS credentials are needed for them.
-  const cognito = new CognitoIdentityProviderClient({ region: stack.region, maxAttempts: 3 });
+  const cognito = new CognitoIdentityProviderClient({
+    region: stack.region,
+    maxAttempts: 3,
+    ...endpointFor(ctx.env, 'COGNITO_IDENTITY_PROVIDER'),
+  });
   try {
     out.info(`Signing in to ${out.style.bold(stack.serverName)} (${stack.stackName} in ${stack.region}).`);
     const { username, tokens } = await runLogin(ctx, stack, cognito, {
@@ -25,6 +32,14 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
       ...(options.username !== undefined && { username: options.username }),
       ...(options.passwordStdin !== undefined && { passwordStdin: options.passwordStdin }),
       ...(options.signup !== undefined && { signup: options.signup }),
+    }).catch((error: unknown) => {
+      // Any Cognito answer the flow did not turn into a step of its own.
+      if (error instanceof AuthError)
+        throw new UserError(`Cognito refused: ${error.message}`, {
+          hint: 'Run mcp-lambda login again; if it keeps failing, check the stack with mcp-lambda status.',
+          cause: error,
+        });
+      throw error;
     });
     out.info(`Signed in as ${username}. Checking the MCP endpoint…`);
     const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope);

@@ -1,0 +1,10 @@
+/**
+ * The AWS SDK reads `AWS_ENDPOINT_URL_<SERVICE>` from `process.env`; commands read their environment
+ * from the context (the same object in the real process, a test's in tests), so pass it on explicitly.
+ */
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function endpointFor(env: Env, service: 'COGNITO_IDENTITY_PROVIDER' | 'CLOUDFORMATION' | 'STS'): { endpoint?: string } {
+  const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
+  return endpoint ? { endpoint } : {};
+}

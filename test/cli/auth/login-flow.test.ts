@@ -1,0 +1,184 @@
+/**
+ * Cognito answers cognito-local cannot give (it answers a wrong password with InvalidPasswordException,
+ * and has no ResendConfirmationCode, forgot-password or throttling): a fake for those calls only, through
+ * aws-sdk-client-mock, driving the same login flow.
+ */
+import {
+  CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runLogin } from '../../../src/cli/auth/login-flow.js';
+import type { CommandContext } from '../../../src/cli/context.js';
+import { createOutput } from '../../../src/cli/output.js';
+import type { StackOutputs } from '../../../src/cli/stack-ref.js';
+import { scriptedPrompter } from '../../helpers/fake-engine.js';
+
+const cognitoMock = mockClient(CognitoIdentityProviderClient);
+const client = new CognitoIdentityProviderClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+});
+const fail = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: {} });
+const TOKENS = { AuthenticationResult: { AccessToken: 'access', RefreshToken: 'refresh', IdToken: 'id', ExpiresIn: 3600 } };
+const STACK = {
+  stackName: 'mcp-lambda-dog-facts',
+  region: 'eu-west-1',
+  serverName: 'dog-facts',
+  mcpServerUrl: 'https://x/prod/mcp',
+  clientId: 'client',
+  scope: 'mcp-dog-facts/dog-facts',
+  callbackPort: 33418,
+  signInUrl: 'https://auth.example/signup',
+  userPoolId: 'pool',
+  raw: {},
+} satisfies StackOutputs;
+
+let stderr: string;
+function context(answers: Parameters<typeof scriptedPrompter>[0], interactive = true): CommandContext {
+  stderr = '';
+  const stream = { write: (chunk: string) => (stderr += chunk) };
+  return {
+    stdout: stream,
+    stderr: stream,
+    env: {},
+    cwd: '/',
+    signal: new AbortController().signal,
+    interactive,
+    out: createOutput(stream, stream, {}),
+    global: { json: false, verbose: false, yes: false },
+    prompt: scriptedPrompter(answers),
+  };
+}
+
+beforeEach(() => cognitoMock.reset());
+
+describe('login flow with Cognito answers cognito-local cannot give', () => {
+  it('says "Incorrect email or password" and retries when interactive', async () => {
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .rejectsOnce(fail('NotAuthorizedException', 'Incorrect username or password.'))
+      .resolves(TOKENS);
+    const result = await runLogin(
+      context({ 'Email:': ['me@example.com', 'me@example.com'], 'Password:': ['wrong', 'right'] }),
+      STACK,
+      client,
+      { browser: false, username: undefined },
+    );
+    expect(result.tokens.accessToken).toBe('access');
+    expect(stderr).toContain('Incorrect email or password. Try again.');
+    const passwords = cognitoMock.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthParameters?.PASSWORD);
+    expect(passwords).toEqual(['wrong', 'right']);
+  });
+
+  it('fails with one plain message after three wrong tries, and at once when not interactive', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejects(fail('NotAuthorizedException', 'Incorrect username or password.'));
+    await expect(
+      runLogin(context({ 'Email:': 'me@example.com', 'Password:': 'wrong' }), STACK, client, { browser: false }),
+    ).rejects.toThrow('Incorrect email or password.');
+    expect(cognitoMock.commandCalls(InitiateAuthCommand)).toHaveLength(3);
+    cognitoMock.resetHistory();
+    const scripted = context({}, false);
+    await expect(
+      runLogin({ ...scripted, readStdin: async () => 'wrong' }, STACK, client, {
+        browser: false,
+        username: 'me@example.com',
+        passwordStdin: true,
+      }),
+    ).rejects.toThrow('Incorrect email or password.');
+    expect(cognitoMock.commandCalls(InitiateAuthCommand)).toHaveLength(1);
+  });
+
+  it('treats an unknown user like a wrong password (no account enumeration)', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejects(fail('UserNotFoundException'));
+    await expect(
+      runLogin({ ...context({}, false), readStdin: async () => 'pw' }, STACK, client, {
+        browser: false,
+        username: 'nobody@example.com',
+        passwordStdin: true,
+      }),
+    ).rejects.toThrow('Incorrect email or password.');
+  });
+
+  it('runs the forgot-password flow when a reset is required', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejectsOnce(fail('PasswordResetRequiredException')).resolves(TOKENS);
+    cognitoMock.on(ForgotPasswordCommand).resolves({});
+    cognitoMock.on(ConfirmForgotPasswordCommand).resolves({});
+    const result = await runLogin(
+      context({ 'Email:': 'me@example.com', 'Password:': 'old', 'Reset code': '123456', 'New password': 'New-Password-123!' }),
+      STACK,
+      client,
+      {
+        browser: false,
+      },
+    );
+    expect(result.tokens.refreshToken).toBe('refresh');
+    expect(cognitoMock.commandCalls(ConfirmForgotPasswordCommand)[0]?.args[0].input).toMatchObject({
+      Username: 'me@example.com',
+      ConfirmationCode: '123456',
+      Password: 'New-Password-123!',
+    });
+    expect(cognitoMock.commandCalls(InitiateAuthCommand)[1]?.args[0].input.AuthParameters?.PASSWORD).toBe('New-Password-123!');
+  });
+
+  it('backs off when Cognito throttles, then signs in', async () => {
+    cognitoMock
+      .on(InitiateAuthCommand)
+      .rejectsOnce(fail('TooManyRequestsException'))
+      .rejectsOnce(fail('LimitExceededException'))
+      .resolves(TOKENS);
+    const started = Date.now();
+    const result = await runLogin(context({ 'Email:': 'me@example.com', 'Password:': 'pw' }), STACK, client, {
+      browser: false,
+      backoffMs: 20,
+    });
+    expect(result.tokens.accessToken).toBe('access');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55); // 20 + 40
+  });
+
+  it('gives up after repeated throttling with a clear message', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejects(fail('TooManyRequestsException'));
+    await expect(
+      runLogin(context({ 'Email:': 'me@example.com', 'Password:': 'pw' }), STACK, client, { browser: false, backoffMs: 1 }),
+    ).rejects.toThrow('Cognito is limiting requests for this account.');
+  });
+
+  it('sends a new verification code on an empty answer', async () => {
+    cognitoMock.on(InitiateAuthCommand).rejectsOnce(fail('UserNotConfirmedException')).resolves(TOKENS);
+    cognitoMock.on(ResendConfirmationCodeCommand).resolves({});
+    cognitoMock.on(ConfirmSignUpCommand).resolves({});
+    await runLogin(
+      context({ 'Email:': 'me@example.com', 'Password:': 'pw', 'Verification code': ['', '654321'] }),
+      STACK,
+      client,
+      { browser: false },
+    );
+    expect(cognitoMock.commandCalls(ResendConfirmationCodeCommand)).toHaveLength(1);
+    expect(stderr).toContain('Sent a new code to me@example.com.');
+    expect(cognitoMock.commandCalls(ConfirmSignUpCommand)[0]?.args[0].input.ConfirmationCode).toBe('654321');
+  });
+
+  it('says MFA is not supported instead of hanging on a challenge', async () => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' });
+    await expect(
+      runLogin(context({ 'Email:': 'me@example.com', 'Password:': 'pw' }), STACK, client, { browser: false }),
+    ).rejects.toThrow('Cognito asks for SOFTWARE_TOKEN_MFA, which mcp-lambda login cannot answer');
+  });
+
+  it('refuses a weak password for --signup before calling Cognito', async () => {
+    await expect(
+      runLogin({ ...context({}, false), readStdin: async () => 'short' }, STACK, client, {
+        browser: false,
+        signup: true,
+        username: 'me@example.com',
+        passwordStdin: true,
+      }),
+    ).rejects.toThrow("The password does not meet the pool's policy");
+    expect(cognitoMock.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,340 @@
+/**
+ * login, token and logout against cognito-local on 127.0.0.1 (the real Cognito API shapes), with the MCP
+ * endpoint served by the dev server. Calls cognito-local answers differently from Cognito use a fake for
+ * that call only (see the "Cognito answers cognito-local cannot give" block).
+ */
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DevServer, startDevServer } from '../../../src/cli/dev-server.js';
+import { createLambdaApp } from '../../../src/lambda/app.js';
+import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
+import { type CognitoLocal, startCognitoLocal } from '../../helpers/cognito-local.js';
+import { scriptedPrompter } from '../../helpers/fake-engine.js';
+import { type FakeDogApi, startFakeDogApi } from '../../helpers/fake-dog-api.js';
+import { runCli } from '../../helpers/run-cli.js';
+
+const STACK = 'mcp-lambda-dog-facts';
+const PASSWORD = 'Correct-Horse-42!';
+let cognito: CognitoLocal;
+let dogApi: FakeDogApi;
+let mcp: DevServer;
+let home: string;
+let users = 0;
+
+const email = () => `user${++users}@example.com`;
+
+async function writeOutputs(mcpServerUrl = mcp.url) {
+  await saveStackRecord(
+    { HOME: home },
+    {
+      stackName: STACK,
+      region: 'eu-west-1',
+      savedAt: new Date().toISOString(),
+      outputs: {
+        McpServerUrl: mcpServerUrl,
+        McpOAuthClientId: cognito.clientId,
+        McpOAuthScope: 'mcp-dog-facts/dog-facts',
+        CallbackPort: '33418',
+        SignInUrl: 'https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.com/signup?client_id=x',
+        UserPoolId: cognito.userPoolId,
+        ServerName: 'dog-facts',
+      },
+    },
+  );
+}
+
+beforeAll(async () => {
+  cognito = await startCognitoLocal();
+  dogApi = await startFakeDogApi();
+  const app = createLambdaApp({ DOG_API_BASE_URL: dogApi.baseUrl }, () => {});
+  mcp = await startDevServer({ handler: app.handler, host: '127.0.0.1', port: 0 });
+}, 30_000);
+
+afterAll(async () => {
+  await mcp?.close();
+  await dogApi?.close();
+  await cognito?.stop();
+});
+
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), 'mcp-lambda-login-'));
+  await writeOutputs();
+});
+
+function cli(
+  args: string[],
+  answers: Parameters<typeof scriptedPrompter>[0] = {},
+  extra: { stdin?: string; interactive?: boolean; opened?: string[] } = {},
+) {
+  const prompter = scriptedPrompter(answers);
+  return runCli(
+    args,
+    { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env },
+    {
+      prompter,
+      interactive: extra.interactive ?? true,
+      ...(extra.stdin !== undefined && { stdin: extra.stdin }),
+      openUrl: async (url) => {
+        extra.opened?.push(url);
+      },
+    },
+  ).then((result) => ({ ...result, asked: prompter.asked }));
+}
+
+const tokenFile = () => join(home, '.config', 'mcp-lambda', 'tokens', 'eu-west-1', `${STACK}.json`);
+
+async function registered(address: string): Promise<void> {
+  await cognito.adminCreateUser(address, 'Temp-Password-1!');
+  await cognito.adminSetPassword(address, PASSWORD);
+}
+
+describe('login', () => {
+  it('opens the sign-up page, checks the password, verifies the endpoint, and stores the sign-in (0600)', async () => {
+    const address = email();
+    await registered(address);
+    const opened: string[] = [];
+    const result = await cli(['login'], { 'Email:': address, 'Password:': PASSWORD }, { opened });
+    expect(result.code).toBe(0);
+    expect(opened).toEqual(['https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.com/signup?client_id=x']);
+    expect(result.stderr).toContain('Register with your email address and a password');
+    expect(result.stderr).toContain('https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.com/signup?client_id=x');
+    expect(result.stdout).toContain(`✓ ${mcp.url} works with your sign-in. Tools:`);
+    expect(result.stdout).toContain('getDogFacts');
+    expect(result.stderr).toContain('Next: connect Claude Code with: mcp-lambda write-config');
+    const stored = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    expect(stored).toMatchObject({
+      stackName: STACK,
+      region: 'eu-west-1',
+      username: address,
+      clientId: cognito.clientId,
+      mcpServerUrl: mcp.url,
+    });
+    expect(stored.refreshToken).toEqual(expect.any(String));
+    expect(JSON.stringify(stored)).not.toContain(PASSWORD);
+    expect(statSync(tokenFile()).mode & 0o777).toBe(0o600);
+  });
+
+  it('only prints the link with --no-browser', async () => {
+    const address = email();
+    await registered(address);
+    const opened: string[] = [];
+    const result = await cli(['login', '--no-browser'], { 'Email:': address, 'Password:': PASSWORD }, { opened });
+    expect(result.code).toBe(0);
+    expect(opened).toEqual([]);
+  });
+
+  it('registers with --signup, asks for the emailed code, and signs in', async () => {
+    const address = email();
+    const before = cognito.codeCount();
+    const code = new Promise<string>((resolve) => setTimeout(() => resolve(cognito.codeFor(address, before)), 300));
+    // The code only exists after SignUp: answer the prompt from cognito-local's "email".
+    const answers = scriptedPrompter({ 'Email:': address, 'New password': PASSWORD });
+    const result = await runCli(
+      ['login', '--signup'],
+      { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env },
+      {
+        interactive: true,
+        prompter: {
+          ...answers,
+          input: async (message: string) => (message.startsWith('Verification code') ? code : answers.input(message)),
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Registered ${address}.`);
+    expect(result.stderr).toContain(`Verified ${address}.`);
+    expect(result.stdout).toContain('getDogFacts');
+  });
+
+  it('asks for the code when the account is not verified, and rejects a wrong one', async () => {
+    const address = email();
+    await runCli(
+      ['login', '--signup'],
+      { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env },
+      {
+        interactive: true,
+        prompter: {
+          ...scriptedPrompter({ 'Email:': address, 'New password': PASSWORD }),
+          input: async (m: string) => (m.startsWith('Email') ? address : Promise.reject(new Error('stop here'))),
+        },
+      },
+    );
+    let calls = 0;
+    const answers = scriptedPrompter({ 'Email:': address, 'Password:': PASSWORD });
+    const result = await runCli(
+      ['login'],
+      { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env },
+      {
+        interactive: true,
+        openUrl: async () => {},
+        prompter: {
+          ...answers,
+          input: async (message: string) => {
+            if (!message.startsWith('Verification code')) return answers.input(message);
+            calls += 1;
+            if (calls === 1) return '000000'; // wrong
+            return cognito.codeFor(address);
+          },
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${address} is not verified yet.`);
+    expect(result.stderr).toContain('That code is not right.');
+    expect(result.stderr).toContain(`Verified ${address}.`);
+  });
+
+  it('answers NEW_PASSWORD_REQUIRED for an account created with a temporary password', async () => {
+    const address = email();
+    await cognito.adminCreateUser(address, 'Temp-Password-1!');
+    const result = await cli(['login'], { 'Email:': address, 'Password:': 'Temp-Password-1!', 'New password': PASSWORD });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Your account has a temporary password; choose a new one.');
+    expect(result.stdout).toContain('getDogFacts');
+  });
+
+  it('signs in from a script with --username and --password-stdin', async () => {
+    const address = email();
+    await registered(address);
+    const result = await cli(
+      ['login', '--username', address, '--password-stdin', '--json'],
+      {},
+      { stdin: `${PASSWORD}\n`, interactive: false },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      stackName: STACK,
+      region: 'eu-west-1',
+      username: address,
+      mcpServerUrl: mcp.url,
+      tools: ['getDogFacts'],
+    });
+  });
+
+  it.each([
+    [['--password-stdin'], '', '--password-stdin read an empty password.'],
+    [['--password-stdin'], 'secret', '--password-stdin needs --username.'],
+    [['--username', 'not-an-email', '--password-stdin'], 'secret', '--username "not-an-email" is not an email address.'],
+  ])('refuses %j with a clear error', async (args, stdin, message) => {
+    const result = await cli(['login', ...args], {}, { stdin, interactive: false });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('asks for --username when not interactive', async () => {
+    const result = await runCli(['login'], { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env }, { interactive: false });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Email: this needs an answer, and the session is not interactive.');
+    expect(result.stderr).toContain('hint: Run it in a terminal, or pass --username.');
+  });
+
+  it('names the failed link when the endpoint refuses the token', async () => {
+    const refuser: Server = createServer((_req, res) => {
+      res
+        .writeHead(401, {
+          'www-authenticate':
+            'Bearer resource_metadata="https://x/.well-known/oauth-protected-resource/mcp", scope="mcp-dog-facts/dog-facts"',
+        })
+        .end();
+    });
+    await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+    try {
+      await writeOutputs(`http://127.0.0.1:${(refuser.address() as AddressInfo).port}/mcp`);
+      const address = email();
+      await registered(address);
+      const result = await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+      expect(result.stderr).toContain(
+        'The MCP endpoint refused the token with HTTP 401: the token lacks the scope mcp-dog-facts/dog-facts',
+      );
+      expect(result.stderr).toContain(
+        'WWW-Authenticate: Bearer resource_metadata="https://x/.well-known/oauth-protected-resource/mcp"',
+      );
+      expect(existsSync(tokenFile())).toBe(false);
+      expect(result.code).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => refuser.close(() => resolve()));
+    }
+  });
+});
+
+describe('token', () => {
+  it('prints the stored token, and the header JSON for headersHelper', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const stored = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    const plain = await cli(['token', '--name', 'dog-facts']);
+    expect(plain).toMatchObject({ code: 0, stdout: `${stored.accessToken}\n`, stderr: '' });
+    const header = await cli(['token', '--header-json'], {}, {});
+    expect(JSON.parse(header.stdout)).toEqual({ Authorization: `Bearer ${stored.accessToken}` });
+  });
+
+  it('refreshes a token with under five minutes left and keeps the refresh token', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const stored = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    writeFileSync(tokenFile(), JSON.stringify({ ...stored, expiresAt: Date.now() + 60_000 }));
+    const result = await cli(['token']);
+    expect(result.code).toBe(0);
+    const after = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    expect(after.expiresAt).toBeGreaterThan(Date.now() + 10 * 60_000);
+    expect(after.refreshToken).toBe(stored.refreshToken);
+    expect(result.stdout).toBe(`${after.accessToken}\n`);
+  });
+
+  it('says to log in again when the refresh token is revoked, with nothing on stdout', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const stored = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    writeFileSync(tokenFile(), JSON.stringify({ ...stored, expiresAt: 0, refreshToken: 'revoked-refresh-token' }));
+    const result = await cli(['token']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/run mcp-lambda login/);
+  });
+
+  it.each([
+    ['no sign-in', null, 'Not signed in'],
+    ['a damaged file', '{"stackName":"x"', 'is not valid JSON'],
+    ['a file missing fields', JSON.stringify({ stackName: STACK, region: 'eu-west-1' }), 'is damaged'],
+  ])('fails with one line for %s', async (_name, content, message) => {
+    if (content !== null) {
+      const dir = join(home, '.config', 'mcp-lambda', 'tokens', 'eu-west-1');
+      (await import('node:fs')).mkdirSync(dir, { recursive: true });
+      writeFileSync(tokenFile(), content);
+    }
+    const result = await cli(['token', '--name', 'dog-facts']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+  });
+
+  it('picks the sign-in Claude Code names through CLAUDE_CODE_MCP_SERVER_URL', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const hit = await runCli(['token'], { HOME: home, CLAUDE_CODE_MCP_SERVER_URL: mcp.url });
+    expect(hit.code).toBe(0);
+    const miss = await runCli(['token'], { HOME: home, CLAUDE_CODE_MCP_SERVER_URL: 'https://other.example/mcp' });
+    expect(miss.code).toBe(1);
+    expect(miss.stderr).toContain('Not signed in to https://other.example/mcp');
+  });
+});
+
+describe('logout', () => {
+  it('removes the stored sign-in', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const result = await cli(['logout']);
+    expect(result.stdout).toContain(`Signed out ${address}`);
+    expect((await cli(['token'])).code).toBe(1);
+  });
+});
