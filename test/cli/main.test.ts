@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,6 +93,38 @@ describe('the built bin (e2e)', () => {
     expect(failure?.stdout).toBe('');
     await rm(home, { recursive: true, force: true });
   }, 60_000);
+
+  it('token prints a cached token without loading the AWS SDK', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-token-'));
+    const dir = join(home, '.config', 'mcp-lambda', 'tokens', 'eu-west-1');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'mcp-lambda-dog-facts.json'),
+      JSON.stringify({
+        stackName: 'mcp-lambda-dog-facts',
+        region: 'eu-west-1',
+        serverName: 'dog-facts',
+        mcpServerUrl: 'https://x/prod/mcp',
+        clientId: 'c',
+        username: 'me@example.com',
+        accessToken: 'cached-access-token',
+        expiresAt: Date.now() + 3_600_000,
+        refreshToken: 'r',
+      }),
+      { mode: 0o600 },
+    );
+    const trace = join(home, 'trace.txt');
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', join(root, 'test', 'helpers', 'module-trace.mjs'), bin, 'token', '--header-json'],
+      {
+        env: { PATH: process.env.PATH, HOME: home, MODULE_TRACE_FILE: trace },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({ Authorization: 'Bearer cached-access-token' });
+    expect(await readFile(trace, 'utf8')).not.toMatch(/@aws-sdk|aws-cdk-lib|@aws-cdk|@modelcontextprotocol|@smithy/);
+    await rm(home, { recursive: true, force: true });
+  });
 
   it('stops quietly when stdout is closed early (| head)', async () => {
     const script = `"${process.execPath}" "${bin}" synth | head -1; echo "exit=\${PIPESTATUS[0]}"`;

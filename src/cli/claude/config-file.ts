@@ -157,9 +157,14 @@ export async function writeEntry(target: ConfigTarget, name: string, entry: unkn
     let mode = newMode;
     if (plan.fileExists) {
       mode = (await stat(target.file)).mode & 0o777;
-      try {
-        await access(target.file, constants.W_OK);
-      } catch {
+      // The mode bits as well as access(): root may write anything, but a read-only file says "leave me".
+      const writable =
+        (mode & 0o222) !== 0 &&
+        (await access(target.file, constants.W_OK).then(
+          () => true,
+          () => false,
+        ));
+      if (!writable) {
         throw new ConfigFileError(
           `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
         );
