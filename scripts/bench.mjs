@@ -2,7 +2,7 @@
 // `npm run bench`: the figures the issues ask for, each against a baseline measured in the same run.
 // Timings are medians over fresh processes; nothing here passes or fails.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,5 +134,32 @@ console.log('\nSynth (mcp-lambda synth --out, fresh process)');
 console.log(`  bare node -e 0          ${fmt(bare3.median)}`);
 console.log(`  mcp-lambda synth        ${fmt(synthRun.median)}`);
 console.log(`  template                ${kib(templateBytes)} (${templateBytes} bytes)`);
+
+// 6. `mcp-lambda token` with a cached, valid token (Claude Code runs it on every connect).
+const tokenHome = join(root, '.bench', 'token-home');
+const tokenDir = join(tokenHome, '.config', 'mcp-lambda', 'tokens', 'eu-west-1');
+await mkdir(tokenDir, { recursive: true });
+await writeFile(
+  join(tokenDir, 'mcp-lambda-dog-facts.json'),
+  JSON.stringify({
+    stackName: 'mcp-lambda-dog-facts',
+    region: 'eu-west-1',
+    serverName: 'dog-facts',
+    mcpServerUrl: 'https://example.invalid/prod/mcp',
+    clientId: 'bench',
+    username: 'bench@example.com',
+    accessToken: 'bench-token',
+    expiresAt: Date.now() + 24 * 3600_000,
+    refreshToken: 'bench-refresh',
+  }),
+  { mode: 0o600 },
+);
+const [bare4, tokenRun] = await medians([
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [bin, 'token', '--header-json'], { HOME: tokenHome, MCP_LAMBDA_CONFIG_DIR: '' }],
+]);
+console.log('\nToken (mcp-lambda token --header-json, cached token)');
+console.log(`  bare node -e 0          ${fmt(bare4.median)}`);
+console.log(`  mcp-lambda token        ${fmt(tokenRun.median)}  (${(tokenRun.median / bare4.median).toFixed(2)}x bare node)`);
 
 dogApi.close();

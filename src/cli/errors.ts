@@ -43,3 +43,29 @@ export class UsageError extends UserError {
 export class AbortError extends Error {
   override readonly name = 'AbortError';
 }
+
+interface ErrorOutput {
+  error(line: string): void;
+  info(line: string): void;
+  readonly style: { dim(text: string): string };
+}
+
+/** Prints an error the way its kind asks for and returns the exit code. */
+export function reportError(error: unknown, out: ErrorOutput, verbose: boolean): number {
+  if (error instanceof UserError) {
+    out.error(error.message);
+    if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);
+    if (verbose && error.cause instanceof Error && error.cause.stack) out.info(error.cause.stack);
+    return error.exitCode;
+  }
+  if (error instanceof AbortError) {
+    out.info(error.message);
+    return ExitCode.aborted;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(`unexpected failure: ${message}`);
+  if (verbose && error instanceof Error && error.stack) out.info(error.stack);
+  else
+    out.info('This is a bug in mcp-lambda. Run again with --verbose to see where, and include that output when you report it.');
+  return ExitCode.internal;
+}

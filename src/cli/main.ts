@@ -11,8 +11,8 @@ import type { WriteConfigOptions } from './commands/write-config.js';
 import type { StackSelector } from './stack-ref.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
-import { AbortError, ExitCode, UserError } from './errors.js';
-import { createOutput } from './output.js';
+import { ExitCode, reportError } from './errors.js';
+import { createOutput, type Output } from './output.js';
 import { createPrompter } from './prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { StatusOptions } from './commands/status.js';
@@ -232,7 +232,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-function report(error: unknown, out: ReturnType<typeof createOutput>, verbose: boolean): number {
+function report(error: unknown, out: Output, verbose: boolean): number {
   if (error instanceof CommanderError) {
     // Commander has printed its message already; help and version are successes.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
@@ -240,20 +240,5 @@ function report(error: unknown, out: ReturnType<typeof createOutput>, verbose: b
     }
     return ExitCode.usage;
   }
-  if (error instanceof UserError) {
-    out.error(error.message);
-    if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);
-    if (verbose && error.cause instanceof Error && error.cause.stack) out.info(error.cause.stack);
-    return error.exitCode;
-  }
-  if (error instanceof AbortError) {
-    out.info(error.message);
-    return ExitCode.aborted;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  out.error(`unexpected failure: ${message}`);
-  if (verbose && error instanceof Error && error.stack) out.info(error.stack);
-  else
-    out.info('This is a bug in mcp-lambda. Run again with --verbose to see where, and include that output when you report it.');
-  return ExitCode.internal;
+  return reportError(error, out, verbose);
 }

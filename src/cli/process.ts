@@ -1,5 +1,5 @@
 /** Binds {@link run} to the real process: argv, streams, signals and the exit code. */
-import { run } from './main.js';
+import type { CliIo } from './context.js';
 import { isInteractive } from './prompts.js';
 
 export async function main(): Promise<void> {
@@ -21,7 +21,8 @@ export async function main(): Promise<void> {
   });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.exitCode = await run(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  const io: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -33,7 +34,18 @@ export async function main(): Promise<void> {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-  });
+  };
+  let code: number | undefined;
+  if (argv[0] === 'token') {
+    // Claude Code runs `token` on every connect: skip loading the full program when the flags allow.
+    const { runTokenFast } = await import('./token-fast.js');
+    code = await runTokenFast(argv.slice(1), io);
+  }
+  if (code === undefined) {
+    const { run } = await import('./main.js');
+    code = await run(argv, io);
+  }
+  process.exitCode = code;
   // An interrupted deploy leaves the toolkit's pollers running; they must not keep the process alive.
   if (controller.signal.aborted) process.exit(process.exitCode);
   process.off('SIGINT', onSignal);

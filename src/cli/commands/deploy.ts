@@ -67,20 +67,14 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
 
 function printNextSteps(ctx: CommandContext, outputs: Readonly<Record<string, string>>, stackName: string): void {
   const { out } = ctx;
-  const entry = {
-    type: 'http',
-    url: outputs.McpServerUrl,
-    oauth: {
-      clientId: outputs.McpOAuthClientId,
-      callbackPort: Number(outputs.CallbackPort),
-      scopes: outputs.McpOAuthScope,
-    },
-  };
-  const name = outputs.ServerName ?? stackName;
+  const selector =
+    outputs.ServerName && `mcp-lambda-${outputs.ServerName}` === stackName
+      ? outputs.ServerName === 'dog-facts'
+        ? ''
+        : ` --name ${outputs.ServerName}`
+      : ` --stack-name ${stackName}`;
   out.info('');
   out.info('Next:');
-  out.info(`  1. Register (email and password) at the SignInUrl above, and verify your email.`);
-  out.info(`  2. Add the server to Claude Code:`);
-  out.info(`       claude mcp add-json ${name} '${JSON.stringify(entry)}' --scope user`);
-  out.info(`  3. In Claude Code, run /mcp and authenticate ${name}.`);
+  out.info(`  1. mcp-lambda login${selector}          register, check your password, and call the server once`);
+  out.info(`  2. mcp-lambda write-config${selector}   add it to Claude Code, then run /mcp there and authenticate`);
 }

@@ -33,9 +33,8 @@ describe('deploy', () => {
     expect(result.stdout).toMatch(new RegExp(`✓ Created ${STACK} in eu-west-1 \\(\\d+s\\)`));
     expect(result.stdout).toMatch(/ {2}McpServerUrl +https:\/\/abc123\.execute-api/);
     expect(result.stdout.indexOf('McpServerUrl')).toBeLessThan(result.stdout.indexOf('SignInUrl'));
-    expect(result.stderr).toContain(
-      `claude mcp add-json dog-facts '{"type":"http","url":"${OUTPUTS.McpServerUrl}","oauth":{"clientId":"client123","callbackPort":33418,"scopes":"mcp-dog-facts/dog-facts"}}' --scope user`,
-    );
+    expect(result.stderr).toMatch(/1\. mcp-lambda login +register/);
+    expect(result.stderr).toMatch(/2\. mcp-lambda write-config +add it to Claude Code/);
     const record = JSON.parse(readFileSync(recordPath(), 'utf8'));
     expect(record).toMatchObject({ stackName: STACK, region: 'eu-west-1', account: IDENTITY.account, outputs: OUTPUTS });
     expect(statSync(recordPath()).mode & 0o777).toBe(0o600);
