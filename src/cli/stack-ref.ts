@@ -5,10 +5,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stackNameFor, StackPropsError } from '../stack/names.js';
 import { AwsContext } from './aws/context.js';
 import type { CommandContext } from './context.js';
 import { UsageError, UserError } from './errors.js';
+import { cliStackName } from './stack-name.js';
 import { configDir, readStackRecord, saveStackRecord } from './state/stack-state.js';
 
 /** The outputs the CLI reads, checked. */
@@ -90,13 +90,7 @@ async function cachedRegions(ctx: CommandContext, stackName: string): Promise<st
 }
 
 export async function resolveStack(ctx: CommandContext, selector: StackSelector): Promise<StackOutputs> {
-  let stackName: string;
-  try {
-    stackName = stackNameFor(selector.name, selector.stackName);
-  } catch (error) {
-    if (error instanceof StackPropsError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stackName = cliStackName(selector);
   let region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
   if (region === undefined) {
     const regions = await cachedRegions(ctx, stackName);

@@ -1,22 +1,17 @@
 /** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
-import { stackNameFor, StackPropsError } from '../../stack/names.js';
 import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
+import { StackPropsError } from '../../stack/names.js';
+import { cliStackName } from '../stack-name.js';
 import { UsageError } from '../errors.js';
 import { type StackCliOptions, toStackOptions } from '../stack-options.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
   const { out, global } = ctx;
-  let stackName: string;
-  try {
-    stackName = stackNameFor(options.name, options.stackName);
-  } catch (error) {
-    if (error instanceof StackPropsError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stackName = cliStackName(options);
   // Check every option before touching AWS (this loads aws-cdk-lib, which the deploy needs anyway).
   const { resolveStackOptions } = await import('../../stack/props.js');
   const stack = { ...toStackOptions(options), stackName };

@@ -1,8 +1,8 @@
 /** `mcp-lambda destroy`: delete the stack, then what the CLI wrote locally for it. */
-import { stackNameFor, StackPropsError } from '../../stack/names.js';
 import type { CommandContext } from '../context.js';
+import { cliStackName } from '../stack-name.js';
 import { openSession } from '../deploy/session.js';
-import { AbortError, UsageError, UserError } from '../errors.js';
+import { AbortError, UserError } from '../errors.js';
 import { removeLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface DestroyOptions {
@@ -14,13 +14,7 @@ export interface DestroyOptions {
 
 export async function destroy(ctx: CommandContext, options: DestroyOptions): Promise<void> {
   const { out, global, prompt } = ctx;
-  let stackName: string;
-  try {
-    stackName = stackNameFor(options.name, options.stackName);
-  } catch (error) {
-    if (error instanceof StackPropsError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stackName = cliStackName(options);
   const session = await openSession(ctx, stackName);
   try {
     const identity = await session.engine.identity();

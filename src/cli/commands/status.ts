@@ -1,10 +1,10 @@
 /** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
-import { stackNameFor, StackPropsError } from '../../stack/names.js';
 import type { CommandContext } from '../context.js';
+import { cliStackName } from '../stack-name.js';
 import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
 import { describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface StatusOptions {
@@ -14,13 +14,7 @@ export interface StatusOptions {
 
 export async function status(ctx: CommandContext, options: StatusOptions): Promise<void> {
   const { out, global } = ctx;
-  let stackName: string;
-  try {
-    stackName = stackNameFor(options.name, options.stackName);
-  } catch (error) {
-    if (error instanceof StackPropsError) throw new UsageError(error.message);
-    throw error;
-  }
+  const stackName = cliStackName(options);
   const session = await openSession(ctx, stackName);
   try {
     const region = await session.aws.region();

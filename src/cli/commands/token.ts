@@ -6,7 +6,7 @@
 import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { UserError } from '../errors.js';
-import { stackNameFor, StackPropsError } from '../../stack/names.js';
+import { cliStackName } from '../stack-name.js';
 
 export interface TokenOptions {
   readonly name?: string;
@@ -20,13 +20,7 @@ export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 async function pick(ctx: CommandContext, options: TokenOptions): Promise<StoredTokens> {
   const region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
   if (options.name !== undefined || options.stackName !== undefined) {
-    let stackName: string;
-    try {
-      stackName = stackNameFor(options.name, options.stackName);
-    } catch (error) {
-      if (error instanceof StackPropsError) throw new UserError(error.message);
-      throw error;
-    }
+    const stackName = cliStackName(options);
     const candidates = region
       ? [await readTokens(ctx.env, region, stackName)]
       : (await listTokens(ctx.env)).filter((t) => t.stackName === stackName);

@@ -1,0 +1,12 @@
+import { StackPropsError, stackNameFor } from '../stack/names.js';
+import { UsageError } from './errors.js';
+
+/** The stack a command works on, from `--name`/`--stack-name`; a bad value is a usage error naming it. */
+export function cliStackName(selector: { readonly name?: string | undefined; readonly stackName?: string | undefined }): string {
+  try {
+    return stackNameFor(selector.name, selector.stackName);
+  } catch (error) {
+    if (error instanceof StackPropsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
