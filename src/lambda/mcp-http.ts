@@ -24,6 +24,7 @@ import {
 import { type AuthorizerClaims, authorize } from './auth.js';
 import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_MAX_BODY_BYTES, isOriginAllowed } from './config.js';
 import type { Logger, RequestLogRecord } from './log.js';
+import { currentRequest } from './request-context.js';
 
 export interface McpHttpHandlerOptions {
   /** Builds a fresh MCP server for each request. */
@@ -206,12 +207,14 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     seen.summary = summarize(parsedBody);
 
     try {
-      if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes })) {
-        seen.era = 'legacy';
-        return respond(await serveLegacy(request, parsedBody, authInfo));
-      }
-      seen.era = 'modern';
-      return respond(await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) }));
+      return await currentRequest.run({ requestId: context.requestId }, async () => {
+        if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes })) {
+          seen.era = 'legacy';
+          return respond(await serveLegacy(request, parsedBody, authInfo));
+        }
+        seen.era = 'modern';
+        return respond(await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) }));
+      });
     } catch (error) {
       // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:
       // its message may quote the request.

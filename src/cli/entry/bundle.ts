@@ -1,0 +1,183 @@
+/**
+ * Bundles a user's server module (`--entry`) into a single-file Lambda for Node.js 24 / ARM64: their code
+ * and their node_modules, our adapter around it, one copy of the MCP SDK (theirs when they installed it:
+ * its classes must be the ones the handler checks), Node built-ins and the runtime's AWS SDK left out.
+ * Then loads the result once in a fresh process, so a server that throws at start fails here, not in Lambda.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { BuildOptions, Message, Plugin } from 'esbuild';
+
+/** Lambda's limit for an unzipped deployment package. */
+export const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
+
+/** A problem with the user's entry: not found, does not build, wrong export, throws at start, too big. */
+export class EntryError extends Error {
+  override readonly name = 'EntryError';
+}
+
+/** Our runtime file, from dist (built) or src (tests run on sources). */
+function runtimeFile(name: string): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, '..', '..', 'lambda', `${name}.js`), join(here, '..', '..', 'lambda', `${name}.ts`)]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`mcp-lambda's Lambda runtime (${name}) is missing from ${join(here, '..', '..', 'lambda')}`);
+}
+
+/** Packages the bundle must hold once: the SDK (its classes are checked with instanceof) and its zod. */
+const SHARED = /^(@modelcontextprotocol\/server|zod)(\/.*)?$/;
+
+/** Resolves the MCP SDK from the user's project when it has one, so the bundle holds one copy. */
+function oneSdk(entryDir: string): Plugin {
+  return {
+    name: 'mcp-lambda-one-sdk',
+    setup(build) {
+      build.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: runtimeFile('sdk-shims') }));
+      build.onResolve({ filter: SHARED }, async (args) => {
+        if (args.pluginData?.oneSdk) return undefined;
+        // Always the ESM build, from the user's project when it has one: a require() in their CommonJS
+        // must not pull in a second (CJS) copy next to the runtime's import.
+        const fromUser = await build.resolve(args.path, {
+          resolveDir: entryDir,
+          kind: 'import-statement',
+          pluginData: { oneSdk: true },
+        });
+        if (fromUser.errors.length === 0) return { path: fromUser.path };
+        return undefined;
+      });
+    },
+  };
+}
+
+function formatMessages(messages: readonly Message[], cwd: string): string {
+  return messages
+    .map((m) =>
+      m.location
+        ? `${relative(cwd, m.location.file) || m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}`
+        : m.text,
+    )
+    .join('\n');
+}
+
+export interface BundleOptions {
+  readonly entry: string;
+  /** Where index.mjs goes. */
+  readonly outdir: string;
+  /** For relative paths in messages. */
+  readonly cwd: string;
+  /** Minify (deploy); dev keeps names readable. @default true */
+  readonly minify?: boolean;
+}
+
+export interface BundleResult {
+  readonly file: string;
+  readonly bytes: number;
+}
+
+export function checkEntry(entry: string, cwd: string): string {
+  const path = resolve(cwd, entry);
+  if (!existsSync(path)) throw new EntryError(`The entry ${entry} does not exist (looked for ${path}).`);
+  return path;
+}
+
+/** The esbuild options for an entry (shared by one-off builds and dev's watch mode). */
+export async function buildOptions(options: BundleOptions): Promise<BuildOptions> {
+  const entry = checkEntry(options.entry, options.cwd);
+  await mkdir(options.outdir, { recursive: true });
+  const wrapper = join(options.outdir, 'entry.mjs');
+  await writeFile(
+    wrapper,
+    [
+      `import userFactory from ${JSON.stringify(entry)};`,
+      `import { createCustomHandler, checkFactory } from ${JSON.stringify(runtimeFile('custom'))};`,
+      'export const handler = createCustomHandler(userFactory);',
+      'export const check = () => checkFactory(userFactory);',
+      '',
+    ].join('\n'),
+  );
+  return {
+    entryPoints: [wrapper],
+    outfile: join(options.outdir, 'index.mjs'),
+    bundle: true,
+    minify: options.minify ?? true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    // ESM output that still runs CommonJS dependencies calling require() for built-ins.
+    banner: {
+      js: "import { createRequire as __mcpLambdaRequire } from 'node:module'; const require = __mcpLambdaRequire(import.meta.url);",
+    },
+    external: ['@aws-sdk/*'],
+    legalComments: 'none',
+    logLevel: 'silent',
+    plugins: [oneSdk(dirname(entry))],
+  };
+}
+
+/** Turns esbuild's failure into an EntryError with file:line for each message. */
+export function explainBuildFailure(error: unknown, cwd: string): EntryError {
+  const errors = (error as { errors?: Message[] }).errors ?? [];
+  if (errors.some((m) => /No matching export .* for import "default"/.test(m.text))) {
+    return new EntryError(
+      'The entry has no default export. Export a function that returns an McpServer: export default () => new McpServer(...)',
+    );
+  }
+  return new EntryError(`The entry does not build:\n${formatMessages(errors, cwd) || (error as Error).message}`);
+}
+
+export async function bundleEntry(options: BundleOptions): Promise<BundleResult> {
+  const { build } = await import('esbuild');
+  const config = await buildOptions(options);
+  try {
+    await build(config);
+  } catch (error) {
+    throw explainBuildFailure(error, options.cwd);
+  }
+  const file = config.outfile as string;
+  const bytes = (await stat(file)).size;
+  if (bytes > LAMBDA_UNZIPPED_LIMIT) {
+    throw new EntryError(
+      `The bundle is ${(bytes / 1024 / 1024).toFixed(1)} MB; Lambda takes at most 250 MB unzipped. Drop large dependencies or load them at run time.`,
+    );
+  }
+  return { file, bytes };
+}
+
+/** Loads the bundle in a fresh node, builds one server, and answers tools/list: proof it starts. */
+export async function loadCheck(file: string, env: Readonly<Record<string, string | undefined>> = {}): Promise<string[]> {
+  const script = `
+    try {
+    const bundle = await import(${JSON.stringify(pathToFileURL(file).href)});
+    await bundle.check();
+    const event = (body) => ({ httpMethod: 'POST', path: '/mcp', headers: { host: 'check', 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' }, multiValueHeaders: {}, body: JSON.stringify(body), isBase64Encoded: false, requestContext: { requestId: 'check' } });
+    const result = await bundle.handler(event({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+    const body = JSON.parse(result.body);
+    if (result.statusCode !== 200 || !body.result) throw new Error('tools/list answered ' + result.statusCode + ': ' + result.body);
+    process.stderr.write(JSON.stringify(body.result.tools.map((t) => t.name)));
+    } catch (error) {
+      process.stderr.write('\\n' + JSON.stringify({ failed: String(error?.message ?? error) }));
+      process.exit(1);
+    }
+  `;
+  try {
+    const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 30_000,
+    });
+    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '[]') as string[];
+  } catch (error) {
+    const last = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1) ?? '';
+    let reason = (error as Error).message;
+    try {
+      reason = (JSON.parse(last) as { failed?: string }).failed ?? reason;
+    } catch {
+      /* not our line: keep the process error */
+    }
+    throw new EntryError(`The server fails when it starts: ${reason}`);
+  }
+}
