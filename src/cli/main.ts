@@ -62,6 +62,7 @@ Run "mcp-lambda <command> --help" for a command's options.`,
       new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(DEFAULT_DEV_PORT),
     )
     .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
+    .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
     .addHelpText(
       'after',
       `
@@ -72,7 +73,7 @@ Examples:
   $ mcp-lambda dev
   $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
     )
-    .action((options: { port: number; host: string }) =>
+    .action((options: { port: number; host: string; entry?: string }) =>
       run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
     );
 
@@ -180,6 +181,14 @@ Examples:
     .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
     .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
     .action((options: StatusOptions) => run(async (ctx) => (await import('./commands/status.js')).status(ctx, options)));
+
+  program
+    .command('init')
+    .argument('[dir]', 'directory to create (default: the current one, if empty)')
+    .description('scaffold a project for your own MCP server (server.ts, a test, package.json)')
+    .action((dir: string | undefined) =>
+      run(async (ctx) => (await import('./commands/init.js')).init(ctx, { ...(dir !== undefined && { dir }) })),
+    );
 
   addStackOptions(
     program

@@ -16,6 +16,8 @@ export interface StackCliOptions {
   readonly logRetention?: number;
   readonly accessLogs: boolean;
   readonly validate?: boolean;
+  /** A user's server module to bundle instead of the built-in dog-facts. */
+  readonly entry?: string;
 }
 
 function wholeNumber(label: string, min: number, max: number): (value: string) => number {
@@ -52,7 +54,8 @@ export function addStackOptions(command: Command): Command {
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
     .addOption(new Option('--log-retention <days>', 'days to keep logs (default: 30)').argParser(wholeNumber('days', 1, 3653)))
     .option('--no-access-logs', "no API Gateway access logs (for accounts without API Gateway's CloudWatch role)")
-    .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)");
+    .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)")
+    .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name');
 }
 
 /** Turns parsed flags into stack options (checked later, with the option named in any error). */

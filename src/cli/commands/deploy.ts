@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
 import { cliStackName } from '../stack-name.js';
 import { UsageError } from '../errors.js';
+import { prepareEntry } from '../entry/prepare.js';
 import { type StackCliOptions, toStackOptions } from '../stack-options.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
@@ -14,13 +15,16 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   const stackName = cliStackName(options);
   // Check every option before touching AWS (this loads aws-cdk-lib, which the deploy needs anyway).
   const { resolveStackOptions } = await import('../../stack/props.js');
-  const stack = { ...toStackOptions(options), stackName };
+  const checked = { ...toStackOptions(options), stackName };
   try {
-    resolveStackOptions(stack);
+    resolveStackOptions(checked);
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
   }
+
+  const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
+  const stack = { ...checked, ...(custom && { lambdaBundleDir: custom.dir }) };
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();

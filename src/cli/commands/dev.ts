@@ -1,5 +1,7 @@
 /** `mcp-lambda dev`: serve the Lambda's handler on this machine until Ctrl-C. */
 import { isIP } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
 import { ConfigError } from '../../lambda/config.js';
 import type { RequestLogRecord } from '../../lambda/log.js';
@@ -10,12 +12,21 @@ import { UserError } from '../errors.js';
 export interface DevOptions {
   readonly port: number;
   readonly host: string;
+  /** Serve the user's own server module instead of dog-facts. */
+  readonly entry?: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 
 function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** A name for the entry: its file name, or its directory's for server.ts / index.ts / main.ts. */
+function entryLabel(file: string): string {
+  const name = basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  const label = ['server', 'index', 'main'].includes(name) ? basename(dirname(file)) : name;
+  return label.replace(/[^A-Za-z0-9_-]/g, '-') || 'server';
 }
 
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {
@@ -31,20 +42,30 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     out.info(`${record.httpMethod} ${what} ${status} ${record.durationMs} ms${why}`);
   };
 
-  let app: ReturnType<typeof createLambdaApp>;
-  try {
-    app = createLambdaApp(ctx.env, log);
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof Error) {
-      throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
+  let handler: ApiGatewayHandler;
+  let stopEntry: (() => Promise<void>) | undefined;
+  const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
+  if (options.entry !== undefined) {
+    const { watchEntry } = await import('../dev-entry.js');
+    const served = await watchEntry(options.entry, ctx.cwd, ctx.env, log, out);
+    handler = served.handler;
+    stopEntry = served.stop;
+  } else {
+    try {
+      handler = createLambdaApp(ctx.env, log).handler;
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof Error) {
+        throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
+      }
+      throw error;
     }
-    throw error;
   }
 
   let server: Awaited<ReturnType<typeof startDevServer>>;
   try {
-    server = await startDevServer({ handler: app.handler, host: options.host, port: options.port });
+    server = await startDevServer({ handler, host: options.host, port: options.port });
   } catch (error) {
+    await stopEntry?.();
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${options.host}:${options.port}`;
     if (code === 'EADDRINUSE') {
@@ -69,14 +90,18 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
   if (global.json) {
     out.json({ url: server.url, claudeCode: entry });
   } else {
-    out.result(`MCP server (dog-facts) listening on ${out.style.cyan(server.url)}`);
+    out.result(`MCP server (${label}) listening on ${out.style.cyan(server.url)}`);
     out.result('');
     out.result('Add it to Claude Code with:');
-    out.result(`  claude mcp add --transport http dog-facts ${server.url}`);
+    out.result(`  claude mcp add --transport http ${label} ${server.url}`);
     out.result('or paste this entry under "mcpServers" in .mcp.json:');
-    out.result(`  "dog-facts": ${JSON.stringify(entry)}`);
+    out.result(`  "${label}": ${JSON.stringify(entry)}`);
     out.result('');
-    out.info(out.style.dim('Logging each request below. Press Ctrl-C to stop.'));
+    out.info(
+      out.style.dim(
+        `${options.entry ? `Rebuilding when ${options.entry} or what it imports changes. ` : ''}Logging each request below. Press Ctrl-C to stop.`,
+      ),
+    );
   }
   if (!isLoopback(options.host)) {
     out.warn(`listening on ${options.host}: anyone who can reach this address can call the server (dev has no authentication).`);
@@ -87,5 +112,6 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await server.close();
+  await stopEntry?.();
   if (!global.json) out.info('Stopped.');
 }

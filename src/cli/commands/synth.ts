@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../errors.js';
+import { prepareEntry } from '../entry/prepare.js';
 import { type StackCliOptions, toStackOptions } from '../stack-options.js';
 
 export interface SynthOptions extends StackCliOptions {
@@ -24,7 +25,13 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
   try {
     let built: ReturnType<typeof buildApp>;
     try {
-      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options) });
+      const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
+      built = buildApp({
+        outdir,
+        validate: options.validate === true,
+        ...toStackOptions(options),
+        ...(custom && { lambdaBundleDir: custom.dir }),
+      });
     } catch (error) {
       if (error instanceof StackPropsError) throw new UsageError(error.message);
       if (error instanceof MissingBundleError) {

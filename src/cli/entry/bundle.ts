@@ -48,7 +48,13 @@ function oneSdk(entryDir: string): Plugin {
           pluginData: { oneSdk: true },
         });
         if (fromUser.errors.length === 0) return { path: fromUser.path };
-        return undefined;
+        // Not installed in their project: use the copy mcp-lambda ships.
+        const ours = await build.resolve(args.path, {
+          resolveDir: dirname(runtimeFile('custom')),
+          kind: 'import-statement',
+          pluginData: { oneSdk: true },
+        });
+        return ours.errors.length === 0 ? { path: ours.path } : undefined;
       });
     },
   };
@@ -97,6 +103,7 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
       `import { createCustomHandler, checkFactory } from ${JSON.stringify(runtimeFile('custom'))};`,
       'export const handler = createCustomHandler(userFactory);',
       'export const check = () => checkFactory(userFactory);',
+      'export const createHandler = (env, log) => createCustomHandler(userFactory, env, log);',
       '',
     ].join('\n'),
   );
@@ -122,12 +129,16 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
 /** Turns esbuild's failure into an EntryError with file:line for each message. */
 export function explainBuildFailure(error: unknown, cwd: string): EntryError {
   const errors = (error as { errors?: Message[] }).errors ?? [];
+  return explainMessages(errors, cwd, (error as Error).message);
+}
+
+export function explainMessages(errors: readonly Message[], cwd: string, fallback = 'unknown build error'): EntryError {
   if (errors.some((m) => /No matching export .* for import "default"/.test(m.text))) {
     return new EntryError(
       'The entry has no default export. Export a function that returns an McpServer: export default () => new McpServer(...)',
     );
   }
-  return new EntryError(`The entry does not build:\n${formatMessages(errors, cwd) || (error as Error).message}`);
+  return new EntryError(`The entry does not build:\n${formatMessages(errors, cwd) || fallback}`);
 }
 
 export async function bundleEntry(options: BundleOptions): Promise<BundleResult> {
@@ -171,7 +182,11 @@ export async function loadCheck(file: string, env: Readonly<Record<string, strin
     });
     return JSON.parse(stderr.trim().split('\n').at(-1) ?? '[]') as string[];
   } catch (error) {
-    const last = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').at(-1) ?? '';
+    const last =
+      String((error as { stderr?: string }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
     let reason = (error as Error).message;
     try {
       reason = (JSON.parse(last) as { failed?: string }).failed ?? reason;

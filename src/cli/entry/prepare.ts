@@ -1,0 +1,36 @@
+/** `--entry` for synth and deploy: bundle the user's server, prove it starts, report the size. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../errors.js';
+
+export interface PreparedEntry {
+  /** Directory holding index.mjs, for the stack's `lambdaBundleDir`. */
+  readonly dir: string;
+  readonly bytes: number;
+  readonly tools: readonly string[];
+}
+
+export async function prepareEntry(ctx: CommandContext, entry: string, name: string | undefined): Promise<PreparedEntry> {
+  if (name === undefined) {
+    throw new UsageError(
+      '--entry needs --name: it names the deployment and its OAuth scope (mcp-<name>/<name>).',
+      `--entry ${entry} --name my-tools`,
+    );
+  }
+  const { bundleEntry, loadCheck, EntryError } = await import('./bundle.js');
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-entry-'));
+  try {
+    ctx.out.info(`Bundling ${entry} for Node.js 24 / ARM64…`);
+    const { bytes, file } = await bundleEntry({ entry, outdir: dir, cwd: ctx.cwd });
+    const tools = await loadCheck(file);
+    ctx.out.info(
+      `Bundled ${entry}: ${(bytes / 1024).toFixed(1)} KiB; it starts and lists ${tools.length} tool${tools.length === 1 ? '' : 's'}${tools.length ? ` (${tools.join(', ')})` : ''}.`,
+    );
+    return { dir, bytes, tools };
+  } catch (error) {
+    if (error instanceof EntryError) throw new UserError(error.message);
+    throw error;
+  }
+}
