@@ -31,7 +31,7 @@ export function scaffold(name: string): Record<string, string> {
     dependencies: { '@modelcontextprotocol/server': '^2.4.0', zod: '^4.2.0' },
     devDependencies: {
       '@modelcontextprotocol/client': '^2.4.0',
-      'mcp-lambda': `^${VERSION}`,
+      '@types/node': '^20',
       typescript: '~5.9',
       vitest: '~4.1',
     },
