@@ -168,8 +168,10 @@ export async function loadCheck(file: string, env: Readonly<Record<string, strin
     const event = (body) => ({ httpMethod: 'POST', path: '/mcp', headers: { host: 'check', 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' }, multiValueHeaders: {}, body: JSON.stringify(body), isBase64Encoded: false, requestContext: { requestId: 'check' } });
     const result = await bundle.handler(event({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
     const body = JSON.parse(result.body);
-    if (result.statusCode !== 200 || !body.result) throw new Error('tools/list answered ' + result.statusCode + ': ' + result.body);
-    process.stderr.write(JSON.stringify(body.result.tools.map((t) => t.name)));
+    // A server without tools answers tools/list with "method not found": that is fine.
+    const noTools = body.error?.code === -32601;
+    if (result.statusCode !== 200 || (!body.result && !noTools)) throw new Error('tools/list answered ' + result.statusCode + ': ' + result.body);
+    process.stderr.write(JSON.stringify(noTools ? [] : body.result.tools.map((t) => t.name)));
     } catch (error) {
       process.stderr.write('\\n' + JSON.stringify({ failed: String(error?.message ?? error) }));
       process.exit(1);

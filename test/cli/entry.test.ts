@@ -1,0 +1,241 @@
+/** Your own server: the bundler, dev --entry, synth/deploy --entry and init, on fixture servers. */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleEntry, EntryError, loadCheck } from '../../src/cli/entry/bundle.js';
+import { FakeCloud, scriptedPrompter } from '../helpers/fake-engine.js';
+import { connectClient } from '../helpers/mcp-client.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const fixtures = join(root, 'test', 'fixtures', 'entries');
+const scratch = mkdtempSync(join(tmpdir(), 'mcp-lambda-entry-test-'));
+afterAll(() => {
+  /* temp dirs are left to the OS */
+});
+
+async function bundled(fixture: string) {
+  return bundleEntry({ entry: join(fixtures, fixture), outdir: mkdtempSync(join(scratch, 'b-')), cwd: root });
+}
+
+async function failure(work: Promise<unknown>): Promise<EntryError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EntryError);
+  return error as EntryError;
+}
+
+describe('bundling an entry', () => {
+  it('bundles TypeScript with an npm dependency into one ESM file that starts and lists its tools', async () => {
+    const { file, bytes } = await bundled('ts-with-dep/server.ts');
+    expect(bytes).toBeLessThan(450 * 1024);
+    const code = readFileSync(file, 'utf8');
+    expect(code).toContain('toUpperCase');
+    expect(code).not.toMatch(/from\s*"(shout|zod|@modelcontextprotocol\/server)"/);
+    expect(await loadCheck(file)).toEqual(['shout']);
+  });
+
+  it('bundles CommonJS JavaScript with one copy of the MCP SDK', async () => {
+    const { file } = await bundled('cjs/server.cjs');
+    expect(await loadCheck(file)).toEqual(['add']);
+    const code = readFileSync(file, 'utf8');
+    expect(code.match(/class \w+ extends \w+\{_registeredResources/g)?.length ?? 1).toBeLessThanOrEqual(1);
+  });
+
+  it('reports a syntax error with file:line:column', async () => {
+    const error = await failure(bundled('broken/server.ts'));
+    expect(error.message).toBe(
+      'The entry does not build:\ntest/fixtures/entries/broken/server.ts:4:68: Expected ")" but found ";"',
+    );
+  });
+
+  it('says what to export when there is no default export', async () => {
+    const error = await failure(bundled('no-default/server.ts'));
+    expect(error.message).toContain('The entry has no default export. Export a function that returns an McpServer');
+  });
+
+  it('catches a server that throws while starting, with its message', async () => {
+    const { file } = await bundled('throws/server.ts');
+    const error = await failure(loadCheck(file));
+    expect(error.message).toBe('The server fails when it starts: FIXTURE_API_KEY is not set');
+    expect(await loadCheck(file, { FIXTURE_API_KEY: 'set' })).toEqual([]);
+  });
+
+  it('refuses a default export that is not a factory', async () => {
+    const { file } = await bundled('not-factory/server.ts');
+    const error = await failure(loadCheck(file));
+    expect(error.message).toContain("The entry's default export is an object");
+    expect(error.message).toContain('not a function');
+  });
+
+  it('says when the entry does not exist', async () => {
+    const error = await failure(bundleEntry({ entry: 'nope/server.ts', outdir: scratch, cwd: root }));
+    expect(error.message).toBe(`The entry nope/server.ts does not exist (looked for ${join(root, 'nope/server.ts')}).`);
+  });
+});
+
+describe('dev --entry', () => {
+  it('serves tools, prompts and resources with the request id and env, and rebuilds on change keeping the last good build', async () => {
+    // A copy inside the repository, so its imports resolve like a project's would.
+    const project = mkdtempSync(join(root, '.test-entry-'));
+    cpSync(join(fixtures, 'ts-with-dep'), project, { recursive: true });
+    const dev = startCli(['dev', '--port', '0', '--json', '--entry', join(project, 'server.ts')], { FIXTURE_MOTD: 'woof' });
+    try {
+      const url = JSON.parse(await dev.waitForStdout('}\n', 20_000)).url as string;
+      const client = await connectClient(url, '2026-07-28');
+      const first = await client.callTool({ name: 'shout', arguments: { text: 'hi' } });
+      expect((first.content as Array<{ text: string }>)[0]?.text).toMatch(/^HI! \(request [0-9a-f-]{36}\)$/);
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['greeting']);
+      const motd = await client.readResource({ uri: 'fixture://motd' });
+      expect((motd.contents[0] as { text: string }).text).toBe('message of the day: woof');
+      await client.close();
+
+      const source = readFileSync(join(project, 'server.ts'), 'utf8');
+      writeFileSync(join(project, 'server.ts'), source.replace('${shout(text)}', '${shout(text)} v2'));
+      await expect
+        .poll(
+          async () => {
+            const c = await connectClient(url, '2025-11-25');
+            const r = await c.callTool({ name: 'shout', arguments: { text: 'hi' } });
+            await c.close();
+            return (r.content as Array<{ text: string }>)[0]?.text ?? '';
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toMatch(/^HI! v2/);
+
+      writeFileSync(join(project, 'server.ts'), `${source}\nexport const broken = ;\n`);
+      await expect
+        .poll(() => dev.output().stderr, { timeout: 10_000, interval: 100 })
+        .toContain('Still serving the last good build.');
+      expect(dev.output().stderr).toMatch(/server\.ts:\d+:\d+: Unexpected ";"/);
+      const still = await connectClient(url, '2025-11-25');
+      expect(
+        ((await still.callTool({ name: 'shout', arguments: { text: 'x' } })).content as Array<{ text: string }>)[0]?.text,
+      ).toMatch(/^X! v2/);
+      await still.close();
+    } finally {
+      dev.interrupt();
+      expect(await dev.exit).toBe(0);
+      (await import('node:fs')).rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses to start on a broken entry, naming the line', async () => {
+    const result = await runCli(['dev', '--port', '0', '--entry', join(fixtures, 'broken', 'server.ts')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\/server\.ts:4:68: Expected "\)" but found ";"/);
+  });
+});
+
+describe('synth and deploy --entry', () => {
+  it('synth ships the custom bundle under the deployment name and scope', async () => {
+    const out = join(mkdtempSync(join(scratch, 's-')), 'cdk.out');
+    const result = await runCli([
+      'synth',
+      '--entry',
+      join(fixtures, 'ts-with-dep', 'server.ts'),
+      '--name',
+      'my-tools',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/Bundled .*server\.ts: [\d.]+ KiB; it starts and lists 1 tool \(shout\)\./);
+    const template = JSON.parse(readFileSync(join(out, 'mcp-lambda-my-tools.template.json'), 'utf8'));
+    expect(template.Outputs.McpOAuthScope.Value).toBe('mcp-my-tools/my-tools');
+    const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
+    const shipped = assets.map((name) => join(out, name, 'index.mjs')).filter(existsSync);
+    expect(shipped.some((file) => readFileSync(file, 'utf8').includes('fixture-ts'))).toBe(true);
+  });
+
+  it('deploy bundles the entry and deploys it as its own stack', async () => {
+    const cloud = new FakeCloud();
+    const home = mkdtempSync(join(scratch, 'h-'));
+    const result = await runCli(
+      ['deploy', '--entry', join(fixtures, 'cjs', 'server.cjs'), '--name', 'adder'],
+      { HOME: home },
+      {
+        deployEngine: cloud.factory(),
+        prompter: scriptedPrompter({}),
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(cloud.lastRequest?.stack).toMatchObject({ stackName: 'mcp-lambda-adder', serverName: 'adder' });
+    const dir = (cloud.lastRequest?.stack as { lambdaBundleDir?: string }).lambdaBundleDir ?? '';
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toContain('fixture-cjs');
+  });
+
+  it.each([
+    [['--entry', 'x.ts'], 2, '--entry needs --name'],
+    [['--entry', 'missing.ts', '--name', 'x'], 1, 'The entry missing.ts does not exist'],
+    [
+      ['--entry', join('test', 'fixtures', 'entries', 'throws', 'server.ts'), '--name', 'x'],
+      1,
+      'The server fails when it starts: FIXTURE_API_KEY is not set',
+    ],
+  ])('deploy %j fails before touching AWS', async (args, code, message) => {
+    const cloud = new FakeCloud();
+    const result = await runCli(
+      ['deploy', ...args],
+      { HOME: mkdtempSync(join(scratch, 'h-')) },
+      { cwd: root, deployEngine: cloud.factory() },
+    );
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+    expect(cloud.calls).toEqual([]);
+  });
+});
+
+describe('init', () => {
+  it('scaffolds a project whose server bundles and whose test passes', async () => {
+    const parent = mkdtempSync(join(root, '.test-init-'));
+    try {
+      const dir = join(parent, 'My Tools');
+      const result = await runCli(['init', dir]);
+      expect(result.code).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual([
+        '.gitignore',
+        'README.md',
+        'package.json',
+        'server.test.ts',
+        'server.ts',
+        'tsconfig.json',
+      ]);
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      expect(pkg.name).toBe('my-tools');
+      expect(pkg.scripts.deploy).toBe('npx mcp-lambda deploy --entry ./server.ts --name my-tools');
+      const { file } = await bundleEntry({ entry: join(dir, 'server.ts'), outdir: join(parent, 'out'), cwd: dir });
+      expect(await loadCheck(file)).toEqual(['greet']);
+      // Its own config, so this repository's vitest.config.ts (found upward) does not apply.
+      writeFileSync(join(parent, 'vitest.config.mjs'), "export default { test: { include: ['*.test.ts'] } };\n");
+      const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [vitest, 'run', '--config', join(parent, 'vitest.config.mjs')],
+        {
+          cwd: dir,
+          env: { ...process.env, CI: 'true' },
+        },
+      );
+      expect(stdout).toMatch(/1 passed/);
+    } finally {
+      (await import('node:fs')).rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses a non-empty directory and leaves it as it was', async () => {
+    const dir = mkdtempSync(join(scratch, 'i-'));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const result = await runCli(['init', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is not empty (notes.txt, src)');
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'src']);
+  });
+});
