@@ -43,8 +43,9 @@ describe('bundling an entry', () => {
   it('bundles CommonJS JavaScript with one copy of the MCP SDK', async () => {
     const { file } = await bundled('cjs/server.cjs');
     expect(await loadCheck(file)).toEqual(['add']);
+    // A text the SDK holds once per copy: two copies would break its instanceof checks.
     const code = readFileSync(file, 'utf8');
-    expect(code.match(/class \w+ extends \w+\{_registeredResources/g)?.length ?? 1).toBeLessThanOrEqual(1);
+    expect(code.split('still serving another request').length - 1).toBe(1);
   });
 
   it('reports a syntax error with file:line:column', async () => {
