@@ -222,6 +222,12 @@ describe('dev command errors', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses an unknown MCP_SERVER before listening', async () => {
+    const result = await runCli(['dev', '--port', '0'], { MCP_SERVER: 'cat-facts' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown MCP server "cat-facts" in MCP_SERVER. Built-in servers: dog-facts.');
+  });
+
   it('refuses a bad MCP_MAX_BODY_BYTES before listening', async () => {
     const result = await runCli(['dev', '--port', '0'], { MCP_MAX_BODY_BYTES: 'lots' });
     expect(result.code).toBe(1);

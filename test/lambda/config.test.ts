@@ -65,7 +65,8 @@ describe('server registry', () => {
   });
 
   it.each(['cat-facts', '__proto__', 'toString'])('refuses %s and lists the built-in servers', (name) => {
-    expect(() => findServer(name)).toThrow(`Unknown MCP server "${name}". Built-in servers: dog-facts.`);
+    expect(() => findServer(name)).toThrow(ConfigError);
+    expect(() => findServer(name)).toThrow(`Unknown MCP server "${name}" in MCP_SERVER. Built-in servers: dog-facts.`);
   });
 
   it.each(['0', '12001', 'soon'])('refuses DOG_API_TIMEOUT_MS=%s', (value) => {

@@ -54,7 +54,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     try {
       handler = createLambdaApp(ctx.env, log).handler;
     } catch (error) {
-      if (error instanceof ConfigError || error instanceof Error) {
+      if (error instanceof ConfigError) {
         throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
       }
       throw error;

@@ -2,6 +2,7 @@
  * The registry of servers built into the Lambda bundle. Adding a server: create
  * `servers/<name>/index.ts` exporting a {@link ServerModule} and list it here.
  */
+import { ConfigError } from '../config.js';
 import { dogFacts } from './dog-facts/index.js';
 import type { ServerModule } from './types.js';
 
@@ -15,7 +16,9 @@ export const SERVERS: Readonly<Record<string, ServerModule>> = {
 export function findServer(name: string): ServerModule {
   const server = Object.hasOwn(SERVERS, name) ? SERVERS[name] : undefined;
   if (server === undefined) {
-    throw new Error(`Unknown MCP server ${JSON.stringify(name)}. Built-in servers: ${Object.keys(SERVERS).join(', ')}.`);
+    throw new ConfigError(
+      `Unknown MCP server ${JSON.stringify(name)} in MCP_SERVER. Built-in servers: ${Object.keys(SERVERS).join(', ')}.`,
+    );
   }
   return server;
 }
