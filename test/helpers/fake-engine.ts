@@ -39,6 +39,7 @@ export class FakeCloud {
   /** What waitUntilSettled turns an in-progress stack into. */
   settlesTo = 'UPDATE_COMPLETE';
   users: number | undefined = 3;
+  logsRole: boolean | undefined = true;
   readonly calls: string[] = [];
   failuresSince: ResourceFailure[] = [];
   lastRequest: DeployRequest | undefined;
@@ -85,6 +86,7 @@ export class FakeCloud {
         return this.stacks.get(name);
       },
       userCount: async () => this.users,
+      hasApiGatewayLogsRole: async () => this.logsRole,
     };
   }
 

@@ -63,6 +63,11 @@ export class AwsContext {
     return this.cognito;
   }
 
+  async apiGatewayClient() {
+    const { APIGatewayClient } = await import('@aws-sdk/client-api-gateway');
+    return new APIGatewayClient({ ...this.clientConfig(), region: await this.region() });
+  }
+
   /** Account, identity ARN and region, from STS GetCallerIdentity. */
   async identity(): Promise<CallerIdentity> {
     const region = await this.region();

@@ -56,8 +56,8 @@ async function interruptible<T>(ctx: CommandContext, work: Promise<T>, onInterru
 
 export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions): Promise<DeployOutcome> {
   const { out, prompt } = ctx;
-  const { engine, stack, progress } = options;
-  const stackName = stack.stackName;
+  const { engine, progress } = options;
+  const stackName = options.stack.stackName;
   const now = options.now ?? (() => new Date());
 
   const identity = await engine.identity();
@@ -118,6 +118,25 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     await interruptible(ctx, engine.bootstrap(identity), followHint);
     progress.done();
     out.info(`Bootstrapped aws://${identity.account}/${identity.region}.`);
+  }
+
+  // REST API access logs need the account's API Gateway CloudWatch role; without it CloudFormation fails
+  // the stage ("CloudWatch Logs role ARN must be set in account settings") after minutes of work.
+  let stack = options.stack;
+  if (stack.accessLogs !== false && (await engine.hasApiGatewayLogsRole()) === false) {
+    out.info(
+      `API Gateway has no CloudWatch role in ${identity.region} for account ${identity.account}, and REST API access logs need one. ` +
+        'It is an account-wide setting (API Gateway console → Settings, or aws apigateway update-account), so this tool does not change it.',
+    );
+    const without = await prompt.confirm('Deploy without API Gateway access logs (the function still logs every request)?', {
+      default: true,
+    });
+    if (!without) {
+      throw new AbortError(
+        `Not deploying. Set the role (aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role ARN> ${flags}), or pass --no-access-logs.`,
+      );
+    }
+    stack = { ...stack, accessLogs: false };
   }
 
   const created = existing === undefined;

@@ -76,6 +76,11 @@ export interface DeployEngine {
   waitUntilSettled(stackName: string): Promise<StackDescription | undefined>;
   /** Estimated number of users in the stack's user pool (for the destroy question). */
   userCount(userPoolId: string): Promise<number | undefined>;
+  /**
+   * Whether the account has API Gateway's CloudWatch role in this region (REST API access logs need it);
+   * undefined when it cannot be told (e.g. no apigateway:GET permission).
+   */
+  hasApiGatewayLogsRole(): Promise<boolean | undefined>;
 }
 
 /** The bootstrap version DefaultStackSynthesizer's templates require. */

@@ -251,6 +251,19 @@ export class ToolkitEngine implements DeployEngine {
       }));
   }
 
+  async hasApiGatewayLogsRole(): Promise<boolean | undefined> {
+    const { GetAccountCommand } = await import('@aws-sdk/client-api-gateway');
+    const client = await this.aws.apiGatewayClient();
+    try {
+      const account = await client.send(new GetAccountCommand({}));
+      return Boolean(account.cloudwatchRoleArn);
+    } catch {
+      return undefined; // only used to warn before a deployment that would fail
+    } finally {
+      client.destroy();
+    }
+  }
+
   async userCount(userPoolId: string): Promise<number | undefined> {
     const cognito = await this.aws.cognitoClient();
     try {

@@ -204,6 +204,32 @@ describe('deploy', () => {
     expect(cloud.calls).not.toContain(`deploy ${STACK}`);
   });
 
+  it('offers to deploy without access logs when the account has no API Gateway CloudWatch role', async () => {
+    cloud.logsRole = false;
+    const result = await deploy([], { 'Deploy without API Gateway access logs': true });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('API Gateway has no CloudWatch role in eu-west-1 for account 123456789012');
+    expect(cloud.lastRequest?.stack.accessLogs).toBe(false);
+  });
+
+  it('stops with the two ways out when access logs are wanted but the role is missing', async () => {
+    cloud.logsRole = false;
+    const result = await deploy([], { 'Deploy without API Gateway access logs': false });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('aws apigateway update-account');
+    expect(result.stderr).toContain('--no-access-logs');
+    expect(cloud.calls).not.toContain(`deploy ${STACK}`);
+  });
+
+  it('does not ask about the role with --no-access-logs, or when it cannot tell', async () => {
+    cloud.logsRole = false;
+    expect((await deploy(['--no-access-logs'])).code).toBe(0);
+    cloud.logsRole = undefined;
+    const unknown = await deploy();
+    expect(unknown.code).toBe(0);
+    expect(cloud.lastRequest?.stack.accessLogs).toBe(true);
+  });
+
   it('shows broadening IAM changes on an update and asks', async () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'CREATE_COMPLETE', outputs: OUTPUTS });
     cloud.plan = { kind: 'broadening', diff: 'IAM Statement Changes\n+ lambda:InvokeFunction' };

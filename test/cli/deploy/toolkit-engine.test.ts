@@ -6,6 +6,7 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsContext } from '../../../src/cli/aws/context.js';
@@ -14,6 +15,7 @@ import { ToolkitEngine } from '../../../src/cli/deploy/toolkit-engine.js';
 
 const cfn = mockClient(CloudFormationClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
+const apigw = mockClient(APIGatewayClient);
 let events: ProgressEvent[];
 let engine: ToolkitEngine;
 
@@ -214,6 +216,17 @@ describe('ToolkitEngine', () => {
       ],
     });
     await expect(engine.destroy('s')).rejects.toThrow('Deleting s ended in DELETE_FAILED: Bucket: not empty');
+  });
+
+  it('tells whether API Gateway has its CloudWatch role, and says nothing when it cannot', async () => {
+    apigw
+      .on(GetAccountCommand)
+      .resolvesOnce({ cloudwatchRoleArn: 'arn:aws:iam::1:role/apigw' })
+      .resolvesOnce({})
+      .rejectsOnce(new Error('AccessDenied'));
+    expect(await engine.hasApiGatewayLogsRole()).toBe(true);
+    expect(await engine.hasApiGatewayLogsRole()).toBe(false);
+    expect(await engine.hasApiGatewayLogsRole()).toBeUndefined();
   });
 
   it('counts the users of a pool, and says nothing when it cannot', async () => {
