@@ -35,6 +35,11 @@ export async function writeConfig(
   const entry = buildEntry(stack, options.auth, helperCommand);
   const target = configTarget(options.scope, ctx.env, ctx.cwd);
 
+  if (options.auth === 'helper' && helperCommand.some((part) => /[/\\]_npx[/\\]/.test(part))) {
+    out.warn(
+      `this mcp-lambda runs from npx's cache (${helperCommand[1]}), which npm may clean; the headersHelper would then fail. Install it for good (npm install -g mcp-lambda) and run write-config again.`,
+    );
+  }
   if (options.auth === 'helper' && !options.print && !options.dryRun) {
     const { readTokens } = await import('../auth/token-store.js');
     if (!(await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined))) {

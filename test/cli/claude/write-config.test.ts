@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configTarget, writeEntry } from '../../../src/cli/claude/config-file.js';
+import { writeConfig } from '../../../src/cli/commands/write-config.js';
+import { createOutput } from '../../../src/cli/output.js';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli } from '../../helpers/run-cli.js';
@@ -184,6 +186,28 @@ describe('write-config', () => {
       env: { PATH: process.env.PATH, HOME: home },
     }).catch((e) => e);
     expect(run.stderr).toContain('Not signed in to mcp-lambda-dog-facts in eu-west-1: run mcp-lambda login');
+  });
+
+  it("warns when the helper would run from npx's cache", async () => {
+    let stderr = '';
+    const stream = { write: (chunk: string) => (stderr += chunk) };
+    await writeConfig(
+      {
+        stdout: stream,
+        stderr: stream,
+        env: { HOME: home, AWS_REGION: 'eu-west-1' },
+        cwd: project,
+        signal: new AbortController().signal,
+        interactive: false,
+        out: createOutput(stream, stream, {}),
+        global: { json: false, verbose: false, yes: false },
+        prompt: scriptedPrompter({}),
+      },
+      { scope: 'user', auth: 'helper' },
+      ['/usr/bin/node', '/home/me/.npm/_npx/1a2b/node_modules/mcp-lambda/bin/mcp-lambda'],
+    );
+    expect(stderr).toContain("this mcp-lambda runs from npx's cache");
+    expect(JSON.parse(read(claudeJson())).mcpServers['dog-facts'].headersHelper).toContain('/_npx/1a2b/');
   });
 
   it('refuses a bad --entry-name and a bad --scope', async () => {
