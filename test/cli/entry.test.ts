@@ -74,6 +74,18 @@ describe('bundling an entry', () => {
     expect(error.message).toContain('not a function');
   });
 
+  it("refuses a bundle over Lambda's size limit", async () => {
+    const error = await failure(
+      bundleEntry({
+        entry: join(fixtures, 'ts-with-dep/server.ts'),
+        outdir: mkdtempSync(join(scratch, 'b-')),
+        cwd: root,
+        maxBytes: 100 * 1024,
+      }),
+    );
+    expect(error.message).toMatch(/^The bundle is 0\.3 MB; Lambda takes at most 0\.1 MB unzipped\./);
+  });
+
   it('says when the entry does not exist', async () => {
     const error = await failure(bundleEntry({ entry: 'nope/server.ts', outdir: scratch, cwd: root }));
     expect(error.message).toBe(`The entry nope/server.ts does not exist (looked for ${join(root, 'nope/server.ts')}).`);

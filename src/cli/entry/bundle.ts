@@ -78,6 +78,8 @@ export interface BundleOptions {
   readonly cwd: string;
   /** Minify (deploy); dev keeps names readable. @default true */
   readonly minify?: boolean;
+  /** The largest bundle accepted. @default Lambda's 250 MB unzipped limit */
+  readonly maxBytes?: number;
 }
 
 export interface BundleResult {
@@ -151,9 +153,11 @@ export async function bundleEntry(options: BundleOptions): Promise<BundleResult>
   }
   const file = config.outfile as string;
   const bytes = (await stat(file)).size;
-  if (bytes > LAMBDA_UNZIPPED_LIMIT) {
+  const limit = options.maxBytes ?? LAMBDA_UNZIPPED_LIMIT;
+  if (bytes > limit) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
     throw new EntryError(
-      `The bundle is ${(bytes / 1024 / 1024).toFixed(1)} MB; Lambda takes at most 250 MB unzipped. Drop large dependencies or load them at run time.`,
+      `The bundle is ${mb(bytes)}; Lambda takes at most ${mb(limit)} unzipped. Drop large dependencies or load them at run time.`,
     );
   }
   return { file, bytes };
