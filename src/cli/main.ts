@@ -55,29 +55,12 @@ Examples:
 Run "mcp-lambda <command> --help" for a command's options.`,
     );
 
-  program
-    .command('dev')
-    .description('serve the MCP server locally, through the same handler the Lambda runs (no AWS needed)')
-    .addOption(
-      new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(DEFAULT_DEV_PORT),
-    )
-    .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
-    .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
-    .addHelpText(
-      'after',
-      `
-The server has no authentication: keep it on a loopback address.
-Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
-
-Examples:
-  $ mcp-lambda dev
-  $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
-    )
-    .action((options: { port: number; host: string; entry?: string }) =>
-      run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
-    );
-
-  addStackOptions(program.command('deploy').description('synthesize the stack in-process and deploy it to your AWS account'))
+  addStackOptions(
+    program
+      .command('deploy')
+      .helpGroup('Deploy and connect:')
+      .description('synthesize the stack in-process and deploy it to your AWS account'),
+  )
     .addHelpText(
       'after',
       `
@@ -92,27 +75,12 @@ Examples:
     )
     .action((options: StackCliOptions) => run(async (ctx) => (await import('./commands/deploy.js')).deploy(ctx, options)));
 
-  program
-    .command('destroy')
-    .description('delete the stack, then what mcp-lambda stored locally for it')
-    .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
-    .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
-    .option('--keep-local', 'keep the cached outputs, tokens and Claude Code entries')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ mcp-lambda destroy
-  $ mcp-lambda destroy --stack-name my-mcp --region eu-west-1 --yes`,
-    )
-    .action((options: DestroyOptions) => run(async (ctx) => (await import('./commands/destroy.js')).destroy(ctx, options)));
-
   const stackSelector = (command: Command) =>
     command
       .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
       .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")');
 
-  stackSelector(program.command('login'))
+  stackSelector(program.command('login').helpGroup('Deploy and connect:'))
     .description('register or sign in to the deployed server, verify it answers, and store the sign-in')
     .option('--username <email>', 'your email address (otherwise asked)')
     .option('--password-stdin', 'read the password from standard input (for scripts; never a flag)')
@@ -132,23 +100,7 @@ Examples:
     )
     .action((options: LoginCommandOptions) => run(async (ctx) => (await import('./commands/login.js')).login(ctx, options)));
 
-  stackSelector(program.command('logout'))
-    .description('remove the stored sign-in for a stack')
-    .action((options: StackSelector) => run(async (ctx) => (await import('./commands/login.js')).logout(ctx, options)));
-
-  stackSelector(program.command('token'))
-    .description("print a valid access token (refreshed when needed); for Claude Code's headersHelper")
-    .option('--header-json', 'print {"Authorization":"Bearer …"} instead of the bare token')
-    .addHelpText(
-      'after',
-      `
-Without --name/--stack-name it picks the sign-in matching CLAUDE_CODE_MCP_SERVER_URL or
-CLAUDE_CODE_MCP_SERVER_NAME (set by Claude Code), or the only one there is. On failure it prints nothing
-on stdout and one line on stderr.`,
-    )
-    .action((options: TokenOptions) => run(async (ctx) => (await import('./commands/token.js')).token(ctx, options)));
-
-  stackSelector(program.command('write-config'))
+  stackSelector(program.command('write-config').helpGroup('Deploy and connect:'))
     .description("write Claude Code's MCP entry for the deployed server (merged into the file, never clobbered)")
     .addOption(
       new Option('--scope <scope>', 'project (.mcp.json here), user (~/.claude.json) or local (~/.claude.json, this project)')
@@ -177,13 +129,47 @@ Examples:
 
   program
     .command('status')
+    .helpGroup('Deploy and connect:')
     .description("show the stack's state and outputs, and what is stored locally")
     .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
     .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
     .action((options: StatusOptions) => run(async (ctx) => (await import('./commands/status.js')).status(ctx, options)));
 
   program
+    .command('destroy')
+    .helpGroup('Deploy and connect:')
+    .description('delete the stack, then what mcp-lambda stored locally for it')
+    .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
+    .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
+    .option('--keep-local', 'keep the cached outputs, tokens and Claude Code entries')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mcp-lambda destroy
+  $ mcp-lambda destroy --stack-name my-mcp --region eu-west-1 --yes`,
+    )
+    .action((options: DestroyOptions) => run(async (ctx) => (await import('./commands/destroy.js')).destroy(ctx, options)));
+
+  stackSelector(program.command('token').helpGroup('Deploy and connect:'))
+    .description("print a valid access token (refreshed when needed); for Claude Code's headersHelper")
+    .option('--header-json', 'print {"Authorization":"Bearer …"} instead of the bare token')
+    .addHelpText(
+      'after',
+      `
+Without --name/--stack-name it picks the sign-in matching CLAUDE_CODE_MCP_SERVER_URL or
+CLAUDE_CODE_MCP_SERVER_NAME (set by Claude Code), or the only one there is. On failure it prints nothing
+on stdout and one line on stderr.`,
+    )
+    .action((options: TokenOptions) => run(async (ctx) => (await import('./commands/token.js')).token(ctx, options)));
+
+  stackSelector(program.command('logout').helpGroup('Deploy and connect:'))
+    .description('remove the stored sign-in for a stack')
+    .action((options: StackSelector) => run(async (ctx) => (await import('./commands/login.js')).logout(ctx, options)));
+
+  program
     .command('init')
+    .helpGroup('Your own server, locally:')
     .argument('[dir]', 'directory to create (default: the current one, if empty)')
     .description('scaffold a project for your own MCP server (server.ts, a test, package.json)')
     .action((dir: string | undefined) =>
@@ -193,6 +179,7 @@ Examples:
   addStackOptions(
     program
       .command('synth')
+      .helpGroup('Your own server, locally:')
       .description('build the CloudFormation template in-process (no AWS credentials needed)')
       .option('-o, --out <dir>', 'write the cloud assembly to this directory'),
   )
@@ -207,6 +194,29 @@ Examples:
   $ mcp-lambda synth --json > template.json`,
     )
     .action((options: SynthOptions) => run(async (ctx) => (await import('./commands/synth.js')).synth(ctx, options)));
+
+  program
+    .command('dev')
+    .helpGroup('Your own server, locally:')
+    .description('serve the MCP server locally, through the same handler the Lambda runs (no AWS needed)')
+    .addOption(
+      new Option('-p, --port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(DEFAULT_DEV_PORT),
+    )
+    .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
+    .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
+    .addHelpText(
+      'after',
+      `
+The server has no authentication: keep it on a loopback address.
+Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
+
+Examples:
+  $ mcp-lambda dev
+  $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
+    )
+    .action((options: { port: number; host: string; entry?: string }) =>
+      run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
+    );
 
   return program;
 }
