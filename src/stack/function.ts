@@ -63,7 +63,8 @@ export class McpFunction extends Construct {
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(bundleDir, { exclude: ['meta.json', '*.map'] }),
+      // Only index.mjs matters: leave out build leftovers (esbuild metafile, the --entry wrapper).
+      code: lambda.Code.fromAsset(bundleDir, { exclude: ['meta.json', '*.map', 'entry.mjs'] }),
       memorySize: options.memoryMb,
       timeout: LAMBDA_TIMEOUT,
       role,

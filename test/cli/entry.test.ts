@@ -165,6 +165,8 @@ describe('synth and deploy --entry', () => {
     const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
     const shipped = assets.map((name) => join(out, name, 'index.mjs')).filter(existsSync);
     expect(shipped.some((file) => readFileSync(file, 'utf8').includes('fixture-ts'))).toBe(true);
+    const shippedDir = shipped.find((file) => readFileSync(file, 'utf8').includes('fixture-ts'));
+    expect(readdirSync(join(shippedDir ?? '', '..'))).toEqual(['index.mjs']);
   });
 
   it('deploy bundles the entry and deploys it as its own stack', async () => {
