@@ -237,9 +237,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       verbose: opts.verbose === true,
       yes: opts.yes === true,
     };
-    const prompt = global.yes
-      ? createPrompter({ interactive: false, yes: true })
-      : (io.prompter ?? createPrompter({ interactive: io.interactive, yes: false }));
+    const base = io.prompter ?? createPrompter({ interactive: io.interactive });
+    // --yes answers every yes/no question; email, passwords and codes are still asked (or come from flags).
+    const prompt = global.yes ? { ...base, confirm: async () => true } : base;
     await action({ ...io, out: out(), global, prompt });
   });
 

@@ -1,6 +1,6 @@
 /**
  * The one module that asks the user things. When the session is not interactive (no TTY, or CI), a
- * question is never asked: `confirm` answers with --yes or fails telling the user to pass it.
+ * question is never asked: it fails and names the flag that answers it (main applies `--yes` to `confirm`).
  */
 import { AbortError, UserError } from './errors.js';
 
@@ -21,7 +21,6 @@ export interface Prompter {
 
 export interface PrompterSettings {
   readonly interactive: boolean;
-  readonly yes: boolean;
 }
 
 /** Whether prompts may be shown: stdin and stderr are terminals and this is not CI. */
@@ -64,7 +63,6 @@ export function createPrompter(settings: PrompterSettings): Prompter {
       );
     },
     async confirm(message, options = {}) {
-      if (settings.yes) return true;
       if (!settings.interactive) {
         throw new UserError(`${message} (this needs an answer, and the session is not interactive)`, {
           hint: 'Run it in a terminal, or pass --yes to answer yes.',

@@ -118,6 +118,14 @@ describe('login', () => {
     expect(statSync(tokenFile()).mode & 0o777).toBe(0o600);
   });
 
+  it('still asks for the email and password with --yes (it only answers yes/no questions)', async () => {
+    const address = email();
+    await registered(address);
+    const result = await cli(['login', '--yes', '--no-browser'], { 'Email:': address, 'Password:': PASSWORD });
+    expect(result.code).toBe(0);
+    expect(result.asked).toEqual(['Email:', 'Password:']);
+  });
+
   it('only prints the link with --no-browser', async () => {
     const address = email();
     await registered(address);
