@@ -22,7 +22,6 @@ export interface StackOutputs {
   readonly callbackPort: number;
   readonly signInUrl: string;
   readonly userPoolId: string;
-  readonly metadataUrl?: string;
   readonly raw: Readonly<Record<string, string>>;
 }
 
@@ -75,7 +74,6 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
     callbackPort: port,
     signInUrl,
     userPoolId,
-    ...(raw.OAuthMetadataUrl && { metadataUrl: raw.OAuthMetadataUrl }),
     raw,
   };
 }

@@ -34,6 +34,3 @@ export type Logger = (record: RequestLogRecord) => void;
 export const stdoutLogger: Logger = (record) => {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 };
-
-/** Drops every record (for benchmarks). */
-export const silentLogger: Logger = () => {};

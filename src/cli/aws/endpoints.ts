@@ -8,3 +8,12 @@ export function endpointFor(env: Env, service: 'COGNITO_IDENTITY_PROVIDER' | 'CL
   const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   return endpoint ? { endpoint } : {};
 }
+
+/**
+ * A Cognito client for the sign-in calls (InitiateAuth, SignUp, …): they are unauthenticated, so no AWS
+ * credentials or profile are involved. Loaded on demand: `token`'s cached path must not load the SDK.
+ */
+export async function signInClient(env: Env, region: string) {
+  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+  return new CognitoIdentityProviderClient({ region, maxAttempts: 3, ...endpointFor(env, 'COGNITO_IDENTITY_PROVIDER') });
+}

@@ -1,5 +1,5 @@
 /** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
-import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
+import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
@@ -55,7 +55,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         : `${out.style.green('✓')} ${outcome.created ? 'Created' : 'Updated'} ${stackName} in ${identity.region} (${took}).`,
     );
     out.result('');
-    printOutputs(out, outcome.outputs, OUTPUT_ORDER);
+    printOutputs(out, outcome.outputs);
     out.result('');
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
     printNextSteps(ctx, outcome.outputs, stackName);

@@ -2,7 +2,7 @@
 import { AuthError } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
 import { UserError } from '../errors.js';
-import { endpointFor } from '../aws/endpoints.js';
+import { signInClient } from '../aws/endpoints.js';
 import { readTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
@@ -18,13 +18,7 @@ export interface LoginCommandOptions extends StackSelector {
 export async function login(ctx: CommandContext, options: LoginCommandOptions): Promise<void> {
   const { out, global } = ctx;
   const stack = await resolveStack(ctx, options);
-  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-  // The sign-in calls are unauthenticated: no AWS credentials are needed for them.
-  const cognito = new CognitoIdentityProviderClient({
-    region: stack.region,
-    maxAttempts: 3,
-    ...endpointFor(ctx.env, 'COGNITO_IDENTITY_PROVIDER'),
-  });
+  const cognito = await signInClient(ctx.env, stack.region);
   try {
     out.info(`Signing in to ${out.style.bold(stack.serverName)} (${stack.stackName} in ${stack.region}).`);
     const { username, tokens } = await runLogin(ctx, stack, cognito, {

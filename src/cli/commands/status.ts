@@ -1,7 +1,7 @@
 /** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stack-name.js';
-import { OUTPUT_ORDER, printOutputs } from '../deploy/outputs.js';
+import { printOutputs } from '../deploy/outputs.js';
 import { describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
 import { UserError } from '../errors.js';
@@ -52,7 +52,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
     if (stack.statusReason) out.result(`  reason: ${stack.statusReason}`);
     if (stack.lastUpdated) out.result(`  last update: ${stack.lastUpdated.toISOString()}`);
     out.result('');
-    printOutputs(out, stack.outputs, OUTPUT_ORDER);
+    printOutputs(out, stack.outputs);
     out.result('');
     out.result(local.length === 0 ? 'Stored on this machine: nothing.' : 'Stored on this machine:');
     for (const artifact of local) out.result(`  ${artifact.description}: ${artifact.path}`);

@@ -52,13 +52,8 @@ export async function token(ctx: CommandContext, options: TokenOptions, now: () 
   }
   if (stored.expiresAt - now() < REFRESH_MARGIN_MS) {
     const { refreshTokens, AuthError } = await import('../auth/cognito-auth.js');
-    const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-    const { endpointFor } = await import('../aws/endpoints.js');
-    const cognito = new CognitoIdentityProviderClient({
-      region: stored.region,
-      maxAttempts: 3,
-      ...endpointFor(ctx.env, 'COGNITO_IDENTITY_PROVIDER'),
-    });
+    const { signInClient } = await import('../aws/endpoints.js');
+    const cognito = await signInClient(ctx.env, stored.region);
     try {
       const fresh = await refreshTokens({ cognito, clientId: stored.clientId, now }, stored.refreshToken);
       stored = { ...stored, accessToken: fresh.accessToken, expiresAt: fresh.expiresAt };
