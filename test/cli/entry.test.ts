@@ -169,6 +169,13 @@ describe('synth and deploy --entry', () => {
     expect(readdirSync(join(shippedDir ?? '', '..'))).toEqual(['index.mjs']);
   });
 
+  it('synth checks the options before bundling the entry', async () => {
+    const result = await runCli(['synth', '--entry', join(fixtures, 'ts-with-dep', 'server.ts'), '--name', 'Bad_Name']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('server name "Bad_Name" is not valid');
+    expect(result.stderr).not.toContain('Bundling');
+  });
+
   it('deploy bundles the entry and deploys it as its own stack', async () => {
     const cloud = new FakeCloud();
     const home = mkdtempSync(join(scratch, 'h-'));

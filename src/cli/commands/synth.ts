@@ -20,11 +20,14 @@ interface Template {
 
 export async function synth(ctx: CommandContext, options: SynthOptions): Promise<void> {
   const { out, global } = ctx;
-  const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir } = await import('../../stack/index.js');
+  const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir, resolveStackOptions } =
+    await import('../../stack/index.js');
   const outdir = options.out !== undefined ? resolve(ctx.cwd, options.out) : await mkdtemp(join(tmpdir(), 'mcp-lambda-synth-'));
   try {
     let built: ReturnType<typeof buildApp>;
     try {
+      // Check the options before the (slower) bundling of an entry.
+      resolveStackOptions(toStackOptions(options));
       const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
       built = buildApp({
         outdir,
@@ -44,7 +47,8 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     try {
       assembly = app.synth();
     } catch (error) {
-      // Validation failures (with --validate) come back as one report; show it as is.
+      // Validation failures (with --validate) come back as one report; show it as is. Anything else is a bug.
+      if (!options.validate) throw error;
       throw new UserError(`The stack did not pass validation:\n${(error as Error).message}`);
     }
     const artifact = assembly.getStackByName(stack.stackName);
