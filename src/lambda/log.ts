@@ -18,6 +18,9 @@ export interface RequestLogRecord {
   readonly tool?: string;
   /** HTTP status of the response. */
   readonly status: number;
+  /** Size of the response body, read to its end before the line is written. */
+  readonly responseBytes: number;
+  /** From the request's arrival to the end of the response body. */
   readonly durationMs: number;
   /** The protocol era the request was served in. */
   readonly era?: 'modern' | 'legacy';

@@ -10,11 +10,20 @@
  *   (the SDK's built-in stateless fallback answers over SSE, which a buffered Lambda response gains
  *   nothing from). `isLegacyRequest` is the SDK's own routing predicate, so the two legs never disagree.
  *
- * A fresh server instance serves every request; nothing is kept between requests.
+ * A fresh server instance serves every request; nothing is kept between requests. So nothing can ever
+ * tell a client that a list changed: every server is served with `listChanged: false` and
+ * `resources.subscribe: false` ({@link withFixedLists}), whatever its factory set. A client then opens no
+ * `subscriptions/listen` stream, and one that does gets the spec's answer for a server that honours
+ * nothing — an acknowledgement with an empty filter and a graceful completion — at once, instead of a
+ * stream that holds the Lambda until the integration timeout.
+ *
+ * Responses are read to the end before they are logged and returned (API Gateway's REST integration
+ * buffers them anyway), so the log line's status, size and duration are what the client really got.
  */
 import {
   type AuthInfo,
   createMcpHandler,
+  McpServer,
   isJsonContentType,
   isLegacyRequest,
   type McpServerFactory,
@@ -85,6 +94,34 @@ function summarize(body: unknown): RpcSummary {
   return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
 }
 
+/**
+ * Wraps a factory so the servers it builds advertise lists that never change: a Lambda's tools, prompts
+ * and resources are fixed per deploy, and no instance lives long enough to send a change notification.
+ */
+export function withFixedLists(factory: McpServerFactory): McpServerFactory {
+  return async (ctx) => {
+    const product = await factory(ctx);
+    const server = product instanceof McpServer ? product.server : product;
+    const capabilities = server.getCapabilities();
+    server.registerCapabilities({
+      ...(capabilities.tools && { tools: { listChanged: false } }),
+      ...(capabilities.prompts && { prompts: { listChanged: false } }),
+      ...(capabilities.resources && { resources: { listChanged: false, subscribe: false } }),
+    });
+    return product;
+  };
+}
+
+/** Reads a response to its end, so what is logged is what was sent. */
+async function buffered(response: Response): Promise<{ response: Response; bytes: number }> {
+  if (response.body === null) return { response, bytes: 0 };
+  const body = await response.arrayBuffer();
+  return {
+    response: new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers }),
+    bytes: body.byteLength,
+  };
+}
+
 /** Creates the handler. Build it once per process (cold start) and call it for every request. */
 export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -94,7 +131,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     ...(options.requiredScope !== undefined && { requiredScope: options.requiredScope }),
   };
   const now = options.now ?? (() => performance.now());
-  const { factory } = options;
+  const factory = withFixedLists(options.factory);
 
   const modern = createMcpHandler(factory, {
     legacy: 'reject',
@@ -130,7 +167,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     // What the log line says about this request, filled in as the request is understood.
     const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; reason?: string } = { summary: {} };
 
-    const respond = (response: Response): Response => {
+    const respond = async (unread: Response): Promise<Response> => {
+      const { response, bytes } = await buffered(unread);
       for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
       const record: RequestLogRecord = {
         level: response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info',
@@ -139,6 +177,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         httpMethod: request.method,
         ...seen.summary,
         status: response.status,
+        responseBytes: bytes,
         durationMs: Math.round((now() - started) * 100) / 100,
         ...(seen.era !== undefined && { era: seen.era }),
         ...(seen.clientId !== undefined && { clientId: seen.clientId }),

@@ -159,7 +159,9 @@ describe('logging', () => {
       true,
     );
     for (const line of lines)
-      expect(Object.keys(line)).toEqual(expect.arrayContaining(['requestId', 'httpMethod', 'status', 'durationMs']));
+      expect(Object.keys(line)).toEqual(
+        expect.arrayContaining(['requestId', 'httpMethod', 'status', 'responseBytes', 'durationMs']),
+      );
     expect(logged).not.toContain(secret);
     expect(logged).not.toContain('c2VjcmV0LXRva2VuLXBheWxvYWQ');
     expect(logged.toLowerCase()).not.toContain('authorization');
@@ -176,7 +178,7 @@ describe('logging', () => {
     await client.close();
     dev.interrupt();
     expect(await dev.exit).toBe(0);
-    expect(dev.output().stderr).toMatch(/POST tools\/list 200 [\d.]+ ms/);
+    expect(dev.output().stderr).toMatch(/POST tools\/list 200 \d+ B [\d.]+ ms/);
     expect(dev.output().stderr).toContain('Stopped.');
   });
 });
