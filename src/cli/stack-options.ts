@@ -3,6 +3,7 @@
  * `resolveStackOptions` when the command runs. This module must stay light: it is loaded for `--help`.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../stack/names.js';
 
 /** What commander hands the action. */
 export interface StackCliOptions {
@@ -13,6 +14,7 @@ export interface StackCliOptions {
   readonly callbackUrl?: string[];
   readonly allowedOrigin?: string[];
   readonly memory?: number;
+  readonly sessionHours?: number;
   readonly logRetention?: number;
   readonly accessLogs: boolean;
   readonly validate?: boolean;
@@ -37,11 +39,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** Adds the stack options to a command. */
 export function addStackOptions(command: Command): Command {
   return command
-    .option('-n, --name <name>', 'name of the deployment; its OAuth scope is mcp-<name>/<name> (default: "dog-facts")')
+    .option('-n, --name <name>', 'name of the deployment; its OAuth scope is <MCP URL>/<name> (default: "dog-facts")')
     .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
     .option('--stage <stage>', 'API Gateway stage (default: "prod")')
     .addOption(
-      new Option('--callback-port <port>', "Claude Code's OAuth callback port (default: 33418)").argParser(
+      new Option('--callback-port <port>', `Claude Code's OAuth callback port (default: ${DEFAULT_CALLBACK_PORT})`).argParser(
         wholeNumber('a port', 1024, 65535),
       ),
     )
@@ -52,6 +54,12 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .addOption(
+      new Option(
+        '--session-hours <hours>',
+        `how long a sign-in's access token lasts, 1-24 (default: ${DEFAULT_SESSION_HOURS})`,
+      ).argParser(wholeNumber('hours', 1, 24)),
+    )
     .addOption(new Option('--log-retention <days>', 'days to keep logs (default: 30)').argParser(wholeNumber('days', 1, 3653)))
     .option('--no-access-logs', "no API Gateway access logs (for accounts without API Gateway's CloudWatch role)")
     .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)")
@@ -68,6 +76,7 @@ export function toStackOptions(options: StackCliOptions) {
     ...(options.callbackUrl !== undefined && { extraCallbackUrls: options.callbackUrl }),
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
+    ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
     accessLogs: options.accessLogs,
   };

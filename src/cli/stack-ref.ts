@@ -22,6 +22,8 @@ export interface StackOutputs {
   readonly callbackPort: number;
   readonly signInUrl: string;
   readonly userPoolId: string;
+  /** The Cognito issuer, `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
+  readonly issuerUrl: string;
   readonly raw: Readonly<Record<string, string>>;
 }
 
@@ -60,6 +62,7 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
   const clientId = text('McpOAuthClientId');
   const scope = text('McpOAuthScope');
   const userPoolId = text('UserPoolId');
+  const issuerUrl = url('IssuerUrl');
   const port = Number(raw.CallbackPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     problems.push(`CallbackPort is not a port (${JSON.stringify(raw.CallbackPort)})`);
@@ -74,6 +77,7 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
     callbackPort: port,
     signInUrl,
     userPoolId,
+    issuerUrl,
     raw,
   };
 }

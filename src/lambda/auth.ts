@@ -14,6 +14,8 @@ export type AuthorizerClaims = Readonly<Record<string, unknown>>;
 export interface AuthPolicy {
   readonly allowedClientIds: readonly string[];
   readonly requiredScope?: string;
+  /** This server's resource URL; a token bound to another resource (`aud`) is refused. */
+  readonly resource?: string;
 }
 
 export type AuthOutcome =
@@ -36,6 +38,22 @@ function expiresAt(claims: AuthorizerClaims): number | undefined {
   if (/^\d+$/.test(raw)) return Number(raw);
   const ms = Date.parse(raw);
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/**
+ * The audiences of a token: Cognito binds `aud` to the `resource` a client asked for (RFC 8707). A REST
+ * authorizer renders a list claim as "[a, b]"; a token without resource binding has no `aud` at all.
+ */
+function audiences(claims: AuthorizerClaims): string[] {
+  const raw = claims.aud;
+  if (Array.isArray(raw)) return raw.filter((value): value is string => typeof value === 'string');
+  if (typeof raw !== 'string' || raw.trim() === '') return [];
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('[')) return [trimmed];
+  return trimmed
+    .slice(1, trimmed.endsWith(']') ? -1 : undefined)
+    .split(/[\s,]+/)
+    .filter((value) => value !== '');
 }
 
 function bearerToken(authorization: string | null): string {
@@ -72,6 +90,16 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
       status: 403,
       reason: 'client_not_allowed',
       message: `OAuth client ${clientId} is not allowed to call this server.`,
+    };
+  }
+
+  const aud = audiences(claims);
+  if (policy.resource !== undefined && aud.length > 0 && !aud.includes(policy.resource)) {
+    return {
+      ok: false,
+      status: 401,
+      reason: 'wrong_audience',
+      message: `The access token was issued for another resource (${aud.join(', ').slice(0, 200)}), not ${policy.resource}.`,
     };
   }
 

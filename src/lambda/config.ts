@@ -21,6 +21,8 @@ export interface LambdaConfig {
   readonly allowedClientIds: readonly string[];
   /** The scope a token must hold; undefined skips the check. */
   readonly requiredScope?: string;
+  /** This server's resource URL: a token whose `aud` names another resource is refused. */
+  readonly resource?: string;
 }
 
 /** Thrown when an environment variable holds a value the Lambda cannot use. */
@@ -66,12 +68,17 @@ function originPattern(value: string): string {
 export function readConfig(env: Record<string, string | undefined> = process.env): LambdaConfig {
   const serverName = env.MCP_SERVER?.trim() || 'dog-facts';
   const requiredScope = env.MCP_REQUIRED_SCOPE?.trim() || undefined;
+  const resource = env.MCP_RESOURCE?.trim() || undefined;
+  if (resource !== undefined && !URL.canParse(resource)) {
+    throw new ConfigError(`MCP_RESOURCE must be the server's URL (https://…/mcp), got ${JSON.stringify(resource)}`);
+  }
   return {
     serverName,
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     allowedOrigins: (list(env.MCP_ALLOWED_ORIGINS) ?? DEFAULT_ALLOWED_ORIGINS).map(originPattern),
     allowedClientIds: list(env.MCP_ALLOWED_CLIENT_IDS) ?? [],
     ...(requiredScope !== undefined && { requiredScope }),
+    ...(resource !== undefined && { resource }),
   };
 }
 

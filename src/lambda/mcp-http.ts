@@ -46,6 +46,8 @@ export interface McpHttpHandlerOptions {
   readonly allowedClientIds?: readonly string[];
   /** Scope every token must hold. @default no check */
   readonly requiredScope?: string;
+  /** This server's resource URL; tokens bound to another resource are refused. @default no check */
+  readonly resource?: string;
   /** Where the per-request log line goes. */
   readonly log: Logger;
   /** Clock for durations. @default performance.now */
@@ -129,6 +131,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const policy = {
     allowedClientIds: options.allowedClientIds ?? [],
     ...(options.requiredScope !== undefined && { requiredScope: options.requiredScope }),
+    ...(options.resource !== undefined && { resource: options.resource }),
   };
   const now = options.now ?? (() => performance.now());
   const factory = withFixedLists(options.factory);

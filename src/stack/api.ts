@@ -17,10 +17,16 @@ import type { ResolvedStackOptions } from './props.js';
 
 export interface McpApiProps {
   readonly options: ResolvedStackOptions;
+}
+
+/** What `/mcp` is served by and protected with (known only once the pool, which needs the URL, exists). */
+export interface McpRouteProps {
   readonly handler: lambda.IFunction;
   readonly userPool: cognito.IUserPool;
   /** The Cognito issuer: the authorization server in the metadata. */
   readonly issuerUrl: string;
+  /** The MCP scope, `<MCP URL>/<name>`: required by the authorizer, announced in the metadata and challenges. */
+  readonly scope: string;
 }
 
 /** Headers a browser MCP client sends (CORS preflight). */
@@ -39,8 +45,14 @@ export function staticHeader(value: string): string {
   return `'${value}'`;
 }
 
+/**
+ * Built in two steps, because the URL and the pool need each other: the constructor creates the API and
+ * its URLs (the pool's resource server is named by the MCP URL), then {@link McpApi.addMcpRoute} adds
+ * what needs the pool and the function.
+ */
 export class McpApi extends Construct {
   readonly api: apigateway.RestApi;
+  private readonly options: ResolvedStackOptions;
   /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp` */
   readonly mcpUrl: string;
   /** The RFC 9728 metadata URL for `/mcp` (the one in `resource_metadata`). */
@@ -49,6 +61,7 @@ export class McpApi extends Construct {
   constructor(scope: Construct, id: string, props: McpApiProps) {
     super(scope, id);
     const { options } = props;
+    this.options = options;
 
     const accessLogs = options.accessLogs
       ? new logs.LogGroup(this, 'AccessLogs', { retention: options.logRetention, removalPolicy: RemovalPolicy.DESTROY })
@@ -114,7 +127,12 @@ export class McpApi extends Construct {
     const stageUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${options.stage}`;
     this.mcpUrl = `${stageUrl}/mcp`;
     this.metadataUrl = `${stageUrl}/.well-known/oauth-protected-resource/mcp`;
+  }
 
+  /** `ANY /mcp` behind the Cognito authorizer, the RFC 9728 metadata, and the 401/403 challenges. */
+  addMcpRoute(props: McpRouteProps): void {
+    const { options } = this;
+    const { scope } = props;
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
       authorizerName: `${options.serverName}-cognito`,
@@ -132,14 +150,14 @@ export class McpApi extends Construct {
     mcp.addMethod('ANY', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
       authorizer,
       authorizationType: apigateway.AuthorizationType.COGNITO,
-      authorizationScopes: [options.scope],
+      authorizationScopes: [scope],
     });
 
     // RFC 9728 protected-resource metadata, served by API Gateway (a mock integration: no Lambda).
     const metadata = JSON.stringify({
       resource: this.mcpUrl,
       authorization_servers: [props.issuerUrl],
-      scopes_supported: [options.scope],
+      scopes_supported: [scope],
       bearer_methods_supported: ['header'],
       resource_name: `${options.serverName} MCP server`,
     });
@@ -185,7 +203,7 @@ export class McpApi extends Construct {
 
     // The challenge clients follow to discover the authorization server (the /<stage> prefix breaks
     // well-known path discovery, so resource_metadata carries the full URL).
-    const challenge = `Bearer resource_metadata="${this.metadataUrl}", scope="${options.scope}"`;
+    const challenge = `Bearer resource_metadata="${this.metadataUrl}", scope="${scope}"`;
     const cors = {
       'Access-Control-Allow-Origin': staticHeader('*'),
       'Access-Control-Expose-Headers': staticHeader('WWW-Authenticate'),
@@ -204,7 +222,7 @@ export class McpApi extends Construct {
       statusCode: '403',
       responseHeaders: {
         'WWW-Authenticate': staticHeader(
-          `Bearer error="insufficient_scope", scope="${options.scope}", resource_metadata="${this.metadataUrl}"`,
+          `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${this.metadataUrl}"`,
         ),
         ...cors,
       },

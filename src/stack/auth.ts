@@ -1,7 +1,14 @@
 /**
- * The OAuth side: a Cognito user pool people can sign up to, its hosted UI, the MCP scope, a public
- * PKCE client for people (Claude Code, the MCP Inspector, the CLI's password check) and a confidential
- * client_credentials client for machines, whose secret goes to Secrets Manager.
+ * The OAuth side: a Cognito user pool people can sign up to, its managed login pages, the MCP scope, a
+ * public PKCE client for people (Claude Code, the MCP Inspector, the CLI's password check) and a
+ * confidential client_credentials client for machines, whose secret goes to Secrets Manager.
+ *
+ * Resource binding (RFC 8707). MCP clients send `resource=<MCP URL>` on authorize, token and refresh.
+ * Cognito honours it only on managed login (version 2) with the Essentials or Plus plan, and only when
+ * the value names a resource server of the pool: then the access token's `aud` is that resource. So the
+ * resource server's identifier is the MCP URL exactly as the protected-resource metadata states it, and
+ * the scope reads `<MCP URL>/<server name>`. A `resource` that names no resource server fails the
+ * sign-in (400 at authorize, or `invalid_grant` at the token endpoint).
  */
 import { Aws, Duration, Fn, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -16,23 +23,28 @@ import type { ResolvedStackOptions } from './props.js';
 export interface McpAuthProps {
   readonly options: ResolvedStackOptions;
   readonly runtime: lambda.Runtime;
+  /** The MCP URL: the resource server's identifier, and the `resource` clients ask tokens for. */
+  readonly resourceUrl: string;
 }
 
 export class McpAuth extends Construct {
   readonly userPool: cognito.UserPool;
   readonly domain: cognito.UserPoolDomain;
+  /** Managed login (v2) shows "Login pages unavailable" for a client without a branding style. */
+  readonly branding: cognito.CfnManagedLoginBranding;
   readonly resourceServer: cognito.UserPoolResourceServer;
   readonly interactiveClient: cognito.UserPoolClient;
   readonly automatedClient: cognito.UserPoolClient;
   readonly automatedClientSecret: secretsmanager.Secret;
   /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` */
   readonly issuerUrl: string;
-  /** The MCP scope, `mcp-<name>/<name>`. */
+  /** The MCP scope, `<MCP URL>/<name>`. */
   readonly scope: string;
 
   constructor(scope: Construct, id: string, props: McpAuthProps) {
     super(scope, id);
-    const { options } = props;
+    const { options, resourceUrl } = props;
+    this.scope = `${resourceUrl}/${options.scopeName}`;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: true,
@@ -60,7 +72,7 @@ export class McpAuth extends Construct {
       {
         id: 'AwsSolutions::AwsSolutions-COG8',
         reason:
-          'Essentials, not Plus: Plus (threat protection) is billed per monthly active user on top; Essentials is what the V2 pre-token trigger needs. Choose Plus in your own stack when you need adaptive authentication.',
+          'Essentials, not Plus: Plus (threat protection) is billed per monthly active user on top; Essentials is what the V2 pre-token trigger and resource binding need. Choose Plus in your own stack when you need adaptive authentication.',
       },
       {
         id: 'AwsSolutions::AwsSolutions-COG2',
@@ -75,7 +87,8 @@ export class McpAuth extends Construct {
     const suffix = Fn.select(0, Fn.split('-', stackUuid));
     this.domain = this.userPool.addDomain('HostedUi', {
       cognitoDomain: { domainPrefix: Fn.join('-', ['mcp', options.serverName, suffix]) },
-      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+      // Managed login: the classic hosted UI ignores `resource`, so tokens would carry no audience.
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
     const mcpScope = new cognito.ResourceServerScope({
@@ -83,11 +96,11 @@ export class McpAuth extends Construct {
       scopeDescription: `Call the ${options.serverName} MCP server`,
     });
     this.resourceServer = this.userPool.addResourceServer('ResourceServer', {
-      identifier: options.resourceServerId,
+      identifier: resourceUrl,
+      // The name may not hold ':' or '/' (CDK would default it to the identifier, a URL).
       userPoolResourceServerName: `${options.serverName} MCP server`,
       scopes: [mcpScope],
     });
-    this.scope = options.scope;
 
     this.interactiveClient = this.userPool.addClient('InteractiveClient', {
       userPoolClientName: `${options.serverName}-interactive`,
@@ -108,11 +121,17 @@ export class McpAuth extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      // An hour of access per token, refreshed for up to 30 days without signing in again.
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
+      // A working day of access per token (--session-hours), refreshed for up to 30 days without signing in.
+      accessTokenValidity: Duration.hours(options.sessionHours),
+      idTokenValidity: Duration.hours(options.sessionHours),
       refreshTokenValidity: Duration.days(30),
       authSessionValidity: Duration.minutes(5),
+    });
+
+    this.branding = new cognito.CfnManagedLoginBranding(this, 'LoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.interactiveClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
 
     this.automatedClient = this.userPool.addClient('AutomatedClient', {
@@ -139,7 +158,7 @@ export class McpAuth extends Construct {
         client_secret: SecretValue.resourceAttribute(
           (this.automatedClient.node.defaultChild as cognito.CfnUserPoolClient).attrClientSecret,
         ),
-        scope: SecretValue.unsafePlainText(options.scope),
+        scope: SecretValue.unsafePlainText(this.scope),
       },
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -167,8 +186,8 @@ export class McpAuth extends Construct {
       role: triggerRole,
       logGroup: triggerLogs,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { MCP_SCOPE: options.scope },
-      description: `Adds ${options.scope} to access tokens from password sign-in and refresh`,
+      environment: { MCP_SCOPE: this.scope },
+      description: `Adds the ${options.serverName} MCP scope to access tokens from password sign-in and refresh`,
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
 

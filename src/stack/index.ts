@@ -5,7 +5,7 @@
  * import { App } from 'aws-cdk-lib';
  * import { McpServerStack } from 'mcp-lambda/stack';
  *
- * new McpServerStack(new App(), 'my-mcp', { serverName: 'dog-facts', callbackPort: 33418 });
+ * new McpServerStack(new App(), 'my-mcp', { serverName: 'dog-facts', callbackPort: 31927 });
  * ```
  */
 export { CORS_ALLOW_HEADERS, McpApi, type McpApiProps, staticHeader } from './api.js';

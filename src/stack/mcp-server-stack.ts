@@ -47,29 +47,35 @@ export class McpServerStack extends Stack {
     });
     this.options = options;
 
-    this.auth = new McpAuth(this, 'Auth', { options, runtime: LAMBDA_RUNTIME });
+    // The API first: its URL names the pool's resource server (resource binding, see McpAuth).
+    this.mcpApi = new McpApi(this, 'Http', { options });
+    this.auth = new McpAuth(this, 'Auth', { options, runtime: LAMBDA_RUNTIME, resourceUrl: this.mcpApi.mcpUrl });
+    const mcpScope = this.auth.scope;
     this.mcpFunction = new McpFunction(this, 'Server', {
       options,
       environment: {
-        MCP_REQUIRED_SCOPE: options.scope,
+        MCP_REQUIRED_SCOPE: mcpScope,
+        MCP_RESOURCE: this.mcpApi.mcpUrl,
         MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, this.auth.automatedClient.userPoolClientId].join(
           ',',
         ),
         MCP_ALLOWED_ORIGINS: options.allowedOrigins.join(','),
       },
     });
-    this.mcpApi = new McpApi(this, 'Http', {
-      options,
+    this.mcpApi.addMcpRoute({
       handler: this.mcpFunction.function,
       userPool: this.auth.userPool,
       issuerUrl: this.auth.issuerUrl,
+      scope: mcpScope,
     });
 
     const hostedUi = this.auth.domain.baseUrl();
     const interactiveId = this.auth.interactiveClient.userPoolClientId;
     const claudeCallback = `http://localhost:${options.callbackPort}/callback`;
+    // The MCP scope is a URL known only at deploy time, so it cannot be percent-encoded here; ':' and '/'
+    // need no encoding in a query string (RFC 3986), and the spaces between scopes are written encoded.
     const query = (page: string) =>
-      `${hostedUi}/${page}?client_id=${interactiveId}&response_type=code&scope=${encodeURIComponent(`openid email profile ${options.scope}`)}&redirect_uri=${encodeURIComponent(claudeCallback)}`;
+      `${hostedUi}/${page}?client_id=${interactiveId}&response_type=code&scope=openid%20email%20profile%20${mcpScope}&redirect_uri=${encodeURIComponent(claudeCallback)}`;
 
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output(OUTPUTS.mcpServerUrl, this.mcpApi.mcpUrl, 'MCP endpoint (Streamable HTTP)');
@@ -84,7 +90,7 @@ export class McpServerStack extends Stack {
     output(OUTPUTS.authorizationUrl, `${hostedUi}/oauth2/authorize`, 'OAuth authorization endpoint');
     output(OUTPUTS.tokenUrl, `${hostedUi}/oauth2/token`, 'OAuth token endpoint');
     output(OUTPUTS.clientId, interactiveId, 'OAuth client id for MCP clients such as Claude Code');
-    output(OUTPUTS.scope, options.scope, 'OAuth scope the MCP endpoint requires');
+    output(OUTPUTS.scope, mcpScope, 'OAuth scope the MCP endpoint requires');
     output(OUTPUTS.signInUrl, query('signup'), 'Hosted UI sign-up page: register here');
     output(OUTPUTS.userPoolId, this.auth.userPool.userPoolId, 'Cognito user pool id');
     output(OUTPUTS.region, Aws.REGION, 'AWS region');

@@ -5,6 +5,22 @@
 
 export const DEFAULT_SERVER_NAME = 'dog-facts';
 
+/**
+ * Claude Code's OAuth callback port (`oauth.callbackPort`, redirect `http://localhost:<port>/callback`).
+ * Not a port any popular client listens on by default (VS Code 33418, Gemini CLI 7777, MCP Inspector
+ * 6274, Cloudflare's tools 8787, 3000, 8080), and below every OS's ephemeral range (Linux from 32768,
+ * macOS and Windows from 49152), so an outgoing connection never holds it either.
+ */
+export const DEFAULT_CALLBACK_PORT = 31927;
+
+/**
+ * Access-token life for people, in hours. A working day: a Claude Code session that fetched its token
+ * in the morning (helper mode runs `mcp-lambda token` on connect, and Claude Code does not re-run it when
+ * the token expires mid-session) keeps working until evening, while a leaked token is useless by the
+ * next day. Cognito cannot revoke an access token API Gateway has already accepted, so longer is riskier.
+ */
+export const DEFAULT_SESSION_HOURS = 8;
+
 /** A stack option with a value the stack cannot use. */
 export class StackPropsError extends Error {
   override readonly name = 'StackPropsError';

@@ -4,30 +4,35 @@
  * ten minutes into a deploy.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { checkServerName, checkStackName, DEFAULT_SERVER_NAME, invalid } from './names.js';
+import {
+  checkServerName,
+  checkStackName,
+  DEFAULT_CALLBACK_PORT,
+  DEFAULT_SERVER_NAME,
+  DEFAULT_SESSION_HOURS,
+  invalid,
+} from './names.js';
 
-export { checkServerName, DEFAULT_SERVER_NAME, StackPropsError } from './names.js';
-
-/** Claude Code's OAuth callback port registered on the interactive client (`oauth.callbackPort`). */
-export const DEFAULT_CALLBACK_PORT = 33418;
+export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
 /** The MCP Inspector's OAuth callback. */
 export const INSPECTOR_CALLBACK_URL = 'http://localhost:6274/oauth/callback';
 export const DEFAULT_STAGE = 'prod';
 export const DEFAULT_MEMORY_MB = 512;
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_THROTTLING = { rateLimit: 50, burstLimit: 100 } as const;
+
 /** Browser origins allowed to call /mcp (CORS): the MCP Inspector on this machine. */
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:6274', 'http://127.0.0.1:6274'];
 
 /** Options of {@link McpServerStack}. */
 export interface McpServerStackOptions {
-  /** Server name: the scope is `mcp-<name>/<name>`, and resource names derive from it. @default dog-facts */
+  /** Server name: the scope is `<MCP URL>/<name>`, and resource names derive from it. @default dog-facts */
   readonly serverName?: string;
   /** @default mcp-lambda-<serverName> */
   readonly stackName?: string;
   /** API Gateway stage. @default prod */
   readonly stage?: string;
-  /** Port of Claude Code's OAuth callback, `http://localhost:<port>/callback`. @default 33418 */
+  /** Port of Claude Code's OAuth callback, `http://localhost:<port>/callback`. @default 31927 */
   readonly callbackPort?: number;
   /** More OAuth callback URLs for the interactive client (https, or http on localhost). @default none */
   readonly extraCallbackUrls?: readonly string[];
@@ -35,6 +40,8 @@ export interface McpServerStackOptions {
   readonly allowedOrigins?: readonly string[];
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
+  /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
+  readonly sessionHours?: number;
   /** Days to keep Lambda and access logs; one of CloudWatch's retention periods. @default 30 */
   readonly logRetentionDays?: number;
   /** Stage throttling: steady requests per second and burst. @default 50 rps, burst 100 */
@@ -59,15 +66,14 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly memoryMb: number;
+  readonly sessionHours: number;
   readonly logRetention: RetentionDays;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly accessLogs: boolean;
   readonly lambdaBundleDir?: string;
   readonly builtinServer: string;
-  /** `mcp-<serverName>`, the resource server identifier. */
-  readonly resourceServerId: string;
-  /** `mcp-<serverName>/<serverName>`. */
-  readonly scope: string;
+  /** The scope's name on the resource server (the server name); the full scope is `<MCP URL>/<scopeName>`. */
+  readonly scopeName: string;
 }
 
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -114,6 +120,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   const callbackUrls = [...new Set([`http://localhost:${callbackPort}/callback`, INSPECTOR_CALLBACK_URL, ...extra])];
   const allowedOrigins = (options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map(checkOrigin);
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
+  const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!RETENTION_DAYS.has(retentionDays)) {
     invalid(
@@ -126,7 +133,6 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   integer('throttling rate limit', throttling.rateLimit, 1, 10000);
   integer('throttling burst limit', throttling.burstLimit, 1, 5000);
   const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
-  const resourceServerId = `mcp-${serverName}`;
   return {
     serverName,
     stackName,
@@ -135,12 +141,12 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackUrls,
     allowedOrigins,
     memoryMb,
+    sessionHours,
     logRetention: retentionDays as RetentionDays,
     throttling,
     accessLogs: options.accessLogs ?? true,
     ...(options.lambdaBundleDir !== undefined && { lambdaBundleDir: options.lambdaBundleDir }),
     builtinServer,
-    resourceServerId,
-    scope: `${resourceServerId}/${serverName}`,
+    scopeName: serverName,
   };
 }

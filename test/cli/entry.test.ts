@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bundleEntry, EntryError, loadCheck } from '../../src/cli/entry/bundle.js';
 import { FakeCloud, scriptedPrompter } from '../helpers/fake-engine.js';
 import { connectClient } from '../helpers/mcp-client.js';
+import { render } from '../helpers/render.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -161,7 +162,7 @@ describe('synth and deploy --entry', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/Bundled .*server\.ts: [\d.]+ KiB; it starts and lists 1 tool \(shout\)\./);
     const template = JSON.parse(readFileSync(join(out, 'mcp-lambda-my-tools.template.json'), 'utf8'));
-    expect(template.Outputs.McpOAuthScope.Value).toBe('mcp-my-tools/my-tools');
+    expect(render(template.Outputs.McpOAuthScope.Value)).toMatch(/\/prod\/mcp\/my-tools$/);
     const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
     const shipped = assets.map((name) => join(out, name, 'index.mjs')).filter(existsSync);
     expect(shipped.some((file) => readFileSync(file, 'utf8').includes('fixture-ts'))).toBe(true);

@@ -10,8 +10,9 @@ describe('parseOutputs (stack outputs from the cache or CloudFormation)', () => 
       serverName: 'dog-facts',
       mcpServerUrl: OUTPUTS.McpServerUrl,
       clientId: 'client123',
-      scope: 'mcp-dog-facts/dog-facts',
-      callbackPort: 33418,
+      scope: OUTPUTS.McpOAuthScope,
+      issuerUrl: OUTPUTS.IssuerUrl,
+      callbackPort: 31927,
     });
   });
 
@@ -24,11 +25,16 @@ describe('parseOutputs (stack outputs from the cache or CloudFormation)', () => 
 
   it('lists every missing or malformed output', () => {
     const { McpOAuthClientId: _drop, ...rest } = OUTPUTS;
-    expect(parseOutputs('s', 'r', { ...rest, SignInUrl: 'not a url', CallbackPort: 'x', McpOAuthScope: ' ' })).toEqual([
+    const { IssuerUrl: _issuer, ...withoutIssuer } = rest;
+    expect(parseOutputs('s', 'r', { ...withoutIssuer, SignInUrl: 'not a url', CallbackPort: 'x', McpOAuthScope: ' ' })).toEqual([
       'SignInUrl is not an https URL ("not a url")',
       'McpOAuthClientId is missing',
       'McpOAuthScope is missing',
+      'IssuerUrl is missing',
       'CallbackPort is not a port ("x")',
+    ]);
+    expect(parseOutputs('s', 'r', { ...OUTPUTS, IssuerUrl: 'http://cognito.example/pool' })).toEqual([
+      'IssuerUrl is not an https URL ("http://cognito.example/pool")',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { render } from '../helpers/render.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -12,7 +13,7 @@ describe('mcp-lambda synth', () => {
   it('prints a summary of resources, outputs and sizes, and the next step', async () => {
     const result = await runCli(['synth']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('mcp-lambda-dog-facts  server dog-facts, scope mcp-dog-facts/dog-facts, stage prod');
+    expect(result.stdout).toContain('mcp-lambda-dog-facts  server dog-facts, scope <MCP URL>/dog-facts, stage prod, tokens 8 h');
     expect(result.stdout).toMatch(/Resources \(\d+\)/);
     expect(result.stdout).toMatch(/ 1 {2}AWS::Cognito::UserPool\n/);
     expect(result.stdout).toContain('McpServerUrl');
@@ -22,10 +23,14 @@ describe('mcp-lambda synth', () => {
   });
 
   it('prints only the template with --json', async () => {
-    const result = await runCli(['synth', '--json', '--name', 'cat-facts', '--stage', 'v2']);
+    const result = await runCli(['synth', '--json', '--name', 'cat-facts', '--stage', 'v2', '--session-hours', '12']);
     expect(result.code).toBe(0);
     const template = JSON.parse(result.stdout);
-    expect(template.Outputs.McpOAuthScope.Value).toBe('mcp-cat-facts/cat-facts');
+    expect(render(template.Outputs.McpOAuthScope.Value)).toMatch(/^https:\/\/<HttpApi\w+>\.execute-api\..*\/v2\/mcp\/cat-facts$/);
+    const interactive = Object.values(template.Resources as Record<string, any>).find(
+      (r) => r.Properties?.ClientName === 'cat-facts-interactive',
+    );
+    expect(interactive.Properties.AccessTokenValidity).toBe(720);
     expect(result.stderr).toBe('');
   });
 
@@ -40,6 +45,12 @@ describe('mcp-lambda synth', () => {
     const template = JSON.parse(readFileSync(join(dir, 'my-mcp.template.json'), 'utf8'));
     expect(template.Outputs.CallbackPort.Value).toBe('41000');
     expect(existsSync(join(dir, 'my-mcp.assets.json'))).toBe(true);
+  });
+
+  it.each(['0', '25', '1.5', 'day'])('refuses --session-hours %s before building anything', async (value) => {
+    const result = await runCli(['synth', '--session-hours', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`expected hours: a whole number from 1 to 24, got "${value}"`);
   });
 
   it('passes the built-in CloudFormation validation with --validate', async () => {

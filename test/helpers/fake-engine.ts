@@ -19,10 +19,11 @@ export const OUTPUTS = {
   McpServerUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp',
   SignInUrl: 'https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.com/signup?client_id=client123',
   McpOAuthClientId: 'client123',
-  McpOAuthScope: 'mcp-dog-facts/dog-facts',
-  CallbackPort: '33418',
+  McpOAuthScope: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp/dog-facts',
+  CallbackPort: '31927',
   ServerName: 'dog-facts',
   UserPoolId: 'eu-west-1_pool',
+  IssuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool',
 };
 
 export type DeployPlan =

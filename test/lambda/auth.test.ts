@@ -5,7 +5,8 @@ import { createLambdaApp } from '../../src/lambda/app.js';
 import { authorize } from '../../src/lambda/auth.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 
-const SCOPE = 'mcp-dog-facts/dog-facts';
+const RESOURCE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
+const SCOPE = `${RESOURCE}/dog-facts`;
 const CLIENT = 'client-abc';
 const TOKEN = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.sig';
 
@@ -37,7 +38,9 @@ function toolsListEvent(claims: Record<string, string> | undefined): APIGatewayP
 }
 
 function app(logs: RequestLogRecord[] = []) {
-  return createLambdaApp({ MCP_ALLOWED_CLIENT_IDS: `${CLIENT},other`, MCP_REQUIRED_SCOPE: SCOPE }, (r) => logs.push(r)).handler;
+  return createLambdaApp({ MCP_ALLOWED_CLIENT_IDS: `${CLIENT},other`, MCP_REQUIRED_SCOPE: SCOPE, MCP_RESOURCE: RESOURCE }, (r) =>
+    logs.push(r),
+  ).handler;
 }
 
 describe('claims check', () => {
@@ -46,6 +49,15 @@ describe('claims check', () => {
     const result = await app(logs)(toolsListEvent(accessClaims));
     expect(result.statusCode).toBe(200);
     expect(logs[0]?.clientId).toBe(CLIENT);
+  });
+
+  it.each([
+    ['bound to this resource (managed login, RFC 8707)', RESOURCE],
+    ['bound to this resource among others', `[https://other.example/mcp, ${RESOURCE}]`],
+    ['not bound to any resource (password sign-in)', undefined],
+  ])('serves a token %s', async (_name, aud) => {
+    const claims = aud === undefined ? accessClaims : { ...accessClaims, aud };
+    expect((await app()(toolsListEvent(claims))).statusCode).toBe(200);
   });
 
   it('serves without claims (no authorizer: dev, tests)', async () => {
@@ -57,7 +69,9 @@ describe('claims check', () => {
     ['no token_use', { ...accessClaims, token_use: '' }, 401, /token_use=none/],
     ['another client', { ...accessClaims, client_id: 'intruder' }, 403, /client intruder is not allowed/],
     ['no client id', { ...accessClaims, client_id: '' }, 401, /no client_id/],
-    ['no MCP scope', { ...accessClaims, scope: 'openid aws.cognito.signin.user.admin' }, 403, /lacks the scope mcp-dog-facts/],
+    ['no MCP scope', { ...accessClaims, scope: 'openid aws.cognito.signin.user.admin' }, 403, /lacks the scope https:\/\/abc123/],
+    ['a token for another resource', { ...accessClaims, aud: 'https://other.example/mcp' }, 401, /issued for another resource/],
+    ['a token for this URL with a slash added', { ...accessClaims, aud: `${RESOURCE}/` }, 401, /another resource/],
     ['a scope that only starts alike', { ...accessClaims, scope: `${SCOPE}-admin` }, 403, /lacks the scope/],
   ])('refuses %s', async (_name, claims, status, message) => {
     const logs: RequestLogRecord[] = [];

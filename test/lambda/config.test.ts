@@ -29,6 +29,12 @@ describe('readConfig', () => {
     expect(config.requiredScope).toBe('s/s');
   });
 
+  it('reads the resource URL, and refuses one that is not a URL', () => {
+    expect(readConfig({ MCP_RESOURCE: ' https://x.example/prod/mcp ' }).resource).toBe('https://x.example/prod/mcp');
+    expect(readConfig({}).resource).toBeUndefined();
+    expect(() => readConfig({ MCP_RESOURCE: 'mcp-dog-facts' })).toThrow(/MCP_RESOURCE must be the server's URL/);
+  });
+
   it.each(['0', '-5', '1.5', 'lots', '1e400'])('refuses MCP_MAX_BODY_BYTES=%s', (value) => {
     expect(() => readConfig({ MCP_MAX_BODY_BYTES: value })).toThrow(ConfigError);
     expect(() => readConfig({ MCP_MAX_BODY_BYTES: value })).toThrow(`got "${value}"`);

@@ -18,7 +18,6 @@ import {
 } from '../../src/stack/index.js';
 import { FAKE, render } from '../helpers/render.js';
 
-const SCOPE = 'mcp-dog-facts/dog-facts';
 const outdir = () => mkdtempSync(join(tmpdir(), 'mcp-lambda-synth-'));
 
 function synth(props: Omit<BuildAppOptions, 'outdir'> = {}) {
@@ -37,6 +36,8 @@ const apiId = resources('AWS::ApiGateway::RestApi')[0]![0];
 const poolId = resources('AWS::Cognito::UserPool')[0]![0];
 const MCP_URL = `https://<${apiId}>.execute-api.${FAKE.region}.${FAKE.urlSuffix}/prod/mcp`;
 const METADATA_URL = `https://<${apiId}>.execute-api.${FAKE.region}.${FAKE.urlSuffix}/prod/.well-known/oauth-protected-resource/mcp`;
+/** The scope names the resource server, whose identifier is the MCP URL (resource binding). */
+const SCOPE = `${MCP_URL}/dog-facts`;
 /** The MCP function (not the trigger, not CDK's custom-resource function). */
 const serverFunction = () => {
   const found = resources('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith('MCP server'));
@@ -45,7 +46,7 @@ const serverFunction = () => {
 };
 /** What the resource server's Ref stands for: its identifier. */
 const refs = Object.fromEntries(
-  resources('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, r.Properties.Identifier]),
+  resources('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
 );
 const ISSUER = `https://cognito-idp.${FAKE.region}.${FAKE.urlSuffix}/<${poolId}>`;
 
@@ -70,17 +71,28 @@ describe('Cognito', () => {
     });
   });
 
-  it('gives the hosted UI a domain prefix unique to the stack', () => {
+  it('gives the sign-in pages a domain prefix unique to the stack, on managed login (v2) for resource binding', () => {
     const domain = one('AWS::Cognito::UserPoolDomain');
     expect(render(domain.Domain)).toBe('mcp-dog-facts-1a2b3c4d');
-    expect(domain.ManagedLoginVersion).toBe(1);
+    expect(domain.ManagedLoginVersion).toBe(2);
   });
 
-  it('defines the resource server and its one scope', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
-      Identifier: 'mcp-dog-facts',
-      Scopes: [{ ScopeName: 'dog-facts', ScopeDescription: Match.anyValue() }],
-    });
+  it("gives the interactive client a managed-login branding style (else: 'Login pages unavailable')", () => {
+    const branding = one('AWS::Cognito::ManagedLoginBranding');
+    expect(branding.UseCognitoProvidedValues).toBe(true);
+    expect(render(branding.UserPoolId)).toBe(`<${poolId}>`);
+    const interactiveId = resources('AWS::Cognito::UserPoolClient').find(
+      ([, r]) => r.Properties.ClientName === 'dog-facts-interactive',
+    )![0];
+    expect(render(branding.ClientId)).toBe(`<${interactiveId}>`);
+  });
+
+  it('names the resource server by the MCP URL, so the resource clients send binds the token to it', () => {
+    const server = one('AWS::Cognito::UserPoolResourceServer');
+    expect(render(server.Identifier)).toBe(MCP_URL);
+    // Cognito refuses ':' and '/' in the name.
+    expect(server.Name).toBe('dog-facts MCP server');
+    expect(server.Scopes).toEqual([{ ScopeName: 'dog-facts', ScopeDescription: expect.any(String) }]);
   });
 
   it('has a public PKCE client for people: code flow only, Claude Code and Inspector callbacks, password check', () => {
@@ -89,14 +101,15 @@ describe('Cognito', () => {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: ['http://localhost:33418/callback', 'http://localhost:6274/oauth/callback'],
+      CallbackURLs: ['http://localhost:31927/callback', 'http://localhost:6274/oauth/callback'],
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
+      AccessTokenValidity: 480,
+      IdTokenValidity: 480,
       RefreshTokenValidity: 43200,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
     });
     const interactive = resources('AWS::Cognito::UserPoolClient').find(
       ([, r]) => r.Properties.ClientName === 'dog-facts-interactive',
@@ -140,11 +153,9 @@ describe('Cognito', () => {
   });
 
   it('adds the MCP scope to password and refresh tokens only', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Code: { ZipFile: PRE_TOKEN_TRIGGER_SOURCE },
-      Environment: { Variables: { MCP_SCOPE: SCOPE } },
-      Architectures: ['arm64'],
-    });
+    const trigger = resources('AWS::Lambda::Function').find(([, r]) => r.Properties.Code.ZipFile === PRE_TOKEN_TRIGGER_SOURCE);
+    expect(trigger?.[1].Properties.Architectures).toEqual(['arm64']);
+    expect(render(trigger?.[1].Properties.Environment.Variables.MCP_SCOPE)).toBe(SCOPE);
     const module = { exports: {} as { handler: (event: unknown) => Promise<any> } };
     runInNewContext(PRE_TOKEN_TRIGGER_SOURCE, { module, exports: module.exports, process: { env: { MCP_SCOPE: SCOPE } } });
     const run = (triggerSource: string) =>
@@ -168,9 +179,10 @@ describe('API Gateway', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'ANY',
       AuthorizationType: 'COGNITO_USER_POOLS',
-      AuthorizationScopes: [SCOPE],
       Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
     });
+    const any = resources('AWS::ApiGateway::Method').find(([, r]) => r.Properties.HttpMethod === 'ANY');
+    expect(any?.[1].Properties.AuthorizationScopes.map((scope: unknown) => render(scope))).toEqual([SCOPE]);
   });
 
   it('answers the CORS preflight without authentication', () => {
@@ -208,7 +220,7 @@ describe('API Gateway', () => {
     expect(unauthorized.ResponseParameters['gatewayresponse.header.Access-Control-Expose-Headers']).toBe("'WWW-Authenticate'");
   });
 
-  it('sends 403 with error="insufficient_scope"', () => {
+  it('keeps a valid challenge on the 403 response too (the Cognito authorizer itself answers 401)', () => {
     const denied = resources('AWS::ApiGateway::GatewayResponse')
       .map(([, r]) => r.Properties)
       .find((r) => r.ResponseType === 'ACCESS_DENIED');
@@ -250,12 +262,16 @@ describe('Lambda', () => {
       Environment: {
         Variables: {
           MCP_SERVER: 'dog-facts',
-          MCP_REQUIRED_SCOPE: SCOPE,
+          MCP_REQUIRED_SCOPE: Match.anyValue(),
+          MCP_RESOURCE: Match.anyValue(),
           MCP_ALLOWED_CLIENT_IDS: Match.anyValue(),
           MCP_ALLOWED_ORIGINS: 'http://localhost:6274,http://127.0.0.1:6274',
         },
       },
     });
+    const variables = serverFunction().Environment.Variables;
+    expect(render(variables.MCP_REQUIRED_SCOPE)).toBe(SCOPE);
+    expect(render(variables.MCP_RESOURCE)).toBe(MCP_URL);
     const clients = resources('AWS::Cognito::UserPoolClient').map(([id]) => `<${id}>`);
     expect(render(serverFunction().Environment.Variables.MCP_ALLOWED_CLIENT_IDS).split(',').sort()).toEqual(clients.sort());
   });
@@ -292,7 +308,7 @@ describe('outputs', () => {
     const out = (name: string) => render(json.Outputs[name].Value);
     const hostedUi = `https://<${resources('AWS::Cognito::UserPoolDomain')[0]![0]}>.auth.${FAKE.region}.amazoncognito.com`;
     const client = render(json.Outputs.McpOAuthClientId.Value);
-    const query = `client_id=${client}&response_type=code&scope=openid%20email%20profile%20mcp-dog-facts%2Fdog-facts&redirect_uri=http%3A%2F%2Flocalhost%3A33418%2Fcallback`;
+    const query = `client_id=${client}&response_type=code&scope=openid%20email%20profile%20${SCOPE}&redirect_uri=http%3A%2F%2Flocalhost%3A31927%2Fcallback`;
     expect(out('McpServerUrl')).toBe(MCP_URL);
     expect(out('OAuthMetadataUrl')).toBe(METADATA_URL);
     expect(out('SignInUrl')).toBe(`${hostedUi}/signup?${query}`);
@@ -302,7 +318,7 @@ describe('outputs', () => {
     expect(out('McpOAuthScope')).toBe(SCOPE);
     expect(out('IssuerUrl')).toBe(ISSUER);
     expect(out('InteractiveOAuthClientId')).toBe(client);
-    expect(out('CallbackPort')).toBe('33418');
+    expect(out('CallbackPort')).toBe('31927');
   });
 });
 
@@ -314,6 +330,7 @@ describe('options', () => {
       callbackPort: 41000,
       extraCallbackUrls: ['https://app.example.com/cb', 'http://localhost:9999/cb'],
       memoryMb: 1024,
+      sessionHours: 24,
       logRetentionDays: 7,
       throttling: { rateLimit: 5, burstLimit: 10 },
       allowedOrigins: ['https://app.example.com'],
@@ -326,10 +343,15 @@ describe('options', () => {
         'http://localhost:9999/cb',
       ],
     });
-    custom.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'ANY',
-      AuthorizationScopes: ['mcp-cat-facts/cat-facts'],
+    custom.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'cat-facts-interactive',
+      AccessTokenValidity: 1440,
+      IdTokenValidity: 1440,
     });
+    const any = Object.values(customJson.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'ANY',
+    );
+    expect(render(any.Properties.AuthorizationScopes[0])).toMatch(/\/v1\/mcp\/cat-facts$/);
     custom.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })],
@@ -367,6 +389,9 @@ describe('options', () => {
     [{ extraCallbackUrls: ['ftp://x.example/cb'] }, 'use https'],
     [{ allowedOrigins: ['https://x.example/'] }, 'allowed origin "https://x.example/" is not valid'],
     [{ memoryMb: 64 }, 'memory 64 is not valid'],
+    [{ sessionHours: 0 }, 'session hours 0 is not valid: use a whole number from 1 to 24'],
+    [{ sessionHours: 25 }, 'session hours 25'],
+    [{ sessionHours: 1.5 }, 'session hours 1.5'],
     [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
     [{ throttling: { rateLimit: 0, burstLimit: 1 } }, 'throttling rate limit 0'],
   ])('refuses %j', (options, message) => {
@@ -389,12 +414,15 @@ describe('two stacks in one account and region', () => {
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['mcp-cat', 'mcp-dog']);
     const names = (stack: McpServerStack) => {
       const found: string[] = [];
-      for (const resource of Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>)) {
+      const all = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+      // Each stack's resources get ids of their own once deployed (the MCP URL holds the API's id).
+      const ids = Object.fromEntries(Object.keys(all).map((id) => [id, `<${stack.stackName}/${id}>`]));
+      for (const resource of Object.values(all)) {
         // Physical names that must be unique in an account and region (or, for the domain, globally).
         if (['AWS::Lambda::Permission', 'AWS::IAM::Policy', 'AWS::ApiGateway::Stage'].includes(resource.Type)) continue;
         for (const [key, value] of Object.entries(resource.Properties ?? {})) {
           if (/^(Domain|Name|LogGroupName|FunctionName|RoleName|UserPoolName|ClientName|Identifier)$/.test(key)) {
-            found.push(`${resource.Type}.${key}=${render(value)}`);
+            found.push(`${resource.Type}.${key}=${render(value, ids)}`);
           }
         }
       }

@@ -6,7 +6,12 @@ export type AuthMode = 'oauth' | 'helper';
 export interface HttpEntry {
   readonly type: 'http';
   readonly url: string;
-  readonly oauth?: { readonly clientId: string; readonly callbackPort: number; readonly scopes: string };
+  readonly oauth?: {
+    readonly clientId: string;
+    readonly callbackPort: number;
+    readonly scopes: string;
+    readonly authServerMetadataUrl: string;
+  };
   readonly headersHelper?: string;
 }
 
@@ -15,9 +20,16 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where Cognito's OpenID discovery document lives for an issuer. */
+export function discoveryUrl(issuerUrl: string): string {
+  return `${issuerUrl.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
 /**
- * OAuth: the pre-registered interactive client, the callback port the stack registered, and the scope
- * pinned (without it Claude Code may ask for no scope and Cognito fails the exchange).
+ * OAuth: the pre-registered interactive client, the callback port the stack registered, the scope
+ * pinned (without it Claude Code may ask for no scope and Cognito fails the exchange), and the
+ * authorization server's metadata URL (without it `claude mcp login` looks for it at the root of the
+ * execute-api origin, finds nothing, and caches the failure).
  * Helper: no OAuth dance in Claude Code; it runs `mcp-lambda token --header-json` on every connect.
  */
 export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: readonly string[]): HttpEntry {
@@ -25,7 +37,12 @@ export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: r
     return {
       type: 'http',
       url: stack.mcpServerUrl,
-      oauth: { clientId: stack.clientId, callbackPort: stack.callbackPort, scopes: stack.scope },
+      oauth: {
+        clientId: stack.clientId,
+        callbackPort: stack.callbackPort,
+        scopes: stack.scope,
+        authServerMetadataUrl: discoveryUrl(stack.issuerUrl),
+      },
     };
   }
   const command = [...helperCommand, 'token', '--header-json', '--stack-name', stack.stackName, '--region', stack.region];

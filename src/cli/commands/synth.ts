@@ -67,7 +67,7 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     const { style } = out;
 
     out.result(
-      `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope ${stack.options.scope}, stage ${stack.options.stage}`,
+      `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope <MCP URL>/${stack.options.scopeName}, stage ${stack.options.stage}, tokens ${stack.options.sessionHours} h`,
     );
     out.result('');
     out.result(`Resources (${[...byType.values()].reduce((a, b) => a + b, 0)})`);

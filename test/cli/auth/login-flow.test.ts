@@ -32,10 +32,11 @@ const STACK = {
   serverName: 'dog-facts',
   mcpServerUrl: 'https://x/prod/mcp',
   clientId: 'client',
-  scope: 'mcp-dog-facts/dog-facts',
-  callbackPort: 33418,
+  scope: 'https://x/prod/mcp/dog-facts',
+  callbackPort: 31927,
   signInUrl: 'https://auth.example/signup',
   userPoolId: 'pool',
+  issuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
   raw: {},
 } satisfies StackOutputs;
 

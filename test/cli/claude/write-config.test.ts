@@ -16,7 +16,12 @@ const STACK = 'mcp-lambda-dog-facts';
 const ENTRY = {
   type: 'http',
   url: OUTPUTS.McpServerUrl,
-  oauth: { clientId: 'client123', callbackPort: 33418, scopes: 'mcp-dog-facts/dog-facts' },
+  oauth: {
+    clientId: 'client123',
+    callbackPort: 31927,
+    scopes: OUTPUTS.McpOAuthScope,
+    authServerMetadataUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool/.well-known/openid-configuration',
+  },
 };
 let home: string;
 let project: string;
