@@ -14,8 +14,30 @@ export interface TokenOptions {
   readonly headerJson?: boolean;
 }
 
-/** Refresh when fewer than this many milliseconds are left. */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** Never hand out a token with less than this left. */
+export const MIN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** When the token was issued (`iat`, epoch ms), read without verifying it; undefined if unreadable. */
+function issuedAt(accessToken: string): number | undefined {
+  try {
+    const { iat } = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown };
+    return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refresh once half the token's life is gone (at least five minutes before it ends). Claude Code runs
+ * the helper when it connects and keeps the token for the whole session, without asking again when it
+ * expires: handing out a token with half its life left bounds how soon a session can run dry.
+ */
+export function needsRefresh(stored: Pick<StoredTokens, 'accessToken' | 'expiresAt'>, now: number): boolean {
+  const issued = issuedAt(stored.accessToken);
+  const lifetime = issued === undefined ? 0 : Math.max(0, stored.expiresAt - issued);
+  const margin = Math.max(MIN_REFRESH_MARGIN_MS, lifetime / 2);
+  return stored.expiresAt - now < margin;
+}
 
 async function pick(ctx: CommandContext, options: TokenOptions): Promise<StoredTokens> {
   const region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
@@ -50,7 +72,7 @@ export async function token(ctx: CommandContext, options: TokenOptions, now: () 
   if (typeof stored.accessToken !== 'string' || typeof stored.expiresAt !== 'number' || typeof stored.refreshToken !== 'string') {
     throw new UserError(`The stored sign-in for ${stored.stackName} is damaged: run mcp-lambda login again.`);
   }
-  if (stored.expiresAt - now() < REFRESH_MARGIN_MS) {
+  if (needsRefresh(stored, now())) {
     const { refreshTokens, AuthError } = await import('../auth/cognito-auth.js');
     const { signInClient } = await import('../aws/endpoints.js');
     const cognito = await signInClient(ctx.env, stored.region);

@@ -282,16 +282,26 @@ describe('token', () => {
     expect(JSON.parse(header.stdout)).toEqual({ Authorization: `Bearer ${stored.accessToken}` });
   });
 
-  it('refreshes a token with under five minutes left and keeps the refresh token', async () => {
+  it('refreshes a token with under half its life left and keeps the refresh token', async () => {
     const address = email();
     await registered(address);
     await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
     const stored = JSON.parse(readFileSync(tokenFile(), 'utf8'));
-    writeFileSync(tokenFile(), JSON.stringify({ ...stored, expiresAt: Date.now() + 60_000 }));
+    const { iat } = JSON.parse(Buffer.from(stored.accessToken.split('.')[1], 'base64url').toString());
+    const lifeMs = stored.expiresAt - iat * 1000;
+    // Over half its life left: printed as it is.
+    expect((await cli(['token'])).stdout).toBe(`${stored.accessToken}\n`);
+    // Under half (the token was issued long ago): refreshed, although far from expiry.
+    const oldToken = stored.accessToken.replace(
+      /^([^.]+)\.([^.]+)\./,
+      (_all: string, head: string) =>
+        `${head}.${Buffer.from(JSON.stringify({ iat: iat - (2 * lifeMs) / 1000 })).toString('base64url')}.`,
+    );
+    writeFileSync(tokenFile(), JSON.stringify({ ...stored, accessToken: oldToken }));
     const result = await cli(['token']);
     expect(result.code).toBe(0);
     const after = JSON.parse(readFileSync(tokenFile(), 'utf8'));
-    expect(after.expiresAt).toBeGreaterThan(Date.now() + 10 * 60_000);
+    expect(after.expiresAt).toBeGreaterThan(Date.now() + lifeMs * 0.9);
     expect(after.refreshToken).toBe(stored.refreshToken);
     expect(result.stdout).toBe(`${after.accessToken}\n`);
   });
