@@ -1,4 +1,12 @@
+import { dirname } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { testCertificate } from './test/helpers/tls.js';
+
+// The local stand-ins of Cognito and API Gateway serve https with a certificate made here; the workers,
+// the CLI processes they spawn and the real Claude Code read NODE_EXTRA_CA_CERTS when they start.
+const tls = testCertificate();
+process.env.NODE_EXTRA_CA_CERTS = tls.caFile;
+process.env.MCP_LAMBDA_TEST_TLS_DIR = dirname(tls.caFile);
 
 export default defineConfig({
   test: {

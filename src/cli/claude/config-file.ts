@@ -11,9 +11,9 @@
  * `CLAUDE_CONFIG_DIR` moves `.claude.json`.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { applyEdits, type JSONPath, modify } from 'jsonc-parser';
 import { writeFileAtomic } from '../state/files.js';
 
@@ -143,6 +143,8 @@ export async function writeEntry(target: ConfigTarget, name: string, entry: unkn
   const { lock } = await import('proper-lockfile');
   let release: (() => Promise<void>) | undefined;
   try {
+    // CLAUDE_CONFIG_DIR may name a directory Claude Code has not created yet.
+    await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
     release = await lock(target.file, {
       realpath: false,
       stale: 10_000,
