@@ -15,6 +15,7 @@ import { ExitCode, reportError } from './errors.js';
 import { createOutput, type Output } from './output.js';
 import { createPrompter } from './prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
+import type { DoctorOptions } from './commands/doctor.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './parse.js';
@@ -45,6 +46,7 @@ Examples:
   $ mcp-lambda deploy                   deploy the dog-facts server behind OAuth to your AWS account
   $ mcp-lambda login                    register, check your password, verify the endpoint
   $ mcp-lambda write-config             connect Claude Code to it
+  $ mcp-lambda doctor                   find the first broken link between Claude Code and the server
   $ mcp-lambda status                   show the stack and its outputs
   $ mcp-lambda destroy                  delete it again
   $ mcp-lambda dev                      serve the dog-facts MCP server on http://127.0.0.1:${DEFAULT_DEV_PORT}/mcp
@@ -162,6 +164,29 @@ CLAUDE_CODE_MCP_SERVER_NAME (set by Claude Code), or the only one there is. On f
 on stdout and one line on stderr.`,
     )
     .action((options: TokenOptions) => run(async (ctx) => (await import('./commands/token.js')).token(ctx, options)));
+
+  stackSelector(program.command('doctor').helpGroup('Deploy and connect:'))
+    .description('walk the chain Claude Code follows to the server and name the first broken link, with the fix')
+    .option('--url <url>', "check this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)")
+    .addHelpText(
+      'after',
+      `
+Checks, in Claude Code's order: the 401 challenge and its resource_metadata, the protected-resource
+metadata, the issuer's discovery document, the authorize endpoint (client, callback, scope, resource),
+Claude Code's entries on disk (and their headersHelper), the MCP exchange with your stored sign-in
+(server/discover, initialize, tools/list, subscriptions/listen within 1 s), the token's scope and
+audience, and the callback port on this machine. Exit code 1 when a link is broken.
+
+Examples:
+  $ mcp-lambda doctor
+  $ mcp-lambda doctor --name my-tools --json
+  $ mcp-lambda doctor --url http://127.0.0.1:8765/mcp`,
+    )
+    .action((options: DoctorOptions) =>
+      run(async (ctx) => {
+        await (await import('./commands/doctor.js')).doctor(ctx, options);
+      }),
+    );
 
   stackSelector(program.command('logout').helpGroup('Deploy and connect:'))
     .description('remove the stored sign-in for a stack')

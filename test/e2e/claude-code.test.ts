@@ -31,7 +31,11 @@ async function configured(auth: 'oauth' | 'helper'): Promise<ClaudeHome> {
     { HOME: where.home },
     { stackName: STACK, region: REGION, savedAt: new Date().toISOString(), outputs: chain.outputs },
   );
-  const written = await runCli(['write-config', '--auth', auth, '--yes'], { ...where.env, AWS_REGION: REGION }, { cwd: where.home });
+  const written = await runCli(
+    ['write-config', '--auth', auth, '--yes'],
+    { ...where.env, AWS_REGION: REGION },
+    { cwd: where.home },
+  );
   expect(written.code, written.stderr).toBe(0);
   return where;
 }

@@ -125,7 +125,20 @@ export function startClaudeTui(where: ClaudeHome): ClaudeTui {
   // An API key skips the sign-in screen; nothing is ever sent to Anthropic in these tests.
   const env = { ...where.env, ANTHROPIC_API_KEY: 'sk-ant-offline-test-key', TERM: 'xterm-256color' };
   const envFlags = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50', '-c', where.home, ...envFlags, claudeBinary()]);
+  execFileSync('tmux', [
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '160',
+    '-y',
+    '50',
+    '-c',
+    where.home,
+    ...envFlags,
+    claudeBinary(),
+  ]);
   const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session]).toString();
   return {
     screen,

@@ -113,7 +113,15 @@ export async function startFakeCognito(options: FakeCognitoOptions): Promise<Fak
     refreshTokens.set(refresh, grant);
     return {
       access_token: accessToken({ clientId: grant.clientId, scope: grant.scope, ...(grant.resource && { aud: grant.resource }) }),
-      id_token: jwt({ sub: TEST_USER.sub, aud: grant.clientId, email: TEST_USER.email, token_use: 'id', iss: issuer(), iat: now, exp: now + lifetime }),
+      id_token: jwt({
+        sub: TEST_USER.sub,
+        aud: grant.clientId,
+        email: TEST_USER.email,
+        token_use: 'id',
+        iss: issuer(),
+        iat: now,
+        exp: now + lifetime,
+      }),
       ...(refreshToken === undefined && { refresh_token: refresh }),
       expires_in: lifetime,
       token_type: 'Bearer',

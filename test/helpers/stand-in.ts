@@ -11,7 +11,8 @@
  * template does not say (the REST authorizer's exact claim rendering is taken from AWS's docs).
  */
 import { verify } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const json = Template.fromStack(stack).toJSON() as { Resources: Resources; Outputs: Record<string, { Value: unknown }> };
   const resources = json.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-  const clientId = (name: string) => ofType('AWS::Cognito::UserPoolClient').find(([, r]) => r.Properties.ClientName === name)?.[0];
+  const clientId = (name: string) =>
+    ofType('AWS::Cognito::UserPoolClient').find(([, r]) => r.Properties.ClientName === name)?.[0];
   const refs: Record<string, string> = {
     [ofType('AWS::ApiGateway::RestApi')[0]![0]]: API_ID,
     [ofType('AWS::Cognito::UserPool')[0]![0]]: POOL_ID,
@@ -154,7 +156,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     const resource = resources[id]!;
     return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
   };
-  const methods = ofType('AWS::ApiGateway::Method').map(([, m]) => ({ path: pathOf(m.Properties.ResourceId), ...m.Properties }));
+  const methods: Array<Record<string, any> & { path: string }> = ofType('AWS::ApiGateway::Method').map(([, m]) => ({
+    path: pathOf(m.Properties.ResourceId),
+    ...m.Properties,
+  }));
   const mcpMethod = methods.find((m) => m.HttpMethod === 'ANY')!;
   const mcpPath = mcpMethod.path;
   const authorizerScopes: string[] = (mcpMethod.AuthorizationScopes ?? []).map(r);
@@ -166,7 +171,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         headers: Object.fromEntries(
           Object.entries(g.Properties.ResponseParameters as Record<string, unknown>).map(([name, value]) => {
             const quoted = r(value);
-            if (!/^'.*'$/.test(quoted)) throw new Error(`gateway response header ${name} is not a quoted static value: ${quoted}`);
+            if (!/^'.*'$/.test(quoted))
+              throw new Error(`gateway response header ${name} is not a quoted static value: ${quoted}`);
             return [name.replace('gatewayresponse.header.', ''), quoted.slice(1, -1)];
           }),
         ),
@@ -199,7 +205,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     const token = header?.replace(/^Bearer\s+/i, '') ?? '';
     const [head, body, signature] = token.split('.');
     if (!head || !body || !signature) return undefined;
-    if (!verify('sha256', Buffer.from(`${head}.${body}`), cognito.publicKey, Buffer.from(signature, 'base64url'))) return undefined;
+    if (!verify('sha256', Buffer.from(`${head}.${body}`), cognito.publicKey, Buffer.from(signature, 'base64url')))
+      return undefined;
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (claims.iss !== cognito.issuer || typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now()) return undefined;
     if (claims.token_use !== 'access') return undefined;

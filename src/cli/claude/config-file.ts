@@ -182,3 +182,32 @@ export async function writeEntry(target: ConfigTarget, name: string, entry: unkn
     await release?.().catch(() => {});
   }
 }
+
+/** An MCP entry found in one of Claude Code's files. */
+export interface FoundEntry {
+  readonly scope: ConfigScope;
+  readonly file: string;
+  readonly name: string;
+  readonly entry: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Every MCP server entry Claude Code would read in `cwd`: user and local scope from `.claude.json`,
+ * project scope from `.mcp.json`. Reads only; a file that does not parse is a {@link ConfigFileError}.
+ */
+export async function readEntries(env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<FoundEntry[]> {
+  const found: FoundEntry[] = [];
+  for (const scope of ['local', 'project', 'user'] as const) {
+    const target = configTarget(scope, env, cwd);
+    const { text } = await readConfig(target.file);
+    const root = parseStrict(target.file, text);
+    const servers = lookup(target.file, root, entryPath(target, '').slice(0, -1));
+    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) continue;
+    for (const [name, entry] of Object.entries(servers)) {
+      if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+        found.push({ scope, file: target.file, name, entry: entry as Record<string, unknown> });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,96 @@
+/**
+ * `mcp-lambda doctor`: walks the chain exactly as Claude Code does and names the first broken link with
+ * the command that mends it. For a deployed stack (`--name`/`--stack-name`), or any MCP URL (`--url`,
+ * e.g. `mcp-lambda dev`'s).
+ */
+import { readTokens } from '../auth/token-store.js';
+import type { CommandContext } from '../context.js';
+import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
+import { UsageError, UserError } from '../errors.js';
+import { resolveStack, type StackSelector } from '../stack-ref.js';
+
+export interface DoctorOptions extends StackSelector {
+  /** Check this MCP URL instead of a deployed stack's. */
+  readonly url?: string;
+}
+
+function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
+  return [
+    options.name !== undefined ? ` --name ${options.name}` : '',
+    options.stackName !== undefined ? ` --stack-name ${options.stackName}` : '',
+    ctx.global.region !== undefined ? ` --region ${ctx.global.region}` : '',
+    ctx.global.profile !== undefined ? ` --profile ${ctx.global.profile}` : '',
+  ].join('');
+}
+
+async function target(ctx: CommandContext, options: DoctorOptions): Promise<DoctorTarget & { stackName?: string }> {
+  if (options.url !== undefined) {
+    if (options.name !== undefined || options.stackName !== undefined) {
+      throw new UsageError('Pass either --url or --name/--stack-name, not both.');
+    }
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new UsageError(
+        `--url ${JSON.stringify(options.url)} is not a URL.`,
+        'Pass the MCP endpoint, e.g. --url http://127.0.0.1:8765/mcp',
+      );
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new UsageError(`--url ${options.url} is not an http(s) URL.`);
+    return { mcpUrl: options.url, command: (sub) => `mcp-lambda ${sub}` };
+  }
+  const stack = await resolveStack(ctx, options);
+  const stored = await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined);
+  const flags = stackFlags(ctx, options);
+  return {
+    stackName: stack.stackName,
+    mcpUrl: stack.mcpServerUrl,
+    expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
+    ...(typeof stored?.accessToken === 'string' && { accessToken: stored.accessToken }),
+    command: (sub) => `mcp-lambda ${sub}${flags}`,
+  };
+}
+
+const MARKS = { ok: '✓', warn: '!', fail: '✗', skip: '–' } as const;
+
+export async function doctor(
+  ctx: CommandContext,
+  options: DoctorOptions,
+  fetchImpl: typeof fetch = fetch,
+): Promise<CheckResult[]> {
+  const { out, global } = ctx;
+  const chain = await target(ctx, options);
+  if (!global.json) out.info(out.style.dim(`Checking ${chain.mcpUrl} as Claude Code would reach it…`));
+  const results = await runDoctor(chain, { fetch: fetchImpl, env: ctx.env, cwd: ctx.cwd });
+  const broken = results.find((check) => check.status === 'fail');
+
+  if (global.json) {
+    out.json({
+      mcpUrl: chain.mcpUrl,
+      ...(chain.stackName !== undefined && { stackName: chain.stackName }),
+      ok: broken === undefined,
+      checks: results,
+      ...(broken && { firstBroken: broken.id }),
+    });
+  } else {
+    const { style } = out;
+    const colour = { ok: style.green, warn: style.yellow, fail: style.red, skip: style.dim };
+    const width = Math.max(...results.map((check) => check.title.length));
+    for (const check of results) {
+      const [first, ...rest] = check.detail.split('\n');
+      out.result(`${colour[check.status](MARKS[check.status])} ${check.title.padEnd(width)}  ${first}`);
+      for (const line of rest) out.result(`  ${' '.repeat(width)}  ${line}`);
+      if (check.fix && check.status !== 'ok') out.result(`  ${' '.repeat(width)}  ${style.dim('fix:')} ${check.fix}`);
+    }
+    out.result('');
+  }
+  if (broken) {
+    throw new UserError(`The chain breaks at the ${broken.title}: ${broken.detail.split('\n')[0]}`, {
+      ...(broken.fix !== undefined && { hint: broken.fix }),
+    });
+  }
+  if (!global.json) out.result(`${out.style.green('✓')} Every link Claude Code needs works.`);
+  return results;
+}
