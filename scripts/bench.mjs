@@ -2,7 +2,9 @@
 // `npm run bench`: the figures the issues ask for, each against a baseline measured in the same run.
 // Timings are medians over fresh processes; nothing here passes or fails.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,5 +163,38 @@ const [bare4, tokenRun] = await medians([
 console.log('\nToken (mcp-lambda token --header-json, cached token)');
 console.log(`  bare node -e 0          ${fmt(bare4.median)}`);
 console.log(`  mcp-lambda token        ${fmt(tokenRun.median)}  (${(tokenRun.median / bare4.median).toFixed(2)}x bare node)`);
+
+// 7. The real Claude Code against `mcp-lambda dev`: from "claude starts" to "tools listed" (`claude mcp
+// list` checks each server: server/discover, then tools/list). Baseline: the same command with no server.
+const require = createRequire(import.meta.url);
+const claudeDir = dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
+const claudeVersion = JSON.parse(await readFile(join(claudeDir, 'package.json'), 'utf8')).version;
+const claude = join(claudeDir, 'bin', 'claude.exe');
+const dev = spawn(process.execPath, [bin, 'dev', '--port', '0', '--json'], {
+  env: { ...process.env, ...lambdaEnv },
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
+const devUrl = await new Promise((resolve, reject) => {
+  let out = '';
+  dev.stdout.on('data', (chunk) => {
+    out += chunk;
+    if (out.includes('}\n')) resolve(JSON.parse(out).url);
+  });
+  dev.on('error', reject);
+});
+const claudeEnv = async () => {
+  const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-bench-claude-'));
+  return { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+};
+const [withServer, withoutServer] = [await claudeEnv(), await claudeEnv()];
+await time(claude, ['mcp', 'add', '--transport', 'http', '--scope', 'user', 'dog-facts', devUrl], withServer);
+const [claudeBare, claudeDev] = await medians([
+  [claude, ['mcp', 'list'], withoutServer],
+  [claude, ['mcp', 'list'], withServer],
+]);
+dev.kill('SIGINT');
+console.log(`\nClaude Code ${claudeVersion} connecting to mcp-lambda dev (claude mcp list: discover + tools/list)`);
+console.log(`  no server configured    ${fmt(claudeBare.median)}  (baseline: Claude Code's own start)`);
+console.log(`  dog-facts on dev        ${fmt(claudeDev.median)}  (starts → tools listed)`);
 
 dogApi.close();
