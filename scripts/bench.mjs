@@ -184,7 +184,12 @@ const devUrl = await new Promise((resolve, reject) => {
 });
 const claudeEnv = async () => {
   const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-bench-claude-'));
-  return { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+  return {
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, '.claude'),
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
 };
 const [withServer, withoutServer] = [await claudeEnv(), await claudeEnv()];
 await time(claude, ['mcp', 'add', '--transport', 'http', '--scope', 'user', 'dog-facts', devUrl], withServer);

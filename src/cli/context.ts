@@ -1,6 +1,6 @@
-import type { Output, Stream } from './output.js';
-import type { DeployEngineFactory } from './deploy/session.js';
-import type { Prompter } from './prompts.js';
+import type { Output, Stream } from './terminal/output.js';
+import type { DeployEngineFactory } from './deploy/engine.js';
+import type { Prompter } from './terminal/prompts.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

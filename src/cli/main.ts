@@ -8,18 +8,18 @@ import { Command, CommanderError, Option } from 'commander';
 import type { LoginCommandOptions } from './commands/login.js';
 import type { TokenOptions } from './commands/token.js';
 import type { WriteConfigOptions } from './commands/write-config.js';
-import type { StackSelector } from './stack-ref.js';
+import type { StackSelector } from './stacks/resolve.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
-import { ExitCode, reportError } from './errors.js';
-import { createOutput, type Output } from './output.js';
-import { createPrompter } from './prompts.js';
+import { ExitCode, reportError } from './terminal/errors.js';
+import { createOutput, type Output } from './terminal/output.js';
+import { createPrompter } from './terminal/prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
-import { parseHost, parsePort } from './parse.js';
-import { addStackOptions, type StackCliOptions } from './stack-options.js';
+import { parseHost, parsePort } from './options/values.js';
+import { addStackOptions, type StackCliOptions } from './options/stack-options.js';
 
 export const DEFAULT_DEV_PORT = 8765;
 

@@ -1,6 +1,6 @@
 /** Binds {@link run} to the real process: argv, streams, signals and the exit code. */
 import type { CliIo } from './context.js';
-import { isInteractive } from './prompts.js';
+import { isInteractive } from './terminal/prompts.js';
 
 export async function main(): Promise<void> {
   // The AWS SDK warns on Node.js 20 about its own future support window (from 2027 it needs 22). That is

@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { token } from './commands/token.js';
 import type { CliIo } from './context.js';
-import { reportError } from './errors.js';
-import { createOutput } from './output.js';
+import { reportError } from './terminal/errors.js';
+import { createOutput } from './terminal/output.js';
 
 export async function runTokenFast(argv: readonly string[], io: CliIo): Promise<number | undefined> {
   let parsed: ReturnType<typeof parse>;

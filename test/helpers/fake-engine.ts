@@ -11,7 +11,7 @@ import type {
   ResourceFailure,
   StackDescription,
 } from '../../src/cli/deploy/engine.js';
-import type { DeployEngineFactory } from '../../src/cli/deploy/session.js';
+import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
 
 export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
 

@@ -1,7 +1,7 @@
 /** Runs the CLI in-process with captured output, as the real process would but without `process`. */
 import { run } from '../../src/cli/main.js';
-import type { DeployEngineFactory } from '../../src/cli/deploy/session.js';
-import type { Prompter } from '../../src/cli/prompts.js';
+import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
+import type { Prompter } from '../../src/cli/terminal/prompts.js';
 
 export interface Captured {
   readonly stdout: string;

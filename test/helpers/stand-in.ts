@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { eventFromRequest } from '../../src/cli/dev-server.js';
+import { eventFromRequest } from '../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { buildApp, type McpServerStackOptions } from '../../src/stack/index.js';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevServer, startDevServer } from '../../src/cli/dev-server.js';
+import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
 import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';

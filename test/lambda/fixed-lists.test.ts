@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
-import { type DevServer, startDevServer } from '../../src/cli/dev-server.js';
+import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
 import { createApiGatewayHandler } from '../../src/lambda/api-gateway.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';

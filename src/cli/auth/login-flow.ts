@@ -5,8 +5,8 @@
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CommandContext } from '../context.js';
-import { AbortError, UserError } from '../errors.js';
-import type { StackOutputs } from '../stack-ref.js';
+import { AbortError, UserError } from '../terminal/errors.js';
+import type { StackOutputs } from '../stacks/resolve.js';
 import {
   type AuthClient,
   AuthError,

@@ -3,7 +3,7 @@
  * tools/list). When it does not, says which link failed: HTTP status, the WWW-Authenticate challenge,
  * the scope in the token.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../terminal/errors.js';
 import { jwtClaims } from './cognito-auth.js';
 
 export interface VerifyResult {

@@ -2,7 +2,7 @@
  * Turns the AWS failures people actually hit into one line and the command that fixes it. Anything not
  * recognised is returned as undefined and reported as it is.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../terminal/errors.js';
 
 export interface AwsErrorContext {
   readonly profile?: string;

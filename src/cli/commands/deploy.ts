@@ -4,10 +4,10 @@ import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
-import { cliStackName } from '../stack-name.js';
-import { UsageError } from '../errors.js';
+import { cliStackName } from '../stacks/name.js';
+import { UsageError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
-import { type StackCliOptions, toStackOptions } from '../stack-options.js';
+import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {

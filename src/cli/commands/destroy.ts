@@ -1,8 +1,8 @@
 /** `mcp-lambda destroy`: delete the stack, then what the CLI wrote locally for it. */
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stack-name.js';
+import { cliStackName } from '../stacks/name.js';
 import { openSession } from '../deploy/session.js';
-import { AbortError, UserError } from '../errors.js';
+import { AbortError, UserError } from '../terminal/errors.js';
 import { removeLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface DestroyOptions {

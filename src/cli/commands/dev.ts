@@ -6,8 +6,8 @@ import { createLambdaApp } from '../../lambda/app.js';
 import { ConfigError } from '../../lambda/config.js';
 import type { RequestLogRecord } from '../../lambda/log.js';
 import type { CommandContext } from '../context.js';
-import { startDevServer } from '../dev-server.js';
-import { UserError } from '../errors.js';
+import { startDevServer } from '../dev/server.js';
+import { UserError } from '../terminal/errors.js';
 
 export interface DevOptions {
   readonly port: number;
@@ -46,7 +46,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
   let stopEntry: (() => Promise<void>) | undefined;
   const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   if (options.entry !== undefined) {
-    const { watchEntry } = await import('../dev-entry.js');
+    const { watchEntry } = await import('../dev/watch-entry.js');
     const served = await watchEntry(options.entry, ctx.cwd, ctx.env, log, out);
     handler = served.handler;
     stopEntry = served.stop;

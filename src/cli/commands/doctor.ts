@@ -6,8 +6,8 @@
 import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
-import { UsageError, UserError } from '../errors.js';
-import { resolveStack, type StackSelector } from '../stack-ref.js';
+import { UsageError, UserError } from '../terminal/errors.js';
+import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */

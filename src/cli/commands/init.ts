@@ -2,7 +2,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface InitOptions {
   readonly dir?: string;

@@ -1,12 +1,12 @@
 /** `mcp-lambda login` and `logout`: sign in to the deployed server, verify it answers, store the sign-in. */
 import { AuthError } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../terminal/errors.js';
 import { signInClient } from '../aws/endpoints.js';
 import { readTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
-import { resolveStack, type StackSelector } from '../stack-ref.js';
+import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 
 export interface LoginCommandOptions extends StackSelector {
   readonly username?: string;

@@ -1,10 +1,10 @@
 /** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stack-name.js';
+import { cliStackName } from '../stacks/name.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface StatusOptions {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
-import { type StackCliOptions, toStackOptions } from '../stack-options.js';
+import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 
 export interface SynthOptions extends StackCliOptions {
   /** Write the cloud assembly here (kept); otherwise a temporary directory is used and removed. */

@@ -5,8 +5,8 @@
  */
 import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
-import { UserError } from '../errors.js';
-import { cliStackName } from '../stack-name.js';
+import { UserError } from '../terminal/errors.js';
+import { cliStackName } from '../stacks/name.js';
 
 export interface TokenOptions {
   readonly name?: string;

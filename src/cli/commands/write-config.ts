@@ -1,11 +1,11 @@
 /** `mcp-lambda write-config`: write the Claude Code entry for the deployed server (merged, never clobbered). */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../claude/config-file.js';
-import { type AuthMode, addJsonCommand, buildEntry } from '../claude/entry.js';
+import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
+import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
-import { AbortError, UsageError, UserError } from '../errors.js';
-import { resolveStack, type StackSelector } from '../stack-ref.js';
+import { AbortError, UsageError, UserError } from '../terminal/errors.js';
+import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 import { readStackRecord, saveStackRecord } from '../state/stack-state.js';
 
 export interface WriteConfigOptions extends StackSelector {

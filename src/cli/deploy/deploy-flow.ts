@@ -6,7 +6,7 @@
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
-import { AbortError, UserError } from '../errors.js';
+import { AbortError, UserError } from '../terminal/errors.js';
 import { saveStackRecord } from '../state/stack-state.js';
 import {
   type DeployEngine,

@@ -3,7 +3,7 @@
  * (`toolkit-engine.ts`) uses @aws-cdk/toolkit-lib and the CloudFormation API; tests use a stateful fake.
  */
 import type { McpServerStackOptions } from '../../stack/props.js';
-import type { CallerIdentity } from '../aws/context.js';
+import type { AwsContext, CallerIdentity } from '../aws/context.js';
 
 export interface StackDescription {
   readonly stackName: string;
@@ -87,3 +87,6 @@ export interface DeployEngine {
 export const REQUIRED_BOOTSTRAP_VERSION = 6;
 
 export const isInProgress = (status: string) => status.endsWith('_IN_PROGRESS');
+
+/** Builds an engine for a command; tests pass one through `CliIo.deployEngine`. */
+export type DeployEngineFactory = (aws: AwsContext, onProgress: ProgressListener, debug?: (line: string) => void) => DeployEngine;

@@ -1,4 +1,4 @@
-import type { Output } from '../output.js';
+import type { Output } from '../terminal/output.js';
 
 /** The outputs people read first, in this order; the rest follow alphabetically. */
 export const OUTPUT_ORDER = [

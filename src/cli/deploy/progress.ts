@@ -3,7 +3,7 @@
  * resource) redrawn in place, with failures kept above it. Without a TTY: a line per finished or failed
  * resource. With --json: nothing (the command prints one document at the end).
  */
-import type { Output, Stream } from '../output.js';
+import type { Output, Stream } from '../terminal/output.js';
 import type { ProgressEvent } from './engine.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'silent';

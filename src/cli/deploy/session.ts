@@ -4,11 +4,8 @@
  */
 import { AwsContext } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
-import type { DeployEngine, ProgressListener } from './engine.js';
+import type { DeployEngine } from './engine.js';
 import { createProgressRenderer, type ProgressMode, type ProgressRenderer } from './progress.js';
-
-/** Builds an engine; tests pass one through `CliIo.deployEngine`. */
-export type DeployEngineFactory = (aws: AwsContext, onProgress: ProgressListener, debug?: (line: string) => void) => DeployEngine;
 
 export interface Session {
   readonly aws: AwsContext;

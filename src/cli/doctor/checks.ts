@@ -11,8 +11,8 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { ConfigFileError, type FoundEntry, readEntries } from '../claude/config-file.js';
-import { discoveryUrl } from '../claude/entry.js';
+import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
+import { discoveryUrl } from '../clients/claude-code/entry.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 

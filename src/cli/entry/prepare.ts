@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface PreparedEntry {
   /** Directory holding index.mjs, for the stack's `lambdaBundleDir`. */

@@ -3,7 +3,7 @@
  * Code entries `write-config` wrote — so `status` can list it and `destroy` can remove exactly that.
  */
 import { readTokens, removeTokens, tokenPath } from '../auth/token-store.js';
-import { type ConfigScope, planEntry, writeEntry } from '../claude/config-file.js';
+import { type ConfigScope, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
 import { type ClaudeEntryRecord, readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
 
 export type LocalArtifact =

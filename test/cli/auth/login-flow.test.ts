@@ -15,8 +15,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runLogin } from '../../../src/cli/auth/login-flow.js';
 import type { CommandContext } from '../../../src/cli/context.js';
-import { createOutput } from '../../../src/cli/output.js';
-import type { StackOutputs } from '../../../src/cli/stack-ref.js';
+import { createOutput } from '../../../src/cli/terminal/output.js';
+import type { StackOutputs } from '../../../src/cli/stacks/resolve.js';
 import { scriptedPrompter } from '../../helpers/fake-engine.js';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);

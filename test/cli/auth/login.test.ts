@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DevServer, startDevServer } from '../../../src/cli/dev-server.js';
+import { type DevServer, startDevServer } from '../../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../../src/lambda/app.js';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { type CognitoLocal, startCognitoLocal } from '../../helpers/cognito-local.js';

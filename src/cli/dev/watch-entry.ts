@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import type { ApiGatewayHandler } from '../lambda/api-gateway.js';
-import type { Logger } from '../lambda/log.js';
-import { UserError } from './errors.js';
-import type { Output } from './output.js';
+import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
+import type { Logger } from '../../lambda/log.js';
+import { UserError } from '../terminal/errors.js';
+import type { Output } from '../terminal/output.js';
 
 export interface EntryServer {
   readonly handler: ApiGatewayHandler;
@@ -26,7 +26,7 @@ export async function watchEntry(
   out: Output,
 ): Promise<EntryServer> {
   const { context } = await import('esbuild');
-  const { buildOptions, explainMessages, EntryError } = await import('./entry/bundle.js');
+  const { buildOptions, explainMessages, EntryError } = await import('../entry/bundle.js');
   const outdir = await mkdtemp(join(tmpdir(), 'mcp-lambda-dev-'));
   let options: Awaited<ReturnType<typeof buildOptions>>;
   try {

@@ -15,7 +15,7 @@ import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { applyEdits, type JSONPath, modify } from 'jsonc-parser';
-import { writeFileAtomic } from '../state/files.js';
+import { writeFileAtomic } from '../../state/files.js';
 
 export type ConfigScope = 'project' | 'user' | 'local';
 

@@ -3,7 +3,7 @@
  * `resolveStackOptions` when the command runs. This module must stay light: it is loaded for `--help`.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../stack/names.js';
+import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 
 /** What commander hands the action. */
 export interface StackCliOptions {

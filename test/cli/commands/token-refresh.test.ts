@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_REFRESH_MARGIN_MS, needsRefresh } from '../../src/cli/commands/token.js';
+import { MIN_REFRESH_MARGIN_MS, needsRefresh } from '../../../src/cli/commands/token.js';
 
 const NOW = 1_800_000_000_000;
 const jwt = (claims: Record<string, unknown>) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseOutputs } from '../../src/cli/stack-ref.js';
-import { OUTPUTS } from '../helpers/fake-engine.js';
+import { parseOutputs } from '../../../src/cli/stacks/resolve.js';
+import { OUTPUTS } from '../../helpers/fake-engine.js';
 
 describe('parseOutputs (stack outputs from the cache or CloudFormation)', () => {
   it('reads the outputs the CLI needs', () => {

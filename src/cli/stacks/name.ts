@@ -1,5 +1,5 @@
-import { StackPropsError, stackNameFor } from '../stack/names.js';
-import { UsageError } from './errors.js';
+import { StackPropsError, stackNameFor } from '../../stack/names.js';
+import { UsageError } from '../terminal/errors.js';
 
 /** The stack a command works on, from `--name`/`--stack-name`; a bad value is a usage error naming it. */
 export function cliStackName(selector: { readonly name?: string | undefined; readonly stackName?: string | undefined }): string {

@@ -5,11 +5,11 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AwsContext } from './aws/context.js';
-import type { CommandContext } from './context.js';
-import { UsageError, UserError } from './errors.js';
-import { cliStackName } from './stack-name.js';
-import { configDir, readStackRecord, saveStackRecord } from './state/stack-state.js';
+import { AwsContext } from '../aws/context.js';
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../terminal/errors.js';
+import { cliStackName } from './name.js';
+import { configDir, readStackRecord, saveStackRecord } from '../state/stack-state.js';
 
 /** The outputs the CLI reads, checked. */
 export interface StackOutputs {
@@ -119,7 +119,7 @@ export async function resolveStack(ctx: CommandContext, selector: StackSelector)
   });
   try {
     const resolvedRegion = await aws.region();
-    const { ToolkitEngine } = await import('./deploy/toolkit-engine.js');
+    const { ToolkitEngine } = await import('../deploy/toolkit-engine.js');
     const stack = await new ToolkitEngine({ aws, onProgress: () => {} }).describeStack(stackName);
     if (!stack) {
       throw new UserError(`${stackName} is not deployed in ${resolvedRegion}.`, {

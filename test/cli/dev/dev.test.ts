@@ -6,9 +6,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDogApi, refusedBaseUrl, startFakeDogApi } from '../helpers/fake-dog-api.js';
-import { connectClient, ERAS } from '../helpers/mcp-client.js';
-import { type RunningCli, runCli, startCli } from '../helpers/run-cli.js';
+import { type FakeDogApi, refusedBaseUrl, startFakeDogApi } from '../../helpers/fake-dog-api.js';
+import { connectClient, ERAS } from '../../helpers/mcp-client.js';
+import { type RunningCli, runCli, startCli } from '../../helpers/run-cli.js';
 
 let dogApi: FakeDogApi;
 let cli: RunningCli;

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { configTarget, writeEntry } from '../../../src/cli/claude/config-file.js';
-import { writeConfig } from '../../../src/cli/commands/write-config.js';
-import { createOutput } from '../../../src/cli/output.js';
-import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
-import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { configTarget, writeEntry } from '../../../../src/cli/clients/claude-code/config-file.js';
+import { writeConfig } from '../../../../src/cli/commands/write-config.js';
+import { createOutput } from '../../../../src/cli/terminal/output.js';
+import { saveStackRecord } from '../../../../src/cli/state/stack-state.js';
+import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../../helpers/fake-engine.js';
+import { runCli } from '../../../helpers/run-cli.js';
 
 const STACK = 'mcp-lambda-dog-facts';
 const ENTRY = {
