@@ -16,9 +16,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
 import type { ResolvedStackOptions } from './props.js';
+import { allowListValue, PRE_SIGN_UP_TRIGGER_SOURCE } from './sign-up.js';
 
 export interface McpAuthProps {
   readonly options: ResolvedStackOptions;
@@ -40,6 +42,8 @@ export class McpAuth extends Construct {
   readonly issuerUrl: string;
   /** The MCP scope, `<MCP URL>/<name>`. */
   readonly scope: string;
+  /** The allow-list the pre-sign-up trigger reads (allow-list policy only). */
+  readonly allowList?: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: McpAuthProps) {
     super(scope, id);
@@ -47,7 +51,8 @@ export class McpAuth extends Construct {
     this.scope = `${resourceUrl}/${options.scopeName}`;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
-      selfSignUpEnabled: true,
+      // Invite-only: people join when the owner invites them (AdminCreateUser), never by themselves.
+      selfSignUpEnabled: options.signUp.mode !== 'invite',
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -190,6 +195,38 @@ export class McpAuth extends Construct {
       description: `Adds the ${options.serverName} MCP scope to access tokens from password sign-in and refresh`,
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
+
+    if (options.signUp.mode === 'allow-list') {
+      // Generated name; `mcp-lambda users allow` edits it, so a change needs no deploy.
+      this.allowList = new ssm.StringParameter(this, 'AllowList', {
+        description: `Addresses and @domains that may sign up to the ${options.serverName} MCP server (mcp-lambda users allow)`,
+        stringValue: allowListValue(options.signUp.allow),
+      });
+      const signUpLogs = new logs.LogGroup(this, 'PreSignUpTriggerLogs', {
+        retention: options.logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const signUpRole = new iam.Role(this, 'PreSignUpTriggerRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Reads the sign-up allow-list and writes its own logs; nothing else.',
+      });
+      signUpLogs.grantWrite(signUpRole);
+      this.allowList.grantRead(signUpRole);
+      const signUpTrigger = new lambda.Function(this, 'PreSignUpTrigger', {
+        runtime: props.runtime,
+        architecture: lambda.Architecture.ARM_64,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(PRE_SIGN_UP_TRIGGER_SOURCE),
+        memorySize: 128,
+        timeout: Duration.seconds(5),
+        role: signUpRole,
+        logGroup: signUpLogs,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        environment: { ALLOW_LIST_PARAMETER: this.allowList.parameterName },
+        description: `Lets only allow-listed addresses sign up to the ${options.serverName} MCP server`,
+      });
+      this.userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, signUpTrigger);
+    }
 
     this.issuerUrl = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
   }

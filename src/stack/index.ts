@@ -32,3 +32,12 @@ export {
   resolveStackOptions,
   StackPropsError,
 } from './props.js';
+export {
+  checkAllowEntry,
+  isAllowed,
+  PRE_SIGN_UP_TRIGGER_SOURCE,
+  REFUSED_MESSAGE,
+  SIGN_UP_MODES,
+  type SignUpMode,
+  type SignUpPolicy,
+} from './sign-up.js';

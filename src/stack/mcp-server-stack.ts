@@ -30,6 +30,8 @@ export const OUTPUTS = {
   automatedClientSecretArn: 'AutomatedClientSecretArn',
   callbackPort: 'CallbackPort',
   serverName: 'ServerName',
+  signUpPolicy: 'SignUpPolicy',
+  allowListParameter: 'AllowListParameter',
 } as const;
 
 export class McpServerStack extends Stack {
@@ -106,5 +108,13 @@ export class McpServerStack extends Stack {
       "Claude Code's OAuth callback port registered on the interactive client",
     );
     output(OUTPUTS.serverName, options.serverName, 'MCP server name');
+    output(
+      OUTPUTS.signUpPolicy,
+      options.signUp.mode,
+      'Who may register: allow-list (listed addresses and domains), invite (invited users only) or open (anyone)',
+    );
+    if (this.auth.allowList) {
+      output(OUTPUTS.allowListParameter, this.auth.allowList.parameterName, 'SSM parameter holding the sign-up allow-list');
+    }
   }
 }

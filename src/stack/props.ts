@@ -12,6 +12,7 @@ import {
   DEFAULT_SESSION_HOURS,
   invalid,
 } from './names.js';
+import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
 export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
 /** The MCP Inspector's OAuth callback. */
@@ -38,6 +39,11 @@ export interface McpServerStackOptions {
   readonly extraCallbackUrls?: readonly string[];
   /** Browser origins allowed to call /mcp. @default the MCP Inspector on localhost:6274 */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * Who may register: listed addresses and `@domains` (`allow-list`), invited users only (`invite`), or
+   * anyone (`open`). @default an allow-list with no entries (nobody can register until one is added)
+   */
+  readonly signUp?: { readonly mode: SignUpPolicy['mode']; readonly allow?: readonly string[] };
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
@@ -65,6 +71,7 @@ export interface ResolvedStackOptions {
   readonly callbackPort: number;
   readonly callbackUrls: readonly string[];
   readonly allowedOrigins: readonly string[];
+  readonly signUp: SignUpPolicy;
   readonly memoryMb: number;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
@@ -119,6 +126,17 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   const extra = (options.extraCallbackUrls ?? []).map(checkCallbackUrl);
   const callbackUrls = [...new Set([`http://localhost:${callbackPort}/callback`, INSPECTOR_CALLBACK_URL, ...extra])];
   const allowedOrigins = (options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map(checkOrigin);
+  const mode = options.signUp?.mode ?? 'allow-list';
+  if (!SIGN_UP_MODES.includes(mode)) invalid('sign-up policy', mode, `use one of ${SIGN_UP_MODES.join(', ')}.`);
+  const allow = (options.signUp?.allow ?? []).map(checkAllowEntry);
+  if (mode !== 'allow-list' && allow.length > 0) {
+    invalid(
+      'sign-up policy',
+      mode,
+      'addresses to allow go with the allow-list policy only (drop --signup, or the --allow entries).',
+    );
+  }
+  allowListValue(allow);
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
@@ -140,6 +158,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackPort,
     callbackUrls,
     allowedOrigins,
+    signUp: { mode, allow: [...new Set(allow)].sort() },
     memoryMb,
     sessionHours,
     logRetention: retentionDays as RetentionDays,

@@ -10,9 +10,12 @@ import {
   type BuildAppOptions,
   buildApp,
   McpServerStack,
+  type McpServerStackOptions,
   MissingBundleError,
   OUTPUTS,
+  PRE_SIGN_UP_TRIGGER_SOURCE,
   PRE_TOKEN_TRIGGER_SOURCE,
+  REFUSED_MESSAGE,
   resolveStackOptions,
   StackPropsError,
 } from '../../src/stack/index.js';
@@ -149,7 +152,7 @@ describe('Cognito', () => {
     });
     // Read with CloudFormation's own attribute: no custom resource, no extra function.
     template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
   });
 
   it('adds the MCP scope to password and refresh tokens only', () => {
@@ -167,6 +170,119 @@ describe('Cognito', () => {
       run('TokenGeneration_RefreshTokens').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeDefined()),
       run('TokenGeneration_HostedAuth').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeUndefined()),
     ]);
+  });
+});
+
+describe('sign-up policy', () => {
+  const triggerOf = (j: Record<string, any>) =>
+    Object.values(j.Resources as Record<string, any>).find((r) => r.Properties?.Code?.ZipFile === PRE_SIGN_UP_TRIGGER_SOURCE);
+  const poolOf = (j: Record<string, any>) =>
+    Object.values(j.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Cognito::UserPool').Properties;
+
+  it('defaults to an allow-list with no entries, kept in an SSM parameter the pre-sign-up trigger reads', () => {
+    const parameter = one('AWS::SSM::Parameter');
+    expect(parameter.Name).toBeUndefined();
+    expect(parameter.Value).toBe('{"allow":[]}');
+    const trigger = triggerOf(json);
+    expect(trigger.Properties.Environment.Variables.ALLOW_LIST_PARAMETER).toEqual({
+      Ref: resources('AWS::SSM::Parameter')[0]![0],
+    });
+    expect(poolOf(json).LambdaConfig.PreSignUp).toBeDefined();
+    expect(poolOf(json).AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(false);
+    expect(render(json.Outputs.SignUpPolicy.Value)).toBe('allow-list');
+    expect(json.Outputs.AllowListParameter.Value).toEqual({ Ref: resources('AWS::SSM::Parameter')[0]![0] });
+  });
+
+  it('lets the trigger read that one parameter and nothing else', () => {
+    const roleId = triggerOf(json).Properties.Role['Fn::GetAtt'][0];
+    const statements = resources('AWS::IAM::Policy')
+      .filter(([, r]) => r.Properties.Roles.some((role: any) => role.Ref === roleId))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    const ssmStatements = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('ssm:')));
+    expect(ssmStatements).toHaveLength(1);
+    expect(render(ssmStatements[0].Resource)).toContain(`parameter/<${resources('AWS::SSM::Parameter')[0]![0]}>`);
+  });
+
+  it('writes the allow-list in lower case, sorted, without duplicates', () => {
+    const { json: listed } = synth({
+      signUp: { mode: 'allow-list', allow: ['Me@Example.com', '@team.example', 'me@example.com'] },
+    });
+    const parameter = Object.values(listed.Resources as Record<string, any>).find((r) => r.Type === 'AWS::SSM::Parameter');
+    expect(parameter.Properties.Value).toBe('{"allow":["@team.example","me@example.com"]}');
+  });
+
+  it('turns self sign-up off for invite-only, with no trigger and no list', () => {
+    const { json: invite } = synth({ signUp: { mode: 'invite' } });
+    expect(poolOf(invite).AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(poolOf(invite).LambdaConfig.PreSignUp).toBeUndefined();
+    expect(triggerOf(invite)).toBeUndefined();
+    expect(invite.Outputs.AllowListParameter).toBeUndefined();
+    expect(render(invite.Outputs.SignUpPolicy.Value)).toBe('invite');
+  });
+
+  it('lets anyone register when open, as asked', () => {
+    const { json: open } = synth({ signUp: { mode: 'open' } });
+    expect(poolOf(open).AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(false);
+    expect(poolOf(open).LambdaConfig.PreSignUp).toBeUndefined();
+    expect(render(open.Outputs.SignUpPolicy.Value)).toBe('open');
+  });
+
+  describe('the pre-sign-up trigger', () => {
+    const allow = ['me@example.com', '@team.example'];
+    async function run(triggerSource: string, email: string) {
+      const module = { exports: {} as { handler: (event: unknown) => Promise<any> } };
+      const requested: string[] = [];
+      const fakeSsm = {
+        SSMClient: class {
+          send = async (command: { input: { Name: string } }) => {
+            requested.push(command.input.Name);
+            return { Parameter: { Value: JSON.stringify({ allow }) } };
+          };
+        },
+        GetParameterCommand: class {
+          constructor(readonly input: { Name: string }) {}
+        },
+      };
+      runInNewContext(PRE_SIGN_UP_TRIGGER_SOURCE, {
+        module,
+        exports: module.exports,
+        require: (name: string) => {
+          if (name !== '@aws-sdk/client-ssm') throw new Error(`unexpected require ${name}`);
+          return fakeSsm;
+        },
+        process: { env: { ALLOW_LIST_PARAMETER: '/mcp/allow' } },
+        Error,
+      });
+      const event = { triggerSource, userName: 'u', request: { userAttributes: { email } }, response: {} };
+      return { result: await module.exports.handler(event).catch((error: Error) => error), requested };
+    }
+
+    it.each([
+      ['a listed address', 'me@example.com'],
+      ['a listed address in other case', ' ME@Example.COM '],
+      ['an address in a listed domain', 'anyone@team.example'],
+    ])('lets %s register', async (_name, email) => {
+      const { result, requested } = await run('PreSignUp_SignUp', email);
+      expect(result).not.toBeInstanceOf(Error);
+      expect(requested).toEqual(['/mcp/allow']);
+    });
+
+    it.each([
+      ['another address', 'you@example.com'],
+      ['a subdomain of a listed domain', 'x@sub.team.example'],
+      ['a domain that only ends alike', 'x@evilteam.example'],
+      ['no address', ''],
+    ])('refuses %s with the message the hosted UI shows', async (_name, email) => {
+      const { result } = await run('PreSignUp_SignUp', email);
+      expect(result).toBeInstanceOf(Error);
+      expect((result as Error).message).toBe(REFUSED_MESSAGE);
+    });
+
+    it('lets invited users through without reading the list', async () => {
+      const { result, requested } = await run('PreSignUp_AdminCreateUser', 'stranger@elsewhere.example');
+      expect(result).not.toBeInstanceOf(Error);
+      expect(requested).toEqual([]);
+    });
   });
 });
 
@@ -373,7 +489,7 @@ describe('options', () => {
     expect(stage.Properties.AccessLogSetting).toBeUndefined();
   });
 
-  it.each([
+  it.each<[McpServerStackOptions, string]>([
     [{ serverName: 'Dog_Facts' }, 'server name "Dog_Facts" is not valid'],
     [{ serverName: 'aws-tools' }, 'may not contain "aws"'],
     [{ serverName: 'x'.repeat(41) }, 'server name'],
@@ -390,6 +506,15 @@ describe('options', () => {
     [{ allowedOrigins: ['https://x.example/'] }, 'allowed origin "https://x.example/" is not valid'],
     [{ memoryMb: 64 }, 'memory 64 is not valid'],
     [{ sessionHours: 0 }, 'session hours 0 is not valid: use a whole number from 1 to 24'],
+    [{ signUp: { mode: 'allow-list', allow: ['not-an-address'] } }, 'allow-list entry "not-an-address" is not valid'],
+    [{ signUp: { mode: 'allow-list', allow: ['@'] } }, 'allow-list entry "@" is not valid'],
+    [{ signUp: { mode: 'allow-list', allow: ['me@localhost'] } }, 'allow-list entry "me@localhost"'],
+    [{ signUp: { mode: 'open', allow: ['me@example.com'] } }, 'go with the allow-list policy only'],
+    [{ signUp: { mode: 'everyone' as 'open' } }, 'sign-up policy "everyone" is not valid'],
+    [
+      { signUp: { mode: 'allow-list', allow: Array.from({ length: 300 }, (_, i) => `person${i}@example.com`) } },
+      'it must fit in 4096 bytes',
+    ],
     [{ sessionHours: 25 }, 'session hours 25'],
     [{ sessionHours: 1.5 }, 'session hours 1.5'],
     [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
