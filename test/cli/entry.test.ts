@@ -181,7 +181,7 @@ describe('synth and deploy --entry', () => {
     const cloud = new FakeCloud();
     const home = mkdtempSync(join(scratch, 'h-'));
     const result = await runCli(
-      ['deploy', '--entry', join(fixtures, 'cjs', 'server.cjs'), '--name', 'adder'],
+      ['deploy', '--entry', join(fixtures, 'cjs', 'server.cjs'), '--name', 'adder', '--signup', 'invite'],
       { HOME: home },
       {
         deployEngine: cloud.factory(),

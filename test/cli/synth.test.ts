@@ -14,6 +14,7 @@ describe('mcp-lambda synth', () => {
     const result = await runCli(['synth']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('mcp-lambda-dog-facts  server dog-facts, scope <MCP URL>/dog-facts, stage prod, tokens 8 h');
+    expect(result.stdout).toContain('Sign-up: allow-list, empty (no --allow or --signup given): nobody could register');
     expect(result.stdout).toMatch(/Resources \(\d+\)/);
     expect(result.stdout).toMatch(/ 1 {2}AWS::Cognito::UserPool\n/);
     expect(result.stdout).toContain('McpServerUrl');
@@ -45,6 +46,16 @@ describe('mcp-lambda synth', () => {
     const template = JSON.parse(readFileSync(join(dir, 'my-mcp.template.json'), 'utf8'));
     expect(template.Outputs.CallbackPort.Value).toBe('41000');
     expect(existsSync(join(dir, 'my-mcp.assets.json'))).toBe(true);
+  });
+
+  it.each([
+    [['--signup', 'open'], 'Sign-up: OPEN to anyone'],
+    [['--signup', 'invite'], 'Sign-up: invite only'],
+    [['--allow', '@team.example'], 'Sign-up: allow-list: @team.example'],
+  ])('says who may sign up with %j', async (args, line) => {
+    const result = await runCli(['synth', ...args]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(line);
   });
 
   it.each(['0', '25', '1.5', 'day'])('refuses --session-hours %s before building anything', async (value) => {

@@ -4,11 +4,15 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { endpointFor } from './endpoints.js';
 import { explainAwsError } from './errors.js';
 
 export interface AwsSettings {
   readonly profile?: string;
   readonly region?: string;
+  /** The command's environment, for `AWS_ENDPOINT_URL_<SERVICE>` (a local Cognito in tests). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface CallerIdentity {
@@ -22,6 +26,7 @@ const CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'adaptive' } as const;
 export class AwsContext {
   private cfn?: CloudFormationClient;
   private cognito?: CognitoIdentityProviderClient;
+  private ssm?: SSMClient;
   private resolvedRegion?: string;
 
   constructor(readonly settings: AwsSettings) {}
@@ -58,9 +63,25 @@ export class AwsContext {
   async cognitoClient(): Promise<CognitoIdentityProviderClient> {
     if (!this.cognito) {
       const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-      this.cognito = new CognitoIdentityProviderClient({ ...this.clientConfig(), region: await this.region() });
+      this.cognito = new CognitoIdentityProviderClient({
+        ...this.clientConfig(),
+        region: await this.region(),
+        ...endpointFor(this.settings.env ?? {}, 'COGNITO_IDENTITY_PROVIDER'),
+      });
     }
     return this.cognito;
+  }
+
+  async ssmClient(): Promise<SSMClient> {
+    if (!this.ssm) {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      this.ssm = new SSMClient({
+        ...this.clientConfig(),
+        region: await this.region(),
+        ...endpointFor(this.settings.env ?? {}, 'SSM'),
+      });
+    }
+    return this.ssm;
   }
 
   async apiGatewayClient() {
@@ -87,5 +108,6 @@ export class AwsContext {
   destroy(): void {
     this.cfn?.destroy();
     this.cognito?.destroy();
+    this.ssm?.destroy();
   }
 }

@@ -4,7 +4,10 @@
  */
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function endpointFor(env: Env, service: 'COGNITO_IDENTITY_PROVIDER' | 'CLOUDFORMATION' | 'STS'): { endpoint?: string } {
+export function endpointFor(
+  env: Env,
+  service: 'COGNITO_IDENTITY_PROVIDER' | 'CLOUDFORMATION' | 'STS' | 'SSM',
+): { endpoint?: string } {
   const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   return endpoint ? { endpoint } : {};
 }

@@ -7,7 +7,8 @@ import { StackPropsError } from '../../stack/names.js';
 import { cliStackName } from '../stacks/name.js';
 import { UsageError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
-import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
+import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
+import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
@@ -24,13 +25,29 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   }
 
   const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
-  const stack = { ...checked, ...(custom && { lambdaBundleDir: custom.dir }) };
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();
   try {
+    let signUp: Awaited<ReturnType<typeof chooseSignUp>> | undefined;
     const outcome = await runDeploy(ctx, {
-      stack,
+      stack: { ...checked, ...(custom && { lambdaBundleDir: custom.dir }) },
+      // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
+      prepare: async (existing) => {
+        signUp = await chooseSignUp(ctx, signUpFromFlags(options), existing, () => session.aws.ssmClient());
+        try {
+          resolveStackOptions({ ...checked, signUp });
+        } catch (error) {
+          if (error instanceof StackPropsError) throw new UsageError(error.message);
+          throw error;
+        }
+        if (!global.json) {
+          const line = describeSignUp(signUp.mode, signUp.allow ?? []);
+          if (signUp.mode === 'open') out.warn(line);
+          else out.info(line);
+        }
+        return { signUp };
+      },
       engine: session.engine,
       progress: session.progress,
       ...(global.profile !== undefined && { profile: global.profile }),
@@ -43,6 +60,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         region: identity.region,
         created: outcome.created,
         noChanges: outcome.noChanges,
+        signUp,
         outputs: outcome.outputs,
       });
       return;

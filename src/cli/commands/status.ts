@@ -6,6 +6,7 @@ import { describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
 import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
+import { describeSignUp } from '../stacks/sign-up.js';
 
 export interface StatusOptions {
   readonly name?: string;
@@ -51,6 +52,10 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
     out.result(`${mark} ${out.style.bold(stackName)} in ${region}: ${stack.status} (${describeStatus(stack.status)})`);
     if (stack.statusReason) out.result(`  reason: ${stack.statusReason}`);
     if (stack.lastUpdated) out.result(`  last update: ${stack.lastUpdated.toISOString()}`);
+    const signUp = describeSignUp(stack.outputs.SignUpPolicy);
+    out.result(
+      `  ${stack.outputs.SignUpPolicy === 'allow-list' || stack.outputs.SignUpPolicy === 'invite' ? signUp : out.style.yellow(signUp)}`,
+    );
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');

@@ -69,6 +69,15 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     out.result(
       `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope <MCP URL>/${stack.options.scopeName}, stage ${stack.options.stage}, tokens ${stack.options.sessionHours} h`,
     );
+    if (options.signup === undefined && options.allow === undefined) {
+      out.result('Sign-up: allow-list, empty (no --allow or --signup given): nobody could register until you allow someone.');
+    } else {
+      out.result(
+        stack.options.signUp.mode === 'allow-list'
+          ? `Sign-up: allow-list: ${stack.options.signUp.allow.join(', ') || '(empty)'}`
+          : `Sign-up: ${stack.options.signUp.mode === 'open' ? 'OPEN to anyone' : 'invite only'}`,
+      );
+    }
     out.result('');
     out.result(`Resources (${[...byType.values()].reduce((a, b) => a + b, 0)})`);
     for (const [type, count] of [...byType].sort(([a], [b]) => a.localeCompare(b)))

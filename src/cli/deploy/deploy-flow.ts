@@ -23,6 +23,11 @@ export interface DeployFlowOptions {
   readonly progress: ProgressRenderer;
   /** Profile flag to repeat in hints. */
   readonly profile?: string;
+  /**
+   * Options that depend on the stack as it is (the sign-up policy keeps the deployed allow-list): called
+   * once the stack's state is known, before anything changes; what it returns is deployed.
+   */
+  readonly prepare?: (existing: StackDescription | undefined) => Promise<Partial<McpServerStackOptions>>;
   readonly now?: () => Date;
 }
 
@@ -99,6 +104,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     progress.done();
     existing = undefined;
   }
+  const prepared = (await options.prepare?.(existing)) ?? {};
 
   const bootstrap = await engine.bootstrapState(identity);
   if (bootstrap.version === undefined || bootstrap.version < REQUIRED_BOOTSTRAP_VERSION) {
@@ -122,7 +128,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
 
   // REST API access logs need the account's API Gateway CloudWatch role; without it CloudFormation fails
   // the stage ("CloudWatch Logs role ARN must be set in account settings") after minutes of work.
-  let stack = options.stack;
+  let stack = { ...options.stack, ...prepared };
   if (stack.accessLogs !== false && (await engine.hasApiGatewayLogsRole()) === false) {
     out.info(
       `API Gateway has no CloudWatch role in ${identity.region} for account ${identity.account}, and REST API access logs need one. ` +

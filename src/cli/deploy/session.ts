@@ -16,6 +16,7 @@ export interface Session {
 
 export async function openSession(ctx: CommandContext, label: string): Promise<Session> {
   const aws = new AwsContext({
+    env: ctx.env,
     ...(ctx.global.profile !== undefined && { profile: ctx.global.profile }),
     ...(ctx.global.region !== undefined && { region: ctx.global.region }),
   });

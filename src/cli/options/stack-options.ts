@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
+import type { McpServerStackOptions } from '../../stack/props.js';
 
 /** What commander hands the action. */
 export interface StackCliOptions {
@@ -15,6 +16,9 @@ export interface StackCliOptions {
   readonly allowedOrigin?: string[];
   readonly memory?: number;
   readonly sessionHours?: number;
+  /** Addresses and @domains that may register (the allow-list policy). */
+  readonly allow?: string[];
+  readonly signup?: 'allow-list' | 'invite' | 'open';
   readonly logRetention?: number;
   readonly accessLogs: boolean;
   readonly validate?: boolean;
@@ -54,6 +58,13 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .option('--allow <address>', 'let this address (or @domain) register; repeatable (the allow-list policy)', collect)
+    .addOption(
+      new Option(
+        '--signup <policy>',
+        'who may register: allow-list (with --allow), invite (invited users only) or open (anyone)',
+      ).choices(['allow-list', 'invite', 'open']),
+    )
     .addOption(
       new Option(
         '--session-hours <hours>',
@@ -66,9 +77,18 @@ export function addStackOptions(command: Command): Command {
     .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name');
 }
 
+/** The sign-up policy the flags ask for, if they ask for one. */
+export function signUpFromFlags(options: StackCliOptions): McpServerStackOptions['signUp'] {
+  if (options.signup !== undefined) return { mode: options.signup, ...(options.allow && { allow: options.allow }) };
+  if (options.allow !== undefined) return { mode: 'allow-list', allow: options.allow };
+  return undefined;
+}
+
 /** Turns parsed flags into stack options (checked later, with the option named in any error). */
-export function toStackOptions(options: StackCliOptions) {
+export function toStackOptions(options: StackCliOptions): McpServerStackOptions & { accessLogs: boolean } {
+  const signUp = signUpFromFlags(options);
   return {
+    ...(signUp !== undefined && { signUp }),
     ...(options.name !== undefined && { serverName: options.name }),
     ...(options.stackName !== undefined && { stackName: options.stackName }),
     ...(options.stage !== undefined && { stage: options.stage }),

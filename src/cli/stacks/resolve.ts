@@ -114,6 +114,7 @@ export async function resolveStack(ctx: CommandContext, selector: StackSelector)
   }
 
   const aws = new AwsContext({
+    env: ctx.env,
     ...(ctx.global.profile !== undefined && { profile: ctx.global.profile }),
     ...(region !== undefined && { region }),
   });

@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeCloud, IDENTITY, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
@@ -15,15 +17,102 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'mcp-lambda-home-'));
 });
 
-function deploy(args: string[] = [], answers: Record<string, boolean> = {}) {
+/** `deploy ARGS`; a sign-up policy is added unless the test gives one (a new stack needs one). */
+function deploy(args: string[] = [], answers: Record<string, boolean | string> = {}, options: { interactive?: boolean } = {}) {
   const prompter = scriptedPrompter(answers);
-  return runCli(['deploy', ...args], { HOME: home }, { deployEngine: cloud.factory(), prompter }).then((result) => ({
+  const policy = args.some((arg) => arg === '--allow' || arg === '--signup' || arg === '--no-policy')
+    ? []
+    : ['--allow', 'dev@example.com'];
+  const argv = ['deploy', ...args.filter((arg) => arg !== '--no-policy'), ...policy];
+  return runCli(argv, { HOME: home }, { deployEngine: cloud.factory(), prompter, ...options }).then((result) => ({
     ...result,
     asked: prompter.asked,
   }));
 }
 
 const recordPath = () => join(home, '.config', 'mcp-lambda', 'stacks', 'eu-west-1', `${STACK}.json`);
+
+describe('deploy: who may sign up', () => {
+  it('stops before changing anything when a new stack has no policy and nobody can be asked', async () => {
+    const result = await deploy(['--no-policy']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Choose who may sign up to this server before deploying it.');
+    expect(result.stderr).toContain(
+      '--allow you@example.com (repeatable; @example.com for a whole domain), --signup invite, or --signup open',
+    );
+    expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
+  });
+
+  it('deploys the allow-list the flags give, and says who may sign up', async () => {
+    const result = await deploy(['--allow', 'Me@Example.com', '--allow', '@team.example']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.signUp).toEqual({ mode: 'allow-list', allow: ['Me@Example.com', '@team.example'] });
+    expect(result.stderr).toContain('Sign-up: allow-list: Me@Example.com, @team.example');
+  });
+
+  it('says plainly that an open server lets anyone in', async () => {
+    const result = await deploy(['--signup', 'open']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'warning: Sign-up: OPEN — anyone who finds the sign-up page can register and use this server',
+    );
+  });
+
+  it.each([
+    [['--allow', 'not-an-address'], 'allow-list entry "not-an-address" is not valid'],
+    [['--signup', 'open', '--allow', 'me@example.com'], 'go with the allow-list policy only'],
+    [['--signup', 'everyone'], "argument 'everyone' is invalid. Allowed choices are allow-list, invite, open."],
+  ])('refuses %j before touching AWS', async (args, message) => {
+    const result = await deploy(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(cloud.calls).toEqual([]);
+  });
+
+  it('asks in a terminal, suggesting an address, and deploys the answer', async () => {
+    const result = await deploy(['--no-policy'], { Allow: 'me@example.com, @team.example' }, { interactive: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.asked.some((question) => question.startsWith('Allow'))).toBe(true);
+    expect(cloud.lastRequest?.stack.signUp).toEqual({ mode: 'allow-list', allow: ['me@example.com', '@team.example'] });
+  });
+
+  it('keeps a deployed allow-list as it is now (edits made with users allow survive)', async () => {
+    // SSM cannot run here: a fake for GetParameter only.
+    const ssm = mockClient(SSMClient);
+    ssm
+      .on(GetParameterCommand, { Name: '/mcp/allow' })
+      .resolves({ Parameter: { Value: '{"allow":["@team.example","added@example.com"]}' } });
+    try {
+      cloud.stacks.set(STACK, {
+        stackName: STACK,
+        status: 'UPDATE_COMPLETE',
+        outputs: { ...OUTPUTS, SignUpPolicy: 'allow-list', AllowListParameter: '/mcp/allow' },
+      });
+      const result = await deploy(['--no-policy', '--region', 'eu-west-1']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(cloud.lastRequest?.stack.signUp).toEqual({ mode: 'allow-list', allow: ['@team.example', 'added@example.com'] });
+
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'not json' } });
+      cloud.stacks.set(STACK, {
+        stackName: STACK,
+        status: 'UPDATE_COMPLETE',
+        outputs: { ...OUTPUTS, SignUpPolicy: 'allow-list', AllowListParameter: '/mcp/allow' },
+      });
+      const broken = await deploy(['--no-policy', '--region', 'eu-west-1']);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain('The allow-list parameter /mcp/allow does not hold JSON.');
+    } finally {
+      ssm.restore();
+    }
+  });
+
+  it.each(['invite', 'open'])('keeps a deployed %s policy when no flag says otherwise', async (mode) => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_COMPLETE', outputs: { ...OUTPUTS, SignUpPolicy: mode } });
+    const result = await deploy(['--no-policy']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.signUp).toEqual({ mode });
+  });
+});
 
 describe('deploy', () => {
   it('creates the stack, prints who and where, the outputs and the next steps, and caches the outputs', async () => {
@@ -61,7 +150,7 @@ describe('deploy', () => {
 
   it('redraws one live line on a terminal', async () => {
     const result = await runCli(
-      ['deploy'],
+      ['deploy', '--signup', 'invite'],
       { HOME: home },
       { deployEngine: cloud.factory(), prompter: scriptedPrompter({}), tty: true },
     );
@@ -87,6 +176,7 @@ describe('deploy', () => {
       region: 'eu-west-1',
       created: true,
       noChanges: false,
+      signUp: { mode: 'allow-list', allow: ['dev@example.com'] },
       outputs: OUTPUTS,
     });
     expect(result.stderr).toContain('Deploying');
@@ -250,20 +340,20 @@ describe('deploy', () => {
 
   it('refuses to ask when not interactive and tells the user to pass --yes', async () => {
     cloud.bootstrapVersion = undefined;
-    const result = await runCli(['deploy'], { HOME: home }, { deployEngine: cloud.factory() });
+    const result = await runCli(['deploy', '--signup', 'invite'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       'Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)',
     );
     expect(result.stderr).toContain('hint: Run it in a terminal, or pass --yes to answer yes.');
-    const yes = await runCli(['deploy', '--yes'], { HOME: home }, { deployEngine: cloud.factory() });
+    const yes = await runCli(['deploy', '--signup', 'invite', '--yes'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(yes.code).toBe(0);
   });
 
   it('says CloudFormation goes on after Ctrl-C, and how to follow it', async () => {
     cloud.plan = { kind: 'hang' };
     const cli = startCli(
-      ['deploy', '--region', 'eu-west-1'],
+      ['deploy', '--region', 'eu-west-1', '--signup', 'invite'],
       { HOME: home },
       { deployEngine: cloud.factory(), prompter: scriptedPrompter({}) },
     );

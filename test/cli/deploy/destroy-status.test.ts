@@ -111,6 +111,18 @@ describe('status', () => {
     expect(result.stdout).toContain('last update: 2026-11-24T04:00:00.000Z');
     expect(result.stdout).toMatch(/McpServerUrl +https:/);
     expect(result.stdout).toContain(`cached stack outputs: ${record()}`);
+    // A stack from before sign-up policies has no SignUpPolicy output: anyone could register.
+    expect(result.stdout).toContain('Sign-up: open to anyone (deployed by an older mcp-lambda');
+  });
+
+  it.each([
+    ['allow-list', 'Sign-up: allow-list (mcp-lambda users allow <address>)'],
+    ['invite', 'Sign-up: invite only (mcp-lambda users invite <address>)'],
+    ['open', 'Sign-up: OPEN — anyone who finds the sign-up page can register and use this server'],
+  ])('says who may sign up (%s)', async (mode, line) => {
+    cloud.stacks.set(STACK, { ...cloud.stacks.get(STACK)!, outputs: { ...OUTPUTS, SignUpPolicy: mode } });
+    const result = await runCli(['status', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(result.stdout).toContain(line);
   });
 
   it('prints JSON with --json', async () => {
