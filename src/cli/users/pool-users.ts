@@ -1,0 +1,202 @@
+/**
+ * The people in a stack's user pool, for `mcp-lambda users`: list them with their groups, invite,
+ * disable (and sign out everywhere, so refresh tokens stop working), enable, remove, and move them in and
+ * out of groups. Users are named by email; Cognito's own user names (a UUID here) stay inside.
+ *
+ * No printing: results come back as values, failures as {@link UserError}s that name the user and pool.
+ */
+import type { CognitoIdentityProviderClient, UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { explainAwsError } from '../aws/errors.js';
+import { UserError } from '../terminal/errors.js';
+
+export interface PoolUser {
+  readonly email: string;
+  /** Cognito's status: CONFIRMED, UNCONFIRMED, FORCE_CHANGE_PASSWORD (invited, not signed in yet), … */
+  readonly status: string;
+  readonly enabled: boolean;
+  readonly groups: readonly string[];
+  /** ISO date. */
+  readonly created?: string;
+}
+
+type Cognito = Pick<CognitoIdentityProviderClient, 'send'>;
+
+/** Cognito group names: 1–128 characters without whitespace (`\p{Z}`), per its API. */
+export function checkGroupName(name: string): string {
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(name)) {
+    throw new UserError(`Group name ${JSON.stringify(name)} is not valid: use 1–128 characters without spaces.`);
+  }
+  return name;
+}
+
+export class PoolUsers {
+  constructor(
+    private readonly cognito: Cognito,
+    private readonly poolId: string,
+  ) {}
+
+  private async call<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ResourceNotFoundException' && /pool/i.test((error as Error).message)) {
+        throw new UserError(`The user pool ${this.poolId} does not exist (was the stack deleted?).`, {
+          hint: 'Check the stack with: mcp-lambda status',
+        });
+      }
+      throw explainAwsError(error, { doing }) ?? error;
+    }
+  }
+
+  private static email(user: UserType): string {
+    return user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value ?? user.Username ?? '?';
+  }
+
+  /** Cognito's user name for an email; a plain error when there is no such user. */
+  private async username(email: string): Promise<string> {
+    const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const address = email.trim().toLowerCase();
+    const answer = await this.call('find the user (cognito-idp:ListUsers)', () =>
+      this.cognito.send(
+        new ListUsersCommand({ UserPoolId: this.poolId, Filter: `email = "${address.replace(/"/g, '')}"`, Limit: 2 }),
+      ),
+    );
+    const user = answer.Users?.find((candidate) => PoolUsers.email(candidate).toLowerCase() === address);
+    if (!user?.Username) {
+      throw new UserError(`No user ${address} in this server's user pool.`, {
+        hint: 'See who is there with: mcp-lambda users list',
+      });
+    }
+    return user.Username;
+  }
+
+  async list(): Promise<PoolUser[]> {
+    const { ListUsersCommand, AdminListGroupsForUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const users: UserType[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call('list the users (cognito-idp:ListUsers)', () =>
+        this.cognito.send(new ListUsersCommand({ UserPoolId: this.poolId, ...(token && { PaginationToken: token }) })),
+      );
+      users.push(...(page.Users ?? []));
+      token = page.PaginationToken;
+    } while (token);
+    const rows: PoolUser[] = [];
+    for (const user of users) {
+      const groups = await this.call('list a user’s groups (cognito-idp:AdminListGroupsForUser)', () =>
+        this.cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: this.poolId, Username: user.Username })),
+      );
+      rows.push({
+        email: PoolUsers.email(user),
+        status: user.UserStatus ?? 'UNKNOWN',
+        enabled: user.Enabled !== false,
+        groups: (groups.Groups ?? []).map((group) => group.GroupName ?? '?').sort(),
+        ...(user.UserCreateDate && { created: new Date(user.UserCreateDate).toISOString() }),
+      });
+    }
+    return rows.sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  /** Creates the user; Cognito emails them a temporary password (the invitation). */
+  async invite(email: string): Promise<void> {
+    const { AdminCreateUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const address = email.trim().toLowerCase();
+    try {
+      await this.cognito.send(
+        new AdminCreateUserCommand({
+          UserPoolId: this.poolId,
+          Username: address,
+          UserAttributes: [
+            { Name: 'email', Value: address },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+          DesiredDeliveryMediums: ['EMAIL'],
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'UsernameExistsException') {
+        throw new UserError(`${address} already has an account on this server.`, {
+          hint: `If it is disabled: mcp-lambda users enable ${address}`,
+        });
+      }
+      throw explainAwsError(error, { doing: 'invite the user (cognito-idp:AdminCreateUser)' }) ?? error;
+    }
+  }
+
+  /** Disables the account and signs it out everywhere: its refresh tokens stop working. */
+  async disable(email: string): Promise<void> {
+    const { AdminDisableUserCommand, AdminUserGlobalSignOutCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const username = await this.username(email);
+    await this.call('disable the user (cognito-idp:AdminDisableUser)', () =>
+      this.cognito.send(new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: username })),
+    );
+    await this.call('sign the user out (cognito-idp:AdminUserGlobalSignOut)', () =>
+      this.cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username })),
+    );
+  }
+
+  async enable(email: string): Promise<void> {
+    const { AdminEnableUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const username = await this.username(email);
+    await this.call('enable the user (cognito-idp:AdminEnableUser)', () =>
+      this.cognito.send(new AdminEnableUserCommand({ UserPoolId: this.poolId, Username: username })),
+    );
+  }
+
+  async remove(email: string): Promise<void> {
+    const { AdminDeleteUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const username = await this.username(email);
+    await this.call('remove the user (cognito-idp:AdminDeleteUser)', () =>
+      this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })),
+    );
+  }
+
+  /** Adds the user to a group, creating the group the first time it is used. */
+  async addToGroup(email: string, group: string): Promise<{ createdGroup: boolean }> {
+    const { AdminAddUserToGroupCommand, CreateGroupCommand, GetGroupCommand } =
+      await import('@aws-sdk/client-cognito-identity-provider');
+    checkGroupName(group);
+    const username = await this.username(email);
+    let createdGroup = false;
+    try {
+      await this.cognito.send(new GetGroupCommand({ UserPoolId: this.poolId, GroupName: group }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') {
+        throw explainAwsError(error, { doing: 'look up the group (cognito-idp:GetGroup)' }) ?? error;
+      }
+      await this.call('create the group (cognito-idp:CreateGroup)', () =>
+        this.cognito.send(
+          new CreateGroupCommand({
+            UserPoolId: this.poolId,
+            GroupName: group,
+            Description: 'Created by mcp-lambda users groups add',
+          }),
+        ),
+      );
+      createdGroup = true;
+    }
+    await this.call('add the user to the group (cognito-idp:AdminAddUserToGroup)', () =>
+      this.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group })),
+    );
+    return { createdGroup };
+  }
+
+  async removeFromGroup(email: string, group: string): Promise<void> {
+    const { AdminRemoveUserFromGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    checkGroupName(group);
+    const username = await this.username(email);
+    try {
+      await this.cognito.send(
+        new AdminRemoveUserFromGroupCommand({ UserPoolId: this.poolId, Username: username, GroupName: group }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+        throw new UserError(`There is no group ${group} in this server's user pool.`, {
+          hint: 'See the groups with: mcp-lambda users list',
+        });
+      }
+      throw explainAwsError(error, { doing: 'remove the user from the group (cognito-idp:AdminRemoveUserFromGroup)' }) ?? error;
+    }
+  }
+}
