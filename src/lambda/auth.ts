@@ -56,6 +56,17 @@ function audiences(claims: AuthorizerClaims): string[] {
     .filter((value) => value !== '');
 }
 
+/** The caller's Cognito groups (`cognito:groups`: an array, "[a, b]" as a REST authorizer renders it, or "a"). */
+export function groupsOf(claims: AuthorizerClaims): string[] {
+  const raw = claims['cognito:groups'];
+  if (Array.isArray(raw)) return raw.filter((value): value is string => typeof value === 'string');
+  if (typeof raw !== 'string') return [];
+  return raw
+    .replace(/^\s*\[|\]\s*$/g, '')
+    .split(/[\s,]+/)
+    .filter((group) => group !== '');
+}
+
 function bearerToken(authorization: string | null): string {
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1] ?? '';
@@ -124,6 +135,7 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
       scopes,
       ...(exp !== undefined && { expiresAt: exp }),
       extra: {
+        groups: groupsOf(claims),
         ...(subject !== undefined && { sub: subject }),
         ...(username !== undefined && { username }),
       },

@@ -23,6 +23,32 @@ export interface LambdaConfig {
   readonly requiredScope?: string;
   /** This server's resource URL: a token whose `aud` names another resource is refused. */
   readonly resource?: string;
+  /** Tools only some Cognito groups may use: tool name → groups. Tools not named are for everyone. */
+  readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Reads `MCP_TOOL_GROUPS`: `{"<tool>": ["<group>", …]}`. */
+export function parseToolGroups(value: string | undefined): Record<string, string[]> | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(
+      `MCP_TOOL_GROUPS must be JSON like {"getDogFacts":["admins"]}, got ${JSON.stringify(value.slice(0, 100))}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('MCP_TOOL_GROUPS must be a JSON object of tool name → list of groups');
+  }
+  const groups: Record<string, string[]> = {};
+  for (const [tool, list] of Object.entries(parsed)) {
+    if (!Array.isArray(list) || list.length === 0 || !list.every((group) => typeof group === 'string' && group.trim() !== '')) {
+      throw new ConfigError(`MCP_TOOL_GROUPS: ${JSON.stringify(tool)} must map to a non-empty list of group names`);
+    }
+    groups[tool] = list.map((group: string) => group.trim());
+  }
+  return groups;
 }
 
 /** Thrown when an environment variable holds a value the Lambda cannot use. */
@@ -72,6 +98,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (resource !== undefined && !URL.canParse(resource)) {
     throw new ConfigError(`MCP_RESOURCE must be the server's URL (https://…/mcp), got ${JSON.stringify(resource)}`);
   }
+  const toolGroups = parseToolGroups(env.MCP_TOOL_GROUPS);
   return {
     serverName,
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
@@ -79,6 +106,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     allowedClientIds: list(env.MCP_ALLOWED_CLIENT_IDS) ?? [],
     ...(requiredScope !== undefined && { requiredScope }),
     ...(resource !== undefined && { resource }),
+    ...(toolGroups !== undefined && { toolGroups }),
   };
 }
 

@@ -48,6 +48,8 @@ export interface McpHttpHandlerOptions {
   readonly requiredScope?: string;
   /** This server's resource URL; tokens bound to another resource are refused. @default no check */
   readonly resource?: string;
+  /** Tools only some Cognito groups may use (tool → groups); others are for everyone. @default none */
+  readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
   /** Where the per-request log line goes. */
   readonly log: Logger;
   /** Clock for durations. @default performance.now */
@@ -112,6 +114,37 @@ export function withFixedLists(factory: McpServerFactory): McpServerFactory {
     });
     return product;
   };
+}
+
+/** The groups a tool needs that the caller is in none of, or undefined when the caller may use it. */
+function missingGroups(
+  toolGroups: Readonly<Record<string, readonly string[]>>,
+  tool: string,
+  callerGroups: readonly string[],
+): readonly string[] | undefined {
+  const needed = toolGroups[tool];
+  return needed === undefined || needed.some((group) => callerGroups.includes(group)) ? undefined : needed;
+}
+
+/** Drops the tools the caller may not use from a tools/list answer (JSON, or JSON inside SSE events). */
+async function withoutTools(response: Response, hidden: (tool: string) => boolean): Promise<Response> {
+  const text = await response.text();
+  const filter = (json: string): string => {
+    const message = JSON.parse(json) as { result?: { tools?: Array<{ name?: unknown }> } };
+    if (Array.isArray(message.result?.tools)) {
+      message.result.tools = message.result.tools.filter((tool) => !(typeof tool.name === 'string' && hidden(tool.name)));
+    }
+    return JSON.stringify(message);
+  };
+  const sse = response.headers.get('content-type')?.includes('text/event-stream') === true;
+  const body = sse
+    ? text.replace(/^data: (.*)$/gm, (_line, json: string) => `data: ${filter(json)}`)
+    : text === ''
+      ? text
+      : filter(text);
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(body === '' ? null : body, { status: response.status, headers });
 }
 
 /** Reads a response to its end, so what is logged is what was sent. */
@@ -232,6 +265,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     }
     const authInfo = auth.authInfo;
     if (authInfo) seen.clientId = authInfo.clientId;
+    // Tools only some groups may use, enforced from the verified token's groups. Without an authorizer
+    // (dev) there is no identity to check.
+    const toolGroups = options.toolGroups !== undefined && authInfo ? options.toolGroups : undefined;
+    const callerGroups = (authInfo?.extra?.groups as string[] | undefined) ?? [];
 
     // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
     // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
@@ -247,15 +284,40 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
     }
     seen.summary = summarize(parsedBody);
+    if (toolGroups) {
+      for (const message of Array.isArray(parsedBody) ? parsedBody : [parsedBody]) {
+        const { method, params, id } = (message ?? {}) as { method?: unknown; params?: { name?: unknown }; id?: unknown };
+        if (method !== 'tools/call' || typeof params?.name !== 'string') continue;
+        const needed = missingGroups(toolGroups, params.name, callerGroups);
+        if (needed === undefined) continue;
+        seen.reason = 'tool_not_allowed';
+        return respond(
+          new Response(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: typeof id === 'string' || typeof id === 'number' ? id : null,
+              error: {
+                code: -32602,
+                message: `Tool ${params.name.slice(0, 100)} is for members of ${needed.join(' or ')}, and you are in ${callerGroups.length === 0 ? 'no group' : `only ${callerGroups.join(', ')}`}. Ask the server's owner to add you (mcp-lambda users groups add <your email> ${needed[0]}).`,
+              },
+            }),
+            { status: 200, headers: { 'Content-Type': 'application/json' } },
+          ),
+        );
+      }
+    }
 
     try {
       return await currentRequest.run({ requestId: context.requestId }, async () => {
-        if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes })) {
-          seen.era = 'legacy';
-          return respond(await serveLegacy(request, parsedBody, authInfo));
+        const legacy = await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes });
+        seen.era = legacy ? 'legacy' : 'modern';
+        const answer = legacy
+          ? await serveLegacy(request, parsedBody, authInfo)
+          : await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) });
+        if (toolGroups && seen.summary.rpcMethod === 'tools/list') {
+          return respond(await withoutTools(answer, (tool) => missingGroups(toolGroups, tool, callerGroups) !== undefined));
         }
-        seen.era = 'modern';
-        return respond(await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) }));
+        return respond(answer);
       });
     } catch (error) {
       // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:

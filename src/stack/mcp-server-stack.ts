@@ -62,6 +62,7 @@ export class McpServerStack extends Stack {
           ',',
         ),
         MCP_ALLOWED_ORIGINS: options.allowedOrigins.join(','),
+        ...(Object.keys(options.toolGroups).length > 0 && { MCP_TOOL_GROUPS: JSON.stringify(options.toolGroups) }),
       },
     });
     this.mcpApi.addMcpRoute({

@@ -44,6 +44,11 @@ export interface McpServerStackOptions {
    * anyone (`open`). @default an allow-list with no entries (nobody can register until one is added)
    */
   readonly signUp?: { readonly mode: SignUpPolicy['mode']; readonly allow?: readonly string[] };
+  /**
+   * Tools only members of some Cognito groups may use: tool name → groups (a member of any one may).
+   * Tools not named are for every signed-in user. @default every user may use every tool
+   */
+  readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
@@ -72,6 +77,7 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly signUp: SignUpPolicy;
+  readonly toolGroups: Readonly<Record<string, readonly string[]>>;
   readonly memoryMb: number;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
@@ -137,6 +143,18 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     );
   }
   allowListValue(allow);
+  const toolGroups = Object.fromEntries(
+    Object.entries(options.toolGroups ?? {}).map(([tool, groups]) => {
+      if (!/^[A-Za-z0-9_.\-/]{1,128}$/.test(tool))
+        invalid('tool name', tool, 'use the name the tool is registered with (letters, digits, _ - . /).');
+      if (groups.length === 0) invalid('tool groups', tool, 'name at least one group that may use it.');
+      for (const group of groups) {
+        if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(group))
+          invalid('group name', group, 'use 1–128 characters without spaces.');
+      }
+      return [tool, [...new Set(groups)]];
+    }),
+  );
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
@@ -159,6 +177,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackUrls,
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
+    toolGroups,
     memoryMb,
     sessionHours,
     logRetention: retentionDays as RetentionDays,

@@ -58,6 +58,28 @@ describe('mcp-lambda synth', () => {
     expect(result.stdout).toContain(line);
   });
 
+  it('takes --tool-groups, repeatable and merged per tool', async () => {
+    const result = await runCli([
+      'synth',
+      '--json',
+      '--tool-groups',
+      'getDogFacts=admins',
+      '--tool-groups',
+      'getDogFacts=team,ops',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const fn = Object.values(JSON.parse(result.stdout).Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).startsWith('MCP server'),
+    );
+    expect(JSON.parse(fn.Properties.Environment.Variables.MCP_TOOL_GROUPS)).toEqual({ getDogFacts: ['admins', 'team', 'ops'] });
+  });
+
+  it.each(['getDogFacts', 'getDogFacts=', '=admins', 'a b=c'])('refuses --tool-groups %s', async (value) => {
+    const result = await runCli(['synth', '--tool-groups', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected <tool>=<group>[,<group>…] such as getDogFacts=admins');
+  });
+
   it.each(['0', '25', '1.5', 'day'])('refuses --session-hours %s before building anything', async (value) => {
     const result = await runCli(['synth', '--session-hours', value]);
     expect(result.code).toBe(2);

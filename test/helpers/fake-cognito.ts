@@ -65,7 +65,7 @@ export interface FakeCognito {
   readonly publicKey: KeyObject;
   readonly requests: RecordedRequest[];
   /** Signs an access token as this pool would (for tests that need a token without a sign-in). */
-  accessToken(claims: { clientId: string; scope: string; aud?: string; expiresIn?: number }): string;
+  accessToken(claims: { clientId: string; scope: string; aud?: string; expiresIn?: number; groups?: string[] }): string;
   close(): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ export async function startFakeCognito(options: FakeCognitoOptions): Promise<Fak
     const body = base64url(claims);
     return `${head}.${body}.${sign('sha256', Buffer.from(`${head}.${body}`), privateKey).toString('base64url')}`;
   };
-  const accessToken = (grant: { clientId: string; scope: string; aud?: string; expiresIn?: number }) => {
+  const accessToken = (grant: { clientId: string; scope: string; aud?: string; expiresIn?: number; groups?: string[] }) => {
     const now = Math.floor(Date.now() / 1000);
     return jwt({
       sub: TEST_USER.sub,
@@ -105,6 +105,7 @@ export async function startFakeCognito(options: FakeCognitoOptions): Promise<Fak
       jti: randomUUID(),
       username: TEST_USER.sub,
       ...(grant.aud !== undefined && { aud: grant.aud }),
+      ...(grant.groups !== undefined && { 'cognito:groups': grant.groups }),
     });
   };
   const tokens = (grant: Grant, refreshToken?: string) => {

@@ -215,7 +215,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     return Object.fromEntries(
       Object.entries(claims).map(([name, value]) => [
         name,
-        name === 'exp' || name === 'iat' || name === 'auth_time' ? restDate(value as number) : String(value),
+        name === 'exp' || name === 'iat' || name === 'auth_time'
+          ? restDate(value as number)
+          : Array.isArray(value)
+            ? `[${value.join(', ')}]` // a list claim, as a REST authorizer renders it (Java's List.toString)
+            : String(value),
       ]),
     );
   };

@@ -483,6 +483,15 @@ describe('options', () => {
     expect(render(customJson.Outputs.McpServerUrl.Value)).toMatch(/\/v1\/mcp$/);
   });
 
+  it('passes groups → tools to the function, and sets nothing without them', () => {
+    const { json: grouped } = synth({ toolGroups: { getDogFacts: ['admins', 'team', 'admins'] } });
+    const fn = Object.values(grouped.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).startsWith('MCP server'),
+    );
+    expect(fn.Properties.Environment.Variables.MCP_TOOL_GROUPS).toBe('{"getDogFacts":["admins","team"]}');
+    expect(serverFunction().Environment.Variables.MCP_TOOL_GROUPS).toBeUndefined();
+  });
+
   it('leaves access logs out when asked', () => {
     const { json: noLogs } = synth({ accessLogs: false });
     const stage = Object.values(noLogs.Resources as Record<string, any>).find((r) => r.Type === 'AWS::ApiGateway::Stage');
@@ -516,6 +525,9 @@ describe('options', () => {
       'it must fit in 4096 bytes',
     ],
     [{ sessionHours: 25 }, 'session hours 25'],
+    [{ toolGroups: { 'bad tool': ['admins'] } }, 'tool name "bad tool" is not valid'],
+    [{ toolGroups: { getDogFacts: [] } }, 'tool groups "getDogFacts" is not valid: name at least one group'],
+    [{ toolGroups: { getDogFacts: ['two words'] } }, 'group name "two words" is not valid'],
     [{ sessionHours: 1.5 }, 'session hours 1.5'],
     [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
     [{ throttling: { rateLimit: 0, burstLimit: 1 } }, 'throttling rate limit 0'],

@@ -19,6 +19,8 @@ export interface StackCliOptions {
   /** Addresses and @domains that may register (the allow-list policy). */
   readonly allow?: string[];
   readonly signup?: 'allow-list' | 'invite' | 'open';
+  /** `tool=group[,group]`, collected into tool → groups. */
+  readonly toolGroups?: Record<string, string[]>;
   readonly logRetention?: number;
   readonly accessLogs: boolean;
   readonly validate?: boolean;
@@ -34,6 +36,16 @@ function wholeNumber(label: string, min: number, max: number): (value: string) =
     }
     return number;
   };
+}
+
+/** `getDogFacts=admins,team` (repeatable) → { getDogFacts: ['admins', 'team'] }. */
+function toolGroup(value: string, previous: Record<string, string[]> | undefined): Record<string, string[]> {
+  const match = /^([^=\s]+)=(\S+)$/.exec(value.trim());
+  const groups = match?.[2]?.split(',').filter((group) => group !== '') ?? [];
+  if (!match?.[1] || groups.length === 0) {
+    throw new InvalidArgumentError(`expected <tool>=<group>[,<group>…] such as getDogFacts=admins, got "${value}".`);
+  }
+  return { ...previous, [match[1]]: [...(previous?.[match[1]] ?? []), ...groups] };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -64,6 +76,11 @@ export function addStackOptions(command: Command): Command {
         '--signup <policy>',
         'who may register: allow-list (with --allow), invite (invited users only) or open (anyone)',
       ).choices(['allow-list', 'invite', 'open']),
+    )
+    .option(
+      '--tool-groups <tool=groups>',
+      'only these Cognito groups may use this tool, e.g. getDogFacts=admins,team; repeatable (default: every user, every tool)',
+      toolGroup,
     )
     .addOption(
       new Option(
@@ -97,6 +114,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
+    ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
     accessLogs: options.accessLogs,
   };
