@@ -4,7 +4,7 @@
  * Command modules are imported only when their command runs, so `--help`, `--version` and the start of
  * every command load neither the AWS SDK, aws-cdk-lib nor the MCP SDK.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { LoginCommandOptions } from './commands/login.js';
 import type { TokenOptions } from './commands/token.js';
 import type { WriteConfigOptions } from './commands/write-config.js';
@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, reportError } from './terminal/errors.js';
 import { createOutput, type Output } from './terminal/output.js';
-import { createPrompter } from './terminal/prompts.js';
+import { createPrompter, type Prompter } from './terminal/prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { UsersAction } from './commands/users.js';
@@ -64,6 +64,17 @@ Run "mcp-lambda <command> --help" for a command's options.`,
       .helpGroup('Deploy and connect:')
       .description('synthesize the stack in-process and deploy it to your AWS account'),
   )
+    .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
+    .option(
+      '--cloudformation-execution-policies <arn>',
+      "managed policy for CloudFormation's execution role when bootstrapping; repeatable (default: AdministratorAccess)",
+      (value: string, previous: string[] | undefined) => {
+        if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/.test(value)) {
+          throw new InvalidArgumentError(`expected an IAM managed policy ARN (arn:aws:iam::aws:policy/…), got "${value}".`);
+        }
+        return [...(previous ?? []), value];
+      },
+    )
     .addHelpText(
       'after',
       `
@@ -317,7 +328,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     };
     const base = io.prompter ?? createPrompter({ interactive: io.interactive });
     // --yes answers every yes/no question; email, passwords and codes are still asked (or come from flags).
-    const prompt = global.yes ? { ...base, confirm: async () => true } : base;
+    const prompt: Prompter = global.yes
+      ? { ...base, confirm: async (message, options) => (options?.flag !== undefined ? base.confirm(message, options) : true) }
+      : base;
     await action({ ...io, out: out(), global, prompt });
   });
 

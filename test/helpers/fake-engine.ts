@@ -61,8 +61,8 @@ export class FakeCloud {
         return this.stacks.get(name);
       },
       bootstrapState: async () => ({ ...(this.bootstrapVersion !== undefined && { version: this.bootstrapVersion }) }),
-      bootstrap: async () => {
-        this.calls.push('bootstrap');
+      bootstrap: async (_identity, options) => {
+        this.calls.push(`bootstrap${options?.executionPolicies?.length ? ` ${options.executionPolicies.join(',')}` : ''}`);
         onProgress({ kind: 'phase', phase: 'bootstrap' });
         this.bootstrapVersion = 30;
       },

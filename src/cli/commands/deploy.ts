@@ -51,6 +51,10 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
       engine: session.engine,
       progress: session.progress,
       ...(global.profile !== undefined && { profile: global.profile }),
+      ...(options.bootstrap === true && { bootstrap: true }),
+      ...(options.cloudformationExecutionPolicies !== undefined && {
+        executionPolicies: options.cloudformationExecutionPolicies,
+      }),
     });
     const { identity } = outcome;
     if (global.json) {

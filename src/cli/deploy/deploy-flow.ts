@@ -23,6 +23,10 @@ export interface DeployFlowOptions {
   readonly progress: ProgressRenderer;
   /** Profile flag to repeat in hints. */
   readonly profile?: string;
+  /** Bootstrap without asking when the environment needs it (`--bootstrap`). @default ask */
+  readonly bootstrap?: boolean;
+  /** Managed policies for CloudFormation's execution role when bootstrapping. @default the CDK's: AdministratorAccess */
+  readonly executionPolicies?: readonly string[];
   /**
    * Options that depend on the stack as it is (the sign-up policy keeps the deployed allow-list): called
    * once the stack's state is known, before anything changes; what it returns is deployed.
@@ -115,13 +119,25 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     out.info(
       `${why} Bootstrapping creates (or updates) the CDKToolkit stack once per account and region: an S3 bucket and IAM roles the deployment uses to upload the Lambda bundle.`,
     );
-    const go = await prompt.confirm(`Bootstrap aws://${identity.account}/${identity.region} now?`, { default: true });
+    const policies = options.executionPolicies ?? [];
+    out.info(
+      policies.length > 0
+        ? `CloudFormation's execution role will have: ${policies.join(', ')}.`
+        : "CloudFormation's execution role will have arn:aws:iam::aws:policy/AdministratorAccess (the CDK default): every stack deployed through this bootstrap can do anything in the account. Narrow it with --cloudformation-execution-policies <policy ARN>.",
+    );
+    // Changes the account for every later CDK deployment: --yes alone does not answer this.
+    const go =
+      options.bootstrap === true ||
+      (await prompt.confirm(`Bootstrap aws://${identity.account}/${identity.region} now?`, {
+        default: true,
+        flag: '--bootstrap',
+      }));
     if (!go)
       throw new AbortError(
         `Not deploying without a bootstrapped environment. Bootstrap it yourself with: npx aws-cdk bootstrap aws://${identity.account}/${identity.region}`,
       );
     progress({ kind: 'phase', phase: 'bootstrap' });
-    await interruptible(ctx, engine.bootstrap(identity), followHint);
+    await interruptible(ctx, engine.bootstrap(identity, { executionPolicies: policies }), followHint);
     progress.done();
     out.info(`Bootstrapped aws://${identity.account}/${identity.region}.`);
   }

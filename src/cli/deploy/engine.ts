@@ -67,7 +67,8 @@ export interface DeployEngine {
   identity(): Promise<CallerIdentity>;
   describeStack(stackName: string): Promise<StackDescription | undefined>;
   bootstrapState(identity: CallerIdentity): Promise<BootstrapState>;
-  bootstrap(identity: CallerIdentity): Promise<void>;
+  /** Bootstraps the environment; `executionPolicies` replace the CDK's default (AdministratorAccess). */
+  bootstrap(identity: CallerIdentity, options?: { readonly executionPolicies?: readonly string[] }): Promise<void>;
   deploy(request: DeployRequest): Promise<DeployResult>;
   destroy(stackName: string, identity: CallerIdentity): Promise<void>;
   /** Failed resource events of the stack since `since`, oldest first. */

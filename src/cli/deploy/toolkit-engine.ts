@@ -123,11 +123,20 @@ export class ToolkitEngine implements DeployEngine {
     return { toolkit, ioHost };
   }
 
-  async bootstrap(identity: CallerIdentity): Promise<void> {
-    const { BootstrapEnvironments } = await import('@aws-cdk/toolkit-lib');
+  async bootstrap(identity: CallerIdentity, options: { readonly executionPolicies?: readonly string[] } = {}): Promise<void> {
+    const { BootstrapEnvironments, BootstrapStackParameters } = await import('@aws-cdk/toolkit-lib');
     const { toolkit } = await this.toolkit();
     try {
-      await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${identity.account}/${identity.region}`]));
+      await toolkit.bootstrap(
+        BootstrapEnvironments.fromList([`aws://${identity.account}/${identity.region}`]),
+        options.executionPolicies && options.executionPolicies.length > 0
+          ? {
+              parameters: BootstrapStackParameters.withExisting({
+                cloudFormationExecutionPolicies: [...options.executionPolicies],
+              }),
+            }
+          : undefined,
+      );
     } catch (error) {
       throw this.explain(error, 'bootstrap the environment');
     }

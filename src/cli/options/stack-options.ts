@@ -24,6 +24,10 @@ export interface StackCliOptions {
   readonly logRetention?: number;
   readonly accessLogs: boolean;
   readonly validate?: boolean;
+  /** deploy: bootstrap without asking when needed. */
+  readonly bootstrap?: boolean;
+  /** deploy: policies for CloudFormation's execution role when bootstrapping. */
+  readonly cloudformationExecutionPolicies?: string[];
   /** A user's server module to bundle instead of the built-in dog-facts. */
   readonly entry?: string;
 }

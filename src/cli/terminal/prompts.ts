@@ -5,8 +5,11 @@
 import { AbortError, UserError } from './errors.js';
 
 export interface Prompter {
-  /** Asks a yes/no question; `--yes` answers yes without asking. */
-  confirm(message: string, options?: { readonly default?: boolean }): Promise<boolean>;
+  /**
+   * Asks a yes/no question; `--yes` answers yes without asking, unless the question has a `flag` of its
+   * own (one that should never be answered by a blanket yes): then only that flag answers it.
+   */
+  confirm(message: string, options?: { readonly default?: boolean; readonly flag?: string }): Promise<boolean>;
   /** Asks for text; `flag` names the option that gives it when not interactive. */
   input(
     message: string,
@@ -65,7 +68,7 @@ export function createPrompter(settings: PrompterSettings): Prompter {
     async confirm(message, options = {}) {
       if (!settings.interactive) {
         throw new UserError(`${message} (this needs an answer, and the session is not interactive)`, {
-          hint: 'Run it in a terminal, or pass --yes to answer yes.',
+          hint: `Run it in a terminal, or pass ${options.flag ?? '--yes'} to answer yes.`,
         });
       }
       const { confirm } = await import('@inquirer/prompts');

@@ -276,7 +276,26 @@ describe('deploy', () => {
     const result = await deploy([], { 'Bootstrap aws://123456789012/eu-west-1 now?': true });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Account 123456789012 is not bootstrapped for the CDK in eu-west-1.');
+    expect(result.stderr).toContain(
+      "CloudFormation's execution role will have arn:aws:iam::aws:policy/AdministratorAccess (the CDK default)",
+    );
     expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, 'bootstrap', `deploy ${STACK}`]);
+  });
+
+  it('bootstraps with the execution policies given, and says which', async () => {
+    cloud.bootstrapVersion = undefined;
+    const policy = 'arn:aws:iam::123456789012:policy/mcp-deployer';
+    const result = await deploy(['--bootstrap', '--cloudformation-execution-policies', policy]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.asked).toEqual([]);
+    expect(result.stderr).toContain(`CloudFormation's execution role will have: ${policy}.`);
+    expect(cloud.calls).toContain(`bootstrap ${policy}`);
+  });
+
+  it('refuses an execution policy that is not a managed policy ARN', async () => {
+    const result = await deploy(['--cloudformation-execution-policies', 'AdministratorAccess']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected an IAM managed policy ARN (arn:aws:iam::aws:policy/…), got "AdministratorAccess".');
   });
 
   it('offers to update a bootstrap stack that is too old', async () => {
@@ -338,13 +357,30 @@ describe('deploy', () => {
     expect(result.asked).toEqual([]);
   });
 
-  it('refuses to ask when not interactive and tells the user to pass --yes', async () => {
+  it('will not bootstrap on --yes alone: bootstrapping needs its own --bootstrap', async () => {
     cloud.bootstrapVersion = undefined;
+    for (const args of [[], ['--yes']]) {
+      const result = await runCli(['deploy', '--signup', 'invite', ...args], { HOME: home }, { deployEngine: cloud.factory() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)',
+      );
+      expect(result.stderr).toContain('hint: Run it in a terminal, or pass --bootstrap to answer yes.');
+    }
+    expect(cloud.calls).not.toContain('bootstrap');
+    const go = await runCli(
+      ['deploy', '--signup', 'invite', '--yes', '--bootstrap'],
+      { HOME: home },
+      { deployEngine: cloud.factory() },
+    );
+    expect(go.code).toBe(0);
+  });
+
+  it('refuses to ask when not interactive and tells the user to pass --yes', async () => {
+    cloud.plan = { kind: 'broadening', diff: 'IAM Statement Changes' };
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_COMPLETE', outputs: OUTPUTS });
     const result = await runCli(['deploy', '--signup', 'invite'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'Bootstrap aws://123456789012/eu-west-1 now? (this needs an answer, and the session is not interactive)',
-    );
     expect(result.stderr).toContain('hint: Run it in a terminal, or pass --yes to answer yes.');
     const yes = await runCli(['deploy', '--signup', 'invite', '--yes'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(yes.code).toBe(0);
