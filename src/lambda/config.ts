@@ -8,6 +8,11 @@
 /** Default cap on a request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Default cap on messages in one JSON-RPC batch (2025-03-26 clients batch; later revisions do not). */
+export const DEFAULT_MAX_BATCH = 10;
+/** Default cap on tools/call messages in one request: each can fan out to the tool's own API calls. */
+export const DEFAULT_MAX_TOOL_CALLS = 3;
+
 /** Origins allowed by default: local tools such as the MCP Inspector (`http://localhost:6274`). */
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:*', 'http://127.0.0.1:*'];
 
@@ -15,6 +20,10 @@ export interface LambdaConfig {
   /** Registry key of the server to serve. */
   readonly serverName: string;
   readonly maxBodyBytes: number;
+  /** Most messages in one JSON-RPC batch. */
+  readonly maxBatch: number;
+  /** Most tools/call messages in one request. */
+  readonly maxToolCalls: number;
   /** Origin patterns (`*` alone allows any; `:*` allows any port). */
   readonly allowedOrigins: readonly string[];
   /** OAuth client ids whose tokens are accepted; empty accepts any client the authorizer accepted. */
@@ -64,11 +73,11 @@ function list(value: string | undefined): string[] | undefined {
     .filter((item) => item !== '');
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+function positiveInteger(name: string, value: string | undefined, fallback: number, unit = 'bytes'): number {
   if (value === undefined || value.trim() === '') return fallback;
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-    throw new ConfigError(`${name} must be a positive whole number of bytes, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${name} must be a positive whole number of ${unit}, got ${JSON.stringify(value)}`);
   }
   return parsed;
 }
@@ -102,6 +111,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     serverName,
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    maxBatch: positiveInteger('MCP_MAX_BATCH', env.MCP_MAX_BATCH, DEFAULT_MAX_BATCH, 'messages'),
+    maxToolCalls: positiveInteger('MCP_MAX_TOOL_CALLS', env.MCP_MAX_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS, 'tool calls'),
     allowedOrigins: (list(env.MCP_ALLOWED_ORIGINS) ?? DEFAULT_ALLOWED_ORIGINS).map(originPattern),
     allowedClientIds: list(env.MCP_ALLOWED_CLIENT_IDS) ?? [],
     ...(requiredScope !== undefined && { requiredScope }),

@@ -31,7 +31,13 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { type AuthorizerClaims, authorize } from './auth.js';
-import { DEFAULT_ALLOWED_ORIGINS, DEFAULT_MAX_BODY_BYTES, isOriginAllowed } from './config.js';
+import {
+  DEFAULT_ALLOWED_ORIGINS,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_TOOL_CALLS,
+  isOriginAllowed,
+} from './config.js';
 import type { Logger, RequestLogRecord } from './log.js';
 import { currentRequest } from './request-context.js';
 
@@ -40,6 +46,10 @@ export interface McpHttpHandlerOptions {
   readonly factory: McpServerFactory;
   /** @default 1 MiB */
   readonly maxBodyBytes?: number;
+  /** Most messages in one JSON-RPC batch; more get `-32600`. @default 10 */
+  readonly maxBatch?: number;
+  /** Most tools/call messages in one request; more get `-32600`. @default 3 */
+  readonly maxToolCalls?: number;
   /** Origin patterns allowed to call from a browser. @default localhost and 127.0.0.1 on any port */
   readonly allowedOrigins?: readonly string[];
   /** OAuth client ids whose tokens are accepted. @default any */
@@ -284,6 +294,27 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
     }
     seen.summary = summarize(parsedBody);
+    // Limits on what one request may ask for: a batch of tool calls would fan out to that many API calls.
+    const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
+    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (messages.length > maxBatch) {
+      return reject(
+        'batch_too_large',
+        400,
+        -32600,
+        `Invalid Request: a batch of ${messages.length} messages is over this server's limit of ${maxBatch}.`,
+      );
+    }
+    const toolCalls = messages.filter((message) => (message as { method?: unknown } | null)?.method === 'tools/call').length;
+    const maxToolCalls = options.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
+    if (toolCalls > maxToolCalls) {
+      return reject(
+        'too_many_tool_calls',
+        400,
+        -32600,
+        `Invalid Request: ${toolCalls} tool calls in one request is over this server's limit of ${maxToolCalls}; send them one at a time.`,
+      );
+    }
     if (toolGroups) {
       for (const message of Array.isArray(parsedBody) ? parsedBody : [parsedBody]) {
         const { method, params, id } = (message ?? {}) as { method?: unknown; params?: { name?: unknown }; id?: unknown };

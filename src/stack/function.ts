@@ -66,6 +66,7 @@ export class McpFunction extends Construct {
       // Only index.mjs matters: leave out build leftovers (esbuild metafile, the --entry wrapper).
       code: lambda.Code.fromAsset(bundleDir, { exclude: ['meta.json', '*.map', 'entry.mjs'] }),
       memorySize: options.memoryMb,
+      ...(options.reservedConcurrency !== undefined && { reservedConcurrentExecutions: options.reservedConcurrency }),
       timeout: LAMBDA_TIMEOUT,
       role,
       logGroup: this.logGroup,

@@ -51,6 +51,12 @@ export interface McpServerStackOptions {
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
+  /**
+   * Concurrent executions reserved for (and capping) the MCP function, 1–1000. @default none: a
+   * reservation fails the deploy in accounts whose Lambda concurrency limit is still the new-account 10
+   * (AWS keeps 10 unreserved); the stage's throttling (50 rps, burst 100) bounds the load instead.
+   */
+  readonly reservedConcurrency?: number;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
   readonly sessionHours?: number;
   /** Days to keep Lambda and access logs; one of CloudWatch's retention periods. @default 30 */
@@ -79,6 +85,7 @@ export interface ResolvedStackOptions {
   readonly signUp: SignUpPolicy;
   readonly toolGroups: Readonly<Record<string, readonly string[]>>;
   readonly memoryMb: number;
+  readonly reservedConcurrency?: number;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
@@ -156,6 +163,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     }),
   );
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
+  const reservedConcurrency =
+    options.reservedConcurrency === undefined ? undefined : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!RETENTION_DAYS.has(retentionDays)) {
@@ -179,6 +188,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     signUp: { mode, allow: [...new Set(allow)].sort() },
     toolGroups,
     memoryMb,
+    ...(reservedConcurrency !== undefined && { reservedConcurrency }),
     sessionHours,
     logRetention: retentionDays as RetentionDays,
     throttling,

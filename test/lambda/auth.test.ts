@@ -93,7 +93,7 @@ describe('authorize', () => {
         clientId: CLIENT,
         scopes: ['openid', SCOPE],
         expiresAt: Date.UTC(2026, 10, 24, 5) / 1000,
-        extra: { sub: 'user-1', username: 'user-1' },
+        extra: { groups: [], sub: 'user-1', username: 'user-1' },
       },
     });
   });

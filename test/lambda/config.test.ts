@@ -13,6 +13,8 @@ describe('readConfig', () => {
     expect(readConfig({})).toEqual({
       serverName: 'dog-facts',
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxBatch: 10,
+      maxToolCalls: 3,
       allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
       allowedClientIds: [],
     });
@@ -33,6 +35,14 @@ describe('readConfig', () => {
     expect(readConfig({ MCP_RESOURCE: ' https://x.example/prod/mcp ' }).resource).toBe('https://x.example/prod/mcp');
     expect(readConfig({}).resource).toBeUndefined();
     expect(() => readConfig({ MCP_RESOURCE: 'mcp-dog-facts' })).toThrow(/MCP_RESOURCE must be the server's URL/);
+  });
+
+  it.each([
+    ['MCP_MAX_BATCH', 'messages'],
+    ['MCP_MAX_TOOL_CALLS', 'tool calls'],
+  ])('reads %s, and refuses a value that is not a positive whole number', (name, unit) => {
+    expect(readConfig({ [name]: '7' })).toMatchObject(name === 'MCP_MAX_BATCH' ? { maxBatch: 7 } : { maxToolCalls: 7 });
+    expect(() => readConfig({ [name]: '0' })).toThrow(`${name} must be a positive whole number of ${unit}, got "0"`);
   });
 
   it.each(['0', '-5', '1.5', 'lots', '1e400'])('refuses MCP_MAX_BODY_BYTES=%s', (value) => {

@@ -185,6 +185,36 @@ describe('Streamable HTTP rules', () => {
     expect(response.status).toBe(404);
   });
 
+  it('refuses a batch over the limit with a JSON-RPC error, not a timeout', async () => {
+    const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+    const response = await post(JSON.stringify(Array.from({ length: 11 }, (_, i) => ping(i))), {
+      ...JSON_HEADERS,
+      'mcp-protocol-version': '2025-03-26',
+    });
+    expect(response.status).toBe(400);
+    expect(rpcError(response.text)).toEqual({
+      code: -32600,
+      message: "Invalid Request: a batch of 11 messages is over this server's limit of 10.",
+    });
+  });
+
+  it('refuses more tool calls in one request than the limit (each can fan out)', async () => {
+    const call = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'getDogFacts', arguments: { limit: 10 } },
+    });
+    const response = await post(JSON.stringify([call(1), call(2), call(3), call(4)]), {
+      ...JSON_HEADERS,
+      'mcp-protocol-version': '2025-03-26',
+    });
+    expect(response.status).toBe(400);
+    expect(rpcError(response.text).message).toBe(
+      "Invalid Request: 4 tool calls in one request is over this server's limit of 3; send them one at a time.",
+    );
+  });
+
   it('logs a reason for each rejection', () => {
     const reasons = new Set(logs.map((record) => record.reason).filter(Boolean));
     for (const reason of [
@@ -194,6 +224,8 @@ describe('Streamable HTTP rules', () => {
       'parse_error',
       'body_too_large',
       'origin_not_allowed',
+      'batch_too_large',
+      'too_many_tool_calls',
     ]) {
       expect(reasons).toContain(reason);
     }

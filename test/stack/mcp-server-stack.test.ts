@@ -388,6 +388,8 @@ describe('Lambda', () => {
     const variables = serverFunction().Environment.Variables;
     expect(render(variables.MCP_REQUIRED_SCOPE)).toBe(SCOPE);
     expect(render(variables.MCP_RESOURCE)).toBe(MCP_URL);
+    // No reservation by default: it would fail the deploy in accounts still at the new-account limit of 10.
+    expect(serverFunction().ReservedConcurrentExecutions).toBeUndefined();
     const clients = resources('AWS::Cognito::UserPoolClient').map(([id]) => `<${id}>`);
     expect(render(serverFunction().Environment.Variables.MCP_ALLOWED_CLIENT_IDS).split(',').sort()).toEqual(clients.sort());
   });
@@ -446,6 +448,7 @@ describe('options', () => {
       callbackPort: 41000,
       extraCallbackUrls: ['https://app.example.com/cb', 'http://localhost:9999/cb'],
       memoryMb: 1024,
+      reservedConcurrency: 20,
       sessionHours: 24,
       logRetentionDays: 7,
       throttling: { rateLimit: 5, burstLimit: 10 },
@@ -474,6 +477,7 @@ describe('options', () => {
     });
     custom.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,
+      ReservedConcurrentExecutions: 20,
       Environment: { Variables: Match.objectLike({ MCP_ALLOWED_ORIGINS: 'https://app.example.com' }) },
     });
     const retention = Object.entries(customJson.Resources as Record<string, any>)
@@ -525,6 +529,7 @@ describe('options', () => {
       'it must fit in 4096 bytes',
     ],
     [{ sessionHours: 25 }, 'session hours 25'],
+    [{ reservedConcurrency: 0 }, 'reserved concurrency 0 is not valid: use a whole number from 1 to 1000'],
     [{ toolGroups: { 'bad tool': ['admins'] } }, 'tool name "bad tool" is not valid'],
     [{ toolGroups: { getDogFacts: [] } }, 'tool groups "getDogFacts" is not valid: name at least one group'],
     [{ toolGroups: { getDogFacts: ['two words'] } }, 'group name "two words" is not valid'],

@@ -15,6 +15,7 @@ export interface StackCliOptions {
   readonly callbackUrl?: string[];
   readonly allowedOrigin?: string[];
   readonly memory?: number;
+  readonly reservedConcurrency?: number;
   readonly sessionHours?: number;
   /** Addresses and @domains that may register (the allow-list policy). */
   readonly allow?: string[];
@@ -74,6 +75,12 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .addOption(
+      new Option(
+        '--reserved-concurrency <n>',
+        'reserve (and cap) this many concurrent Lambda executions (default: none)',
+      ).argParser(wholeNumber('executions', 1, 1000)),
+    )
     .option('--allow <address>', 'let this address (or @domain) register; repeatable (the allow-list policy)', collect)
     .addOption(
       new Option(
@@ -117,6 +124,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.callbackUrl !== undefined && { extraCallbackUrls: options.callbackUrl }),
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
+    ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
