@@ -1,3 +1,4 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Output, Stream } from './terminal/output.js';
 import type { DeployEngineFactory } from './deploy/engine.js';
 import type { Prompter } from './terminal/prompts.js';
@@ -32,6 +33,8 @@ export interface CliIo {
   readonly openUrl?: (url: string) => Promise<void>;
   /** Overrides the prompter (tests). */
   readonly prompter?: Prompter;
+  /** Overrides the Cognito client for the sign-in calls (tests). @default one for the region */
+  readonly signInClient?: (region: string) => Promise<CognitoIdentityProviderClient>;
   /** Overrides the deploy engine (tests: a stateful fake instead of CloudFormation). */
   readonly deployEngine?: DeployEngineFactory;
 }

@@ -130,6 +130,11 @@ export class McpAuth extends Construct {
       accessTokenValidity: Duration.hours(options.sessionHours),
       idTokenValidity: Duration.hours(options.sessionHours),
       refreshTokenValidity: Duration.days(30),
+      // Rotation: every refresh returns a new refresh token and retires the old one (the MCP authorization
+      // spec requires it for public clients). The grace period lets two refreshes that race (Claude Code
+      // and the token helper, or a retry) both succeed. REFRESH_TOKEN_AUTH goes: `token` uses
+      // GetTokensFromRefreshToken.
+      refreshTokenRotationGracePeriod: Duration.seconds(60),
       authSessionValidity: Duration.minutes(5),
     });
 

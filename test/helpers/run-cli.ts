@@ -1,4 +1,5 @@
 /** Runs the CLI in-process with captured output, as the real process would but without `process`. */
+import type { CliIo } from '../../src/cli/context.js';
 import { run } from '../../src/cli/main.js';
 import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
 import type { Prompter } from '../../src/cli/terminal/prompts.js';
@@ -29,6 +30,7 @@ export interface StartOptions {
   /** What standard input holds. */
   readonly stdin?: string;
   readonly openUrl?: (url: string) => Promise<void>;
+  readonly signInClient?: CliIo['signInClient'];
 }
 
 export function startCli(argv: string[], env: Record<string, string | undefined> = {}, options: StartOptions = {}): RunningCli {
@@ -62,6 +64,7 @@ export function startCli(argv: string[], env: Record<string, string | undefined>
     interactive: options.interactive ?? false,
     ...(options.stdin !== undefined && { readStdin: async () => options.stdin as string }),
     ...(options.openUrl && { openUrl: options.openUrl }),
+    ...(options.signInClient && { signInClient: options.signInClient }),
     ...(options.prompter && { prompter: options.prompter }),
     ...(options.deployEngine && { deployEngine: options.deployEngine }),
   });

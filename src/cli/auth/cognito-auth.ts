@@ -11,6 +11,7 @@ import {
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
@@ -184,16 +185,15 @@ export async function finishPasswordReset(auth: AuthClient, email: string, code:
   );
 }
 
-/** REFRESH_TOKEN_AUTH; keeps the refresh token it was given (Cognito returns none). */
+/**
+ * GetTokensFromRefreshToken: with refresh-token rotation (the interactive client has it) the answer holds a
+ * new refresh token and the old one is retired; without rotation it holds none, and the old one is kept.
+ */
 export async function refreshTokens(auth: AuthClient, refreshToken: string): Promise<Tokens> {
   const now = auth.now ?? Date.now;
   try {
     const answer = await auth.cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        ClientId: auth.clientId,
-        AuthParameters: { REFRESH_TOKEN: refreshToken },
-      }),
+      new GetTokensFromRefreshTokenCommand({ ClientId: auth.clientId, RefreshToken: refreshToken }),
     );
     return tokensFrom(answer.AuthenticationResult, now(), refreshToken);
   } catch (error) {

@@ -18,7 +18,7 @@ export interface LoginCommandOptions extends StackSelector {
 export async function login(ctx: CommandContext, options: LoginCommandOptions): Promise<void> {
   const { out, global } = ctx;
   const stack = await resolveStack(ctx, options);
-  const cognito = await signInClient(ctx.env, stack.region);
+  const cognito = await (ctx.signInClient ?? ((region: string) => signInClient(ctx.env, region)))(stack.region);
   try {
     out.info(`Signing in to ${out.style.bold(stack.serverName)} (${stack.stackName} in ${stack.region}).`);
     const { username, tokens } = await runLogin(ctx, stack, cognito, {

@@ -75,10 +75,16 @@ export async function token(ctx: CommandContext, options: TokenOptions, now: () 
   if (needsRefresh(stored, now())) {
     const { refreshTokens, AuthError } = await import('../auth/cognito-auth.js');
     const { signInClient } = await import('../aws/endpoints.js');
-    const cognito = await signInClient(ctx.env, stored.region);
+    const cognito = await (ctx.signInClient ?? ((region: string) => signInClient(ctx.env, region)))(stored.region);
     try {
       const fresh = await refreshTokens({ cognito, clientId: stored.clientId, now }, stored.refreshToken);
-      stored = { ...stored, accessToken: fresh.accessToken, expiresAt: fresh.expiresAt };
+      // With rotation the old refresh token is retired: keep the new one.
+      stored = {
+        ...stored,
+        accessToken: fresh.accessToken,
+        expiresAt: fresh.expiresAt,
+        refreshToken: fresh.refreshToken ?? stored.refreshToken,
+      };
       await saveTokens(ctx.env, stored);
     } catch (error) {
       if (error instanceof AuthError && error.kind === 'refresh-expired') {

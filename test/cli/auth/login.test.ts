@@ -8,6 +8,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../../src/lambda/app.js';
@@ -66,6 +71,41 @@ beforeEach(async () => {
   await writeOutputs();
 });
 
+/**
+ * cognito-local, with the one call it lacks faked: GetTokensFromRefreshToken (the interactive client has
+ * refresh-token rotation, so `token` uses it) is answered with cognito-local's own REFRESH_TOKEN_AUTH,
+ * plus a new refresh token each time, as rotation does; retired ones are refused.
+ */
+const rotated = new Map<string, string>();
+const refreshCalls: string[] = [];
+function rotatingClient(): CognitoIdentityProviderClient {
+  const real = cognito.client;
+  return {
+    send: async (command: unknown) => {
+      if (command instanceof GetTokensFromRefreshTokenCommand) {
+        const given = command.input.RefreshToken ?? '';
+        refreshCalls.push(given);
+        const original = rotated.get(given) ?? given;
+        if (rotated.has(`retired:${given}`))
+          throw Object.assign(new Error('Refresh Token has been revoked'), { name: 'NotAuthorizedException' });
+        const answer = await real.send(
+          new InitiateAuthCommand({
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            ClientId: command.input.ClientId,
+            AuthParameters: { REFRESH_TOKEN: original },
+          }),
+        );
+        const next = `rotated-${rotated.size}-${original.slice(0, 8)}`;
+        rotated.set(next, original);
+        rotated.set(`retired:${given}`, '');
+        return { AuthenticationResult: { ...answer.AuthenticationResult, RefreshToken: next } };
+      }
+      return real.send(command as never);
+    },
+    destroy: () => {},
+  } as unknown as CognitoIdentityProviderClient;
+}
+
 function cli(
   args: string[],
   answers: Parameters<typeof scriptedPrompter>[0] = {},
@@ -77,6 +117,7 @@ function cli(
     { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env },
     {
       prompter,
+      signInClient: async () => rotatingClient(),
       interactive: extra.interactive ?? true,
       ...(extra.stdin !== undefined && { stdin: extra.stdin }),
       openUrl: async (url) => {
@@ -282,7 +323,7 @@ describe('token', () => {
     expect(JSON.parse(header.stdout)).toEqual({ Authorization: `Bearer ${stored.accessToken}` });
   });
 
-  it('refreshes a token with under half its life left and keeps the refresh token', async () => {
+  it('refreshes a token with under half its life left, and stores the rotated refresh token', async () => {
     const address = email();
     await registered(address);
     await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
@@ -302,7 +343,9 @@ describe('token', () => {
     expect(result.code).toBe(0);
     const after = JSON.parse(readFileSync(tokenFile(), 'utf8'));
     expect(after.expiresAt).toBeGreaterThan(Date.now() + lifeMs * 0.9);
-    expect(after.refreshToken).toBe(stored.refreshToken);
+    expect(refreshCalls.at(-1)).toBe(stored.refreshToken);
+    expect(after.refreshToken).not.toBe(stored.refreshToken);
+    expect(after.refreshToken).toMatch(/^rotated-/);
     expect(result.stdout).toBe(`${after.accessToken}\n`);
   });
 
