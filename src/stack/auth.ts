@@ -68,23 +68,25 @@ export class McpAuth extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
+      // An authenticator app (TOTP) as the second factor; never SMS (it costs per message and needs a role).
+      mfa: { off: cognito.Mfa.OFF, optional: cognito.Mfa.OPTIONAL, required: cognito.Mfa.REQUIRED }[options.mfa],
+      ...(options.mfa !== 'off' && { mfaSecondFactor: { otp: true, sms: false } }),
       // Essentials: the V2 pre-token-generation trigger needs it (Lite has only V1).
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: false,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(this.userPool).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-COG8',
-        reason:
-          'Essentials, not Plus: Plus (threat protection) is billed per monthly active user on top; Essentials is what the V2 pre-token trigger and resource binding need. Choose Plus in your own stack when you need adaptive authentication.',
-      },
-      {
+    if (options.mfa !== 'required') {
+      Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions::AwsSolutions-COG2',
-        reason:
-          "MFA is not required: the CLI's password check (USER_PASSWORD_AUTH) and Claude Code's hosted-UI sign-in would both have to answer MFA challenges; the strong password policy and email verification stand in for now.",
-      },
-    );
+        reason: `MFA is ${options.mfa === 'off' ? 'off' : 'optional (each user may add an authenticator app)'} because the owner chose it (deploy --mfa ${options.mfa}); --mfa required makes it mandatory, and mcp-lambda login answers the authenticator challenges.`,
+      });
+    }
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG8',
+      reason:
+        'Essentials, not Plus: Plus (threat protection) is billed per monthly active user on top; Essentials is what the V2 pre-token trigger and resource binding need. Choose Plus in your own stack when you need adaptive authentication.',
+    });
 
     // Domain prefixes are global per region, across all accounts: add 8 hex characters of this stack's
     // own id (random, fixed for the stack's life), so two stacks and two accounts never collide.

@@ -49,6 +49,8 @@ export interface McpServerStackOptions {
    * Tools not named are for every signed-in user. @default every user may use every tool
    */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
+  /** A second factor (an authenticator app, TOTP): off, optional (each user may add one), or required. @default off */
+  readonly mfa?: 'off' | 'optional' | 'required';
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
   /**
@@ -83,6 +85,7 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly signUp: SignUpPolicy;
+  readonly mfa: 'off' | 'optional' | 'required';
   readonly toolGroups: Readonly<Record<string, readonly string[]>>;
   readonly memoryMb: number;
   readonly reservedConcurrency?: number;
@@ -150,6 +153,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     );
   }
   allowListValue(allow);
+  const mfa = options.mfa ?? 'off';
+  if (!['off', 'optional', 'required'].includes(mfa)) invalid('mfa', mfa, 'use off, optional or required.');
   const toolGroups = Object.fromEntries(
     Object.entries(options.toolGroups ?? {}).map(([tool, groups]) => {
       if (!/^[A-Za-z0-9_.\-/]{1,128}$/.test(tool))
@@ -186,6 +191,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackUrls,
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
+    mfa,
     toolGroups,
     memoryMb,
     ...(reservedConcurrency !== undefined && { reservedConcurrency }),

@@ -175,6 +175,36 @@ describe('Cognito', () => {
   });
 });
 
+describe('second factor', () => {
+  it('is off by default, and an authenticator app (never SMS) when asked for', () => {
+    expect(one('AWS::Cognito::UserPool').MfaConfiguration).toBe('OFF');
+    for (const [mfa, configuration] of [
+      ['optional', 'OPTIONAL'],
+      ['required', 'ON'],
+    ] as const) {
+      const { json: withMfa } = synth({ mfa });
+      const pool = Object.values(withMfa.Resources as Record<string, any>).find(
+        (r) => r.Type === 'AWS::Cognito::UserPool',
+      ).Properties;
+      expect(pool.MfaConfiguration).toBe(configuration);
+      expect(pool.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    }
+  });
+
+  it('passes cdk-nag with MFA required and nothing acknowledged about it', () => {
+    const { app, stack } = buildApp({ outdir: outdir(), mfa: 'required' });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY),
+      )
+      .flatMap((entry) => Object.keys(entry.data as Record<string, string>));
+    expect(acknowledged).not.toContain('AwsSolutions::AwsSolutions-COG2');
+  });
+});
+
 describe('sign-up policy', () => {
   const triggerOf = (j: Record<string, any>) =>
     Object.values(j.Resources as Record<string, any>).find((r) => r.Properties?.Code?.ZipFile === PRE_SIGN_UP_TRIGGER_SOURCE);
@@ -532,6 +562,7 @@ describe('options', () => {
     ],
     [{ sessionHours: 25 }, 'session hours 25'],
     [{ reservedConcurrency: 0 }, 'reserved concurrency 0 is not valid: use a whole number from 1 to 1000'],
+    [{ mfa: 'sms' as 'off' }, 'mfa "sms" is not valid: use off, optional or required.'],
     [{ toolGroups: { 'bad tool': ['admins'] } }, 'tool name "bad tool" is not valid'],
     [{ toolGroups: { getDogFacts: [] } }, 'tool groups "getDogFacts" is not valid: name at least one group'],
     [{ toolGroups: { getDogFacts: ['two words'] } }, 'group name "two words" is not valid'],

@@ -6,6 +6,7 @@
  * No printing and no prompting here: every outcome is a return value or an {@link AuthError} with a kind.
  */
 import {
+  AssociateSoftwareTokenCommand,
   type AuthenticationResultType,
   type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
@@ -16,6 +17,7 @@ import {
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export interface Tokens {
@@ -52,7 +54,12 @@ export class AuthError extends Error {
 }
 
 export type SignInOutcome =
-  { readonly kind: 'tokens'; readonly tokens: Tokens } | { readonly kind: 'new-password-required'; readonly session: string };
+  | { readonly kind: 'tokens'; readonly tokens: Tokens }
+  | { readonly kind: 'new-password-required'; readonly session: string }
+  /** The account has a TOTP app: answer with its current code ({@link answerMfaCode}). */
+  | { readonly kind: 'mfa-code'; readonly session: string }
+  /** MFA is required and the account has no TOTP app yet ({@link startTotpSetup}). */
+  | { readonly kind: 'mfa-setup'; readonly session: string };
 
 export interface AuthClient {
   readonly cognito: CognitoIdentityProviderClient;
@@ -113,12 +120,68 @@ export async function passwordSignIn(auth: AuthClient, username: string, passwor
     ),
   );
   if (answer.AuthenticationResult) return { kind: 'tokens', tokens: tokensFrom(answer.AuthenticationResult, now()) };
-  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session)
-    return { kind: 'new-password-required', session: answer.Session };
+  return challengeOutcome(answer.ChallengeName, answer.Session);
+}
+
+function challengeOutcome(challenge: string | undefined, session: string | undefined): SignInOutcome {
+  if (session) {
+    if (challenge === 'NEW_PASSWORD_REQUIRED') return { kind: 'new-password-required', session };
+    if (challenge === 'SOFTWARE_TOKEN_MFA') return { kind: 'mfa-code', session };
+    if (challenge === 'MFA_SETUP') return { kind: 'mfa-setup', session };
+  }
   throw new AuthError(
     'unsupported-challenge',
-    `Cognito asks for ${answer.ChallengeName ?? 'an unknown challenge'}, which mcp-lambda login cannot answer (MFA is not supported yet).`,
+    `Cognito asks for ${challenge ?? 'an unknown challenge'}, which mcp-lambda login cannot answer (it answers authenticator-app codes, not SMS or email codes).`,
   );
+}
+
+/** Answers SOFTWARE_TOKEN_MFA with the authenticator app's current code. */
+export async function answerMfaCode(auth: AuthClient, username: string, session: string, code: string): Promise<SignInOutcome> {
+  const now = auth.now ?? Date.now;
+  const answer = await call(() =>
+    auth.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: auth.clientId,
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: session,
+        ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
+      }),
+    ),
+  );
+  if (answer.AuthenticationResult) return { kind: 'tokens', tokens: tokensFrom(answer.AuthenticationResult, now()) };
+  return challengeOutcome(answer.ChallengeName, answer.Session);
+}
+
+/** MFA_SETUP, first half: a new TOTP secret for the person's authenticator app. */
+export async function startTotpSetup(auth: AuthClient, session: string): Promise<{ secret: string; session: string }> {
+  const answer = await call(() => auth.cognito.send(new AssociateSoftwareTokenCommand({ Session: session })));
+  if (!answer.SecretCode || !answer.Session) throw new AuthError('other', 'Cognito answered the MFA setup without a secret.');
+  return { secret: answer.SecretCode, session: answer.Session };
+}
+
+/** MFA_SETUP, second half: the app's first code proves the setup; then the sign-in completes. */
+export async function finishTotpSetup(auth: AuthClient, username: string, session: string, code: string): Promise<Tokens> {
+  const now = auth.now ?? Date.now;
+  const verified = await call(() =>
+    auth.cognito.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code, FriendlyDeviceName: 'mcp-lambda' })),
+  );
+  if (verified.Status !== 'SUCCESS' || !verified.Session) throw new AuthError('bad-code', 'Cognito did not accept that code.');
+  const answer = await call(() =>
+    auth.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: auth.clientId,
+        ChallengeName: 'MFA_SETUP',
+        Session: verified.Session,
+        ChallengeResponses: { USERNAME: username },
+      }),
+    ),
+  );
+  return tokensFrom(answer.AuthenticationResult, now());
+}
+
+/** The otpauth:// URI an authenticator app takes (as a QR code or pasted). */
+export function otpauthUri(issuer: string, account: string, secret: string): string {
+  return `otpauth://totp/${encodeURIComponent(`${issuer}:${account}`)}?secret=${secret}&issuer=${encodeURIComponent(issuer)}`;
 }
 
 /** Answers NEW_PASSWORD_REQUIRED (an account an administrator created with a temporary password). */

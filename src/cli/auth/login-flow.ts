@@ -8,8 +8,12 @@ import type { CommandContext } from '../context.js';
 import { AbortError, UserError } from '../terminal/errors.js';
 import type { StackOutputs } from '../stacks/resolve.js';
 import {
+  answerMfaCode,
   type AuthClient,
   AuthError,
+  finishTotpSetup,
+  otpauthUri,
+  startTotpSetup,
   confirmSignUp,
   finishPasswordReset,
   passwordSignIn,
@@ -91,6 +95,11 @@ export async function runLogin(
 
   const askEmail = () => prompt.input('Email:', { flag: '--username', validate: checkEmail }).then((v) => v.trim());
   const askPassword = (message = 'Password:') => prompt.password(message, { flag: '--password-stdin' });
+  const askTotp = (message: string) =>
+    prompt.input(message, {
+      flag: '(an interactive terminal)',
+      validate: (v) => (/^\d{6}$/.test(v.trim()) ? true : 'The code has 6 digits.'),
+    });
   const askCode = (message: string) =>
     prompt.input(message, {
       flag: '(an interactive terminal)',
@@ -154,23 +163,67 @@ export async function runLogin(
     throw new UserError('The email was not verified.', { hint: 'Run mcp-lambda login again to get a new code.' });
   }
 
+  /** Answers what Cognito asks after the password: a new password, an authenticator code, or MFA setup. */
+  async function answerChallenges(user: string, first: Awaited<ReturnType<typeof passwordSignIn>>): Promise<Tokens> {
+    let outcome = first;
+    for (;;) {
+      switch (outcome.kind) {
+        case 'tokens':
+          return outcome.tokens;
+        case 'new-password-required': {
+          out.info('Your account has a temporary password; choose a new one.');
+          const next = await prompt.password(`New password (${PASSWORD_RULES}):`, {
+            flag: '(an interactive terminal)',
+            validate: checkPassword,
+          });
+          return setNewPassword(auth, user, outcome.session, next);
+        }
+        case 'mfa-code': {
+          if (!interactive) {
+            throw new UserError(`${user} signs in with a code from an authenticator app, and this session cannot ask for it.`, {
+              hint: 'Run mcp-lambda login in a terminal.',
+            });
+          }
+          const session = outcome.session;
+          for (let attempt = 1; ; attempt += 1) {
+            const code = (await askTotp('Code from your authenticator app:')).trim();
+            try {
+              outcome = await answerMfaCode(auth, user, session, code);
+              break;
+            } catch (error) {
+              if (!(error instanceof AuthError && error.kind === 'bad-code') || attempt >= MAX_ATTEMPTS) throw error;
+              out.warn('That code is not right (is the phone’s clock right?). Try the next one.');
+            }
+          }
+          break;
+        }
+        case 'mfa-setup': {
+          if (!interactive) {
+            throw new UserError(`This server requires an authenticator app, and ${user} has none set up yet.`, {
+              hint: 'Run mcp-lambda login in a terminal once to set it up.',
+            });
+          }
+          const setup = await startTotpSetup(auth, outcome.session);
+          out.info(
+            'This server requires a second factor. Add it to your authenticator app (1Password, Google Authenticator, …):',
+          );
+          out.info(`  secret: ${setup.secret}`);
+          out.info(`  or open: ${otpauthUri(`${stack.serverName} MCP`, user, setup.secret)}`);
+          const code = (await askTotp('The 6-digit code the app now shows:')).trim();
+          const tokens = await finishTotpSetup(auth, user, setup.session, code);
+          out.info('Authenticator app set up; it will be asked for at each sign-in.');
+          return tokens;
+        }
+      }
+    }
+  }
+
   username ??= await askEmail();
   password ??= await askPassword();
   let throttled = 0;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const outcome = await passwordSignIn(auth, username, password);
-      let tokens: Tokens;
-      if (outcome.kind === 'new-password-required') {
-        out.info('Your account has a temporary password; choose a new one.');
-        const next = await prompt.password(`New password (${PASSWORD_RULES}):`, {
-          flag: '(an interactive terminal)',
-          validate: checkPassword,
-        });
-        tokens = await setNewPassword(auth, username, outcome.session, next);
-      } else {
-        tokens = outcome.tokens;
-      }
+      const tokens = await answerChallenges(username, await passwordSignIn(auth, username, password));
       if (!tokens.refreshToken) throw new UserError('Cognito signed you in but returned no refresh token.');
       return { username, tokens: { ...tokens, refreshToken: tokens.refreshToken } };
     } catch (error) {

@@ -16,6 +16,7 @@ export interface StackCliOptions {
   readonly allowedOrigin?: string[];
   readonly memory?: number;
   readonly reservedConcurrency?: number;
+  readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
   /** Addresses and @domains that may register (the allow-list policy). */
   readonly allow?: string[];
@@ -81,6 +82,13 @@ export function addStackOptions(command: Command): Command {
         'reserve (and cap) this many concurrent Lambda executions (default: none)',
       ).argParser(wholeNumber('executions', 1, 1000)),
     )
+    .addOption(
+      new Option('--mfa <mode>', 'second factor, an authenticator app (TOTP): off, optional or required (default: off)').choices([
+        'off',
+        'optional',
+        'required',
+      ]),
+    )
     .option('--allow <address>', 'let this address (or @domain) register; repeatable (the allow-list policy)', collect)
     .addOption(
       new Option(
@@ -125,6 +133,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
+    ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),

@@ -4,12 +4,15 @@
  * aws-sdk-client-mock, driving the same login flow.
  */
 import {
+  AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -164,11 +167,67 @@ describe('login flow with Cognito answers cognito-local cannot give', () => {
     expect(cognitoMock.commandCalls(ConfirmSignUpCommand)[0]?.args[0].input.ConfirmationCode).toBe('654321');
   });
 
-  it('says MFA is not supported instead of hanging on a challenge', async () => {
-    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' });
+  it('answers SOFTWARE_TOKEN_MFA with the authenticator code, asking again after a wrong one', async () => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's1' });
+    cognitoMock
+      .on(RespondToAuthChallengeCommand)
+      .rejectsOnce(fail('CodeMismatchException', 'Invalid code received for user'))
+      .resolves(TOKENS);
+    const result = await runLogin(
+      context({ 'Email:': 'me@example.com', 'Password:': 'pw', 'Code from your authenticator app:': ['111111', '222222'] }),
+      STACK,
+      client,
+      { browser: false },
+    );
+    expect(result.tokens.accessToken).toBe('access');
+    expect(stderr).toContain('That code is not right');
+    const answers = cognitoMock.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
+    expect(
+      answers.map((input) => [input.ChallengeName, input.Session, input.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE]),
+    ).toEqual([
+      ['SOFTWARE_TOKEN_MFA', 's1', '111111'],
+      ['SOFTWARE_TOKEN_MFA', 's1', '222222'],
+    ]);
+  });
+
+  it('sets up an authenticator app when MFA is required and none is set up (MFA_SETUP)', async () => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: 'MFA_SETUP', Session: 's1' });
+    cognitoMock.on(AssociateSoftwareTokenCommand, { Session: 's1' }).resolves({ SecretCode: 'JBSWY3DPEHPK3PXP', Session: 's2' });
+    cognitoMock
+      .on(VerifySoftwareTokenCommand, { Session: 's2', UserCode: '123456' })
+      .resolves({ Status: 'SUCCESS', Session: 's3' });
+    cognitoMock.on(RespondToAuthChallengeCommand, { ChallengeName: 'MFA_SETUP', Session: 's3' }).resolves(TOKENS);
+    const result = await runLogin(
+      context({ 'Email:': 'me@example.com', 'Password:': 'pw', 'The 6-digit code the app now shows:': '123456' }),
+      STACK,
+      client,
+      { browser: false },
+    );
+    expect(result.tokens.accessToken).toBe('access');
+    expect(stderr).toContain('secret: JBSWY3DPEHPK3PXP');
+    expect(stderr).toContain('otpauth://totp/dog-facts%20MCP%3Ame%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=dog-facts%20MCP');
+    expect(stderr).toContain('Authenticator app set up');
+  });
+
+  it.each([
+    ['SOFTWARE_TOKEN_MFA', 'signs in with a code from an authenticator app, and this session cannot ask for it'],
+    ['MFA_SETUP', 'requires an authenticator app, and me@example.com has none set up yet'],
+  ])('explains %s when no one can be asked', async (challenge, message) => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: challenge as 'MFA_SETUP', Session: 's' });
+    await expect(
+      runLogin({ ...context({}, false), readStdin: async () => 'pw' }, STACK, client, {
+        browser: false,
+        username: 'me@example.com',
+        passwordStdin: true,
+      }),
+    ).rejects.toThrow(message);
+  });
+
+  it('says which challenges it cannot answer (SMS, email codes) instead of hanging', async () => {
+    cognitoMock.on(InitiateAuthCommand).resolves({ ChallengeName: 'SMS_MFA', Session: 's' });
     await expect(
       runLogin(context({ 'Email:': 'me@example.com', 'Password:': 'pw' }), STACK, client, { browser: false }),
-    ).rejects.toThrow('Cognito asks for SOFTWARE_TOKEN_MFA, which mcp-lambda login cannot answer');
+    ).rejects.toThrow('Cognito asks for SMS_MFA, which mcp-lambda login cannot answer (it answers authenticator-app codes');
   });
 
   it('refuses a weak password for --signup before calling Cognito', async () => {
