@@ -156,6 +156,7 @@ Examples:
     .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
     .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")')
     .option('--keep-local', 'keep the cached outputs, tokens and Claude Code entries')
+    .option('--keep-users', 'keep the user pool and its users (only the rest of the stack is deleted)')
     .addHelpText(
       'after',
       `

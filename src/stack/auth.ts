@@ -73,7 +73,8 @@ export class McpAuth extends Construct {
       ...(options.mfa !== 'off' && { mfaSecondFactor: { otp: true, sms: false } }),
       // Essentials: the V2 pre-token-generation trigger needs it (Lite has only V1).
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
-      deletionProtection: false,
+      // People's accounts are not deleted by accident: `mcp-lambda destroy` asks, and only then lifts this.
+      deletionProtection: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     if (options.mfa !== 'required') {

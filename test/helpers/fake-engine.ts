@@ -40,6 +40,8 @@ export class FakeCloud {
   /** What waitUntilSettled turns an in-progress stack into. */
   settlesTo = 'UPDATE_COMPLETE';
   users: number | undefined = 3;
+  /** The pool's deletion protection; undefined: the pool cannot be described. */
+  poolProtected: boolean | undefined = true;
   logsRole: boolean | undefined = true;
   readonly calls: string[] = [];
   failuresSince: ResourceFailure[] = [];
@@ -67,8 +69,16 @@ export class FakeCloud {
         this.bootstrapVersion = 30;
       },
       deploy: (request) => this.deploy(request, onProgress),
-      destroy: async (name) => {
-        this.calls.push(`destroy ${name}`);
+      allowUserPoolDeletion: async (name) => {
+        this.calls.push(`unprotect ${name}`);
+        this.poolProtected = false;
+      },
+      destroy: async (name, _identity, options) => {
+        this.calls.push(`destroy ${name}${options?.retainUserPool ? ' (retain user pool)' : ''}`);
+        const retainedUserPools = this.poolProtected && options?.retainUserPool ? ['eu-west-1_pool'] : [];
+        if (this.poolProtected && !options?.retainUserPool) {
+          throw new Error(`Deleting ${name} ended in DELETE_FAILED: AuthUserPool: Deletion protection is active`);
+        }
         onProgress({
           kind: 'resource',
           logicalId: 'UserPool',
@@ -78,6 +88,7 @@ export class FakeCloud {
         });
         if (this.destroyFails) throw new Error(this.destroyFails);
         this.stacks.delete(name);
+        return { retainedUserPools };
       },
       failures: async () => this.failuresSince,
       waitUntilSettled: async (name) => {
@@ -86,7 +97,13 @@ export class FakeCloud {
         if (stack) this.stacks.set(name, { ...stack, status: this.settlesTo });
         return this.stacks.get(name);
       },
-      userCount: async () => this.users,
+      describeUserPool: async () =>
+        this.poolProtected === undefined && this.users === undefined
+          ? undefined
+          : {
+              ...(this.users !== undefined && { users: this.users }),
+              ...(this.poolProtected !== undefined && { deletionProtection: this.poolProtected }),
+            },
       hasApiGatewayLogsRole: async () => this.logsRole,
     };
   }

@@ -60,6 +60,7 @@ describe('Cognito', () => {
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
       UserPoolTier: 'ESSENTIALS',
+      DeletionProtection: 'ACTIVE',
       Policies: {
         PasswordPolicy: {
           MinimumLength: 12,

@@ -10,6 +10,8 @@ export interface DestroyOptions {
   readonly stackName?: string;
   /** Keep cached outputs, tokens and Claude Code entries. */
   readonly keepLocal?: boolean;
+  /** Keep the user pool and its users (the stack goes, the protected pool stays). */
+  readonly keepUsers?: boolean;
 }
 
 export async function destroy(ctx: CommandContext, options: DestroyOptions): Promise<void> {
@@ -30,19 +32,43 @@ export async function destroy(ctx: CommandContext, options: DestroyOptions): Pro
           hint: `Follow it with: mcp-lambda status --stack-name ${stackName} ${flags}`,
         });
       }
-      const users = stack.outputs.UserPoolId ? await session.engine.userCount(stack.outputs.UserPoolId) : undefined;
+      const poolId = stack.outputs.UserPoolId;
+      const pool = poolId ? await session.engine.describeUserPool(poolId) : undefined;
+      const users = pool?.users;
+      const counted =
+        users === undefined
+          ? 'every registered user'
+          : `its ${users} registered user${users === 1 ? '' : 's'} (Cognito's estimate)`;
+      if (options.keepUsers && pool?.deletionProtection !== true) {
+        throw new UserError(
+          `The user pool of ${stackName} has no deletion protection (deployed by an older mcp-lambda), so it cannot be kept while the stack goes.`,
+          {
+            hint: `Deploy once with this version (mcp-lambda deploy --stack-name ${stackName} ${flags}), then run destroy --keep-users again.`,
+          },
+        );
+      }
       out.info(
         `This deletes ${out.style.bold(stackName)} in ${identity.region} (account ${identity.account}), status ${stack.status}:`,
       );
-      out.info('  the MCP endpoint, the Lambda and its logs, the OAuth clients and their secret, and the user pool');
+      out.info('  the MCP endpoint, the Lambda and its logs, and the OAuth clients and their secret;');
       out.info(
-        users === undefined
-          ? '  with every registered user.'
-          : `  with its ${users} registered user${users === 1 ? '' : 's'} (Cognito's estimate). They cannot be recovered.`,
+        options.keepUsers
+          ? `  it keeps the user pool ${poolId} with ${counted}: deletion protection stays on, and no stack uses it any more.`
+          : `  and the user pool with ${counted}. They cannot be recovered (--keep-users keeps them).`,
       );
-      if (!(await prompt.confirm(`Delete ${stackName}?`, { default: false }))) throw new AbortError('Nothing was deleted.');
+      const question =
+        options.keepUsers || users === 0
+          ? `Delete ${stackName}?`
+          : `Delete ${stackName} and ${users === undefined ? 'its users' : `its ${users} user${users === 1 ? '' : 's'}`}?`;
+      if (!(await prompt.confirm(question, { default: false }))) {
+        throw new AbortError(
+          `Nothing was deleted.${options.keepUsers ? '' : ' To keep the users: mcp-lambda destroy --keep-users'}`,
+        );
+      }
       try {
-        await session.engine.destroy(stackName, identity);
+        // The pool is protected from deletion; only now, asked and answered, is the protection lifted.
+        if (!options.keepUsers && pool?.deletionProtection === true) await session.engine.allowUserPoolDeletion(stackName);
+        await session.engine.destroy(stackName, identity, { retainUserPool: options.keepUsers === true });
       } catch (error) {
         session.progress.done();
         if (error instanceof UserError) throw error;
@@ -62,12 +88,18 @@ export async function destroy(ctx: CommandContext, options: DestroyOptions): Pro
         region: identity.region,
         account: identity.account,
         deleted,
+        ...(options.keepUsers && deleted && { keptUserPool: stack?.outputs.UserPoolId }),
         alreadyGone: !stack,
         removedLocal: removed,
       });
       return;
     }
     if (deleted) out.result(`${out.style.green('✓')} Deleted ${stackName} from ${identity.region}.`);
+    if (deleted && options.keepUsers) {
+      out.result(
+        `Kept the user pool ${stack?.outputs.UserPoolId} and its users. Delete it when done: turn its deletion protection off in the Cognito console, then delete it there.`,
+      );
+    }
     if (options.keepLocal) out.result('Kept local files (--keep-local).');
     else if (removed.length === 0) out.result('Nothing of it was stored on this machine.');
     else for (const artifact of removed) out.result(`Removed ${artifact.description}: ${artifact.path}`);

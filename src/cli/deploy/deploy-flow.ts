@@ -104,7 +104,18 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
       throw new AbortError(`Not deploying. Remove the failed stack with: mcp-lambda destroy --stack-name ${stackName} ${flags}`);
     }
     progress({ kind: 'phase', phase: 'destroy' });
-    await interruptible(ctx, engine.destroy(stackName, identity), followHint);
+    // The user pool's deletion protection may have stopped the rollback; it holds no users yet, so the
+    // stack goes without it and the command says what was left.
+    const { retainedUserPools } = await interruptible(
+      ctx,
+      engine.destroy(stackName, identity, { retainUserPool: true }),
+      followHint,
+    );
+    for (const pool of retainedUserPools) {
+      out.warn(
+        `the failed attempt left the user pool ${pool} behind (deletion protection kept it; it has no users). Delete it in the Cognito console: turn its deletion protection off, then delete it.`,
+      );
+    }
     progress.done();
     existing = undefined;
   }

@@ -70,13 +70,23 @@ export interface DeployEngine {
   /** Bootstraps the environment; `executionPolicies` replace the CDK's default (AdministratorAccess). */
   bootstrap(identity: CallerIdentity, options?: { readonly executionPolicies?: readonly string[] }): Promise<void>;
   deploy(request: DeployRequest): Promise<DeployResult>;
-  destroy(stackName: string, identity: CallerIdentity): Promise<void>;
+  /** Deletes the stack; with `retainUserPool`, the (deletion-protected) pool and its users stay. */
+  destroy(
+    stackName: string,
+    identity: CallerIdentity,
+    options?: { readonly retainUserPool?: boolean },
+  ): Promise<{ readonly retainedUserPools: readonly string[] }>;
+  /**
+   * Turns the user pool's deletion protection off through CloudFormation (the stack's own template with
+   * that one property changed), so the stack can be deleted with its users.
+   */
+  allowUserPoolDeletion(stackName: string): Promise<void>;
   /** Failed resource events of the stack since `since`, oldest first. */
   failures(stackName: string, since: Date): Promise<ResourceFailure[]>;
   /** Waits while the stack is in a *_IN_PROGRESS state; resolves with its settled description. */
   waitUntilSettled(stackName: string): Promise<StackDescription | undefined>;
-  /** Estimated number of users in the stack's user pool (for the destroy question). */
-  userCount(userPoolId: string): Promise<number | undefined>;
+  /** The pool's estimated number of users and whether it is protected from deletion; undefined when unknown. */
+  describeUserPool(userPoolId: string): Promise<{ readonly users?: number; readonly deletionProtection?: boolean } | undefined>;
   /**
    * Whether the account has API Gateway's CloudWatch role in this region (REST API access logs need it);
    * undefined when it cannot be told (e.g. no apigateway:GET permission).

@@ -6,7 +6,10 @@
 import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
   type CloudFormationClient,
   type Stack,
   type StackEvent,
@@ -169,21 +172,41 @@ export class ToolkitEngine implements DeployEngine {
     }
   }
 
-  async destroy(stackName: string): Promise<void> {
+  async destroy(
+    stackName: string,
+    _identity?: CallerIdentity,
+    options: { readonly retainUserPool?: boolean } = {},
+  ): Promise<{ retainedUserPools: string[] }> {
     const cfn = await this.cfn();
     const since = new Date();
-    try {
-      await cfn.send(new DeleteStackCommand({ StackName: stackName }));
-    } catch (error) {
-      throw this.explain(error, `delete stack ${stackName} (cloudformation:DeleteStack)`);
+    const remove = async (retain: string[]) => {
+      try {
+        await cfn.send(new DeleteStackCommand({ StackName: stackName, ...(retain.length > 0 && { RetainResources: retain }) }));
+      } catch (error) {
+        throw this.explain(error, `delete stack ${stackName} (cloudformation:DeleteStack)`);
+      }
+      this.onProgress({ kind: 'phase', phase: 'destroy' });
+      return this.follow(stackName, since);
+    };
+    let final = await remove([]);
+    const retainedUserPools: string[] = [];
+    // The protected pool stops the first deletion (DELETE_FAILED); a second one may then leave it out.
+    if (options.retainUserPool && final?.status === 'DELETE_FAILED') {
+      const resources = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+      const pools = (resources.StackResources ?? []).filter(
+        (resource) => resource.ResourceType === 'AWS::Cognito::UserPool' && resource.ResourceStatus === 'DELETE_FAILED',
+      );
+      if (pools.length > 0) {
+        final = await remove(pools.map((pool) => pool.LogicalResourceId ?? ''));
+        retainedUserPools.push(...pools.map((pool) => pool.PhysicalResourceId ?? pool.LogicalResourceId ?? '?'));
+      }
     }
-    this.onProgress({ kind: 'phase', phase: 'destroy' });
-    const final = await this.follow(stackName, since);
     if (final && final.status !== 'DELETE_COMPLETE') {
       const failures = await this.failures(stackName, since);
       const reason = failures[0] ? `${failures[0].logicalId}: ${failures[0].reason}` : (final.statusReason ?? final.status);
       throw new Error(`Deleting ${stackName} ended in ${final.status}: ${reason}`);
     }
+    return { retainedUserPools };
   }
 
   async waitUntilSettled(stackName: string): Promise<StackDescription | undefined> {
@@ -273,13 +296,54 @@ export class ToolkitEngine implements DeployEngine {
     }
   }
 
-  async userCount(userPoolId: string): Promise<number | undefined> {
+  async describeUserPool(userPoolId: string): Promise<{ users?: number; deletionProtection?: boolean } | undefined> {
     const cognito = await this.aws.cognitoClient();
     try {
-      const answer = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
-      return answer.UserPool?.EstimatedNumberOfUsers;
+      const pool = (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool;
+      if (!pool) return undefined;
+      return {
+        ...(pool.EstimatedNumberOfUsers !== undefined && { users: pool.EstimatedNumberOfUsers }),
+        ...(pool.DeletionProtection !== undefined && { deletionProtection: pool.DeletionProtection === 'ACTIVE' }),
+      };
     } catch {
-      return undefined; // only used to inform the destroy question
+      return undefined; // informs the destroy question; the deletion itself says what is wrong
+    }
+  }
+
+  async allowUserPoolDeletion(stackName: string): Promise<void> {
+    const cfn = await this.cfn();
+    const since = new Date();
+    let body: string | undefined;
+    let parameters: string[] = [];
+    try {
+      body = (await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }))).TemplateBody;
+      const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+      parameters = (described.Stacks?.[0]?.Parameters ?? []).map((parameter) => parameter.ParameterKey ?? '');
+    } catch (error) {
+      throw this.explain(error, `read the template of ${stackName} (cloudformation:GetTemplate)`);
+    }
+    const template = JSON.parse(body ?? '{}') as {
+      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+    };
+    const pools = Object.values(template.Resources ?? {}).filter((resource) => resource.Type === 'AWS::Cognito::UserPool');
+    if (pools.length === 0 || pools.every((pool) => pool.Properties?.DeletionProtection !== 'ACTIVE')) return;
+    for (const pool of pools) pool.Properties = { ...pool.Properties, DeletionProtection: 'INACTIVE' };
+    try {
+      await cfn.send(
+        new UpdateStackCommand({
+          StackName: stackName,
+          TemplateBody: JSON.stringify(template),
+          Parameters: parameters.map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
+          Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+        }),
+      );
+    } catch (error) {
+      throw this.explain(error, `turn the user pool's deletion protection off (cloudformation:UpdateStack ${stackName})`);
+    }
+    this.onProgress({ kind: 'phase', phase: 'deploy' });
+    const final = await this.follow(stackName, since);
+    if (final && final.status !== 'UPDATE_COMPLETE') {
+      throw new Error(`Turning the user pool's deletion protection off left ${stackName} in ${final.status}.`);
     }
   }
 }

@@ -236,7 +236,9 @@ describe('deploy', () => {
     const result = await deploy([], { 'Delete mcp-lambda-dog-facts and deploy it again?': true });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('is ROLLBACK_COMPLETE: its first deployment failed');
-    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, `destroy ${STACK}`, `deploy ${STACK}`]);
+    expect(cloud.calls).toEqual(['identity', `describe ${STACK}`, `destroy ${STACK} (retain user pool)`, `deploy ${STACK}`]);
+    // The pool's deletion protection kept it through the rollback: say what was left, and how to remove it.
+    expect(result.stderr).toContain('warning: the failed attempt left the user pool eu-west-1_pool behind');
   });
 
   it('stops at a failed creation when declined, with the command that cleans up', async () => {

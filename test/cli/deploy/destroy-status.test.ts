@@ -32,10 +32,14 @@ function cli(args: string[], answers: Record<string, boolean> = {}) {
 
 describe('destroy', () => {
   it('says what goes (stack, region, users), asks, deletes, and removes the local files', async () => {
-    const result = await cli(['destroy'], { 'Delete mcp-lambda-dog-facts?': true });
-    expect(result.code).toBe(0);
+    const result = await cli(['destroy'], { 'Delete mcp-lambda-dog-facts and its 3 users?': true });
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`This deletes ${STACK} in eu-west-1 (account 123456789012), status CREATE_COMPLETE:`);
-    expect(result.stderr).toContain('with its 3 registered users');
+    expect(result.stderr).toContain(
+      "and the user pool with its 3 registered users (Cognito's estimate). They cannot be recovered",
+    );
+    // Deletion protection is lifted only after the question was answered.
+    expect(cloud.calls.slice(-2)).toEqual([`unprotect ${STACK}`, `destroy ${STACK}`]);
     expect(result.stdout).toContain(`✓ Deleted ${STACK} from eu-west-1.`);
     expect(result.stdout).toContain(`Removed cached stack outputs: ${record()}`);
     expect(existsSync(record())).toBe(false);
@@ -48,10 +52,36 @@ describe('destroy', () => {
     expect(existsSync(record())).toBe(true);
   });
 
-  it('deletes nothing when declined', async () => {
+  it('keeps the user pool and its users with --keep-users, leaving its protection on', async () => {
+    const result = await cli(['destroy', '--keep-users'], { [`Delete ${STACK}?`]: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('it keeps the user pool eu-west-1_pool with its 3 registered users');
+    expect(cloud.calls).not.toContain(`unprotect ${STACK}`);
+    expect(cloud.calls).toContain(`destroy ${STACK} (retain user pool)`);
+    expect(result.stdout).toContain('Kept the user pool eu-west-1_pool and its users.');
+  });
+
+  it('cannot keep the users of an older stack whose pool is unprotected, and says what to do', async () => {
+    cloud.poolProtected = false;
+    const result = await cli(['destroy', '--keep-users'], { Delete: true });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has no deletion protection (deployed by an older mcp-lambda)');
+    expect(result.stderr).toContain('Deploy once with this version');
+    expect(cloud.calls.some((call) => call.startsWith('destroy'))).toBe(false);
+  });
+
+  it('asks plainly when the pool holds no users, and deletes an unprotected older pool without lifting anything', async () => {
+    cloud.users = 0;
+    cloud.poolProtected = false;
+    const result = await cli(['destroy'], { [`Delete ${STACK}?`]: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(cloud.calls).not.toContain(`unprotect ${STACK}`);
+  });
+
+  it('deletes nothing when declined, and names --keep-users', async () => {
     const result = await cli(['destroy'], { Delete: false });
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain('Nothing was deleted.');
+    expect(result.stderr).toContain('Nothing was deleted. To keep the users: mcp-lambda destroy --keep-users');
     expect(cloud.stacks.has(STACK)).toBe(true);
     expect(existsSync(record())).toBe(true);
   });

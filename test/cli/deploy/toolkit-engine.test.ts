@@ -3,7 +3,10 @@ import {
   CloudFormationClient,
   DeleteStackCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
@@ -196,6 +199,83 @@ describe('ToolkitEngine', () => {
     });
   });
 
+  it('keeps a protected user pool: the first deletion stops at it, the second leaves it out', async () => {
+    cfn.on(DeleteStackCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [{ StackName: 's', StackId: 'arn:s', StackStatus: 'DELETE_FAILED', CreationTime: new Date() }] })
+      .rejectsOnce(missing);
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfn.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'AuthUserPool',
+          PhysicalResourceId: 'eu-west-1_abc',
+          ResourceType: 'AWS::Cognito::UserPool',
+          ResourceStatus: 'DELETE_FAILED',
+          Timestamp: new Date(),
+        },
+        {
+          LogicalResourceId: 'Fn',
+          ResourceType: 'AWS::Lambda::Function',
+          ResourceStatus: 'DELETE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    expect(await engine.destroy('s', undefined, { retainUserPool: true })).toEqual({ retainedUserPools: ['eu-west-1_abc'] });
+    expect(cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)).toEqual([
+      { StackName: 's' },
+      { StackName: 's', RetainResources: ['AuthUserPool'] },
+    ]);
+  });
+
+  it("turns the pool's deletion protection off through CloudFormation, with the stack's own template", async () => {
+    const template = {
+      Parameters: { BootstrapVersion: { Type: 'String' } },
+      Resources: {
+        AuthUserPool: {
+          Type: 'AWS::Cognito::UserPool',
+          Properties: { DeletionProtection: 'ACTIVE', UsernameAttributes: ['email'] },
+        },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
+      },
+    };
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(template) });
+    cfn.on(UpdateStackCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: 's',
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+            Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/x' }],
+          },
+        ],
+      })
+      .resolves({ Stacks: [{ StackName: 's', StackId: 'arn:s', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    await engine.allowUserPoolDeletion('s');
+    const update = cfn.commandCalls(UpdateStackCommand)[0]?.args[0].input;
+    expect(update?.Parameters).toEqual([{ ParameterKey: 'BootstrapVersion', UsePreviousValue: true }]);
+    const sent = JSON.parse(update?.TemplateBody ?? '{}');
+    expect(sent.Resources.AuthUserPool.Properties).toEqual({ DeletionProtection: 'INACTIVE', UsernameAttributes: ['email'] });
+    expect(sent.Resources.Fn).toEqual(template.Resources.Fn);
+  });
+
+  it('changes nothing when the pool is not protected', async () => {
+    cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({ Resources: { P: { Type: 'AWS::Cognito::UserPool', Properties: {} } } }),
+    });
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [{ StackName: 's', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+    await engine.allowUserPoolDeletion('s');
+    expect(cfn.commandCalls(UpdateStackCommand)).toEqual([]);
+  });
+
   it('reports a deletion that ends in DELETE_FAILED with the failed resource', async () => {
     cfn.on(DeleteStackCommand).resolves({});
     cfn
@@ -229,12 +309,12 @@ describe('ToolkitEngine', () => {
     expect(await engine.hasApiGatewayLogsRole()).toBeUndefined();
   });
 
-  it('counts the users of a pool, and says nothing when it cannot', async () => {
+  it('counts the users of a pool and reads its deletion protection, and says nothing when it cannot', async () => {
     cognito
       .on(DescribeUserPoolCommand)
-      .resolvesOnce({ UserPool: { EstimatedNumberOfUsers: 12 } })
+      .resolvesOnce({ UserPool: { EstimatedNumberOfUsers: 12, DeletionProtection: 'ACTIVE' } })
       .rejectsOnce(new Error('nope'));
-    expect(await engine.userCount('p')).toBe(12);
-    expect(await engine.userCount('p')).toBeUndefined();
+    expect(await engine.describeUserPool('p')).toEqual({ users: 12, deletionProtection: true });
+    expect(await engine.describeUserPool('p')).toBeUndefined();
   });
 });
