@@ -314,7 +314,7 @@ export class ToolkitEngine implements DeployEngine {
     const cfn = await this.cfn();
     const since = new Date();
     let body: string | undefined;
-    let parameters: string[] = [];
+    let parameters: string[];
     try {
       body = (await cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original' }))).TemplateBody;
       const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
