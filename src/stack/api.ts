@@ -117,7 +117,7 @@ export class McpApi extends Construct {
       {
         id: 'AwsSolutions::AwsSolutions-APIG3',
         reason:
-          'No WAF by default: a web ACL costs a monthly fee per stack; every request is already authenticated by Cognito and throttled on the stage. Attach one in your own stack for public production use.',
+          'No WAF by default: a web ACL costs a monthly fee per stack. Every call to /mcp is authenticated by the Cognito authorizer (only the public metadata and the CORS preflight are not), the stage is throttled, and the Lambda caps batches and tool calls per request. Attach a web ACL in your own stack for public production use.',
       },
     );
 

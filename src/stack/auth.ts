@@ -178,7 +178,7 @@ export class McpAuth extends Construct {
     Validations.of(this.automatedClientSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
-        'The secret mirrors a Cognito app-client secret, which Secrets Manager rotation cannot change; rotate it by replacing the client (redeploy) instead.',
+        "The secret mirrors the Cognito app client's generated secret, which a Secrets Manager rotation function cannot change; rotating it means replacing the app client (a new logical id) and deploying again.",
     });
     const triggerLogs = new logs.LogGroup(this, 'PreTokenTriggerLogs', {
       retention: options.logRetention,
