@@ -180,26 +180,12 @@ export class McpAuth extends Construct {
       reason:
         "The secret mirrors the Cognito app client's generated secret, which a Secrets Manager rotation function cannot change; rotating it means replacing the app client (a new logical id) and deploying again.",
     });
-    const triggerLogs = new logs.LogGroup(this, 'PreTokenTriggerLogs', {
-      retention: options.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const triggerRole = new iam.Role(this, 'PreTokenTriggerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Writes the pre-token-generation trigger logs; nothing else.',
-    });
-    triggerLogs.grantWrite(triggerRole);
-    const trigger = new lambda.Function(this, 'PreTokenTrigger', {
+    const trigger = this.inlineTrigger('PreTokenTrigger', {
       runtime: props.runtime,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(PRE_TOKEN_TRIGGER_SOURCE),
-      memorySize: 128,
-      timeout: Duration.seconds(5),
-      role: triggerRole,
-      logGroup: triggerLogs,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      options,
+      source: PRE_TOKEN_TRIGGER_SOURCE,
       environment: { MCP_SCOPE: this.scope },
+      roleDescription: 'Writes the pre-token-generation trigger logs; nothing else.',
       description: `Adds the ${options.serverName} MCP scope to access tokens from password sign-in and refresh`,
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
@@ -210,32 +196,54 @@ export class McpAuth extends Construct {
         description: `Addresses and @domains that may sign up to the ${options.serverName} MCP server (mcp-lambda users allow)`,
         stringValue: allowListValue(options.signUp.allow),
       });
-      const signUpLogs = new logs.LogGroup(this, 'PreSignUpTriggerLogs', {
-        retention: options.logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      const signUpRole = new iam.Role(this, 'PreSignUpTriggerRole', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Reads the sign-up allow-list and writes its own logs; nothing else.',
-      });
-      signUpLogs.grantWrite(signUpRole);
-      this.allowList.grantRead(signUpRole);
-      const signUpTrigger = new lambda.Function(this, 'PreSignUpTrigger', {
+      const signUpTrigger = this.inlineTrigger('PreSignUpTrigger', {
         runtime: props.runtime,
-        architecture: lambda.Architecture.ARM_64,
-        handler: 'index.handler',
-        code: lambda.Code.fromInline(PRE_SIGN_UP_TRIGGER_SOURCE),
-        memorySize: 128,
-        timeout: Duration.seconds(5),
-        role: signUpRole,
-        logGroup: signUpLogs,
-        loggingFormat: lambda.LoggingFormat.JSON,
+        options,
+        source: PRE_SIGN_UP_TRIGGER_SOURCE,
         environment: { ALLOW_LIST_PARAMETER: this.allowList.parameterName },
+        roleDescription: 'Reads the sign-up allow-list and writes its own logs; nothing else.',
         description: `Lets only allow-listed addresses sign up to the ${options.serverName} MCP server`,
       });
+      if (signUpTrigger.role) this.allowList.grantRead(signUpTrigger.role);
       this.userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, signUpTrigger);
     }
 
     this.issuerUrl = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
+  }
+
+  /** A small inline Cognito trigger: ARM64, 128 MB, 5 s, JSON logs in its own group, a role that writes them. */
+  private inlineTrigger(
+    id: string,
+    props: {
+      readonly runtime: lambda.Runtime;
+      readonly options: ResolvedStackOptions;
+      readonly source: string;
+      readonly environment: Record<string, string>;
+      readonly roleDescription: string;
+      readonly description: string;
+    },
+  ): lambda.Function {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: props.options.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.roleDescription,
+    });
+    logGroup.grantWrite(role);
+    return new lambda.Function(this, id, {
+      runtime: props.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(props.source),
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: props.environment,
+      description: props.description,
+    });
   }
 }
