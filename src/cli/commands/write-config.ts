@@ -119,6 +119,7 @@ export async function writeConfig(
     out.info(
       `Next: start Claude Code${options.scope === 'user' ? '' : ` in ${ctx.cwd}`}, run /mcp, pick "${name}" and authenticate.`,
     );
+    out.info(`      (or from a shell: claude mcp login ${name})`);
     out.info(`      Sign in on the Cognito page it opens; it returns to http://localhost:${stack.callbackPort}/callback.`);
   } else {
     out.info(
@@ -128,4 +129,6 @@ export async function writeConfig(
       '      Claude Code runs mcp-lambda token on each connect; if it says the sign-in expired, run mcp-lambda login again.',
     );
   }
+  const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+  out.info(`If it does not connect: mcp-lambda doctor${selector} names the broken link.`);
 }

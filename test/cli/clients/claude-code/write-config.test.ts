@@ -54,6 +54,8 @@ describe('write-config', () => {
     expect(statSync(claudeJson()).mode & 0o777).toBe(0o600);
     expect(result.stdout).toContain(`✓ Wrote "dog-facts" to ${claudeJson()}:`);
     expect(result.stderr).toContain('run /mcp, pick "dog-facts" and authenticate');
+    expect(result.stderr).toContain('(or from a shell: claude mcp login dog-facts)');
+    expect(result.stderr).toContain('If it does not connect: mcp-lambda doctor names the broken link.');
   });
 
   it('keeps every other key, server, the indentation and the missing trailing newline', async () => {
