@@ -405,6 +405,20 @@ describe('each link broken', () => {
     });
   });
 
+  it('MCP exchange: a server of 2025 only is a finding, not a break (clients fall back)', async () => {
+    const result = await check('mcp', {
+      fetch: tamper((url, init) =>
+        mcpPost(url, init) && String(init?.body).includes('"server/discover"')
+          ? Response.json({ jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'Method not found' } }, { status: 404 })
+          : undefined,
+      ),
+    });
+    expect(result.status).toBe('warn');
+    expect(result.detail).toMatch(
+      /server\/discover \(2026-07-28\) is not served .*; initialize \(2025-11-25\) \d+ ms and tools\/list \(1 tool\) work/,
+    );
+  });
+
   it('MCP exchange: a listen that is never answered', async () => {
     const result = await check('mcp', {
       fetch: tamper((url, init) =>

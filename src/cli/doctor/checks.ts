@@ -525,8 +525,38 @@ async function checkMcp(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Pro
   };
   const steps: string[] = [];
   let step = 'server/discover (2026-07-28)';
+  const failed = (error: unknown): CheckResult => {
+    const message = (error as Error).message;
+    const refused = /\b401\b|Unauthorized/i.test(message);
+    const why =
+      step === 'subscriptions/listen' ? `was not answered within ${budget} ms (${message}): clients wait on it` : message;
+    return result(
+      'mcp',
+      'fail',
+      `${steps.length > 0 ? `${steps.join(', ')}; then ` : ''}${step} ${refused ? 'was refused with the stored token (expired or revoked?)' : `failed: ${why}`}.`,
+      refused ? target.command('login') : target.expected ? target.command('deploy') : undefined,
+    );
+  };
+  let modern: Awaited<ReturnType<typeof connect>>;
   try {
-    const modern = await connect(true);
+    modern = await connect(true);
+  } catch (error) {
+    // A server of 2025 only: Claude Code falls back to initialize, so that is a finding, not a break.
+    if (/\b401\b|Unauthorized/i.test((error as Error).message)) return failed(error);
+    try {
+      const legacy = await connect(false);
+      const { tools } = await legacy.client.listTools();
+      await legacy.client.close().catch(() => {});
+      return result(
+        'mcp',
+        'warn',
+        `server/discover (2026-07-28) is not served (${(error as Error).message}); initialize (2025-11-25) ${Math.round(legacy.ms)} ms and tools/list (${tools.length} tool${tools.length === 1 ? '' : 's'}) work, and clients fall back to them.`,
+      );
+    } catch {
+      return failed(error);
+    }
+  }
+  try {
     try {
       steps.push(`server/discover ${Math.round(modern.ms)} ms`);
       step = 'tools/list';
@@ -557,16 +587,7 @@ async function checkMcp(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Pro
     steps.push(`initialize (2025-11-25) ${Math.round(legacy.ms)} ms`);
     await legacy.client.close().catch(() => {});
   } catch (error) {
-    const message = (error as Error).message;
-    const refused = /\b401\b|Unauthorized/i.test(message);
-    const why =
-      step === 'subscriptions/listen' ? `was not answered within ${budget} ms (${message}): clients wait on it` : message;
-    return result(
-      'mcp',
-      'fail',
-      `${steps.length > 0 ? `${steps.join(', ')}; then ` : ''}${step} ${refused ? 'was refused with the stored token (expired or revoked?)' : `failed: ${why}`}.`,
-      refused ? target.command('login') : target.expected ? target.command('deploy') : undefined,
-    );
+    return failed(error);
   }
   return result('mcp', 'ok', steps.join(', '));
 }
