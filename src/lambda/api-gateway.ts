@@ -20,59 +20,131 @@ export class BadEventError extends Error {
 }
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
+/** An HTTP method token (RFC 9110); Web `Request` refuses these three even when well-formed. */
+const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A request the handler cannot serve, answered by the adapter itself (status, JSON-RPC code, message). */
+export class EventRefusal extends Error {
+  override readonly name = 'EventRefusal';
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A header or query value as API Gateway would have sent it: strings, and numbers or booleans as text. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
 
 function headersOf(event: APIGatewayProxyEvent): Headers {
   const headers = new Headers();
-  const multi = event.multiValueHeaders ?? {};
-  for (const [name, values] of Object.entries(multi)) {
-    for (const value of values ?? []) headers.append(name, value);
+  const multi: unknown = event.multiValueHeaders;
+  if (isRecord(multi)) {
+    for (const [name, values] of Object.entries(multi)) {
+      if (!Array.isArray(values)) continue;
+      for (const value of values) {
+        const v = text(value);
+        if (v !== undefined) headers.append(name, v);
+      }
+    }
   }
   // `headers` repeats the last value of each multi-value header; only add names `multiValueHeaders` lacks.
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined && !headers.has(name)) headers.set(name, value);
+  const single: unknown = event.headers;
+  if (isRecord(single)) {
+    for (const [name, value] of Object.entries(single)) {
+      const v = text(value);
+      if (v !== undefined && !headers.has(name)) headers.set(name, v);
+    }
   }
   return headers;
 }
 
 function queryOf(event: APIGatewayProxyEvent): string {
   const params = new URLSearchParams();
-  const multi = event.multiValueQueryStringParameters;
-  if (multi) {
-    for (const [name, values] of Object.entries(multi)) for (const value of values ?? []) params.append(name, value);
-  } else {
-    for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
-      if (value !== undefined) params.append(name, value);
+  const multi: unknown = event.multiValueQueryStringParameters;
+  const single: unknown = event.queryStringParameters;
+  if (isRecord(multi)) {
+    for (const [name, values] of Object.entries(multi)) {
+      if (!Array.isArray(values)) continue;
+      for (const value of values) {
+        const v = text(value);
+        if (v !== undefined) params.append(name, v);
+      }
+    }
+  } else if (isRecord(single)) {
+    for (const [name, value] of Object.entries(single)) {
+      const v = text(value);
+      if (v !== undefined) params.append(name, v);
     }
   }
   const query = params.toString();
   return query === '' ? '' : `?${query}`;
 }
 
+/** The body as bytes or text; a body that is not a string, not base64 or not UTF-8 is a parse error. */
+function bodyOf(event: APIGatewayProxyEvent): Uint8Array | string | undefined {
+  const raw: unknown = event.body;
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new EventRefusal(400, -32700, 'Parse error: the request body is not text');
+  if (event.isBase64Encoded !== true) return raw;
+  if (!BASE64.test(raw)) throw new EventRefusal(400, -32700, 'Parse error: the request body is not valid base64');
+  const bytes = Buffer.from(raw, 'base64');
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new EventRefusal(400, -32700, 'Parse error: the request body is not valid UTF-8');
+  }
+  return bytes;
+}
+
 /** Builds the Web `Request` an API Gateway REST proxy event describes. */
 export function requestFromEvent(event: APIGatewayProxyEvent): Request {
-  if (typeof event !== 'object' || event === null || typeof event.httpMethod !== 'string' || typeof event.path !== 'string') {
+  if (!isRecord(event) || typeof event.httpMethod !== 'string' || typeof event.path !== 'string') {
     throw new BadEventError('The event is not an API Gateway REST proxy event (httpMethod and path are missing).');
   }
-  const method = event.httpMethod.toUpperCase();
+  const method = event.httpMethod.trim().toUpperCase();
+  if (!METHOD_TOKEN.test(method) || FORBIDDEN_METHODS.has(method)) {
+    throw new EventRefusal(
+      405,
+      -32000,
+      `Method not allowed: ${JSON.stringify(event.httpMethod.slice(0, 20))}. Send JSON-RPC with POST.`,
+      {
+        Allow: 'POST, OPTIONS',
+      },
+    );
+  }
   let headers: Headers;
   try {
     headers = headersOf(event);
-  } catch (error) {
-    throw new BadEventError(`The event has a header that is not valid HTTP: ${(error as Error).message}`);
-  }
-  const host = headers.get('host') ?? 'localhost';
-  const protocol = headers.get('x-forwarded-proto') === 'http' ? 'http' : 'https';
-  let url: URL;
-  try {
-    url = new URL(`${protocol}://${host}${event.path}${queryOf(event)}`);
   } catch {
-    throw new BadEventError(`The event's host or path does not form a URL: ${host}${event.path}`);
+    // Not the header itself: an error message must not echo request content (it may hold a token).
+    throw new BadEventError('The event has a header name or value that is not valid HTTP.');
   }
-  let body: Uint8Array | string | undefined;
-  if (event.body !== null && event.body !== undefined && !BODYLESS_METHODS.has(method)) {
-    body = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+  // Built part by part: a Host header or a path holding "@", "?" or "#" must not turn into credentials,
+  // a query or another host (the URL setters ignore a host that is not one).
+  const url = new URL(`${headers.get('x-forwarded-proto') === 'http' ? 'http' : 'https'}://localhost`);
+  const host = headers.get('host');
+  if (host) url.host = host;
+  url.pathname = event.path;
+  url.search = queryOf(event);
+  const body = BODYLESS_METHODS.has(method) ? undefined : bodyOf(event);
+  try {
+    return new Request(url, { method, headers, ...(body !== undefined && { body }) });
+  } catch {
+    throw new BadEventError("The event's method, headers and path do not form an HTTP request.");
   }
-  return new Request(url, { method, headers, ...(body !== undefined && { body }) });
 }
 
 function isTextual(contentType: string | null): boolean {
@@ -102,23 +174,47 @@ export async function resultFromResponse(response: Response): Promise<APIGateway
   };
 }
 
-/** Wraps an MCP HTTP handler as a REST API proxy Lambda handler. */
+function jsonRpcResult(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }),
+  };
+}
+
+/**
+ * Wraps an MCP HTTP handler as a REST API proxy Lambda handler. It never throws: an event it cannot turn
+ * into a request gets a 4xx of its own, and anything unexpected a 500 with a JSON-RPC body (a throw
+ * would reach the Lambda runtime, and API Gateway would answer a bare 502).
+ */
 export function createApiGatewayHandler(mcp: McpHttpHandler): ApiGatewayHandler {
   return async (event, context) => {
-    let request: Request;
     try {
-      request = requestFromEvent(event);
-    } catch (error) {
-      if (!(error instanceof BadEventError)) throw error;
-      return {
-        statusCode: 400,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: error.message }, id: null }),
-      };
+      let request: Request;
+      try {
+        request = requestFromEvent(event);
+      } catch (error) {
+        if (error instanceof EventRefusal) return jsonRpcResult(error.status, error.code, error.message, error.headers);
+        if (error instanceof BadEventError) return jsonRpcResult(400, -32600, error.message);
+        throw error;
+      }
+      const requestContext: unknown = event.requestContext;
+      const fromContext = isRecord(requestContext) ? requestContext : {};
+      const requestId =
+        (typeof fromContext.requestId === 'string' && fromContext.requestId) ||
+        (typeof context?.awsRequestId === 'string' && context.awsRequestId) ||
+        crypto.randomUUID();
+      const authorizer = fromContext.authorizer;
+      const claims = isRecord(authorizer) && isRecord(authorizer.claims) ? authorizer.claims : undefined;
+      const response = await mcp(request, { requestId, ...(claims && { claims }) });
+      return await resultFromResponse(response);
+    } catch {
+      return jsonRpcResult(500, -32603, 'Internal error');
     }
-    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? crypto.randomUUID();
-    const claims = event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined;
-    const response = await mcp(request, { requestId, ...(claims && { claims }) });
-    return resultFromResponse(response);
   };
 }

@@ -195,8 +195,23 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       maxRequestBodySize: maxBodyBytes,
     });
     await server.connect(transport);
+    // The 2025 transport refuses an Accept without text/event-stream, although it answers JSON here: a
+    // client that accepts only application/json (several real ones do) gets exactly what it accepts.
+    // (The rule in front of the SDK already checked that the client takes JSON.)
+    const accept = request.headers.get('accept') ?? '';
+    const served =
+      /application\/json/i.test(accept) && /text\/event-stream/i.test(accept)
+        ? request
+        : new Request(request.url, {
+            method: request.method,
+            headers: (() => {
+              const headers = new Headers(request.headers);
+              headers.set('accept', 'application/json, text/event-stream');
+              return headers;
+            })(),
+          });
     try {
-      return await transport.handleRequest(request, { parsedBody, ...(authInfo && { authInfo }) });
+      return await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
     } finally {
       await transport.close().catch(() => {});
       await server.close().catch(() => {});
@@ -238,7 +253,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     };
 
     if (origin !== null && !('Access-Control-Allow-Origin' in corsHeaders)) {
-      return reject('origin_not_allowed', 403, -32000, `Forbidden: origin ${origin.slice(0, 200)} is not allowed`);
+      // Echo the origin only when it is one: a header value that is not must not come back (it may hold a token).
+      const shown = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) ? `origin ${origin}` : 'this Origin header';
+      return reject('origin_not_allowed', 403, -32000, `Forbidden: ${shown} is not allowed`);
     }
 
     const method = request.method.toUpperCase();

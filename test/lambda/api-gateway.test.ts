@@ -81,8 +81,10 @@ describe('requestFromEvent', () => {
     expect(() => requestFromEvent(bad as unknown as APIGatewayProxyEvent)).toThrow(BadEventError);
   });
 
-  it('refuses a header value HTTP cannot carry', () => {
-    expect(() => requestFromEvent(event({ headers: { Host: 'h', 'X-Bad': 'a\nb' } }))).toThrow(/not valid HTTP/);
+  it('refuses a header value HTTP cannot carry, without echoing it', () => {
+    expect(() => requestFromEvent(event({ headers: { Host: 'h', 'X-Bad': 'a\nb' } }))).toThrow(
+      'The event has a header name or value that is not valid HTTP.',
+    );
   });
 });
 
@@ -139,5 +141,66 @@ describe('createApiGatewayHandler', () => {
     const result = await handler({ hello: 'world' } as unknown as APIGatewayProxyEvent);
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error.message).toContain('not an API Gateway REST proxy event');
+  });
+
+  // Each of these made the handler throw before (found by fuzzing: 175 of 20,016 events).
+  it.each(['TRACE', 'CONNECT', 'TRACK', '', ' ', 'GET POST', 'GÉT'])(
+    'answers the method %j with 405 and Allow',
+    async (httpMethod) => {
+      const result = await createApiGatewayHandler(echo)(event({ httpMethod }));
+      expect(result.statusCode).toBe(405);
+      expect(result.headers?.Allow).toBe('POST, OPTIONS');
+      expect(JSON.parse(result.body).error.message).toMatch(/^Method not allowed/);
+    },
+  );
+
+  it.each([
+    ['a number', 12345, true, 'not text'],
+    ['an object', { a: 1 }, false, 'not text'],
+    ['not base64', 'not base64!', true, 'not valid base64'],
+    ['base64 of bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0x00]).toString('base64'), true, 'not valid UTF-8'],
+  ])('answers a body that is %s with a JSON-RPC parse error', async (_name, body, isBase64Encoded, message) => {
+    const result = await createApiGatewayHandler(echo)(event({ body: body as unknown as string, isBase64Encoded }));
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error).toEqual({ code: -32700, message: `Parse error: the request body is ${message}` });
+  });
+
+  it('keeps a Host header or path from turning into credentials, a query or another host', async () => {
+    const result = await createApiGatewayHandler(echo)(
+      event({ headers: { Host: 'user:pw@evil.example', 'Content-Type': 'application/json' }, path: '/mcp@x?y#z' }),
+    );
+    expect(result.statusCode).toBe(200);
+    const url = new URL(JSON.parse(result.body).url);
+    expect(url.username).toBe('');
+    expect(url.search).toBe('');
+    expect(url.hash).toBe('');
+  });
+
+  it('answers 500 with a JSON-RPC body, never a throw, when the MCP handler fails', async () => {
+    const result = await createApiGatewayHandler(async () => {
+      throw new Error('boom');
+    })(event());
+    expect(result).toMatchObject({ statusCode: 500, body: expect.stringContaining('"code":-32603') });
+  });
+
+  it('ignores header, query and context values of the wrong type', async () => {
+    const result = await createApiGatewayHandler(echo)(
+      event({
+        headers: {
+          Host: 'h',
+          'Content-Type': 'application/json',
+          Accept: 7 as unknown as string,
+          Odd: { x: 1 } as unknown as string,
+        },
+        multiValueHeaders: { 'X-Multi': 'not a list' as unknown as string[] },
+        queryStringParameters: 'junk' as unknown as null,
+        requestContext: 'junk' as unknown as APIGatewayProxyEvent['requestContext'],
+      }),
+    );
+    expect(result.statusCode).toBe(200);
+    const echoed = JSON.parse(result.body);
+    expect(echoed.accept).toBe('7');
+    expect(echoed.cookie).toBeNull();
+    expect(echoed.context.claims).toBeUndefined();
   });
 });

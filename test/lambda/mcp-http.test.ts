@@ -110,6 +110,24 @@ describe('Streamable HTTP rules', () => {
   });
 
   it.each([
+    ['2025-11-25', 'application/json'],
+    ['2025-06-18', 'application/json'],
+    ['2025-11-25', '*/*'],
+    ['2025-11-25', 'application/json; q=0.9'],
+  ])('answers a %s client that accepts only %s with JSON', async (version, accept) => {
+    const response = await rawPost(
+      JSON.stringify({ ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: version } }),
+      {
+        'content-type': 'application/json',
+        accept,
+        'mcp-protocol-version': version,
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text).result.serverInfo.name).toBe('dog-facts');
+  });
+
+  it.each([
     ['missing', undefined],
     ['text/html only', 'text/html'],
   ])('answers a %s Accept with 406', async (_name, accept) => {
