@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,6 +84,42 @@ describe('mcp-lambda synth', () => {
     const result = await runCli(['synth', '--session-hours', value]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`expected hours: a whole number from 1 to 24, got "${value}"`);
+  });
+
+  it.each([
+    ['empty', () => '', '--out needs a directory'],
+    ['blank', () => '  ', '--out needs a directory'],
+    [
+      'a file',
+      () => {
+        const f = join(mkdtempSync(join(tmpdir(), 'mcp-lambda-out-')), 'f');
+        writeFileSync(f, 'x');
+        return f;
+      },
+      'is a file, not a directory',
+    ],
+    [
+      'a directory with other files',
+      () => {
+        const d = mkdtempSync(join(tmpdir(), 'mcp-lambda-out-'));
+        writeFileSync(join(d, 'keep.txt'), 'x');
+        return d;
+      },
+      'already holds other files',
+    ],
+  ])('refuses --out that is %s, writing nothing', async (_name, make, message) => {
+    const target = make();
+    const cwd = mkdtempSync(join(tmpdir(), 'mcp-lambda-cwd-'));
+    const result = await runCli(['synth', '--out', target], {}, { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('rewrites a directory that already holds a cloud assembly', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mcp-lambda-out-')), 'cdk.out');
+    expect((await runCli(['synth', '--out', dir])).code).toBe(0);
+    expect((await runCli(['synth', '--out', dir])).code).toBe(0);
   });
 
   it('passes the built-in CloudFormation validation with --validate', async () => {

@@ -67,7 +67,17 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
       ...cause,
     });
   }
-  if (/Region is missing|region.*not.*(set|configured)|Region not accepted/i.test(message)) {
+  if (/Region not accepted/i.test(message)) {
+    const region = /region="([^"]*)"/.exec(message)?.[1] ?? ctx.region;
+    return new UserError(
+      `${region === undefined ? 'The AWS region' : `The AWS region ${JSON.stringify(region)}`} is not a region name.`,
+      {
+        hint: 'Pass a region such as --region eu-west-1 (aws ec2 describe-regions lists them), or fix AWS_REGION or the profile’s region.',
+        ...cause,
+      },
+    );
+  }
+  if (/Region is missing|region.*not.*(set|configured)/i.test(message)) {
     return new UserError('No AWS region is set.', {
       hint: 'Pass --region (for example --region eu-west-1) or set AWS_REGION.',
       ...cause,

@@ -1,5 +1,5 @@
 /** `mcp-lambda synth`: build the stack's CloudFormation in-process, with no AWS credentials. */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,8 +18,32 @@ interface Template {
   Outputs?: Record<string, { Description?: string }>;
 }
 
+/**
+ * Where `--out` may write: a new or empty directory, or one holding a cloud assembly already (rewritten).
+ * Anything else (an empty value, a file, a directory with other things in it) is refused untouched.
+ */
+async function checkOutDir(cwd: string, value: string): Promise<string> {
+  if (value.trim() === '') throw new UsageError('--out needs a directory, e.g. --out cdk.out');
+  const dir = resolve(cwd, value);
+  const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new UserError(`Cannot use --out ${value}: ${error.message}`);
+  });
+  if (found === undefined) return dir;
+  if (!found.isDirectory()) throw new UsageError(`--out ${value} is a file, not a directory.`);
+  const entries = await readdir(dir);
+  if (entries.length > 0 && !entries.includes('manifest.json')) {
+    throw new UsageError(
+      `--out ${value} (${dir}) already holds other files, and synth would write among them.`,
+      'Pick a new or empty directory, e.g. --out cdk.out',
+    );
+  }
+  return dir;
+}
+
 export async function synth(ctx: CommandContext, options: SynthOptions): Promise<void> {
   const { out, global } = ctx;
+  if (options.out !== undefined) await checkOutDir(ctx.cwd, options.out);
   const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir, resolveStackOptions } =
     await import('../../stack/index.js');
   const outdir = options.out !== undefined ? resolve(ctx.cwd, options.out) : await mkdtemp(join(tmpdir(), 'mcp-lambda-synth-'));

@@ -50,8 +50,30 @@ interface ErrorOutput {
   readonly style: { dim(text: string): string };
 }
 
+/** File-system failures that are the machine's state, not a bug: said with the path and what to do. */
+const FILE_ERRORS: Readonly<Record<string, { readonly what: string; readonly hint: string }>> = {
+  ENOSPC: { what: 'the disk is full', hint: 'Free some space and run the command again.' },
+  EDQUOT: { what: 'the disk quota is used up', hint: 'Free some space and run the command again.' },
+  EACCES: { what: 'permission denied', hint: 'Check who owns it and its mode (ls -l), or choose another path.' },
+  EPERM: { what: 'the operation is not permitted', hint: 'Check who owns it and its mode (ls -l), or choose another path.' },
+  EROFS: { what: 'the file system is read-only', hint: 'Choose a path on a writable file system.' },
+  ENOTDIR: { what: 'a part of the path is a file, not a directory', hint: 'Check the path.' },
+  EISDIR: { what: 'it is a directory', hint: 'Check the path.' },
+};
+
+/** Turns an errno error from the file system into a {@link UserError}, or undefined. */
+export function fileSystemError(error: unknown): UserError | undefined {
+  const { code, path, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  const known = code === undefined ? undefined : FILE_ERRORS[code];
+  if (!known || typeof path !== 'string') return undefined;
+  const verb = syscall === 'open' || syscall === 'mkdir' || syscall === 'rename' || syscall === 'write' ? 'write' : 'use';
+  return new UserError(`Could not ${verb} ${path}: ${known.what} (${code}).`, { hint: known.hint, cause: error });
+}
+
 /** Prints an error the way its kind asks for and returns the exit code. */
 export function reportError(error: unknown, out: ErrorOutput, verbose: boolean): number {
+  const fromFileSystem = fileSystemError(error);
+  if (fromFileSystem) return reportError(fromFileSystem, out, verbose);
   if (error instanceof UserError) {
     out.error(error.message);
     if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);

@@ -40,6 +40,12 @@ describe('explainAwsError', () => {
       'Allow cloudformation:DescribeStacks',
     ],
     [error('Error', 'Region is missing'), {}, 'No AWS region is set.', '--region'],
+    [
+      error('Error', 'Region not accepted: region="bad region!" is not a valid hostname component.'),
+      {},
+      'The AWS region "bad region!" is not a region name.',
+      'aws ec2 describe-regions',
+    ],
     [error('ThrottlingException', 'Rate exceeded'), {}, 'AWS is throttling requests, even after retrying.', 'Wait a minute'],
     [
       error('ValidationError', 'Stack with id my-stack does not exist'),
