@@ -6,7 +6,7 @@ import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-cod
 import type { CommandContext } from '../context.js';
 import { AbortError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
-import { readStackRecord, saveStackRecord } from '../state/stack-state.js';
+import { updateStackRecord } from '../state/stack-state.js';
 
 export interface WriteConfigOptions extends StackSelector {
   readonly scope: ConfigScope;
@@ -28,6 +28,7 @@ export async function writeConfig(
   helperCommand: readonly string[] = selfCommand(),
 ): Promise<void> {
   const { out, global, prompt } = ctx;
+  const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   const stack = await resolveStack(ctx, options);
   const name = options.entryName ?? stack.serverName;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
@@ -77,35 +78,39 @@ export async function writeConfig(
   }
   if (!unchanged) {
     try {
-      await writeEntry(target, name, entry, options.scope === 'project' ? 0o644 : 0o600);
+      await writeEntry(target, name, entry, options.scope === 'project' ? 0o644 : 0o600, lockOptions);
     } catch (error) {
       if (error instanceof ConfigFileError) throw new UserError(error.message);
       throw error;
     }
   }
 
-  // Remember it for destroy.
-  const record = await readStackRecord(ctx.env, stack.region, stack.stackName).catch(() => undefined);
-  const remembered = (record?.claudeEntries ?? []).filter(
-    (e) => !(e.file === target.file && e.entryName === name && e.projectPath === target.projectPath),
+  // Remember it for destroy (under the record's lock: two writers keep both entries).
+  await updateStackRecord(
+    ctx.env,
+    stack.region,
+    stack.stackName,
+    (record) => ({
+      stackName: stack.stackName,
+      region: stack.region,
+      savedAt: record?.savedAt ?? new Date().toISOString(),
+      outputs: record?.outputs ?? stack.raw,
+      ...(record?.account && { account: record.account }),
+      claudeEntries: [
+        ...(record?.claudeEntries ?? []).filter(
+          (e) => !(e.file === target.file && e.entryName === name && e.projectPath === target.projectPath),
+        ),
+        {
+          scope: options.scope,
+          file: target.file,
+          entryName: name,
+          url: stack.mcpServerUrl,
+          ...(target.projectPath && { projectPath: target.projectPath }),
+        },
+      ],
+    }),
+    lockOptions,
   );
-  await saveStackRecord(ctx.env, {
-    stackName: stack.stackName,
-    region: stack.region,
-    savedAt: record?.savedAt ?? new Date().toISOString(),
-    outputs: record?.outputs ?? stack.raw,
-    ...(record?.account && { account: record.account }),
-    claudeEntries: [
-      ...remembered,
-      {
-        scope: options.scope,
-        file: target.file,
-        entryName: name,
-        url: stack.mcpServerUrl,
-        ...(target.projectPath && { projectPath: target.projectPath }),
-      },
-    ],
-  });
 
   if (global.json) {
     out.json({ file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });

@@ -1,10 +1,11 @@
 /**
- * Small JSON files the CLI keeps for the user: written atomically (temp file in the same directory, then
- * rename), with a mode re-applied on every save, and read back with a clear error when corrupt.
+ * Files the CLI writes: atomically, with npm's own write-file-atomic (temp file beside the file, fsync,
+ * rename; a symlink is written through to its target, an existing file keeps its owner, group and mode,
+ * and writers in one process are serialised). Its own JSON files get their mode re-applied on every save;
+ * they are read back with a clear error when corrupt.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** A state file that exists but is not the JSON we wrote. */
 export class CorruptStateError extends Error {
@@ -30,18 +31,45 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   }
 }
 
-/** Writes `text` to `path` atomically with `mode`; the directory is created with 0700. */
-export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<void> {
+/**
+ * Writes `text` to `path` atomically. With `mode`, the file gets it (re-applied on every save: the CLI's
+ * own secrets); with `keep`, an existing file keeps its owner, group and mode and a new one gets
+ * `keep.newMode` (a user's config). The directory is created with 0700 when missing.
+ */
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  mode: number | { readonly keep: true; readonly newMode: number } = 0o600,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { mode });
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  const options = typeof mode === 'number' ? { mode } : exists ? {} : { mode: mode.newMode };
+  // Loaded here, not at the top: `mcp-lambda token`'s cached path reads through this module.
+  const { default: writeFileAtomicLib } = await import('write-file-atomic');
+  await writeFileAtomicLib(path, text, options);
+}
+
+/**
+ * Removes temporary files a killed write left beside `path` (write-file-atomic names them
+ * `<name>.<number>`) once they are older than a minute, so no writer still owns them.
+ */
+export async function removeStaleTemps(path: string, now = Date.now()): Promise<string[]> {
+  const dir = dirname(path);
+  const pattern = new RegExp(`^${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d{1,10}$`);
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!pattern.test(name)) continue;
+    const temp = join(dir, name);
+    const found = await stat(temp).catch(() => undefined);
+    if (found?.isFile() && now - found.mtimeMs > 60_000) {
+      await rm(temp, { force: true });
+      removed.push(temp);
+    }
   }
+  return removed;
 }
 
 export async function writeJsonFile(path: string, value: unknown, mode = 0o600): Promise<void> {

@@ -6,9 +6,11 @@
  * The config directory is `$MCP_LAMBDA_CONFIG_DIR`, else `$XDG_CONFIG_HOME/mcp-lambda`, else
  * `~/.config/mcp-lambda`.
  */
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readJsonFile, removeFile, writeJsonFile } from './files.js';
+import { type LockOptions, withFileLock } from './lock.js';
 
 /** A Claude Code entry `write-config` wrote, so `destroy` can remove exactly that. */
 export interface ClaudeEntryRecord {
@@ -50,14 +52,45 @@ export function readStackRecord(env: Readonly<Record<string, string | undefined>
   return readJsonFile<StackRecord>(stackRecordPath(env, region, stackName));
 }
 
+/**
+ * Changes the record under its lock: `update` gets the record as it is now (undefined when there is none,
+ * or when it is damaged) and returns the new one. Two writers (two write-configs, a deploy) lose nothing.
+ */
+export async function updateStackRecord(
+  env: Readonly<Record<string, string | undefined>>,
+  region: string,
+  stackName: string,
+  update: (previous: StackRecord | undefined) => StackRecord,
+  lockOptions: LockOptions = {},
+): Promise<void> {
+  const path = stackRecordPath(env, region, stackName);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await withFileLock(
+    path,
+    async () => {
+      const previous = await readStackRecord(env, region, stackName).catch(() => undefined);
+      await writeJsonFile(path, update(previous));
+    },
+    lockOptions,
+  );
+}
+
 /** Saves the record, keeping the Claude Code entries an earlier save remembered. */
-export async function saveStackRecord(env: Readonly<Record<string, string | undefined>>, record: StackRecord): Promise<void> {
-  const previous = await readStackRecord(env, record.region, record.stackName).catch(() => undefined);
-  const claudeEntries = record.claudeEntries ?? previous?.claudeEntries;
-  await writeJsonFile(stackRecordPath(env, record.region, record.stackName), {
-    ...record,
-    ...(claudeEntries && { claudeEntries }),
-  });
+export async function saveStackRecord(
+  env: Readonly<Record<string, string | undefined>>,
+  record: StackRecord,
+  lockOptions: LockOptions = {},
+): Promise<void> {
+  await updateStackRecord(
+    env,
+    record.region,
+    record.stackName,
+    (previous) => {
+      const claudeEntries = record.claudeEntries ?? previous?.claudeEntries;
+      return { ...record, ...(claudeEntries && { claudeEntries }) };
+    },
+    lockOptions,
+  );
 }
 
 export function removeStackRecord(env: Readonly<Record<string, string | undefined>>, region: string, stackName: string) {

@@ -14,8 +14,9 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { applyEdits, type JSONPath, modify } from 'jsonc-parser';
-import { writeFileAtomic } from '../../state/files.js';
+import { applyEdits, findNodeAtLocation, type JSONPath, modify, parseTree } from 'jsonc-parser';
+import { removeStaleTemps, writeFileAtomic } from '../../state/files.js';
+import { type LockOptions, withFileLock } from '../../state/lock.js';
 
 export type ConfigScope = 'project' | 'user' | 'local';
 
@@ -53,13 +54,16 @@ export interface ConfigPlan {
   readonly fileExists: boolean;
 }
 
-async function readConfig(file: string): Promise<{ text: string; exists: boolean }> {
+/** The file's text without a byte-order mark, and the mark itself ('' when none): written back as found. */
+async function readConfig(file: string): Promise<{ text: string; bom: string; exists: boolean }> {
+  let text: string;
   try {
-    return { text: await readFile(file, 'utf8'), exists: true };
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', exists: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', bom: '', exists: false };
     throw new ConfigFileError(`Cannot read ${file}: ${(error as Error).message}`);
   }
+  return text.startsWith('\uFEFF') ? { text: text.slice(1), bom: '\uFEFF', exists: true } : { text, bom: '', exists: true };
 }
 
 function parseStrict(file: string, text: string): unknown {
@@ -92,20 +96,62 @@ function lookup(file: string, root: unknown, path: JSONPath): unknown {
 
 function formatting(text: string) {
   const indent = text.match(/^([ \t]+)\S/m)?.[1] ?? '  ';
-  return {
-    insertSpaces: !indent.includes('\t'),
-    tabSize: indent.includes('\t') ? 1 : indent.length,
-    eol: text.includes('\r\n') ? '\r\n' : '\n',
-  };
+  return { indent, eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }
 
-/** Computes the file's text with `value` at `path` (undefined removes it). */
+/** The whitespace a line starts with, for the line holding `offset`. */
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
+}
+
+/** `value` as JSON indented with `unit`, its inner lines shifted by `base` (to sit at a nesting depth). */
+function pretty(value: unknown, unit: string, base: string, eol: string): string {
+  return JSON.stringify(value, null, unit).split('\n').join(`${eol}${base}`);
+}
+
+/**
+ * Computes the file's text with `value` at `path` (undefined removes it). Only the entry's own text
+ * changes: jsonc-parser's formatter would also re-indent the tail of the entry before it, so additions and
+ * replacements are written here, in the file's own indentation; removals use jsonc-parser's plain edit.
+ */
 function edit(text: string, path: JSONPath, value: unknown): string {
   if (text.trim() === '') {
     if (value === undefined) return text;
     return `${JSON.stringify(setIn({}, path, value), null, 2)}\n`;
   }
-  return applyEdits(text, modify(text, path, value, { formattingOptions: formatting(text) }));
+  if (value === undefined) return applyEdits(text, modify(text, path, undefined, {}));
+  const { indent: unit, eol } = formatting(text);
+  const root = parseTree(text);
+  if (!root) throw new Error('unparseable');
+  const existing = findNodeAtLocation(root, path);
+  if (existing) {
+    const keyIndent = lineIndent(text, existing.parent?.offset ?? existing.offset);
+    return text.slice(0, existing.offset) + pretty(value, unit, keyIndent, eol) + text.slice(existing.offset + existing.length);
+  }
+  // The deepest object on the path that exists; the rest of the path becomes one new property there.
+  let depth = path.length - 1;
+  let parent = findNodeAtLocation(root, path.slice(0, depth));
+  while (!parent && depth > 0) {
+    depth -= 1;
+    parent = findNodeAtLocation(root, path.slice(0, depth));
+  }
+  if (!parent || parent.type !== 'object') throw new Error('the path does not lead through objects');
+  const key = String(path[depth]);
+  const inserted = path.length - 1 > depth ? setIn({}, path.slice(depth + 1), value) : value;
+  const properties = parent.children ?? [];
+  const last = properties[properties.length - 1];
+  if (last) {
+    const keyIndent = lineIndent(text, last.offset);
+    const at = last.offset + last.length;
+    return `${text.slice(0, at)},${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${text.slice(at)}`;
+  }
+  // An empty object: open it onto lines of its own.
+  const outer = lineIndent(text, parent.offset);
+  const keyIndent = outer + unit;
+  const open = parent.offset + 1;
+  const close = parent.offset + parent.length - 1;
+  return `${text.slice(0, open)}${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${eol}${outer}${text.slice(close)}`;
 }
 
 function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): Record<string, unknown> {
@@ -119,7 +165,7 @@ function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): R
 
 /** Plans putting `entry` under `name` (or removing it, with `entry` undefined). Reads only. */
 export async function planEntry(target: ConfigTarget, name: string, entry: unknown): Promise<ConfigPlan> {
-  const { text, exists } = await readConfig(target.file);
+  const { text, bom, exists } = await readConfig(target.file);
   const root = parseStrict(target.file, text);
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new ConfigFileError(`${target.file} does not hold a JSON object; it was left untouched.`);
@@ -132,55 +178,57 @@ export async function planEntry(target: ConfigTarget, name: string, entry: unkno
   if (JSON.stringify(lookup(target.file, check, path)) !== JSON.stringify(entry)) {
     throw new Error(`Editing ${target.file} did not produce the intended entry`);
   }
-  return { target, before: text, after, existing, fileExists: exists };
+  return { target, before: bom + text, after: bom + after, existing, fileExists: exists };
 }
 
 /**
  * Applies a change under a lock, re-planning from the file as it is then (another writer, or Claude Code
  * itself, may have changed it since the plan was shown). Keeps the file's mode; new files get `newMode`.
  */
-export async function writeEntry(target: ConfigTarget, name: string, entry: unknown, newMode: number): Promise<ConfigPlan> {
-  const { lock } = await import('proper-lockfile');
-  let release: (() => Promise<void>) | undefined;
+export async function writeEntry(
+  target: ConfigTarget,
+  name: string,
+  entry: unknown,
+  newMode: number,
+  lockOptions: LockOptions = {},
+): Promise<ConfigPlan> {
+  // CLAUDE_CONFIG_DIR may name a directory Claude Code has not created yet.
   try {
-    // CLAUDE_CONFIG_DIR may name a directory Claude Code has not created yet.
     await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
-    release = await lock(target.file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 50, minTimeout: 10, maxTimeout: 200 },
-    });
   } catch (error) {
-    throw new ConfigFileError(`Could not lock ${target.file}: ${(error as Error).message}`);
+    throw new ConfigFileError(`Could not create ${dirname(target.file)}: ${(error as Error).message}`);
   }
-  try {
-    const plan = await planEntry(target, name, entry);
-    if (plan.after === plan.before) return plan;
-    let mode = newMode;
-    if (plan.fileExists) {
-      mode = (await stat(target.file)).mode & 0o777;
-      // The mode bits as well as access(): root may write anything, but a read-only file says "leave me".
-      const writable =
-        (mode & 0o222) !== 0 &&
-        (await access(target.file, constants.W_OK).then(
-          () => true,
-          () => false,
-        ));
-      if (!writable) {
-        throw new ConfigFileError(
-          `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
-        );
+  return withFileLock(
+    target.file,
+    async () => {
+      await removeStaleTemps(target.file);
+      const plan = await planEntry(target, name, entry);
+      if (plan.after === plan.before) return plan;
+      if (plan.fileExists) {
+        const mode = (await stat(target.file)).mode & 0o777;
+        // The mode bits as well as access(): root may write anything, but a read-only file says "leave me".
+        const writable =
+          (mode & 0o222) !== 0 &&
+          (await access(target.file, constants.W_OK).then(
+            () => true,
+            () => false,
+          ));
+        if (!writable) {
+          throw new ConfigFileError(
+            `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
+          );
+        }
       }
-    }
-    try {
-      await writeFileAtomic(target.file, plan.after, mode);
-    } catch (error) {
-      throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
-    }
-    return plan;
-  } finally {
-    await release?.().catch(() => {});
-  }
+      try {
+        // A symlink is written through; an existing file keeps its owner, group and mode.
+        await writeFileAtomic(target.file, plan.after, { keep: true, newMode });
+      } catch (error) {
+        throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
+      }
+      return plan;
+    },
+    lockOptions,
+  );
 }
 
 /** An MCP entry found in one of Claude Code's files. */
