@@ -14,7 +14,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { applyEdits, findNodeAtLocation, type JSONPath, modify, parseTree } from 'jsonc-parser';
+import { applyEdits, type JSONPath, modify, type ParseErrorCode, printParseErrorCode, visit } from 'jsonc-parser';
 import { removeStaleTemps, writeFileAtomic } from '../../state/files.js';
 import { type LockOptions, withFileLock } from '../../state/lock.js';
 
@@ -110,6 +110,100 @@ function pretty(value: unknown, unit: string, base: string, eol: string): string
   return JSON.stringify(value, null, unit).split('\n').join(`${eol}${base}`);
 }
 
+interface Span {
+  readonly offset: number;
+  readonly end: number;
+}
+
+type Kind = 'object' | 'array' | 'literal';
+
+interface Located {
+  /** The value at the whole path, when there is one. */
+  value?: Span;
+  /** The kind of the value at path[0..d), for each depth d that exists (0: the whole document). */
+  readonly kinds: Array<Kind | undefined>;
+  /** The first syntax error (Claude Code reads strict JSON: no comments, no trailing commas). */
+  firstError?: { readonly code: number; readonly offset: number };
+  /** For each depth d, the object at path[0..d) when it exists, with its last property (key start, value end). */
+  readonly objects: Array<(Span & { lastKey?: number; lastEnd?: number }) | undefined>;
+  syntaxErrors: number;
+}
+
+/**
+ * Finds, in one pass of jsonc-parser's scanner (no tree, so memory stays near the file's size), the
+ * value at `path` and the objects along it.
+ */
+function locate(text: string, path: JSONPath): Located {
+  const located: Located = { objects: [], kinds: [], syntaxErrors: 0 };
+  interface Open {
+    readonly type: 'object' | 'array';
+    readonly offset: number;
+    readonly depth: number;
+    /** This container's own path equals path[0..depth). */
+    readonly matched: boolean;
+    key?: string;
+    keyOffset?: number;
+    lastKey?: number;
+    lastEnd?: number;
+  }
+  const stack: Open[] = [];
+  const opens = (type: Open['type'], offset: number) => {
+    const parent = stack[stack.length - 1];
+    const matched =
+      parent === undefined || (parent.matched && parent.type === 'object' && parent.key === String(path[parent.depth]));
+    stack.push({ type, offset, depth: parent ? parent.depth + 1 : 0, matched });
+  };
+  const completed = (offset: number, end: number, kind: Kind) => {
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) located.kinds[0] = kind;
+    if (parent?.type !== 'object') return;
+    if (parent.matched && parent.depth < path.length && parent.key === String(path[parent.depth])) {
+      located.kinds[parent.depth + 1] = kind;
+    }
+    parent.lastKey = parent.keyOffset;
+    parent.lastEnd = end;
+    if (parent.matched && parent.depth === path.length - 1 && parent.key === String(path[parent.depth])) {
+      located.value = { offset, end };
+    }
+  };
+  const closes = (offset: number, length: number) => {
+    const open = stack.pop();
+    if (!open) return;
+    const end = offset + length;
+    if (open.type === 'object' && open.matched && open.depth <= path.length) {
+      located.objects[open.depth] = {
+        offset: open.offset,
+        end,
+        ...(open.lastKey !== undefined && { lastKey: open.lastKey, lastEnd: open.lastEnd as number }),
+      };
+    }
+    completed(open.offset, end, open.type);
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: (offset) => opens('object', offset),
+      onArrayBegin: (offset) => opens('array', offset),
+      onObjectEnd: closes,
+      onArrayEnd: closes,
+      onObjectProperty: (property, offset) => {
+        const top = stack[stack.length - 1];
+        if (top) {
+          top.key = property;
+          top.keyOffset = offset;
+        }
+      },
+      onLiteralValue: (_value, offset, length) => completed(offset, offset + length, 'literal'),
+      onError: (code, offset) => {
+        located.syntaxErrors += 1;
+        located.firstError ??= { code, offset };
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return located;
+}
+
 /**
  * Computes the file's text with `value` at `path` (undefined removes it). Only the entry's own text
  * changes: jsonc-parser's formatter would also re-indent the tail of the entry before it, so additions and
@@ -122,36 +216,27 @@ function edit(text: string, path: JSONPath, value: unknown): string {
   }
   if (value === undefined) return applyEdits(text, modify(text, path, undefined, {}));
   const { indent: unit, eol } = formatting(text);
-  const root = parseTree(text);
-  if (!root) throw new Error('unparseable');
-  const existing = findNodeAtLocation(root, path);
-  if (existing) {
-    const keyIndent = lineIndent(text, existing.parent?.offset ?? existing.offset);
-    return text.slice(0, existing.offset) + pretty(value, unit, keyIndent, eol) + text.slice(existing.offset + existing.length);
+  const located = locate(text, path);
+  if (located.value) {
+    const { offset, end } = located.value;
+    return text.slice(0, offset) + pretty(value, unit, lineIndent(text, offset), eol) + text.slice(end);
   }
   // The deepest object on the path that exists; the rest of the path becomes one new property there.
-  let depth = path.length - 1;
-  let parent = findNodeAtLocation(root, path.slice(0, depth));
-  while (!parent && depth > 0) {
-    depth -= 1;
-    parent = findNodeAtLocation(root, path.slice(0, depth));
-  }
-  if (!parent || parent.type !== 'object') throw new Error('the path does not lead through objects');
+  let depth = Math.min(path.length - 1, located.objects.length - 1);
+  while (depth > 0 && located.objects[depth] === undefined) depth -= 1;
+  const parent = located.objects[depth];
+  if (!parent) throw new Error('the path does not lead through objects');
   const key = String(path[depth]);
   const inserted = path.length - 1 > depth ? setIn({}, path.slice(depth + 1), value) : value;
-  const properties = parent.children ?? [];
-  const last = properties[properties.length - 1];
-  if (last) {
-    const keyIndent = lineIndent(text, last.offset);
-    const at = last.offset + last.length;
+  if (parent.lastKey !== undefined && parent.lastEnd !== undefined) {
+    const keyIndent = lineIndent(text, parent.lastKey);
+    const at = parent.lastEnd;
     return `${text.slice(0, at)},${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${text.slice(at)}`;
   }
   // An empty object: open it onto lines of its own.
   const outer = lineIndent(text, parent.offset);
   const keyIndent = outer + unit;
-  const open = parent.offset + 1;
-  const close = parent.offset + parent.length - 1;
-  return `${text.slice(0, open)}${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${eol}${outer}${text.slice(close)}`;
+  return `${text.slice(0, parent.offset + 1)}${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${eol}${outer}${text.slice(parent.end - 1)}`;
 }
 
 function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): Record<string, unknown> {
@@ -166,16 +251,38 @@ function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): R
 /** Plans putting `entry` under `name` (or removing it, with `entry` undefined). Reads only. */
 export async function planEntry(target: ConfigTarget, name: string, entry: unknown): Promise<ConfigPlan> {
   const { text, bom, exists } = await readConfig(target.file);
-  const root = parseStrict(target.file, text);
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) {
+  const path = entryPath(target, name);
+  // One scan instead of JSON.parse: a large ~/.claude.json (it keeps every project's history) is read
+  // without building its whole object graph.
+  const located = text.trim() === '' ? undefined : locate(text, path);
+  if (located?.firstError) {
+    const { code, offset } = located.firstError;
+    const line = text.slice(0, offset).split('\n').length;
+    throw new ConfigFileError(
+      `${target.file} is not valid JSON (${printParseErrorCode(code as ParseErrorCode)} at line ${line}); it was left untouched. Fix it, then run the command again.`,
+    );
+  }
+  if (located && located.kinds[0] !== 'object') {
     throw new ConfigFileError(`${target.file} does not hold a JSON object; it was left untouched.`);
   }
-  const path = entryPath(target, name);
-  const existing = lookup(target.file, root, path);
+  for (let depth = 1; depth < path.length; depth += 1) {
+    const kind = located?.kinds[depth];
+    if (kind !== undefined && kind !== 'object') {
+      throw new ConfigFileError(
+        `${target.file}: ${path.slice(0, depth).join('.')} is not an object; it was left untouched. Fix it by hand.`,
+      );
+    }
+    if (kind === undefined) break;
+  }
+  const existing =
+    located?.value === undefined ? undefined : (JSON.parse(text.slice(located.value.offset, located.value.end)) as unknown);
   const after = entry === undefined && existing === undefined ? text : edit(text, path, entry);
-  // The edit must give back what we meant, and leave everything else as it was.
-  const check = parseStrict(target.file, after);
-  if (JSON.stringify(lookup(target.file, check, path)) !== JSON.stringify(entry)) {
+  // The edit must give back what we meant, and a file that still parses (checked by scanning, and by
+  // parsing only the entry: a second full parse of a large config would double the memory it takes).
+  const check = locate(after, path);
+  const written =
+    check.value === undefined ? undefined : (JSON.parse(after.slice(check.value.offset, check.value.end)) as unknown);
+  if (check.syntaxErrors > 0 || JSON.stringify(written) !== JSON.stringify(entry)) {
     throw new Error(`Editing ${target.file} did not produce the intended entry`);
   }
   return { target, before: bom + text, after: bom + after, existing, fileExists: exists };
