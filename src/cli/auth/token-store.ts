@@ -4,9 +4,10 @@
  *
  * This module is on `mcp-lambda token`'s fast path: it imports nothing heavy.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { readJsonFile, removeFile, writeJsonFile } from '../state/files.js';
+import { type LockOptions, withFileLock } from '../state/lock.js';
 import { configDir } from '../state/stack-state.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -32,8 +33,11 @@ export function readTokens(env: Env, region: string, stackName: string): Promise
   return readJsonFile<StoredTokens>(tokenPath(env, region, stackName));
 }
 
-export function saveTokens(env: Env, tokens: StoredTokens): Promise<void> {
-  return writeJsonFile(tokenPath(env, tokens.region, tokens.stackName), tokens, 0o600);
+/** Saves a sign-in under the same lock discipline as every other file the CLI writes. */
+export async function saveTokens(env: Env, tokens: StoredTokens, lockOptions: LockOptions = {}): Promise<void> {
+  const path = tokenPath(env, tokens.region, tokens.stackName);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await withFileLock(path, () => writeJsonFile(path, tokens, 0o600), lockOptions);
 }
 
 export function removeTokens(env: Env, region: string, stackName: string): Promise<boolean> {

@@ -37,17 +37,21 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
     });
     out.info(`Signed in as ${username}. Checking the MCP endpoint…`);
     const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope);
-    await saveTokens(ctx.env, {
-      stackName: stack.stackName,
-      region: stack.region,
-      serverName: stack.serverName,
-      mcpServerUrl: stack.mcpServerUrl,
-      clientId: stack.clientId,
-      username,
-      accessToken: tokens.accessToken,
-      expiresAt: tokens.expiresAt,
-      refreshToken: tokens.refreshToken,
-    });
+    await saveTokens(
+      ctx.env,
+      {
+        stackName: stack.stackName,
+        region: stack.region,
+        serverName: stack.serverName,
+        mcpServerUrl: stack.mcpServerUrl,
+        clientId: stack.clientId,
+        username,
+        accessToken: tokens.accessToken,
+        expiresAt: tokens.expiresAt,
+        refreshToken: tokens.refreshToken,
+      },
+      { signal: ctx.signal },
+    );
     if (global.json) {
       out.json({
         stackName: stack.stackName,

@@ -85,7 +85,7 @@ export async function token(ctx: CommandContext, options: TokenOptions, now: () 
         expiresAt: fresh.expiresAt,
         refreshToken: fresh.refreshToken ?? stored.refreshToken,
       };
-      await saveTokens(ctx.env, stored);
+      await saveTokens(ctx.env, stored, { signal: ctx.signal });
     } catch (error) {
       if (error instanceof AuthError && error.kind === 'refresh-expired') {
         throw new UserError(`The sign-in to ${stored.stackName} has expired: run mcp-lambda login`);
