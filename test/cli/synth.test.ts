@@ -87,8 +87,8 @@ describe('mcp-lambda synth', () => {
   });
 
   it.each([
-    ['empty', () => '', '--out needs a directory'],
-    ['blank', () => '  ', '--out needs a directory'],
+    ['empty', () => '', '--out needs a path'],
+    ['blank', () => '  ', '--out needs a path'],
     [
       'a file',
       () => {
@@ -111,6 +111,18 @@ describe('mcp-lambda synth', () => {
     const target = make();
     const cwd = mkdtempSync(join(tmpdir(), 'mcp-lambda-cwd-'));
     const result = await runCli(['synth', '--out', target], {}, { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each([
+    [['synth', '--entry', '', '--name', 'x'], '--entry needs a path, e.g. --entry ./server.ts'],
+    [['dev', '--entry', ' '], '--entry needs a path'],
+    [['init', ''], 'init needs a path, e.g. init my-tools'],
+  ])('refuses the empty path in %j, writing nothing', async (args, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mcp-lambda-cwd-'));
+    const result = await runCli(args, {}, { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(readdirSync(cwd)).toEqual([]);

@@ -1,4 +1,5 @@
 /** `mcp-lambda dev`: serve the Lambda's handler on this machine until Ctrl-C. */
+import { checkPathFlag } from '../options/values.js';
 import { isIP } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
@@ -44,6 +45,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
 
   let handler: ApiGatewayHandler;
   let stopEntry: (() => Promise<void>) | undefined;
+  if (options.entry !== undefined) checkPathFlag('--entry', options.entry, './server.ts');
   const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   if (options.entry !== undefined) {
     const { watchEntry } = await import('../dev/watch-entry.js');

@@ -1,4 +1,5 @@
 /** `mcp-lambda init [dir]`: scaffold a project for your own MCP server. */
+import { checkPathFlag } from '../options/values.js';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
@@ -122,6 +123,7 @@ prompts all work. Dependencies in \`package.json\` are bundled into the Lambda.
 }
 
 export async function init(ctx: CommandContext, options: InitOptions): Promise<void> {
+  if (options.dir !== undefined) checkPathFlag('init', options.dir, 'my-tools');
   const dir = resolve(ctx.cwd, options.dir ?? '.');
   const existing = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];

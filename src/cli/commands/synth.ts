@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
+import { checkPathFlag } from '../options/values.js';
 
 export interface SynthOptions extends StackCliOptions {
   /** Write the cloud assembly here (kept); otherwise a temporary directory is used and removed. */
@@ -23,7 +24,7 @@ interface Template {
  * Anything else (an empty value, a file, a directory with other things in it) is refused untouched.
  */
 async function checkOutDir(cwd: string, value: string): Promise<string> {
-  if (value.trim() === '') throw new UsageError('--out needs a directory, e.g. --out cdk.out');
+  checkPathFlag('--out', value, 'cdk.out');
   const dir = resolve(cwd, value);
   const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
+import { checkPathFlag } from '../options/values.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface PreparedEntry {
@@ -13,9 +14,10 @@ export interface PreparedEntry {
 }
 
 export async function prepareEntry(ctx: CommandContext, entry: string, name: string | undefined): Promise<PreparedEntry> {
+  checkPathFlag('--entry', entry, './server.ts');
   if (name === undefined) {
     throw new UsageError(
-      '--entry needs --name: it names the deployment and its OAuth scope (mcp-<name>/<name>).',
+      '--entry needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
       `--entry ${entry} --name my-tools`,
     );
   }
