@@ -16,6 +16,31 @@ function scopesOf(token: string): string[] {
   return typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : [];
 }
 
+/**
+ * A plain JSON-RPC ping (2025-11-25), so a refusal can be explained from its status and headers; the body
+ * is dropped. Throws when the endpoint cannot be reached.
+ */
+export async function ping(
+  fetchImpl: typeof fetch,
+  url: string | URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Response> {
+  const response = await fetchImpl(url, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'ping' }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await response.body?.cancel();
+  return response;
+}
+
 /** Calls initialize and tools/list on `url` with the bearer token. */
 export async function verifyEndpoint(
   url: string,
@@ -27,18 +52,7 @@ export async function verifyEndpoint(
   // A plain first request, so a refusal can be explained from its status and headers.
   let response: Response;
   try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'ping' }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    await response.body?.cancel();
+    response = await ping(fetchImpl, url, headers, 30_000);
   } catch (error) {
     throw new UserError(`Could not reach the MCP endpoint ${url}: ${(error as Error).message}`, {
       hint: 'Check the network, and that the stack is deployed (mcp-lambda status).',

@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
+import { ping } from '../auth/verify.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -184,17 +185,7 @@ interface Walk {
 async function checkChallenge(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Promise<CheckResult> {
   let response: Response;
   try {
-    response = await deps.fetch(target.mcpUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'ping' }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.body?.cancel();
+    response = await ping(deps.fetch, target.mcpUrl, {}, 10_000);
   } catch (error) {
     walk.oauth = false;
     return result(
