@@ -35,6 +35,8 @@ function buildProgram(io: CliIo, run: (action: (ctx: CommandContext) => Promise<
     .option('--verbose', 'print stack traces and debug detail')
     .option('-y, --yes', 'answer yes to every question (required when not interactive)')
     .showSuggestionAfterError()
+    // Every command's help lists the options every command takes (--region, --profile, --json, …).
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -21,6 +21,12 @@ describe('mcp-lambda (in-process)', () => {
     expect(result.stderr).toBe('');
   });
 
+  it.each(['deploy', 'logout', 'doctor', 'users list'])("lists the global options in %s's help", async (command) => {
+    const result = await runCli([...command.split(' '), '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Global Options:[\s\S]*--region <region>[\s\S]*--profile <name>[\s\S]*--json[\s\S]*--yes/);
+  });
+
   it('prints the version', async () => {
     const result = await runCli(['--version']);
     expect(result).toMatchObject({ code: 0, stdout: `${VERSION}\n` });

@@ -3,9 +3,10 @@ import { AuthError } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
 import { UserError } from '../terminal/errors.js';
 import { signInClient } from '../aws/endpoints.js';
-import { readTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
+import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
+import { cliStackName } from '../stacks/name.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 
 export interface LoginCommandOptions extends StackSelector {
@@ -35,8 +36,7 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
         });
       throw error;
     });
-    out.info(`Signed in as ${username}. Checking the MCP endpoint…`);
-    const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope);
+    // Stored before the endpoint check: a sign-in that worked is kept even when the server does not answer.
     await saveTokens(
       ctx.env,
       {
@@ -52,6 +52,15 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
       },
       { signal: ctx.signal },
     );
+    out.info(`Signed in as ${username}. Checking the MCP endpoint…`);
+    const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope).catch((error: unknown) => {
+      if (!(error instanceof UserError)) throw error;
+      const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+      throw new UserError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
+        hint: `${error.options.hint ?? ''} mcp-lambda doctor${selector} walks the whole chain.`.trim(),
+        cause: error,
+      });
+    });
     if (global.json) {
       out.json({
         stackName: stack.stackName,
@@ -73,17 +82,25 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
   }
 }
 
+/** Removes the stored sign-in. Works offline: it only reads and removes local files. */
 export async function logout(ctx: CommandContext, options: StackSelector): Promise<void> {
-  const stack = await resolveStack(ctx, options);
-  const stored = await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined);
-  const removed = await removeTokens(ctx.env, stack.region, stack.stackName);
+  const stackName = cliStackName(options);
+  const region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
+  const signedIn = (await listTokens(ctx.env)).filter(
+    (t) => t.stackName === stackName && (region === undefined || t.region === region),
+  );
+  const regions = signedIn.length > 0 ? [...new Set(signedIn.map((t) => t.region))] : region !== undefined ? [region] : [];
+  const removed: string[] = [];
+  for (const where of regions)
+    if (await removeTokens(ctx.env, where, stackName)) removed.push(tokenPath(ctx.env, where, stackName));
   if (ctx.global.json) {
-    ctx.out.json({ stackName: stack.stackName, region: stack.region, removed });
+    ctx.out.json({ stackName, regions, removed: removed.length > 0 });
     return;
   }
-  ctx.out.result(
-    removed
-      ? `Signed out${stored ? ` ${stored.username}` : ''}: removed ${tokenPath(ctx.env, stack.region, stack.stackName)}.`
-      : `Not signed in to ${stack.stackName}.`,
-  );
+  if (removed.length === 0) {
+    ctx.out.result(`Not signed in to ${stackName}${region ? ` in ${region}` : ''}.`);
+    return;
+  }
+  const users = [...new Set(signedIn.map((t) => t.username))].join(', ');
+  ctx.out.result(`Signed out${users ? ` ${users}` : ''}: removed ${removed.join(', ')}.`);
 }

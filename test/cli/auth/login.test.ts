@@ -303,7 +303,10 @@ describe('login', () => {
       expect(result.stderr).toContain(
         'WWW-Authenticate: Bearer resource_metadata="https://x/.well-known/oauth-protected-resource/mcp"',
       );
-      expect(existsSync(tokenFile())).toBe(false);
+      // The sign-in worked: it is kept, and the message says only the endpoint check failed.
+      expect(existsSync(tokenFile())).toBe(true);
+      expect(result.stderr).toContain('(Your sign-in is stored; only the endpoint check failed.)');
+      expect(result.stderr).toContain('mcp-lambda doctor walks the whole chain.');
       expect(result.code).toBe(1);
     } finally {
       await new Promise<void>((resolve) => refuser.close(() => resolve()));
@@ -391,6 +394,19 @@ describe('token', () => {
 });
 
 describe('logout', () => {
+  it('works offline: no AWS call, only the local files', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    // No region and an unreachable AWS: logout still finds and removes the sign-in.
+    const result = await runCli(['logout'], { HOME: home, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Signed out ${address}`);
+    expect(existsSync(tokenFile())).toBe(false);
+    const again = await runCli(['logout'], { HOME: home });
+    expect(again.stdout).toContain('Not signed in to mcp-lambda-dog-facts.');
+  });
+
   it('removes the stored sign-in', async () => {
     const address = email();
     await registered(address);
