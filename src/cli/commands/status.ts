@@ -2,7 +2,8 @@
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stacks/name.js';
 import { printOutputs } from '../deploy/outputs.js';
-import { describeStatus } from '../deploy/progress.js';
+import { firstFailure } from '../deploy/deploy-flow.js';
+import { cleanReason, describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
 import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
@@ -21,6 +22,11 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
     const region = await session.aws.region();
     const stack = await session.engine.describeStack(stackName);
     const local = await listLocalArtifacts(ctx.env, region, stackName);
+    // A stack that failed or rolled back: the failure that started it, from the stack's events.
+    const failure =
+      stack && /FAILED|ROLLBACK/.test(stack.status)
+        ? await firstFailure(session.engine, stackName, new Date((stack.lastUpdated?.getTime() ?? 0) - 60 * 60 * 1000))
+        : undefined;
     if (global.json) {
       out.json({
         stackName,
@@ -30,6 +36,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
           status: stack.status,
           statusReason: stack.statusReason,
           lastUpdated: stack.lastUpdated?.toISOString(),
+          ...(failure && { firstFailure: failure }),
           outputs: stack.outputs,
         }),
         local,
@@ -51,6 +58,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
         : out.style.red('●');
     out.result(`${mark} ${out.style.bold(stackName)} in ${region}: ${stack.status} (${describeStatus(stack.status)})`);
     if (stack.statusReason) out.result(`  reason: ${stack.statusReason}`);
+    if (failure) out.result(`  first failure: ${failure.logicalId} (${failure.resourceType}): ${cleanReason(failure.reason)}`);
     if (stack.lastUpdated) out.result(`  last update: ${stack.lastUpdated.toISOString()}`);
     const signUp = describeSignUp(stack.outputs.SignUpPolicy);
     out.result(

@@ -11,6 +11,7 @@ import { saveStackRecord } from '../state/stack-state.js';
 import {
   type DeployEngine,
   type DeployResult,
+  type ResourceFailure,
   isInProgress,
   REQUIRED_BOOTSTRAP_VERSION,
   type StackDescription,
@@ -211,6 +212,12 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
   return { ...result, identity, created };
 }
 
+/** The failure that caused the others (not a "Resource creation cancelled" that followed it), since `since`. */
+export async function firstFailure(engine: DeployEngine, stackName: string, since: Date): Promise<ResourceFailure | undefined> {
+  const failures = await engine.failures(stackName, since).catch(() => [] as ResourceFailure[]);
+  return failures.find((failure) => !/cancelled/i.test(failure.reason)) ?? failures[0];
+}
+
 async function explainFailure(
   engine: DeployEngine,
   stackName: string,
@@ -218,8 +225,7 @@ async function explainFailure(
   flags: string,
   error: unknown,
 ): Promise<UserError> {
-  const failures = await engine.failures(stackName, since).catch(() => []);
-  const first = failures.find((failure) => !/cancelled/i.test(failure.reason)) ?? failures[0];
+  const first = await firstFailure(engine, stackName, since);
   const after: StackDescription | undefined = await engine.describeStack(stackName).catch(() => undefined);
   const lines: string[] = [];
   if (first) lines.push(`${first.logicalId} (${first.resourceType}) failed: ${cleanReason(first.reason)}`);

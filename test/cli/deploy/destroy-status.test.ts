@@ -155,6 +155,25 @@ describe('status', () => {
     expect(result.stdout).toContain(line);
   });
 
+  it('names the failure that started a rollback, from the events (text and JSON)', async () => {
+    cloud.stacks.set(STACK, { ...cloud.stacks.get(STACK)!, status: 'UPDATE_ROLLBACK_COMPLETE' });
+    cloud.failuresSince = [
+      {
+        logicalId: 'HttpApiStage',
+        resourceType: 'AWS::ApiGateway::Stage',
+        status: 'UPDATE_FAILED',
+        reason: 'CloudWatch Logs role ARN must be set in account settings to enable logging',
+      },
+      { logicalId: 'Other', resourceType: 'AWS::IAM::Role', status: 'UPDATE_FAILED', reason: 'Resource update cancelled' },
+    ];
+    const text = await runCli(['status', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(text.stdout).toContain(
+      'first failure: HttpApiStage (AWS::ApiGateway::Stage): CloudWatch Logs role ARN must be set in account settings to enable logging',
+    );
+    const json = await runCli(['status', '--json', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
+    expect(JSON.parse(json.stdout).firstFailure).toMatchObject({ logicalId: 'HttpApiStage' });
+  });
+
   it('prints JSON with --json', async () => {
     const result = await runCli(['status', '--json', '--region', 'eu-west-1'], { HOME: home }, { deployEngine: cloud.factory() });
     expect(JSON.parse(result.stdout)).toMatchObject({
