@@ -17,6 +17,7 @@ import { createPrompter, type Prompter } from './terminal/prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { UsersAction } from './commands/users.js';
+import type { CallOptions, ServerOptions } from './commands/call.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './options/values.js';
@@ -201,6 +202,34 @@ Examples:
       run(async (ctx) => {
         await (await import('./commands/doctor.js')).doctor(ctx, options);
       }),
+    );
+
+  const serverTarget = (command: Command) =>
+    stackSelector(command).option('--url <url>', "use this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)");
+  serverTarget(program.command('tools').helpGroup('Deploy and connect:'))
+    .description("list the server's tools and their arguments, with your stored sign-in")
+    .action((options: ServerOptions) => run(async (ctx) => (await import('./commands/call.js')).tools(ctx, options)));
+  serverTarget(program.command('call').helpGroup('Deploy and connect:'))
+    .argument('<tool>', 'the tool to call')
+    .description('call a tool on the server with your stored sign-in and print its result')
+    .option(
+      '--arg <key=value>',
+      'an argument; the value is read as JSON when it parses (3, true), else as text; repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--args-json <json>', 'all arguments as one JSON object')
+    .addHelpText(
+      'after',
+      `
+Exit code 1 when the tool answers with an error (isError).
+
+Examples:
+  $ mcp-lambda call getDogFacts --arg limit=3
+  $ mcp-lambda call getDogFacts --args-json '{"limit": 3}' --json
+  $ mcp-lambda call getDogFacts --url http://127.0.0.1:8765/mcp`,
+    )
+    .action((tool: string, options: CallOptions) =>
+      run(async (ctx) => (await import('./commands/call.js')).call(ctx, tool, options)),
     );
 
   const users = program

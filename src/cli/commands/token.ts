@@ -63,7 +63,12 @@ async function pick(ctx: CommandContext, options: TokenOptions): Promise<StoredT
   throw new UserError(`Signed in to several servers (${match.map((t) => t.stackName).join(', ')}); pass --name or --stack-name.`);
 }
 
-export async function token(ctx: CommandContext, options: TokenOptions, now: () => number = Date.now): Promise<void> {
+/** The stored sign-in for the selected stack, refreshed when half its life is gone (see {@link needsRefresh}). */
+export async function validSignIn(
+  ctx: CommandContext,
+  options: Pick<TokenOptions, 'name' | 'stackName'>,
+  now: () => number = Date.now,
+): Promise<StoredTokens> {
   let stored = await pick(ctx, options).catch((error: unknown) => {
     if ((error as Error).name === 'CorruptStateError')
       throw new UserError(`${(error as Error).message}: run mcp-lambda login again.`);
@@ -95,5 +100,10 @@ export async function token(ctx: CommandContext, options: TokenOptions, now: () 
       cognito.destroy();
     }
   }
+  return stored;
+}
+
+export async function token(ctx: CommandContext, options: TokenOptions, now: () => number = Date.now): Promise<void> {
+  const stored = await validSignIn(ctx, options, now);
   ctx.out.result(options.headerJson ? JSON.stringify({ Authorization: `Bearer ${stored.accessToken}` }) : stored.accessToken);
 }

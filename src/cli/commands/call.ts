@@ -1,0 +1,148 @@
+/**
+ * `mcp-lambda tools` and `mcp-lambda call <tool>`: use the deployed server from a shell, with the stored
+ * sign-in (refreshed when needed), or any MCP URL with `--url` (e.g. `mcp-lambda dev`). The official MCP
+ * client speaks to it, 2026-07-28 first with a fallback to the 2025 era, as Claude Code does.
+ */
+import type { Client } from '@modelcontextprotocol/client';
+import type { CommandContext } from '../context.js';
+import { UsageError, UserError } from '../terminal/errors.js';
+import type { StackSelector } from '../stacks/resolve.js';
+import { validSignIn } from './token.js';
+
+export interface ServerOptions extends StackSelector {
+  /** An MCP URL to use instead of a deployed stack (no sign-in). */
+  readonly url?: string;
+}
+
+export interface CallOptions extends ServerOptions {
+  /** `key=value` (repeatable); the value is read as JSON when it parses (3, true, ["a"]), else as text. */
+  readonly arg?: string[];
+  /** All arguments as one JSON object. */
+  readonly argsJson?: string;
+}
+
+/** Arguments from `--arg k=v` and `--args-json`; a bad one is a usage error naming it. */
+export function parseArguments(options: Pick<CallOptions, 'arg' | 'argsJson'>): Record<string, unknown> {
+  let args: Record<string, unknown> = {};
+  if (options.argsJson !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(options.argsJson);
+    } catch {
+      throw new UsageError(
+        `--args-json is not JSON: ${options.argsJson.slice(0, 80)}`,
+        `For example: --args-json '{"limit": 3}'`,
+      );
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(
+        '--args-json must be a JSON object of argument names and values.',
+        `For example: --args-json '{"limit": 3}'`,
+      );
+    }
+    args = { ...(parsed as Record<string, unknown>) };
+  }
+  for (const pair of options.arg ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--arg ${JSON.stringify(pair)} is not key=value.`, 'For example: --arg limit=3');
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      /* plain text */
+    }
+    args[pair.slice(0, at)] = value;
+  }
+  return args;
+}
+
+async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ client: Client; url: string }> {
+  let url: string;
+  const headers: Record<string, string> = {};
+  if (options.url !== undefined) {
+    if (options.name !== undefined || options.stackName !== undefined)
+      throw new UsageError('Pass either --url or --name/--stack-name, not both.');
+    if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
+      throw new UsageError(
+        `--url ${JSON.stringify(options.url)} is not an http(s) URL.`,
+        'For example: --url http://127.0.0.1:8765/mcp',
+      );
+    }
+    url = options.url;
+  } else {
+    const signIn = await validSignIn(ctx, options);
+    url = signIn.mcpServerUrl;
+    headers.Authorization = `Bearer ${signIn.accessToken}`;
+  }
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const client = new Client({ name: 'mcp-lambda', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UserError(`Could not connect to ${url}: ${message}`, {
+      hint: /\b401\b|Unauthorized/i.test(message)
+        ? 'The sign-in was refused: run mcp-lambda login again (mcp-lambda doctor names the broken link).'
+        : 'mcp-lambda doctor walks the chain and names the broken link.',
+      cause: error,
+    });
+  }
+  return { client, url };
+}
+
+interface SchemaProperty {
+  readonly type?: unknown;
+  readonly description?: unknown;
+}
+
+export async function tools(ctx: CommandContext, options: ServerOptions): Promise<void> {
+  const { out, global } = ctx;
+  const { client, url } = await connect(ctx, options);
+  try {
+    const { tools: list } = await client.listTools();
+    if (global.json) {
+      out.json({ url, tools: list });
+      return;
+    }
+    out.result(`${list.length} tool${list.length === 1 ? '' : 's'} at ${url}:`);
+    for (const tool of list) {
+      out.result('');
+      out.result(`${out.style.bold(tool.name)}${tool.description ? `  ${tool.description}` : ''}`);
+      const properties = (tool.inputSchema.properties ?? {}) as Record<string, SchemaProperty>;
+      const required = new Set((tool.inputSchema.required as string[] | undefined) ?? []);
+      for (const [name, property] of Object.entries(properties)) {
+        const type = typeof property.type === 'string' ? property.type : 'any';
+        out.result(
+          `  --arg ${name}=<${type}>${required.has(name) ? ' (required)' : ''}${typeof property.description === 'string' ? `  ${property.description}` : ''}`,
+        );
+      }
+    }
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+export async function call(ctx: CommandContext, tool: string, options: CallOptions): Promise<void> {
+  const { out, global } = ctx;
+  const args = parseArguments(options);
+  const { client } = await connect(ctx, options);
+  try {
+    let result: Awaited<ReturnType<Client['callTool']>>;
+    try {
+      result = await client.callTool({ name: tool, arguments: args });
+    } catch (error) {
+      throw new UserError(`${tool} could not be called: ${(error as Error).message}`, {
+        hint: 'See the tools and their arguments with: mcp-lambda tools',
+      });
+    }
+    const text = (result.content as Array<{ type: string; text?: string }>)
+      .map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type}]`))
+      .join('\n');
+    if (global.json) out.json(result);
+    else if (result.isError !== true) out.result(text);
+    if (result.isError === true) throw new UserError(`${tool} answered with an error: ${text}`);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
