@@ -1,5 +1,6 @@
 /** `mcp-lambda write-config`: write the Claude Code entry for the deployed server (merged, never clobbered). */
 import { realpathSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
@@ -16,29 +17,55 @@ export interface WriteConfigOptions extends StackSelector {
   readonly print?: boolean;
 }
 
-/** `node /abs/path/bin/mcp-lambda`: works from any directory Claude Code starts in. */
-export function selfCommand(): string[] {
-  const bin = realpathSync(fileURLToPath(new URL('../../../bin/mcp-lambda', import.meta.url)));
-  return [process.execPath, bin];
+/** This package's own `bin/mcp-lambda`, symlinks resolved. */
+function ownBin(): string {
+  return realpathSync(fileURLToPath(new URL('../../../bin/mcp-lambda', import.meta.url)));
+}
+
+/**
+ * The command a headersHelper runs: the `mcp-lambda` installed on PATH when it is this CLI (a global
+ * install or `npm link`), by its absolute path — it keeps working when a clone moves or the package is
+ * reinstalled; else `node <this clone>/bin/mcp-lambda`, which does not (the caller warns).
+ */
+export function selfCommand(env: Readonly<Record<string, string | undefined>> = process.env): {
+  command: string[];
+  onPath: boolean;
+} {
+  const own = ownBin();
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'mcp-lambda');
+    try {
+      if (realpathSync(candidate) === own) return { command: [candidate], onPath: true };
+    } catch {
+      /* not there */
+    }
+  }
+  return { command: [process.execPath, own], onPath: false };
 }
 
 export async function writeConfig(
   ctx: CommandContext,
   options: WriteConfigOptions,
-  helperCommand: readonly string[] = selfCommand(),
+  helperCommand?: readonly string[],
 ): Promise<void> {
   const { out, global, prompt } = ctx;
+  const self = helperCommand === undefined ? selfCommand(ctx.env) : { command: helperCommand, onPath: true };
   const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   const stack = await resolveStack(ctx, options);
   const name = options.entryName ?? stack.serverName;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
     throw new UsageError(`--entry-name ${JSON.stringify(name)} is not valid: use letters, digits, hyphens and underscores.`);
-  const entry = buildEntry(stack, options.auth, helperCommand);
+  const entry = buildEntry(stack, options.auth, self.command);
   const target = configTarget(options.scope, ctx.env, ctx.cwd);
 
-  if (options.auth === 'helper' && helperCommand.some((part) => /[/\\]_npx[/\\]/.test(part))) {
+  if (options.auth === 'helper' && !self.onPath) {
     out.warn(
-      `this mcp-lambda runs from npx's cache (${helperCommand[1]}), which npm may clean; the headersHelper would then fail. Install it for good (npm install -g mcp-lambda) and run write-config again.`,
+      `mcp-lambda is not installed on PATH, so the headersHelper runs it from ${self.command[1]}; moving or deleting that copy breaks the entry. Install the command (npm link in the clone, or npm install -g) and run write-config again.`,
+    );
+  }
+  if (options.auth === 'helper' && self.command.some((part) => /[/\\]_npx[/\\]/.test(part))) {
+    out.warn(
+      `this mcp-lambda runs from npx's cache (${self.command[1]}), which npm may clean; the headersHelper would then fail. Install it for good (npm install -g mcp-lambda) and run write-config again.`,
     );
   }
   if (options.auth === 'helper' && !options.print && !options.dryRun) {

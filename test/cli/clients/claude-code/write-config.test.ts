@@ -1,6 +1,6 @@
 /** write-config on real files in temporary HOME and project directories. */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -179,9 +179,11 @@ describe('write-config', () => {
   });
 
   it('writes a headersHelper that runs this CLI by absolute path, and that command works', async () => {
-    const result = await cli(['--auth', 'helper']);
+    const result = await cli(['--auth', 'helper'], {}, { PATH: '/usr/bin:/bin' });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('not signed in to mcp-lambda-dog-facts yet');
+    // Not installed on PATH: the helper points into this copy, and the user is told what that means.
+    expect(result.stderr).toContain('mcp-lambda is not installed on PATH');
     const entry = JSON.parse(read(claudeJson())).mcpServers['dog-facts'];
     expect(entry.oauth).toBeUndefined();
     expect(entry.headersHelper).toMatch(
@@ -193,6 +195,17 @@ describe('write-config', () => {
       env: { PATH: process.env.PATH, HOME: home },
     }).catch((e) => e);
     expect(run.stderr).toContain('Not signed in to mcp-lambda-dog-facts in eu-west-1: run mcp-lambda login');
+  });
+
+  it('uses the mcp-lambda installed on PATH (npm link, npm install -g): it survives the clone moving', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'mcp-lambda-path-'));
+    symlinkSync(join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'mcp-lambda'), join(bin, 'mcp-lambda'));
+    const result = await cli(['--auth', 'helper'], {}, { PATH: `${bin}:${process.env.PATH}` });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('not installed on PATH');
+    expect(JSON.parse(read(claudeJson())).mcpServers['dog-facts'].headersHelper).toBe(
+      `${join(bin, 'mcp-lambda')} token --header-json --stack-name mcp-lambda-dog-facts --region eu-west-1`,
+    );
   });
 
   it("warns when the helper would run from npx's cache", async () => {
