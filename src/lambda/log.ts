@@ -28,6 +28,8 @@ export interface RequestLogRecord {
   readonly clientId?: string;
   /** A short reason for a rejected request (never request content). */
   readonly reason?: string;
+  /** The tool answered `isError: true` (or threw): logged at error level, with the tool's name. */
+  readonly toolError?: true;
 }
 
 /** A sink for log records. */

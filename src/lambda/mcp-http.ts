@@ -158,13 +158,30 @@ async function withoutTools(response: Response, hidden: (tool: string) => boolea
 }
 
 /** Reads a response to its end, so what is logged is what was sent. */
-async function buffered(response: Response): Promise<{ response: Response; bytes: number }> {
+async function buffered(response: Response): Promise<{ response: Response; bytes: number; body?: ArrayBuffer }> {
   if (response.body === null) return { response, bytes: 0 };
   const body = await response.arrayBuffer();
   return {
     response: new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers }),
     bytes: body.byteLength,
+    body,
   };
+}
+
+/**
+ * Whether a tools/call answer is a tool error (`isError: true`; the SDK turns a thrown tool error into
+ * one too), in a JSON body or in the data lines of a buffered SSE body.
+ */
+function isToolError(body: ArrayBuffer): boolean {
+  const text = new TextDecoder().decode(body);
+  const messages = text.startsWith('{') ? [text] : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] ?? '');
+  return messages.some((message) => {
+    try {
+      return (JSON.parse(message) as { result?: { isError?: unknown } }).result?.isError === true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Creates the handler. Build it once per process (cold start) and call it for every request. */
@@ -229,10 +246,11 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; reason?: string } = { summary: {} };
 
     const respond = async (unread: Response): Promise<Response> => {
-      const { response, bytes } = await buffered(unread);
+      const { response, bytes, body } = await buffered(unread);
       for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
+      const toolError = seen.summary.tool !== undefined && body !== undefined && isToolError(body);
       const record: RequestLogRecord = {
-        level: response.status >= 500 ? 'error' : response.status >= 400 ? 'warn' : 'info',
+        level: response.status >= 500 || toolError ? 'error' : response.status >= 400 ? 'warn' : 'info',
         msg: 'request',
         requestId: context.requestId,
         httpMethod: request.method,
@@ -243,6 +261,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ...(seen.era !== undefined && { era: seen.era }),
         ...(seen.clientId !== undefined && { clientId: seen.clientId }),
         ...(seen.reason !== undefined && { reason: seen.reason }),
+        ...(toolError && { toolError: true }),
       };
       options.log(record);
       return response;

@@ -11,6 +11,7 @@ import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
 import { createApiGatewayHandler } from '../../src/lambda/api-gateway.js';
 import { groupsOf } from '../../src/lambda/auth.js';
 import { ConfigError, parseToolGroups } from '../../src/lambda/config.js';
+import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { createMcpHttpHandler } from '../../src/lambda/mcp-http.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';
 import { type StandIn, startStandIn } from '../helpers/stand-in.js';
@@ -150,5 +151,38 @@ describe('reading the configuration and the claims', () => {
     [{}, []],
   ])('reads the groups in %j', (claims, groups) => {
     expect(groupsOf(claims)).toEqual(groups);
+  });
+});
+
+describe('logging tool errors', () => {
+  it('logs a tool result with isError, or a tool that throws, at error level with the tool name', async () => {
+    const records: RequestLogRecord[] = [];
+    const server = () => {
+      const s = new McpServer({ name: 'e', version: '1' });
+      s.registerTool('fails', { inputSchema: z.object({}) }, async () => ({
+        content: [{ type: 'text', text: 'no' }],
+        isError: true,
+      }));
+      s.registerTool('throws', { inputSchema: z.object({}) }, async () => {
+        throw new Error('boom');
+      });
+      s.registerTool('works', { inputSchema: z.object({}) }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+      return s;
+    };
+    const handler = createApiGatewayHandler(createMcpHttpHandler({ factory: server, log: (r) => records.push(r) }));
+    const dev = await startDevServer({ handler, host: '127.0.0.1', port: 0 });
+    try {
+      await withClient(dev.url, '2025-11-25', {}, async (client) => {
+        for (const name of ['fails', 'throws', 'works']) await client.callTool({ name, arguments: {} });
+      });
+      const calls = records.filter((r) => r.rpcMethod === 'tools/call').map((r) => [r.tool, r.level, r.toolError ?? false]);
+      expect(calls).toEqual([
+        ['fails', 'error', true],
+        ['throws', 'error', true],
+        ['works', 'info', false],
+      ]);
+    } finally {
+      await dev.close();
+    }
   });
 });

@@ -39,7 +39,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     }
     const what = [record.rpcMethod, record.tool].filter(Boolean).join(' ') || '-';
     const status = record.status >= 400 ? out.style.red(String(record.status)) : out.style.green(String(record.status));
-    const why = record.reason ? out.style.dim(` (${record.reason})`) : '';
+    const why = record.reason ? out.style.dim(` (${record.reason})`) : record.toolError ? out.style.red(' (tool error)') : '';
     out.info(`${record.httpMethod} ${what} ${status} ${record.responseBytes} B ${record.durationMs} ms${why}`);
   };
 
