@@ -118,7 +118,7 @@ describe('users list, invite, enable, remove, groups (cognito-local)', () => {
     const who = address();
     await users(['invite', who]);
     const declined = await users(['remove', who], { Remove: false });
-    expect(declined.code).toBe(130);
+    expect(declined.code).toBe(3);
     expect(declined.stderr).toContain(`Kept ${who}.`);
     const removed = await users(['remove', who, '--yes']);
     expect(removed.code, removed.stderr).toBe(0);

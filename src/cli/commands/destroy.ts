@@ -2,7 +2,7 @@
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stacks/name.js';
 import { openSession } from '../deploy/session.js';
-import { AbortError, UserError } from '../terminal/errors.js';
+import { DeclinedError, UserError } from '../terminal/errors.js';
 import { removeLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface DestroyOptions {
@@ -61,7 +61,7 @@ export async function destroy(ctx: CommandContext, options: DestroyOptions): Pro
           ? `Delete ${stackName}?`
           : `Delete ${stackName} and ${users === undefined ? 'its users' : `its ${users} user${users === 1 ? '' : 's'}`}?`;
       if (!(await prompt.confirm(question, { default: false }))) {
-        throw new AbortError(
+        throw new DeclinedError(
           `Nothing was deleted.${options.keepUsers ? '' : ' To keep the users: mcp-lambda destroy --keep-users'}`,
         );
       }

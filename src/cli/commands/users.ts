@@ -9,7 +9,7 @@ import { AwsContext } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
 import { resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
 import { readAllowList, writeAllowList } from '../stacks/sign-up.js';
-import { AbortError, UsageError, UserError } from '../terminal/errors.js';
+import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { PoolUsers } from '../users/pool-users.js';
 
 export type UsersAction =
@@ -138,7 +138,7 @@ export async function users(ctx: CommandContext, selector: StackSelector, action
         return;
       case 'remove':
         if (!(await prompt.confirm(`Remove ${email} from ${stack.stackName}? Their account is deleted.`, { default: false }))) {
-          throw new AbortError(`Kept ${email}.`);
+          throw new DeclinedError(`Kept ${email}.`);
         }
         await pool.remove(email);
         done(`Removed ${email}.`, { removed: email });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
-import { AbortError, UsageError, UserError } from '../terminal/errors.js';
+import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 import { updateStackRecord } from '../state/stack-state.js';
 
@@ -100,7 +100,7 @@ export async function writeConfig(
     out.info(`  now:   ${JSON.stringify(plan.existing)}`);
     out.info(`  new:   ${JSON.stringify(entry)}`);
     if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
-      throw new AbortError(`Left ${target.file} as it was. Use --entry-name to write a second entry instead.`);
+      throw new DeclinedError(`Left ${target.file} as it was. Use --entry-name to write a second entry instead.`);
     }
   }
   if (!unchanged) {

@@ -6,7 +6,7 @@
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
-import { AbortError, UserError } from '../terminal/errors.js';
+import { AbortError, DeclinedError, UserError } from '../terminal/errors.js';
 import { saveStackRecord } from '../state/stack-state.js';
 import {
   type DeployEngine,
@@ -81,7 +81,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     out.info(`${stackName} is busy: ${existing.status}. Another deployment or deletion is running.`);
     const wait = await prompt.confirm('Wait for it to finish, then deploy?', { default: true });
     if (!wait)
-      throw new AbortError(
+      throw new DeclinedError(
         `Not deploying while ${stackName} is ${existing.status}. Check it with: mcp-lambda status --stack-name ${stackName} ${flags}`,
       );
     progress({ kind: 'phase', phase: 'wait' });
@@ -102,7 +102,9 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     );
     const replace = await prompt.confirm(`Delete ${stackName} and deploy it again?`, { default: true });
     if (!replace) {
-      throw new AbortError(`Not deploying. Remove the failed stack with: mcp-lambda destroy --stack-name ${stackName} ${flags}`);
+      throw new DeclinedError(
+        `Not deploying. Remove the failed stack with: mcp-lambda destroy --stack-name ${stackName} ${flags}`,
+      );
     }
     progress({ kind: 'phase', phase: 'destroy' });
     // The user pool's deletion protection may have stopped the rollback; it holds no users yet, so the
@@ -145,7 +147,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
         flag: '--bootstrap',
       }));
     if (!go)
-      throw new AbortError(
+      throw new DeclinedError(
         `Not deploying without a bootstrapped environment. Bootstrap it yourself with: npx aws-cdk bootstrap aws://${identity.account}/${identity.region}`,
       );
     progress({ kind: 'phase', phase: 'bootstrap' });
@@ -166,7 +168,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
       default: true,
     });
     if (!without) {
-      throw new AbortError(
+      throw new DeclinedError(
         `Not deploying. Set the role (aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<role ARN> ${flags}), or pass --no-access-logs.`,
       );
     }
@@ -196,7 +198,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     progress.done();
     if (error instanceof AbortError || error instanceof UserError) throw error;
     if ((error as Error).name === 'AbortError' || /Deployment cancelled/.test((error as Error).message)) {
-      throw new AbortError('Deployment cancelled; nothing was changed.');
+      throw new DeclinedError('Deployment cancelled; nothing was changed.');
     }
     throw await explainFailure(engine, stackName, started, flags, error);
   }

@@ -12,6 +12,8 @@ export const ExitCode = {
   error: 1,
   /** Bad command-line usage (unknown option, bad value). */
   usage: 2,
+  /** Declined at a prompt: the user said no (not an interruption). */
+  declined: 3,
   /** A bug in mcp-lambda (EX_SOFTWARE). */
   internal: 70,
   /** Aborted by the user (128 + SIGINT). */
@@ -39,9 +41,14 @@ export class UsageError extends UserError {
   }
 }
 
-/** The user declined or interrupted. */
+/** The user interrupted (Ctrl-C, SIGTERM). */
 export class AbortError extends Error {
   override readonly name = 'AbortError';
+}
+
+/** The user answered no at a prompt: nothing went wrong, and nothing was done. */
+export class DeclinedError extends Error {
+  override readonly name = 'DeclinedError';
 }
 
 interface ErrorOutput {
@@ -79,6 +86,10 @@ export function reportError(error: unknown, out: ErrorOutput, verbose: boolean):
     if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);
     if (verbose && error.cause instanceof Error && error.cause.stack) out.info(error.cause.stack);
     return error.exitCode;
+  }
+  if (error instanceof DeclinedError) {
+    out.info(error.message);
+    return ExitCode.declined;
   }
   if (error instanceof AbortError) {
     out.info(error.message);

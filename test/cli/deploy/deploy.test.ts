@@ -244,7 +244,7 @@ describe('deploy', () => {
   it('stops at a failed creation when declined, with the command that cleans up', async () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'ROLLBACK_COMPLETE', outputs: {} });
     const result = await deploy([], { 'Delete mcp-lambda-dog-facts': false });
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain(`mcp-lambda destroy --stack-name ${STACK} --region eu-west-1`);
     expect(cloud.calls).not.toContain(`deploy ${STACK}`);
   });
@@ -269,7 +269,7 @@ describe('deploy', () => {
   it('stops instead of waiting when declined', async () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_IN_PROGRESS', outputs: OUTPUTS });
     const result = await deploy([], { 'Wait for it to finish': false });
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain(`Check it with: mcp-lambda status --stack-name ${STACK} --region eu-west-1`);
   });
 
@@ -310,7 +310,7 @@ describe('deploy', () => {
   it('does not deploy unbootstrapped when declined', async () => {
     cloud.bootstrapVersion = undefined;
     const result = await deploy([], { 'Bootstrap aws://': false });
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain('npx aws-cdk bootstrap aws://123456789012/eu-west-1');
     expect(cloud.calls).not.toContain(`deploy ${STACK}`);
   });
@@ -326,7 +326,7 @@ describe('deploy', () => {
   it('stops with the two ways out when access logs are wanted but the role is missing', async () => {
     cloud.logsRole = false;
     const result = await deploy([], { 'Deploy without API Gateway access logs': false });
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain('aws apigateway update-account');
     expect(result.stderr).toContain('--no-access-logs');
     expect(cloud.calls).not.toContain(`deploy ${STACK}`);
@@ -345,7 +345,7 @@ describe('deploy', () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'CREATE_COMPLETE', outputs: OUTPUTS });
     cloud.plan = { kind: 'broadening', diff: 'IAM Statement Changes\n+ lambda:InvokeFunction' };
     const declined = await deploy([], { 'changes IAM permissions': false });
-    expect(declined.code).toBe(130);
+    expect(declined.code).toBe(3);
     expect(declined.stderr).toContain('+ lambda:InvokeFunction');
     expect(declined.stderr).toContain('Deployment cancelled; nothing was changed.');
     const accepted = await deploy([], { 'changes IAM permissions': true });

@@ -80,7 +80,7 @@ describe('destroy', () => {
 
   it('deletes nothing when declined, and names --keep-users', async () => {
     const result = await cli(['destroy'], { Delete: false });
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain('Nothing was deleted. To keep the users: mcp-lambda destroy --keep-users');
     expect(cloud.stacks.has(STACK)).toBe(true);
     expect(existsSync(record())).toBe(true);

@@ -123,7 +123,7 @@ describe('write-config', () => {
       JSON.stringify({ mcpServers: { 'dog-facts': { type: 'http', url: 'https://old.example/mcp' } } }),
     );
     const declined = await cli([], { 'Replace the "dog-facts" entry?': false });
-    expect(declined.code).toBe(130);
+    expect(declined.code).toBe(3);
     expect(declined.stderr).toContain('now:   {"type":"http","url":"https://old.example/mcp"}');
     expect(JSON.parse(read(claudeJson())).mcpServers['dog-facts'].url).toBe('https://old.example/mcp');
     const accepted = await cli([], { 'Replace the "dog-facts" entry?': true });
