@@ -5,6 +5,10 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../terminal/errors.js';
 import { endpointFor } from './endpoints.js';
 import { explainAwsError } from './errors.js';
 
@@ -46,10 +50,37 @@ export class AwsContext {
     try {
       this.resolvedRegion = await cfn.config.region();
     } catch (error) {
-      throw explainAwsError(error, this.settings) ?? error;
+      throw (await this.missingProfile()) ?? explainAwsError(error, this.settings) ?? error;
     }
     if (!this.resolvedRegion) throw explainAwsError(new Error('Region is missing'), this.settings);
     return this.resolvedRegion;
+  }
+
+  /**
+   * When `--profile` names a profile that is in neither AWS file, that is the error to report (the SDK
+   * only says the region is missing). Undefined when there is no profile, or it exists.
+   */
+  private async missingProfile(): Promise<UserError | undefined> {
+    const name = this.settings.profile;
+    if (name === undefined) return undefined;
+    const env = this.settings.env ?? process.env;
+    const home = env.HOME || homedir();
+    const files = [
+      env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+      env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
+    ];
+    const profiles = new Set<string>();
+    for (const file of files) {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      for (const match of text.matchAll(/^\s*\[\s*(?:profile\s+)?([^\]\s]+)\s*\]/gm)) profiles.add(match[1] ?? '');
+    }
+    if (profiles.has(name)) return undefined;
+    return new UserError(`There is no AWS profile ${name} in ${files.join(' or ')}.`, {
+      hint:
+        profiles.size > 0
+          ? `Profiles there: ${[...profiles].sort().join(', ')}. Or create it with: aws configure --profile ${name}`
+          : `Create it with: aws configure --profile ${name} (or aws configure sso --profile ${name})`,
+    });
   }
 
   async cloudFormation(): Promise<CloudFormationClient> {

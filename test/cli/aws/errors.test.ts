@@ -73,3 +73,30 @@ describe('explainAwsError', () => {
     },
   );
 });
+
+describe('a --profile that does not exist', () => {
+  it('is reported as such, listing the profiles there (not as a missing region)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AwsContext } = await import('../../../src/cli/aws/context.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-lambda-aws-'));
+    writeFileSync(join(dir, 'config'), '[default]\noutput = json\n[profile work]\nregion = eu-west-1\n');
+    const env = { HOME: dir, AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const missing = new AwsContext({ profile: 'nosuch', env });
+      await expect(missing.region()).rejects.toThrow(`There is no AWS profile nosuch in ${join(dir, 'config')}`);
+      await expect(missing.region()).rejects.toMatchObject({
+        options: { hint: expect.stringContaining('Profiles there: default, work') },
+      });
+      const noRegion = new AwsContext({ profile: 'default', env });
+      await expect(noRegion.region()).rejects.toThrow('No AWS region is set.');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
