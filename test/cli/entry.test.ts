@@ -108,6 +108,8 @@ describe('dev --entry', () => {
       const motd = await client.readResource({ uri: 'fixture://motd' });
       expect((motd.contents[0] as { text: string }).text).toBe('message of the day: woof');
       await client.close();
+      // Nothing changed yet: no "Rebuilt" (esbuild's watch builds once more at start).
+      expect(dev.output().stderr).not.toContain('Rebuilt');
 
       const source = readFileSync(join(project, 'server.ts'), 'utf8');
       writeFileSync(join(project, 'server.ts'), source.replace('${shout(text)}', '${shout(text)} v2'));
@@ -122,6 +124,7 @@ describe('dev --entry', () => {
           { timeout: 10_000, interval: 200 },
         )
         .toMatch(/^HI! v2/);
+      expect(dev.output().stderr.match(/Rebuilt .*server\.ts\./g)).toHaveLength(1);
 
       writeFileSync(join(project, 'server.ts'), `${source}\nexport const broken = ;\n`);
       await expect

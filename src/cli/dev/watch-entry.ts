@@ -3,7 +3,8 @@
  * starts. A build error or a server that throws is printed with file:line; the last good build keeps
  * serving until the next good one.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +39,9 @@ export async function watchEntry(
   let current: ApiGatewayHandler | undefined;
   let version = 0;
   let firstProblem: string | undefined;
+  // esbuild's watch starts with a build of its own: an output identical to the one being served is
+  // neither reloaded nor announced (it used to print "Rebuilt" right after start, with nothing changed).
+  let servedHash: string | undefined;
 
   const reload: Plugin = {
     name: 'mcp-lambda-reload',
@@ -50,6 +54,10 @@ export async function watchEntry(
           if (current) out.warn(`${problem}\nStill serving the last good build.`);
           return;
         }
+        const hash = await readFile(options.outfile as string)
+          .then((bytes) => createHash('sha256').update(bytes).digest('hex'))
+          .catch(() => undefined);
+        if (hash !== undefined && hash === servedHash) return;
         try {
           version += 1;
           const module = (await import(`${pathToFileURL(options.outfile as string).href}?v=${version}`)) as {
@@ -58,6 +66,7 @@ export async function watchEntry(
           };
           await module.check();
           current = module.createHandler(env, log);
+          servedHash = hash;
           if (version > 1) out.info(`${fresh} ${entry}.`);
         } catch (error) {
           const problem = `The server fails when it starts: ${(error as Error).message}`;
