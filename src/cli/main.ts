@@ -18,6 +18,7 @@ import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { UsersAction } from './commands/users.js';
 import type { CallOptions, ServerOptions } from './commands/call.js';
+import type { LogsOptions } from './commands/logs.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './options/values.js';
@@ -203,6 +204,26 @@ Examples:
         await (await import('./commands/doctor.js')).doctor(ctx, options);
       }),
     );
+
+  stackSelector(program.command('logs').helpGroup('Deploy and connect:'))
+    .description("the server's request log from CloudWatch: one line per request (or --json)")
+    .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d (default: 1h)')
+    .option('-f, --follow', 'keep printing new requests until Ctrl-C')
+    .option('--tool <name>', 'only calls of this tool')
+    .option('--status <code>', 'only requests answered with this HTTP status')
+    .option('--user <client id>', "only this caller's requests (the OAuth client id)")
+    .addHelpText(
+      'after',
+      `
+Each line: time, JSON-RPC method and tool, HTTP status, duration, caller, and why a request was refused
+or a tool failed. The log record has no field for a header or a token, so none can be shown.
+
+Examples:
+  $ mcp-lambda logs --since 10m
+  $ mcp-lambda logs --follow --tool getDogFacts
+  $ mcp-lambda logs --status 401 --json`,
+    )
+    .action((options: LogsOptions) => run(async (ctx) => (await import('./commands/logs.js')).logs(ctx, options)));
 
   const serverTarget = (command: Command) =>
     stackSelector(command).option('--url <url>', "use this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)");

@@ -115,6 +115,11 @@ export class AwsContext {
     return this.ssm;
   }
 
+  async logsClient() {
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+    return new CloudWatchLogsClient({ ...this.clientConfig(), region: await this.region() });
+  }
+
   async apiGatewayClient() {
     const { APIGatewayClient } = await import('@aws-sdk/client-api-gateway');
     return new APIGatewayClient({ ...this.clientConfig(), region: await this.region() });

@@ -1,0 +1,160 @@
+/** `mcp-lambda logs` against CloudFormation and CloudWatch Logs answers (aws-sdk-client-mock: nothing real can run here). */
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { formatRecord, parseSince, requestRecord } from '../../../src/cli/commands/logs.js';
+import { runCli, startCli } from '../../helpers/run-cli.js';
+
+const cfn = mockClient(CloudFormationClient);
+const cwl = mockClient(CloudWatchLogsClient);
+const T = Date.UTC(2026, 10, 25, 10, 0, 0);
+const record = (fields: Record<string, unknown>) =>
+  JSON.stringify({ level: 'info', msg: 'request', requestId: 'r', httpMethod: 'POST', ...fields });
+
+beforeEach(() => {
+  cfn.reset();
+  cwl.reset();
+  cfn.on(DescribeStackResourcesCommand, { StackName: 'mcp-lambda-dog-facts' }).resolves({
+    StackResources: [
+      {
+        LogicalResourceId: 'ServerLogs1234',
+        PhysicalResourceId: '/aws/lambda/mcp-fn',
+        ResourceType: 'AWS::Logs::LogGroup',
+        ResourceStatus: 'CREATE_COMPLETE',
+        Timestamp: new Date(),
+      },
+      {
+        LogicalResourceId: 'HttpAccessLogs99',
+        PhysicalResourceId: 'access',
+        ResourceType: 'AWS::Logs::LogGroup',
+        ResourceStatus: 'CREATE_COMPLETE',
+        Timestamp: new Date(),
+      },
+    ],
+  });
+});
+afterAll(() => {
+  cfn.restore();
+  cwl.restore();
+});
+
+const logs = (args: string[]) =>
+  runCli(['logs', '--region', 'eu-west-1', ...args], { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+
+describe('mcp-lambda logs', () => {
+  it("reads the function's log group, one line per request, across pages", async () => {
+    cwl
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({
+        events: [
+          {
+            eventId: 'a',
+            timestamp: T,
+            message: record({ rpcMethod: 'tools/list', status: 200, durationMs: 3.2, clientId: 'c1' }),
+          },
+          { eventId: 'b', timestamp: T + 1000, message: 'START RequestId: x Version: $LATEST' },
+        ],
+        nextToken: 'more',
+      })
+      .resolvesOnce({
+        events: [
+          {
+            eventId: 'c',
+            timestamp: T + 2000,
+            message: record({
+              level: 'error',
+              rpcMethod: 'tools/call',
+              tool: 'getDogFacts',
+              status: 200,
+              durationMs: 5012,
+              clientId: 'c1',
+              toolError: true,
+            }),
+          },
+          { eventId: 'd', timestamp: T + 3000, message: record({ status: 401, durationMs: 1, reason: 'wrong_audience' }) },
+        ],
+      });
+    const result = await logs(['--since', '10m']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      '2026-11-25 10:00:00  tools/list  200  3.2 ms  c1',
+      '2026-11-25 10:00:02  tools/call getDogFacts  200  5012 ms  c1  (tool error)',
+      '2026-11-25 10:00:03  POST  401  1 ms  (wrong_audience)',
+    ]);
+    const first = cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input;
+    expect(first?.logGroupName).toBe('/aws/lambda/mcp-fn');
+    expect(first?.filterPattern).toBe('{ $.msg = "request" }');
+    expect(first?.startTime).toBeGreaterThan(Date.now() - 11 * 60_000);
+  });
+
+  it('filters by tool, status and caller, and prints JSON records with --json', async () => {
+    cwl.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          eventId: 'a',
+          timestamp: T,
+          message: record({ rpcMethod: 'tools/call', tool: 'getDogFacts', status: 200, clientId: 'c1' }),
+        },
+        {
+          eventId: 'b',
+          timestamp: T,
+          message: record({ rpcMethod: 'tools/call', tool: 'getDogFacts', status: 200, clientId: 'c2' }),
+        },
+      ],
+    });
+    const result = await logs(['--tool', 'getDogFacts', '--status', '200', '--user', 'c2', '--json']);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).clientId),
+    ).toEqual(['c2']);
+    expect(cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.filterPattern).toBe(
+      '{ $.msg = "request" && $.tool = "getDogFacts" && $.status = 200 }',
+    );
+  });
+
+  it('follows new requests until Ctrl-C, without repeating one', async () => {
+    const event = { eventId: 'a', timestamp: T, message: record({ rpcMethod: 'ping', status: 200, durationMs: 1 }) };
+    cwl.on(FilterLogEventsCommand).resolves({ events: [event] });
+    const cli = startCli(['logs', '--region', 'eu-west-1', '--follow'], { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+    await cli.waitForStdout('ping');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    cli.interrupt();
+    expect(await cli.exit).toBe(0);
+    expect(cli.output().stdout.match(/ping/g)).toHaveLength(1);
+    expect(cwl.commandCalls(FilterLogEventsCommand).length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    [['--since', 'yesterday'], '--since "yesterday" is not a duration.'],
+    [['--status', 'ok'], '--status "ok" is not an HTTP status.'],
+  ])('refuses %j', async (args, message) => {
+    const result = await logs(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('says when the stack has no function log group', async () => {
+    cfn.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    const result = await logs([]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('mcp-lambda-dog-facts has no MCP function log group.');
+  });
+
+  it('reads records the Lambda runtime wrapped, and ignores other lines', () => {
+    expect(
+      requestRecord({ message: JSON.stringify({ timestamp: 't', level: 'INFO', message: { msg: 'request', status: 200 } }) }),
+    ).toEqual({
+      msg: 'request',
+      status: 200,
+    });
+    expect(requestRecord({ message: 'not json' })).toBeUndefined();
+    expect(requestRecord({ message: '{"msg":"other"}' })).toBeUndefined();
+    expect(parseSince('90s')).toBe(90_000);
+    expect(formatRecord(undefined, { msg: 'request', httpMethod: 'GET', status: 405, reason: 'method_not_allowed' })).toBe(
+      'GET  405  - ms  (method_not_allowed)',
+    );
+  });
+});
