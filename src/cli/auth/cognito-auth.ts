@@ -266,12 +266,3 @@ export async function refreshTokens(auth: AuthClient, refreshToken: string): Pro
     throw e;
   }
 }
-
-/** The payload of a JWT, without verifying it (for diagnostics only). */
-export function jwtClaims(token: string): Record<string, unknown> {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}

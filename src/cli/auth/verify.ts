@@ -4,7 +4,7 @@
  * the scope in the token.
  */
 import { UserError } from '../terminal/errors.js';
-import { jwtClaims } from './cognito-auth.js';
+import { jwtClaims } from './jwt.js';
 
 export interface VerifyResult {
   readonly tools: readonly { readonly name: string; readonly description?: string }[];
@@ -12,7 +12,7 @@ export interface VerifyResult {
 }
 
 function scopesOf(token: string): string[] {
-  const scope = jwtClaims(token).scope;
+  const scope = jwtClaims(token)?.scope;
   return typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : [];
 }
 

@@ -3,6 +3,7 @@
  * headersHelper). Claude Code runs it on every connect, so the cached path loads no AWS SDK. On any
  * failure: nothing on stdout, one line on stderr, a non-zero exit.
  */
+import { jwtClaims } from '../auth/jwt.js';
 import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { UserError } from '../terminal/errors.js';
@@ -17,23 +18,14 @@ export interface TokenOptions {
 /** Never hand out a token with less than this left. */
 export const MIN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-/** When the token was issued (`iat`, epoch ms), read without verifying it; undefined if unreadable. */
-function issuedAt(accessToken: string): number | undefined {
-  try {
-    const { iat } = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown };
-    return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Refresh once half the token's life is gone (at least five minutes before it ends). Claude Code runs
  * the helper when it connects and keeps the token for the whole session, without asking again when it
  * expires: handing out a token with half its life left bounds how soon a session can run dry.
  */
 export function needsRefresh(stored: Pick<StoredTokens, 'accessToken' | 'expiresAt'>, now: number): boolean {
-  const issued = issuedAt(stored.accessToken);
+  const iat = jwtClaims(stored.accessToken)?.iat;
+  const issued = typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
   const lifetime = issued === undefined ? 0 : Math.max(0, stored.expiresAt - issued);
   const margin = Math.max(MIN_REFRESH_MARGIN_MS, lifetime / 2);
   return stored.expiresAt - now < margin;

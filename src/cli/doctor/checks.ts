@@ -12,6 +12,8 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
+import { jwtClaims } from '../auth/jwt.js';
+import { isServableUrl } from '../stacks/resolve.js';
 import { ping } from '../auth/verify.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
 
@@ -74,17 +76,6 @@ function result(id: CheckId, status: CheckStatus, detail: string, fix?: string):
   return { id, title: TITLES[id], status, detail, ...(fix !== undefined && { fix }) };
 }
 
-/** https, or plain http on this machine. */
-function isServableUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-  } catch {
-    return false;
-  }
-}
-
 /** Parses `Bearer a="b", c="d"`; a value that is not quoted is reported, not guessed at. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string>; unquoted: string[] } {
   const [scheme = '', ...rest] = header.trim().split(/\s+/);
@@ -97,14 +88,6 @@ export function parseChallenge(header: string): { scheme: string; params: Record
     params[name] = quoted ?? raw;
   }
   return { scheme, params, unquoted };
-}
-
-function claimsOf(token: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }
 
 function duration(ms: number): string {
@@ -587,7 +570,7 @@ function checkToken(target: DoctorTarget, deps: DoctorDeps, walk: Walk): CheckRe
   const token = walk.token ?? target.accessToken;
   if (!walk.oauth || token === undefined)
     return result('token', 'skip', walk.oauth ? 'no stored sign-in.' : 'no OAuth in front of the server.');
-  const claims = claimsOf(token);
+  const claims = jwtClaims(token);
   if (!claims) return result('token', 'fail', 'the stored token is not a JWT.', target.command('login'));
   const problems: string[] = [];
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];

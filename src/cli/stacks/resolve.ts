@@ -32,22 +32,23 @@ export interface StackSelector {
   readonly stackName?: string;
 }
 
+/** https, or plain http on this machine (a dev server, a test, a local stand-in). */
+export function isServableUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 /** Checks raw outputs; undefined lists what is missing or malformed. */
 export function parseOutputs(stackName: string, region: string, raw: Readonly<Record<string, string>>): StackOutputs | string[] {
   const problems: string[] = [];
   const url = (key: string) => {
     const value = raw[key];
-    try {
-      // https, or plain http on this machine (a dev server, a test).
-      const parsed = value ? new URL(value) : undefined;
-      if (
-        parsed?.protocol === 'https:' ||
-        (parsed?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname))
-      )
-        return value as string;
-    } catch {
-      /* reported below */
-    }
+    if (isServableUrl(value)) return value;
     problems.push(`${key} ${value === undefined ? 'is missing' : `is not an https URL (${JSON.stringify(value)})`}`);
     return '';
   };
