@@ -11,7 +11,9 @@ import type { WriteConfigOptions } from './commands/write-config.js';
 import type { StackSelector } from './stacks/resolve.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
-import { ExitCode, reportError } from './terminal/errors.js';
+import { explainAwsError } from './aws/errors.js';
+import { ExitCode, UserError, reportError } from './terminal/errors.js';
+import { stackNameFor } from '../stack/names.js';
 import { createOutput, type Output } from './terminal/output.js';
 import { createPrompter, type Prompter } from './terminal/prompts.js';
 import type { DestroyOptions } from './commands/destroy.js';
@@ -369,6 +371,8 @@ Examples:
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let global: GlobalOptions = { json: false, verbose: argv.includes('--verbose'), yes: false };
+  /** The stack the running command concerns, for naming it in an AWS failure that reaches the top. */
+  let stack: string | undefined;
   const out = () => createOutput(io.stdout, io.stderr, io.env);
   const program = buildProgram(io, async (action) => {
     const opts = program.opts<Partial<GlobalOptions>>();
@@ -387,11 +391,24 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await action({ ...io, out: out(), global, prompt });
   });
 
+  program.hook('preAction', (_program, command) => {
+    if (!command.options.some((option) => option.long === '--stack-name')) return;
+    const { name, stackName } = command.opts<{ name?: unknown; stackName?: unknown }>();
+    try {
+      stack = stackNameFor(typeof name === 'string' ? name : undefined, typeof stackName === 'string' ? stackName : undefined);
+    } catch {
+      // A bad name is the command's own usage error to report.
+    }
+  });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
-    return report(error, out(), global.verbose);
+    // An AWS answer no command explained is still AWS's answer (exit 4), not a bug in mcp-lambda.
+    const aws =
+      error instanceof UserError ? undefined : explainAwsError(error, { profile: global.profile, region: global.region, stack });
+    return report(aws ?? error, out(), global.verbose);
   }
 }
 

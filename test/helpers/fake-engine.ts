@@ -47,6 +47,8 @@ export class FakeCloud {
   failuresSince: ResourceFailure[] = [];
   lastRequest: DeployRequest | undefined;
   destroyFails: string | undefined;
+  /** Thrown by describeStack, as CloudFormation would answer (e.g. an AWS ServiceException). */
+  describeFails: unknown;
 
   factory(): DeployEngineFactory {
     return (_aws: AwsContext, onProgress: ProgressListener) => this.engine(onProgress);
@@ -60,6 +62,7 @@ export class FakeCloud {
       },
       describeStack: async (name) => {
         this.calls.push(`describe ${name}`);
+        if (this.describeFails !== undefined) throw this.describeFails;
         return this.stacks.get(name);
       },
       bootstrapState: async () => ({ ...(this.bootstrapVersion !== undefined && { version: this.bootstrapVersion }) }),

@@ -3,7 +3,7 @@
  * tools/list). When it does not, says which link failed: HTTP status, the WWW-Authenticate challenge,
  * the scope in the token.
  */
-import { UserError } from '../terminal/errors.js';
+import { RemoteError } from '../terminal/errors.js';
 import { jwtClaims } from './jwt.js';
 
 export interface VerifyResult {
@@ -54,7 +54,7 @@ export async function verifyEndpoint(
   try {
     response = await ping(fetchImpl, url, headers, 30_000);
   } catch (error) {
-    throw new UserError(`Could not reach the MCP endpoint ${url}: ${(error as Error).message}`, {
+    throw new RemoteError(`Could not reach the MCP endpoint ${url}: ${(error as Error).message}`, {
       hint: 'Check the network, and that the stack is deployed (mcp-lambda status).',
       cause: error,
     });
@@ -65,12 +65,12 @@ export async function verifyEndpoint(
     const why = scopes.includes(expectedScope)
       ? 'the token carries the MCP scope, so API Gateway rejected the token itself (expired, or from another user pool?)'
       : `the token lacks the scope ${expectedScope} (it has: ${scopes.join(' ') || 'none'}); the stack's pre-token-generation trigger should add it to password sign-ins`;
-    throw new UserError(`The MCP endpoint refused the token with HTTP ${response.status}: ${why}.`, {
+    throw new RemoteError(`The MCP endpoint refused the token with HTTP ${response.status}: ${why}.`, {
       hint: `WWW-Authenticate: ${challenge}. Redeploy (mcp-lambda deploy) if the trigger is missing, then run mcp-lambda login again.`,
     });
   }
   if (!response.ok) {
-    throw new UserError(`The MCP endpoint answered HTTP ${response.status} to a ping.`, {
+    throw new RemoteError(`The MCP endpoint answered HTTP ${response.status} to a ping.`, {
       hint: 'See the function logs in CloudWatch, or run mcp-lambda status.',
     });
   }
@@ -86,7 +86,7 @@ export async function verifyEndpoint(
       ...(serverName && { serverName }),
     };
   } catch (error) {
-    throw new UserError(`The MCP endpoint accepted the token but the MCP exchange failed: ${(error as Error).message}`, {
+    throw new RemoteError(`The MCP endpoint accepted the token but the MCP exchange failed: ${(error as Error).message}`, {
       hint: 'See the function logs in CloudWatch (mcp-lambda status shows the stack).',
       cause: error,
     });

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { CommandContext } from '../context.js';
-import { UsageError, UserError } from '../terminal/errors.js';
+import { RemoteError, UsageError } from '../terminal/errors.js';
 import type { StackSelector } from '../stacks/resolve.js';
 import { validSignIn } from './token.js';
 
@@ -81,7 +81,7 @@ async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ c
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   } catch (error) {
     const message = (error as Error).message;
-    throw new UserError(`Could not connect to ${url}: ${message}`, {
+    throw new RemoteError(`Could not connect to ${url}: ${message}`, {
       hint: /\b401\b|Unauthorized/i.test(message)
         ? 'The sign-in was refused: run mcp-lambda login again (mcp-lambda doctor names the broken link).'
         : 'mcp-lambda doctor walks the chain and names the broken link.',
@@ -132,7 +132,7 @@ export async function call(ctx: CommandContext, tool: string, options: CallOptio
     try {
       result = await client.callTool({ name: tool, arguments: args });
     } catch (error) {
-      throw new UserError(`${tool} could not be called: ${(error as Error).message}`, {
+      throw new RemoteError(`${tool} could not be called: ${(error as Error).message}`, {
         hint: 'See the tools and their arguments with: mcp-lambda tools',
       });
     }
@@ -141,7 +141,7 @@ export async function call(ctx: CommandContext, tool: string, options: CallOptio
       .join('\n');
     if (global.json) out.json(result);
     else if (result.isError !== true) out.result(text);
-    if (result.isError === true) throw new UserError(`${tool} answered with an error: ${text}`);
+    if (result.isError === true) throw new RemoteError(`${tool} answered with an error: ${text}`);
   } finally {
     await client.close().catch(() => {});
   }

@@ -2,7 +2,7 @@
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stacks/name.js';
 import { openSession } from '../deploy/session.js';
-import { DeclinedError, UserError } from '../terminal/errors.js';
+import { DeclinedError, RemoteError, UserError } from '../terminal/errors.js';
 import { removeLocalArtifacts } from '../state/local-artifacts.js';
 
 export interface DestroyOptions {
@@ -72,7 +72,7 @@ export async function destroy(ctx: CommandContext, options: DestroyOptions): Pro
       } catch (error) {
         session.progress.done();
         if (error instanceof UserError) throw error;
-        throw new UserError((error as Error).message, {
+        throw new RemoteError((error as Error).message, {
           hint: `Look at the stack's events (mcp-lambda status --stack-name ${stackName} ${flags}), fix what holds the resource, and run destroy again.`,
           cause: error,
         });

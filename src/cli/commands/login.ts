@@ -1,7 +1,7 @@
 /** `mcp-lambda login` and `logout`: sign in to the deployed server, verify it answers, store the sign-in. */
 import { AuthError } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
-import { UserError } from '../terminal/errors.js';
+import { RemoteError, UserError } from '../terminal/errors.js';
 import { signInClient } from '../aws/endpoints.js';
 import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
@@ -30,7 +30,7 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
     }).catch((error: unknown) => {
       // Any Cognito answer the flow did not turn into a step of its own.
       if (error instanceof AuthError)
-        throw new UserError(`Cognito refused: ${error.message}`, {
+        throw new RemoteError(`Cognito refused: ${error.message}`, {
           hint: 'Run mcp-lambda login again; if it keeps failing, check the stack with mcp-lambda status.',
           cause: error,
         });
@@ -56,7 +56,7 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
     const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope).catch((error: unknown) => {
       if (!(error instanceof UserError)) throw error;
       const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
-      throw new UserError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
+      throw new RemoteError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
         hint: `${error.options.hint ?? ''} mcp-lambda doctor${selector} walks the whole chain.`.trim(),
         cause: error,
       });

@@ -6,7 +6,7 @@
 import { jwtClaims } from '../auth/jwt.js';
 import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
-import { UserError } from '../terminal/errors.js';
+import { RemoteError, UserError } from '../terminal/errors.js';
 import { cliStackName } from '../stacks/name.js';
 
 export interface TokenOptions {
@@ -87,7 +87,7 @@ export async function validSignIn(
       if (error instanceof AuthError && error.kind === 'refresh-expired') {
         throw new UserError(`The sign-in to ${stored.stackName} has expired: run mcp-lambda login`);
       }
-      throw new UserError(`Refreshing the token for ${stored.stackName} failed: ${(error as Error).message}`);
+      throw new RemoteError(`Refreshing the token for ${stored.stackName} failed: ${(error as Error).message}`);
     } finally {
       cognito.destroy();
     }

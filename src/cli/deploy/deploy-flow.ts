@@ -6,7 +6,7 @@
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
-import { AbortError, DeclinedError, UserError } from '../terminal/errors.js';
+import { AbortError, DeclinedError, RemoteError, UserError } from '../terminal/errors.js';
 import { saveStackRecord } from '../state/stack-state.js';
 import {
   type DeployEngine,
@@ -89,7 +89,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     progress.done();
   }
   if (existing?.status === 'UPDATE_ROLLBACK_FAILED') {
-    throw new UserError(
+    throw new RemoteError(
       `${stackName} is stuck in UPDATE_ROLLBACK_FAILED: CloudFormation could not roll back an earlier update.`,
       {
         hint: `Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${stackName} ${flags}`,
@@ -255,5 +255,5 @@ async function explainFailure(
       lines.push(`The stack is now ${after?.status}.`);
       hint = `See the events with: mcp-lambda status --stack-name ${stackName} ${flags}`;
   }
-  return new UserError(lines.join('\n'), { hint, cause: error });
+  return new RemoteError(lines.join('\n'), { hint, cause: error });
 }

@@ -18,6 +18,7 @@ import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provid
 import { buildApp } from '../../stack/app.js';
 import type { AwsContext, CallerIdentity } from '../aws/context.js';
 import { explainAwsError } from '../aws/errors.js';
+import { RemoteError, type UserError } from '../terminal/errors.js';
 import type {
   BootstrapState,
   DeployEngine,
@@ -59,6 +60,40 @@ function describe(stack: Stack): StackDescription {
   };
 }
 
+/** The CDK's bootstrap stack: what a failed bootstrap concerns, whatever the stack being deployed. */
+export const BOOTSTRAP_STACK = 'CDKToolkit';
+
+/**
+ * A failed bootstrap, said about the bootstrap stack (never the stack being deployed) with the fix: the
+ * AWS error when there is one, otherwise CloudFormation's reason as toolkit-lib reports it.
+ */
+export function bootstrapFailure(
+  error: unknown,
+  identity: CallerIdentity,
+  settings: { readonly profile?: string | undefined; readonly region?: string | undefined },
+): UserError {
+  const profile = settings.profile ? ` --profile ${settings.profile}` : '';
+  const where = `--stack-name ${BOOTSTRAP_STACK} --region ${identity.region}${profile}`;
+  const explained = explainAwsError(error, {
+    ...settings,
+    region: identity.region,
+    doing: `bootstrap aws://${identity.account}/${identity.region} for the CDK`,
+    stack: BOOTSTRAP_STACK,
+  });
+  if (explained) return explained;
+  const reason = (error instanceof Error ? error.message : String(error)).trim();
+  const capabilities = /requires capabilities\s*:?\s*\[?([A-Z_, ]+)\]?/i.exec(reason)?.[1]?.trim();
+  return new RemoteError(
+    `Bootstrapping aws://${identity.account}/${identity.region} for the CDK failed (stack ${BOOTSTRAP_STACK}): ${reason}`,
+    {
+      hint: capabilities
+        ? `The bootstrap template needs ${capabilities}; your identity or an SCP may forbid creating named IAM roles. See what happened with: aws cloudformation describe-stack-events ${where}`
+        : `See what happened with: aws cloudformation describe-stack-events ${where} — if the stack is ROLLBACK_COMPLETE, delete it (aws cloudformation delete-stack ${where}) and run mcp-lambda deploy --bootstrap again.`,
+      cause: error,
+    },
+  );
+}
+
 export class ToolkitEngine implements DeployEngine {
   private readonly aws: AwsContext;
   private readonly onProgress: ProgressListener;
@@ -76,8 +111,8 @@ export class ToolkitEngine implements DeployEngine {
     return this.aws.cloudFormation();
   }
 
-  private explain(error: unknown, doing: string): unknown {
-    return explainAwsError(error, { ...this.aws.settings, doing }) ?? error;
+  private explain(error: unknown, doing: string, stack?: string): unknown {
+    return explainAwsError(error, { ...this.aws.settings, doing, stack }) ?? error;
   }
 
   identity(): Promise<CallerIdentity> {
@@ -93,7 +128,7 @@ export class ToolkitEngine implements DeployEngine {
       return describe(stack);
     } catch (error) {
       if (isMissingStack(error)) return undefined;
-      throw this.explain(error, `read stack ${stackName} (cloudformation:DescribeStacks)`);
+      throw this.explain(error, `read stack ${stackName} (cloudformation:DescribeStacks)`, stackName);
     }
   }
 
@@ -141,7 +176,7 @@ export class ToolkitEngine implements DeployEngine {
           : undefined,
       );
     } catch (error) {
-      throw this.explain(error, 'bootstrap the environment');
+      throw bootstrapFailure(error, identity, this.aws.settings);
     }
   }
 
@@ -165,7 +200,7 @@ export class ToolkitEngine implements DeployEngine {
       const deployed = result.stacks.find((stack) => stack.stackName === request.stack.stackName);
       return { outputs: deployed?.outputs ?? {}, noChanges: ioHost.noChanges === true };
     } catch (error) {
-      const explained = explainAwsError(error, { ...this.aws.settings, doing: 'deploy' });
+      const explained = explainAwsError(error, { ...this.aws.settings, doing: 'deploy', stack: request.stack.stackName });
       if (explained) throw explained;
       if (ioHost.errors.length > 0 && error instanceof Error) error.message = `${error.message}\n${ioHost.errors.join('\n')}`;
       throw error;
@@ -183,7 +218,7 @@ export class ToolkitEngine implements DeployEngine {
       try {
         await cfn.send(new DeleteStackCommand({ StackName: stackName, ...(retain.length > 0 && { RetainResources: retain }) }));
       } catch (error) {
-        throw this.explain(error, `delete stack ${stackName} (cloudformation:DeleteStack)`);
+        throw this.explain(error, `delete stack ${stackName} (cloudformation:DeleteStack)`, stackName);
       }
       this.onProgress({ kind: 'phase', phase: 'destroy' });
       return this.follow(stackName, since);
@@ -224,7 +259,7 @@ export class ToolkitEngine implements DeployEngine {
         stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
       } catch (error) {
         if (isMissingStack(error)) return undefined;
-        throw this.explain(error, `follow stack ${stackName}`);
+        throw this.explain(error, `follow stack ${stackName}`, stackName);
       }
       if (!stack) return undefined;
       const events = await this.events(stack.StackId ?? stackName, since);
@@ -270,7 +305,7 @@ export class ToolkitEngine implements DeployEngine {
       events = await this.events(stackName, since);
     } catch (error) {
       if (isMissingStack(error)) return [];
-      throw this.explain(error, `read the events of ${stackName}`);
+      throw this.explain(error, `read the events of ${stackName}`, stackName);
     }
     return events
       .filter((event) => event.ResourceStatus?.endsWith('_FAILED') && event.LogicalResourceId !== stackName)
@@ -320,7 +355,7 @@ export class ToolkitEngine implements DeployEngine {
       const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
       parameters = (described.Stacks?.[0]?.Parameters ?? []).map((parameter) => parameter.ParameterKey ?? '');
     } catch (error) {
-      throw this.explain(error, `read the template of ${stackName} (cloudformation:GetTemplate)`);
+      throw this.explain(error, `read the template of ${stackName} (cloudformation:GetTemplate)`, stackName);
     }
     const template = JSON.parse(body ?? '{}') as {
       Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
@@ -338,7 +373,7 @@ export class ToolkitEngine implements DeployEngine {
         }),
       );
     } catch (error) {
-      throw this.explain(error, `turn the user pool's deletion protection off (cloudformation:UpdateStack ${stackName})`);
+      throw this.explain(error, `turn the user pool's deletion protection off (cloudformation:UpdateStack ${stackName})`, stackName);
     }
     this.onProgress({ kind: 'phase', phase: 'deploy' });
     const final = await this.follow(stackName, since);

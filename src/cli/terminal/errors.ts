@@ -1,19 +1,25 @@
 /**
- * The three kinds of failure the CLI distinguishes, and the exit codes they map to.
+ * The kinds of failure the CLI distinguishes, and the exit codes they map to (the README's table).
  *
- * - {@link UserError}: something the user can fix (a bad flag, a port in use). One line, no stack.
- * - {@link AbortError}: the user declined or pressed Ctrl-C. A soft message.
- * - anything else is a bug in mcp-lambda: the stack is printed with `--verbose`.
+ * - {@link UsageError}: a bad flag or argument. Exit 2.
+ * - {@link UserError}: something on this machine the user can fix (no credentials, not signed in, a port
+ *   in use). One line and a hint, no stack. Exit 1.
+ * - {@link RemoteError}: AWS or a remote server failed or refused (a rolled-back deployment, AccessDenied,
+ *   an endpoint that does not answer, a tool that answered with an error). Exit 4.
+ * - {@link DeclinedError}: the user answered no. Exit 3. {@link AbortError}: Ctrl-C or SIGTERM. Exit 130.
+ * - anything else is a bug in mcp-lambda: exit 70, the stack printed with `--verbose`.
  */
 
 export const ExitCode = {
   ok: 0,
-  /** A user error or a failed operation. */
+  /** A problem on this machine the user can fix (credentials, region, files, sign-in, a port in use). */
   error: 1,
   /** Bad command-line usage (unknown option, bad value). */
   usage: 2,
   /** Declined at a prompt: the user said no (not an interruption). */
   declined: 3,
+  /** AWS or a remote server failed or refused. */
+  remote: 4,
   /** A bug in mcp-lambda (EX_SOFTWARE). */
   internal: 70,
   /** Aborted by the user (128 + SIGINT). */
@@ -31,6 +37,13 @@ export class UserError extends Error {
   }
   get exitCode(): number {
     return this.options.exitCode ?? ExitCode.error;
+  }
+}
+
+/** AWS or a remote server failed or refused; exits with {@link ExitCode.remote}. */
+export class RemoteError extends UserError {
+  constructor(message: string, options: { readonly hint?: string; readonly cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: ExitCode.remote });
   }
 }
 

@@ -307,7 +307,7 @@ describe('login', () => {
       expect(existsSync(tokenFile())).toBe(true);
       expect(result.stderr).toContain('(Your sign-in is stored; only the endpoint check failed.)');
       expect(result.stderr).toContain('mcp-lambda doctor walks the whole chain.');
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(4);
     } finally {
       await new Promise<void>((resolve) => refuser.close(() => resolve()));
     }

@@ -46,11 +46,11 @@ describe('against dev (--url)', () => {
     expect(JSON.parse(result.stdout).structuredContent.facts).toHaveLength(1);
   });
 
-  it('exits 1 when the tool answers with an error', async () => {
+  it('exits 4 (a remote failure) when the tool answers with an error', async () => {
     dogApi.behave({ kind: 'status', status: 503 });
     try {
       const result = await runCli(['call', 'getDogFacts', '--url', url]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(4);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('getDogFacts answered with an error');
     } finally {
@@ -59,11 +59,11 @@ describe('against dev (--url)', () => {
   });
 
   it.each([
-    [['call', 'noSuchTool'], 1, 'noSuchTool could not be called'],
+    [['call', 'noSuchTool'], 4, 'noSuchTool could not be called'],
     [['call', 'getDogFacts', '--arg', 'limit'], 2, '--arg "limit" is not key=value.'],
     [['call', 'getDogFacts', '--args-json', '[1]'], 2, '--args-json must be a JSON object'],
     [['call', 'getDogFacts', '--args-json', '{nope'], 2, '--args-json is not JSON'],
-    [['call', 'getDogFacts', '--arg', 'limit=99'], 1, 'answered with an error'],
+    [['call', 'getDogFacts', '--arg', 'limit=99'], 4, 'answered with an error'],
   ])('refuses %j plainly', async (args, code, message) => {
     const result = await runCli([...args, '--url', url]);
     expect(result.code).toBe(code);
@@ -81,7 +81,7 @@ describe('against dev (--url)', () => {
 
   it('says when nothing answers there, and points at doctor', async () => {
     const result = await runCli(['tools', '--url', 'http://127.0.0.1:1/mcp']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain('Could not connect to http://127.0.0.1:1/mcp');
     expect(result.stderr).toContain('mcp-lambda doctor');
   });

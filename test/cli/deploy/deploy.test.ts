@@ -196,7 +196,7 @@ describe('deploy', () => {
       },
     };
     const result = await deploy();
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain(
       'error: AuthUserPoolHostedUi (AWS::Cognito::UserPoolDomain) failed: Domain already associated with another user pool.\n',
     );
@@ -222,7 +222,7 @@ describe('deploy', () => {
       },
     };
     const result = await deploy();
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain('The stack rolled back to its previous version; it still serves as before.');
   });
 
@@ -252,7 +252,7 @@ describe('deploy', () => {
   it('gives the continue-update-rollback command for UPDATE_ROLLBACK_FAILED', async () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_ROLLBACK_FAILED', outputs: {} });
     const result = await deploy(['--profile', 'work']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain(
       `hint: Continue the rollback, then deploy again: aws cloudformation continue-update-rollback --stack-name ${STACK} --region eu-west-1 --profile work`,
     );

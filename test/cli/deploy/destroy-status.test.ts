@@ -30,6 +30,30 @@ function cli(args: string[], answers: Record<string, boolean> = {}) {
   return runCli(args, { HOME: home }, { deployEngine: cloud.factory(), prompter: scriptedPrompter(answers) });
 }
 
+describe('an AWS answer no command explains', () => {
+  it('exits 4 naming the AWS error code, the stack and the next command, not as a bug', async () => {
+    cloud.describeFails = Object.assign(new Error('Rate of requests to the stack exceeds the account quota'), {
+      name: 'LimitExceededException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, requestId: 'req-9' },
+    });
+    const result = await cli(['status', '--name', 'tools', '--region', 'eu-west-1']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'AWS refused a request: Rate of requests to the stack exceeds the account quota (AWS error LimitExceededException, stack mcp-lambda-tools).',
+    );
+    expect(result.stderr).toContain('mcp-lambda status --stack-name mcp-lambda-tools --region eu-west-1');
+    expect(result.stderr).not.toContain('bug');
+  });
+
+  it('is still a bug (exit 70) when it is not an AWS answer', async () => {
+    cloud.describeFails = new TypeError("Cannot read properties of undefined (reading 'StackStatus')");
+    const result = await cli(['status', '--region', 'eu-west-1']);
+    expect(result.code, result.stderr).toBe(70);
+    expect(result.stderr).toContain('This is a bug in mcp-lambda');
+  });
+});
+
 describe('destroy', () => {
   it('says what goes (stack, region, users), asks, deletes, and removes the local files', async () => {
     const result = await cli(['destroy'], { 'Delete mcp-lambda-dog-facts and its 3 users?': true });
@@ -102,7 +126,7 @@ describe('destroy', () => {
   it('reports a deletion that fails with what to do', async () => {
     cloud.destroyFails = 'Deleting mcp-lambda-dog-facts ended in DELETE_FAILED: AuthUserPool: user pool has deletion protection';
     const result = await cli(['destroy', '--yes']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain('DELETE_FAILED: AuthUserPool: user pool has deletion protection');
     expect(result.stderr).toContain('hint: Look at the stack');
     expect(existsSync(record())).toBe(true);
