@@ -35,6 +35,8 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
     target: 'node24',
     format: 'esm',
     legalComments: 'none',
+    // The Node.js 24 runtime ships the AWS SDK v3; it is loaded only to read secrets (src/lambda/secrets.ts).
+    external: ['@aws-sdk/*'],
     metafile: true,
     plugins: replaceSdkShims ? [sdkShims] : [],
     logLevel: 'warning',

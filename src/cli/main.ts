@@ -24,7 +24,8 @@ import type { LogsOptions } from './commands/logs.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './options/values.js';
-import { addStackOptions, type StackCliOptions } from './options/stack-options.js';
+import { addStackOptions, keyValue, type StackCliOptions } from './options/stack-options.js';
+import type { DevOptions } from './commands/dev.js';
 
 export const DEFAULT_DEV_PORT = 8765;
 
@@ -71,6 +72,7 @@ Run "mcp-lambda <command> --help" for a command's options.`,
       .description('synthesize the stack in-process and deploy it to your AWS account'),
   )
     .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
+    .option('--clear-settings', "drop the server's --env settings and --secret secrets that the deployed stack has")
     .option(
       '--cloudformation-execution-policies <arn>',
       "managed policy for CloudFormation's execution role when bootstrapping; repeatable (default: AdministratorAccess)",
@@ -348,19 +350,29 @@ Examples:
     )
     .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
     .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
+    .option(
+      '--env-file <file>',
+      "settings for the server from a file of KEY=VALUE lines (.env); the shell's values win; repeatable",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      '--env <KEY=VALUE>',
+      'a setting for the server (wins over --env-file and the shell); repeatable',
+      keyValue('--env', 'API_KEY=test-key'),
+    )
     .addHelpText(
       'after',
       `
 The server has no authentication: keep it on a loopback address.
 Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
+Your server's settings: --env-file .env (what deploy gives it with --env and --secret), or --env KEY=VALUE.
 
 Examples:
   $ mcp-lambda dev
+  $ mcp-lambda dev --entry server.ts --env-file .env
   $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
     )
-    .action((options: { port: number; host: string; entry?: string }) =>
-      run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)),
-    );
+    .action((options: DevOptions) => run(async (ctx) => (await import('./commands/dev.js')).dev(ctx, options)));
 
   return program;
 }

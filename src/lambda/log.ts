@@ -39,3 +39,11 @@ export type Logger = (record: RequestLogRecord) => void;
 export const stdoutLogger: Logger = (record) => {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 };
+
+/**
+ * The line written when the function cannot start (a secret it cannot read, a bad setting), before the
+ * runtime reports the failed init: the reason names the setting, never a value.
+ */
+export function logStartupFailure(reason: string, write: (line: string) => void = (line) => process.stdout.write(line)): void {
+  write(`${JSON.stringify({ level: 'error', msg: 'startup', reason })}\n`);
+}

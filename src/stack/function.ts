@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ResolvedStackOptions } from './props.js';
+import { secretResourceArn, secretsVariable } from './settings.js';
 
 /** The newest Node.js runtime this aws-cdk-lib knows (the bundle targets Node.js 24). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -54,9 +55,26 @@ export class McpFunction extends Construct {
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${options.serverName} MCP server: writes its own logs, nothing else.`,
+      description:
+        options.secrets.length > 0
+          ? `Runs the ${options.serverName} MCP server: writes its own logs and reads its ${options.secrets.length} secret(s), nothing else.`
+          : `Runs the ${options.serverName} MCP server: writes its own logs, nothing else.`,
     });
     this.logGroup.grantWrite(role);
+    // Exactly the secrets named with --secret, read once at cold start; nothing else in either service.
+    const where = { partition: Aws.PARTITION, region: Aws.REGION, account: Aws.ACCOUNT_ID };
+    const byKind = (kind: 'secretsmanager' | 'ssm') =>
+      options.secrets.filter((secret) => secret.kind === kind).map((secret) => secretResourceArn(secret, where));
+    const secretArns = byKind('secretsmanager');
+    const parameterArns = byKind('ssm');
+    if (secretArns.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(secretArns)] }),
+      );
+    }
+    if (parameterArns.length > 0) {
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [...new Set(parameterArns)] }));
+    }
 
     this.function = new lambda.Function(this, 'Function', {
       description: `MCP server ${options.serverName} (mcp-lambda)`,
@@ -71,7 +89,12 @@ export class McpFunction extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { MCP_SERVER: options.builtinServer, ...props.environment },
+      environment: {
+        ...options.environment,
+        MCP_SERVER: options.builtinServer,
+        ...props.environment,
+        ...(options.secrets.length > 0 && { MCP_SECRETS: secretsVariable(options.secrets) }),
+      },
     });
   }
 }

@@ -32,6 +32,7 @@ export const OUTPUTS = {
   serverName: 'ServerName',
   signUpPolicy: 'SignUpPolicy',
   allowListParameter: 'AllowListParameter',
+  serverSettings: 'ServerSettings',
 } as const;
 
 export class McpServerStack extends Stack {
@@ -114,6 +115,16 @@ export class McpServerStack extends Stack {
       options.signUp.mode,
       'Who may register: allow-list (listed addresses and domains), invite (invited users only) or open (anyone)',
     );
+    if (Object.keys(options.environment).length > 0 || options.secrets.length > 0) {
+      output(
+        OUTPUTS.serverSettings,
+        JSON.stringify({
+          env: options.environment,
+          secrets: Object.fromEntries(options.secrets.map((secret) => [secret.key, secret.reference])),
+        }),
+        'Settings (--env) and secret references (--secret) the server gets; a later deploy keeps them',
+      );
+    }
     if (this.auth.allowList) {
       output(OUTPUTS.allowListParameter, this.auth.allowList.parameterName, 'SSM parameter holding the sign-up allow-list');
     }

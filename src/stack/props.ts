@@ -12,6 +12,7 @@ import {
   DEFAULT_SESSION_HOURS,
   invalid,
 } from './names.js';
+import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
 export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
@@ -74,6 +75,13 @@ export interface McpServerStackOptions {
   readonly lambdaBundleDir?: string;
   /** The built-in server the bundle serves (`MCP_SERVER`); `serverName` only names the deployment. @default dog-facts */
   readonly builtinServer?: string;
+  /** Settings for the server: environment variables of the function. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets for the server: variable name → Secrets Manager name or ARN, or SSM parameter (`/path` or ARN),
+   * optionally `#field` of a JSON secret. Read at cold start; only the references are in the template. @default none
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** Options with every default applied, checked. */
@@ -97,6 +105,8 @@ export interface ResolvedStackOptions {
   readonly builtinServer: string;
   /** The scope's name on the resource server (the server name); the full scope is `<MCP URL>/<scopeName>`. */
   readonly scopeName: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: readonly SecretSetting[];
 }
 
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -183,6 +193,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   integer('throttling rate limit', throttling.rateLimit, 1, 10000);
   integer('throttling burst limit', throttling.burstLimit, 1, 5000);
   const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
+  const settings = checkSettings(options.environment ?? {}, options.secrets ?? {});
   return {
     serverName,
     stackName,
@@ -202,5 +213,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     ...(options.lambdaBundleDir !== undefined && { lambdaBundleDir: options.lambdaBundleDir }),
     builtinServer,
     scopeName: serverName,
+    environment: settings.environment,
+    secrets: settings.secrets,
   };
 }

@@ -455,7 +455,12 @@ describe('Lambda', () => {
 
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
-    expect(Object.keys(json.Outputs).sort()).toEqual(Object.values(OUTPUTS).sort());
+    // ServerSettings appears only when the server has settings or secrets.
+    expect(Object.keys(json.Outputs).sort()).toEqual(
+      Object.values(OUTPUTS)
+        .filter((name) => name !== OUTPUTS.serverSettings)
+        .sort(),
+    );
   });
 
   it('renders the URLs people open and tools read', () => {
@@ -581,6 +586,128 @@ describe('options', () => {
   it('explains a missing Lambda bundle', () => {
     expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow(MissingBundleError);
     expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow('npm run build');
+  });
+});
+
+describe('settings and secrets for the server', () => {
+  const withSettings = () =>
+    synth({
+      environment: { WEATHER_API_URL: 'https://weather.example', EMPTY: '' },
+      secrets: {
+        WEATHER_API_KEY: 'weather/api-key',
+        WEATHER_TOKEN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:weather/json-AbCdEf#token',
+        PARTIAL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partial',
+        DB_URL: '/weather/db-url',
+        PLAIN_PARAM: 'ssm:plain',
+        BY_ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/by/arn',
+      },
+    });
+  const fnOf = (j: Record<string, any>) =>
+    Object.values(j.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).startsWith('MCP server'),
+    ).Properties;
+
+  it('gives settings as environment variables and secrets as references only', () => {
+    const { json: j } = withSettings();
+    const vars = fnOf(j).Environment.Variables;
+    expect(vars.WEATHER_API_URL).toBe('https://weather.example');
+    expect(vars.EMPTY).toBe('');
+    expect(vars.WEATHER_API_KEY).toBeUndefined();
+    expect(JSON.parse(vars.MCP_SECRETS)).toEqual([
+      { key: 'WEATHER_API_KEY', kind: 'secretsmanager', id: 'weather/api-key' },
+      {
+        key: 'WEATHER_TOKEN',
+        kind: 'secretsmanager',
+        id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:weather/json-AbCdEf',
+        field: 'token',
+      },
+      { key: 'PARTIAL', kind: 'secretsmanager', id: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partial' },
+      { key: 'DB_URL', kind: 'ssm', id: '/weather/db-url' },
+      { key: 'PLAIN_PARAM', kind: 'ssm', id: 'plain' },
+      { key: 'BY_ARN', kind: 'ssm', id: 'arn:aws:ssm:eu-west-1:123456789012:parameter/by/arn' },
+    ]);
+    // mcp-lambda's own variables cannot be overridden by a setting.
+    expect(vars.MCP_SERVER).toBe('dog-facts');
+    expect(serverFunction().Environment.Variables.MCP_SECRETS).toBeUndefined();
+  });
+
+  it('lets the function read exactly those secrets and parameters, nothing else', () => {
+    const { json: j } = withSettings();
+    const roleId = fnOf(j).Role['Fn::GetAtt'][0];
+    const statements = Object.values(j.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+    const rendered = (action: string) =>
+      statements
+        .filter((statement: any) => statement.Action === action)
+        .flatMap((statement: any) => [statement.Resource].flat().map((resource: unknown) => render(resource)));
+    // A name matches its secret's ARN with AWS's random six-character suffix; a full ARN is taken as it is.
+    expect(rendered('secretsmanager:GetSecretValue').sort()).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partial-??????',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:weather/json-AbCdEf',
+      `arn:aws:secretsmanager:${FAKE.region}:<AWS::AccountId>:secret:weather/api-key-??????`,
+    ]);
+    expect(rendered('ssm:GetParameter').sort()).toEqual([
+      'arn:aws:ssm:eu-west-1:123456789012:parameter/by/arn',
+      `arn:aws:ssm:${FAKE.region}:<AWS::AccountId>:parameter/plain`,
+      `arn:aws:ssm:${FAKE.region}:<AWS::AccountId>:parameter/weather/db-url`,
+    ]);
+    expect(
+      statements
+        .map((statement: any) => statement.Action)
+        .flat()
+        .sort(),
+    ).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+  });
+
+  it('records them in an output a later deploy keeps, with references and never a value', () => {
+    const { json: j } = withSettings();
+    expect(JSON.parse(j.Outputs[OUTPUTS.serverSettings].Value)).toEqual({
+      env: { WEATHER_API_URL: 'https://weather.example', EMPTY: '' },
+      secrets: {
+        WEATHER_API_KEY: 'weather/api-key',
+        WEATHER_TOKEN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:weather/json-AbCdEf#token',
+        PARTIAL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:partial',
+        DB_URL: '/weather/db-url',
+        PLAIN_PARAM: 'ssm:plain',
+        BY_ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/by/arn',
+      },
+    });
+    expect(json.Outputs[OUTPUTS.serverSettings]).toBeUndefined();
+  });
+
+  it.each<[McpServerStackOptions, string]>([
+    [{ environment: { AWS_REGION: 'x' } }, 'setting "AWS_REGION" is not valid: names starting with AWS_ are reserved'],
+    [{ environment: { MCP_SERVER: 'x' } }, 'names starting with MCP_ are reserved'],
+    [{ environment: { _HANDLER: 'x' } }, 'names starting with _ are reserved'],
+    [{ environment: { NODE_OPTIONS: '--inspect' } }, 'NODE_OPTIONS is reserved'],
+    [{ environment: { '1ABC': 'x' } }, 'a variable name has letters, digits and _'],
+    [{ environment: { 'A-B': 'x' } }, 'setting "A-B" is not valid'],
+    [{ secrets: { KEY: 'arn:aws:s3:::bucket/key' } }, 'use a Secrets Manager secret ARN or an SSM parameter ARN'],
+    [{ secrets: { KEY: 'has space' } }, 'a Secrets Manager name has letters, digits'],
+    [{ secrets: { KEY: '/a//b' } }, 'an SSM parameter name has letters'],
+    [{ secrets: { KEY: '/param#field' } }, '#field picks a field of a Secrets Manager secret'],
+    [{ secrets: { KEY: 'name#' } }, 'nothing follows #'],
+    [{ secrets: { AWS_SECRET_ACCESS_KEY: 'x' } }, 'secret name "AWS_SECRET_ACCESS_KEY" is not valid'],
+    [{ environment: { KEY: 'plain' }, secrets: { KEY: 'name' } }, 'it is also given as a plain setting'],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveStackOptions(options)).toThrow(StackPropsError);
+    expect(() => resolveStackOptions(options)).toThrow(message);
+  });
+
+  it("keeps within Lambda's 4 KB of environment", () => {
+    expect(() => resolveStackOptions({ environment: { BIG: 'x'.repeat(3100) } })).toThrow(
+      'keep settings under 3072 bytes (put large values in a secret or a file)',
+    );
+  });
+
+  it('passes cdk-nag with the secret policy and nothing more acknowledged than without it', () => {
+    const acknowledged = nagAcknowledged({ secrets: { WEATHER_API_KEY: 'weather/api-key', DB_URL: '/weather/db-url' } });
+    expect(acknowledged.map((rule) => rule.id).sort()).toEqual(
+      nagAcknowledged()
+        .map((rule) => rule.id)
+        .sort(),
+    );
   });
 });
 

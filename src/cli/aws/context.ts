@@ -115,6 +115,15 @@ export class AwsContext {
     return this.ssm;
   }
 
+  async secretsManagerClient() {
+    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    return new SecretsManagerClient({
+      ...this.clientConfig(),
+      region: await this.region(),
+      ...endpointFor(this.settings.env ?? {}, 'SECRETS_MANAGER'),
+    });
+  }
+
   async logsClient() {
     const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
     return new CloudWatchLogsClient({ ...this.clientConfig(), region: await this.region() });

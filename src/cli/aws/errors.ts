@@ -68,7 +68,9 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
   const message = e.message ?? '';
   const doing = ctx.doing ? ` while trying to ${ctx.doing}` : '';
   const cause = { cause: error };
-  const stackFlags = ctx.stack ? ` --stack-name ${ctx.stack}${ctx.region ? ` --region ${ctx.region}` : ''}${profileFlag(ctx)}` : '';
+  const stackFlags = ctx.stack
+    ? ` --stack-name ${ctx.stack}${ctx.region ? ` --region ${ctx.region}` : ''}${profileFlag(ctx)}`
+    : '';
 
   if (
     /SSO session .* (has )?expired|sso.*token.*expired|Token is expired|refresh.*SSO/i.test(message) ||
@@ -143,7 +145,8 @@ export function explainAwsError(error: unknown, ctx: AwsErrorContext = {}): User
   if (isAwsServiceError(error)) {
     // Any other answer from AWS: said as AWS said it, with its code, never as a bug in mcp-lambda.
     const requestId = e.$metadata?.requestId;
-    const what = e.$fault === 'server' ? `AWS failed${doing || ' on a request'}` : `AWS refused${doing ? ` to ${ctx.doing}` : ' a request'}`;
+    const what =
+      e.$fault === 'server' ? `AWS failed${doing || ' on a request'}` : `AWS refused${doing ? ` to ${ctx.doing}` : ' a request'}`;
     const more = `--verbose shows AWS's whole answer${requestId ? ` (request ID ${requestId})` : ''}`;
     return new RemoteError(`${what}: ${message || name}${tag(name, ctx)}.`, {
       hint: ctx.stack

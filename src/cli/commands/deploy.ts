@@ -9,6 +9,7 @@ import { UsageError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
+import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../stacks/settings.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
@@ -24,7 +25,8 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     throw error;
   }
 
-  const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
+  const flagSettings = settingsFromFlags(options);
+  const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name, flagSettings) : undefined;
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();
@@ -35,18 +37,22 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
       // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
       prepare: async (existing) => {
         signUp = await chooseSignUp(ctx, signUpFromFlags(options), existing, () => session.aws.ssmClient());
-        try {
-          resolveStackOptions({ ...checked, signUp });
-        } catch (error) {
-          if (error instanceof StackPropsError) throw new UsageError(error.message);
-          throw error;
-        }
         if (!global.json) {
           const line = describeSignUp(signUp.mode, signUp.allow ?? []);
           if (signUp.mode === 'open') out.warn(line);
           else out.info(line);
         }
-        return { signUp };
+        // Settings and secrets: the flags, else what the stack has now.
+        const settings = chooseSettings(ctx, flagSettings, existing);
+        let resolved;
+        try {
+          resolved = resolveStackOptions({ ...checked, signUp, environment: settings.environment, secrets: settings.secrets });
+        } catch (error) {
+          if (error instanceof StackPropsError) throw new UsageError(error.message);
+          throw error;
+        }
+        await checkSecretsExist(ctx, session.aws, resolved.secrets);
+        return { signUp, environment: settings.environment, secrets: settings.secrets };
       },
       engine: session.engine,
       progress: session.progress,

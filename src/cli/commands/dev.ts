@@ -1,6 +1,8 @@
 /** `mcp-lambda dev`: serve the Lambda's handler on this machine until Ctrl-C. */
 import { checkPathFlag } from '../options/values.js';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { parseEnv } from 'node:util';
 import { basename, dirname, resolve } from 'node:path';
 import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
@@ -15,6 +17,48 @@ export interface DevOptions {
   readonly host: string;
   /** Serve the user's own server module instead of dog-facts. */
   readonly entry?: string;
+  /** Files of KEY=VALUE lines (dotenv) for the server's environment; later files win. */
+  readonly envFile?: string[];
+  /** KEY=VALUE settings; they win over the files and the shell. */
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * The server's environment in dev: the shell's, then each `--env-file` for what the shell does not set (as
+ * Node's own --env-file does), then `--env`. Read with Node's own dotenv parser (util.parseEnv).
+ */
+export async function devEnvironment(
+  ctx: CommandContext,
+  options: Pick<DevOptions, 'envFile' | 'env'>,
+): Promise<{ env: Record<string, string | undefined>; added: string[] }> {
+  const fromFiles: Record<string, string> = {};
+  for (const file of options.envFile ?? []) {
+    checkPathFlag('--env-file', file, '.env');
+    const path = resolve(ctx.cwd, file);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new UserError(`--env-file ${file}: there is no such file (${path}).`);
+      if (code === 'EISDIR') throw new UserError(`--env-file ${file}: it is a directory, not a file of KEY=VALUE lines.`);
+      throw error;
+    }
+    if (text.includes('\0')) throw new UserError(`--env-file ${file}: it is not a text file of KEY=VALUE lines.`);
+    Object.assign(fromFiles, parseEnv(text));
+  }
+  const env: Record<string, string | undefined> = { ...ctx.env };
+  const added: string[] = [];
+  for (const [key, value] of Object.entries(fromFiles)) {
+    if (env[key] !== undefined) continue;
+    env[key] = value;
+    added.push(key);
+  }
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (!added.includes(key)) added.push(key);
+    env[key] = value;
+  }
+  return { env, added };
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
@@ -31,6 +75,31 @@ function entryLabel(file: string): string {
 }
 
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {
+  const { env, added } = await devEnvironment(ctx, options);
+  // A server module reads process.env at its top level, as it does on Lambda: the settings go there too,
+  // for as long as dev runs (the shell's own values are never replaced).
+  const placed = added.filter((key) => process.env[key] === undefined || (options.env && key in options.env));
+  const previous = Object.fromEntries(placed.map((key) => [key, process.env[key]]));
+  for (const key of placed) process.env[key] = env[key];
+  const restore = () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  try {
+    await serve(ctx, options, env, added);
+  } finally {
+    restore();
+  }
+}
+
+async function serve(
+  ctx: CommandContext,
+  options: DevOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  added: readonly string[],
+): Promise<void> {
   const { out, global } = ctx;
   const log = (record: RequestLogRecord) => {
     if (global.json) {
@@ -42,6 +111,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     const why = record.reason ? out.style.dim(` (${record.reason})`) : record.toolError ? out.style.red(' (tool error)') : '';
     out.info(`${record.httpMethod} ${what} ${status} ${record.responseBytes} B ${record.durationMs} ms${why}`);
   };
+  if (added.length > 0 && !global.json) out.info(out.style.dim(`Settings for the server: ${added.join(', ')}`));
 
   let handler: ApiGatewayHandler;
   let stopEntry: (() => Promise<void>) | undefined;
@@ -49,12 +119,12 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
   const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   if (options.entry !== undefined) {
     const { watchEntry } = await import('../dev/watch-entry.js');
-    const served = await watchEntry(options.entry, ctx.cwd, ctx.env, log, out);
+    const served = await watchEntry(options.entry, ctx.cwd, env, log, out);
     handler = served.handler;
     stopEntry = served.stop;
   } else {
     try {
-      handler = createLambdaApp(ctx.env, log).handler;
+      handler = createLambdaApp(env, log).handler;
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });

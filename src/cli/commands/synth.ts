@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
+import { settingsFromFlags } from '../stacks/settings.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { checkPathFlag } from '../options/values.js';
 
@@ -53,7 +54,10 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     try {
       // Check the options before the (slower) bundling of an entry.
       resolveStackOptions(toStackOptions(options));
-      const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name) : undefined;
+      const custom =
+        options.entry !== undefined
+          ? await prepareEntry(ctx, options.entry, options.name, settingsFromFlags(options))
+          : undefined;
       built = buildApp({
         outdir,
         validate: options.validate === true,

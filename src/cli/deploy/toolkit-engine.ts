@@ -373,7 +373,11 @@ export class ToolkitEngine implements DeployEngine {
         }),
       );
     } catch (error) {
-      throw this.explain(error, `turn the user pool's deletion protection off (cloudformation:UpdateStack ${stackName})`, stackName);
+      throw this.explain(
+        error,
+        `turn the user pool's deletion protection off (cloudformation:UpdateStack ${stackName})`,
+        stackName,
+      );
     }
     this.onProgress({ kind: 'phase', phase: 'deploy' });
     const final = await this.follow(stackName, since);

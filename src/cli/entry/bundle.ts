@@ -101,8 +101,11 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
   await writeFile(
     wrapper,
     [
-      `import userFactory from ${JSON.stringify(entry)};`,
       `import { createCustomHandler, checkFactory } from ${JSON.stringify(runtimeFile('custom'))};`,
+      `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('secrets'))};`,
+      // Secrets become environment variables before the user's module runs, so its top level can read them.
+      'await loadSecretsAtStart(process.env);',
+      `const { default: userFactory } = await import(${JSON.stringify(entry)});`,
       'export const handler = createCustomHandler(userFactory);',
       'export const check = () => checkFactory(userFactory);',
       'export const createHandler = (env, log) => createCustomHandler(userFactory, env, log);',

@@ -13,7 +13,16 @@ export interface PreparedEntry {
   readonly tools: readonly string[];
 }
 
-export async function prepareEntry(ctx: CommandContext, entry: string, name: string | undefined): Promise<PreparedEntry> {
+/**
+ * Bundles and checks the entry. The check runs the server with the `--env` settings it will have, and each
+ * `--secret` set to a stand-in text (no value is read here), so a server that reads them at start starts.
+ */
+export async function prepareEntry(
+  ctx: CommandContext,
+  entry: string,
+  name: string | undefined,
+  settings?: { readonly environment: Readonly<Record<string, string>>; readonly secrets: Readonly<Record<string, string>> },
+): Promise<PreparedEntry> {
   checkPathFlag('--entry', entry, './server.ts');
   if (name === undefined) {
     throw new UsageError(
@@ -26,7 +35,10 @@ export async function prepareEntry(ctx: CommandContext, entry: string, name: str
   try {
     ctx.out.info(`Bundling ${entry} for Node.js 24 / ARM64…`);
     const { bytes, file } = await bundleEntry({ entry, outdir: dir, cwd: ctx.cwd });
-    const tools = await loadCheck(file);
+    const tools = await loadCheck(file, {
+      ...settings?.environment,
+      ...Object.fromEntries(Object.keys(settings?.secrets ?? {}).map((key) => [key, `(secret ${key}, read at cold start)`])),
+    });
     ctx.out.info(
       `Bundled ${entry}: ${(bytes / 1024).toFixed(1)} KiB; it starts and lists ${tools.length} tool${tools.length === 1 ? '' : 's'}${tools.length ? ` (${tools.join(', ')})` : ''}.`,
     );

@@ -32,6 +32,12 @@ export interface StackCliOptions {
   readonly cloudformationExecutionPolicies?: string[];
   /** A user's server module to bundle instead of the built-in dog-facts. */
   readonly entry?: string;
+  /** `KEY=VALUE` settings for the server. */
+  readonly env?: Record<string, string>;
+  /** `KEY=<secret reference>` secrets for the server. */
+  readonly secret?: Record<string, string>;
+  /** deploy: drop the deployed stack's settings and secrets. */
+  readonly clearSettings?: boolean;
 }
 
 function wholeNumber(label: string, min: number, max: number): (value: string) => number {
@@ -52,6 +58,17 @@ function toolGroup(value: string, previous: Record<string, string[]> | undefined
     throw new InvalidArgumentError(`expected <tool>=<group>[,<group>…] such as getDogFacts=admins, got "${value}".`);
   }
   return { ...previous, [match[1]]: [...(previous?.[match[1]] ?? []), ...groups] };
+}
+
+/** `KEY=VALUE` (repeatable) → { KEY: VALUE }; the value may hold '=' and may be empty. */
+export function keyValue(flag: string, example: string) {
+  return (value: string, previous: Record<string, string> | undefined): Record<string, string> => {
+    const at = value.indexOf('=');
+    const key = at > 0 ? value.slice(0, at).trim() : '';
+    if (key === '') throw new InvalidArgumentError(`expected KEY=VALUE such as ${example}, got "${value}".`);
+    if (previous && key in previous) throw new InvalidArgumentError(`${key} is given twice with ${flag}.`);
+    return { ...previous, [key]: value.slice(at + 1) };
+  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -110,7 +127,17 @@ export function addStackOptions(command: Command): Command {
     .addOption(new Option('--log-retention <days>', 'days to keep logs (default: 30)').argParser(wholeNumber('days', 1, 3653)))
     .option('--no-access-logs', "no API Gateway access logs (for accounts without API Gateway's CloudWatch role)")
     .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)")
-    .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name');
+    .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name')
+    .option(
+      '--env <KEY=VALUE>',
+      'a setting for the server: an environment variable of the function; repeatable (kept by later deploys)',
+      keyValue('--env', 'API_BASE_URL=https://api.example.com'),
+    )
+    .option(
+      '--secret <KEY=ref>',
+      'a secret for the server, read at cold start into KEY: a Secrets Manager name or ARN (#field for JSON), or an SSM parameter (/path or ARN); repeatable',
+      keyValue('--secret', 'API_KEY=my-app/api-key'),
+    );
 }
 
 /** The sign-up policy the flags ask for, if they ask for one. */
@@ -137,6 +164,8 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
+    ...(options.env !== undefined && { environment: options.env }),
+    ...(options.secret !== undefined && { secrets: options.secret }),
     accessLogs: options.accessLogs,
   };
 }

@@ -48,7 +48,12 @@ describe('explainAwsError', () => {
       'The AWS region "bad region!" is not a region name.',
       'aws ec2 describe-regions',
     ],
-    [error('ThrottlingException', 'Rate exceeded'), {}, 'AWS is throttling requests, even after retrying (AWS error ThrottlingException).', 'Wait a minute'],
+    [
+      error('ThrottlingException', 'Rate exceeded'),
+      {},
+      'AWS is throttling requests, even after retrying (AWS error ThrottlingException).',
+      'Wait a minute',
+    ],
     [
       error('ValidationError', 'Stack with id my-stack does not exist'),
       { region: 'eu-west-1' },
@@ -129,12 +134,15 @@ describe('exit codes of AWS failures', () => {
 
 describe('an AWS answer nothing else explains', () => {
   it('is said with its code, the stack and the next command, never as a bug', () => {
-    const explained = explainAwsError(serviceError('ValidationError', 'Template format error: Unresolved resource dependencies'), {
-      doing: 'deploy',
-      stack: 'mcp-lambda-tools',
-      region: 'eu-west-1',
-      profile: 'work',
-    });
+    const explained = explainAwsError(
+      serviceError('ValidationError', 'Template format error: Unresolved resource dependencies'),
+      {
+        doing: 'deploy',
+        stack: 'mcp-lambda-tools',
+        region: 'eu-west-1',
+        profile: 'work',
+      },
+    );
     expect(explained).toBeInstanceOf(RemoteError);
     expect(explained?.message).toBe(
       'AWS refused to deploy: Template format error: Unresolved resource dependencies (AWS error ValidationError, stack mcp-lambda-tools).',
@@ -169,11 +177,7 @@ describe('a failed bootstrap', () => {
   const identity = { account: '123456789012', region: 'eu-west-1', arn: 'arn:aws:iam::123456789012:user/me' };
 
   it('names the bootstrap stack, not the stack being deployed, and the capability it lacked', () => {
-    const failure = bootstrapFailure(
-      new Error('Requires capabilities : [CAPABILITY_NAMED_IAM]'),
-      identity,
-      { profile: 'work' },
-    );
+    const failure = bootstrapFailure(new Error('Requires capabilities : [CAPABILITY_NAMED_IAM]'), identity, { profile: 'work' });
     expect(failure).toBeInstanceOf(RemoteError);
     expect(failure.message).toBe(
       `Bootstrapping aws://123456789012/eu-west-1 for the CDK failed (stack ${BOOTSTRAP_STACK}): Requires capabilities : [CAPABILITY_NAMED_IAM]`,
@@ -192,7 +196,10 @@ describe('a failed bootstrap', () => {
 
   it('says AWS errors during the bootstrap about the bootstrap stack', () => {
     const failure = bootstrapFailure(
-      serviceError('AccessDenied', 'User: x is not authorized to perform: iam:CreateRole on resource: cdk-hnb659fds-cfn-exec-role'),
+      serviceError(
+        'AccessDenied',
+        'User: x is not authorized to perform: iam:CreateRole on resource: cdk-hnb659fds-cfn-exec-role',
+      ),
       identity,
       {},
     );
