@@ -215,7 +215,7 @@ Examples:
     .option('-f, --follow', 'keep printing new requests until Ctrl-C')
     .option('--tool <name>', 'only calls of this tool')
     .option('--status <code>', 'only requests answered with this HTTP status')
-    .option('--user <client id>', "only this caller's requests (the OAuth client id)")
+    .option('--user <email|id>', "only this person's requests (email, or Cognito sub), or an OAuth client's (client id)")
     .addHelpText(
       'after',
       `

@@ -26,6 +26,8 @@ export interface RequestLogRecord {
   readonly era?: 'modern' | 'legacy';
   /** The caller's OAuth client id (not secret), when the authorizer passed claims. */
   readonly clientId?: string;
+  /** The signed-in person's Cognito `sub` (an opaque id, not the email); absent for machine clients. */
+  readonly user?: string;
   /** A short reason for a rejected request (never request content). */
   readonly reason?: string;
   /** The tool answered `isError: true` (or threw): logged at error level, with the tool's name. */

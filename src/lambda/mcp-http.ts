@@ -243,7 +243,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' }
         : {};
     // What the log line says about this request, filled in as the request is understood.
-    const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; reason?: string } = { summary: {} };
+    const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; user?: string; reason?: string } = {
+      summary: {},
+    };
 
     const respond = async (unread: Response): Promise<Response> => {
       const { response, bytes, body } = await buffered(unread);
@@ -260,6 +262,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         durationMs: Math.round((now() - started) * 100) / 100,
         ...(seen.era !== undefined && { era: seen.era }),
         ...(seen.clientId !== undefined && { clientId: seen.clientId }),
+        ...(seen.user !== undefined && { user: seen.user }),
         ...(seen.reason !== undefined && { reason: seen.reason }),
         ...(toolError && { toolError: true }),
       };
@@ -310,7 +313,12 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       return reject(auth.reason, auth.status, -32001, auth.message, { 'WWW-Authenticate': challenge });
     }
     const authInfo = auth.authInfo;
-    if (authInfo) seen.clientId = authInfo.clientId;
+    if (authInfo) {
+      seen.clientId = authInfo.clientId;
+      // The person (Cognito's sub, an opaque id: no email in the logs); machine clients have none.
+      const sub = authInfo.extra?.sub;
+      if (typeof sub === 'string' && sub !== authInfo.clientId) seen.user = sub;
+    }
     // Tools only some groups may use, enforced from the verified token's groups. Without an authorizer
     // (dev) there is no identity to check.
     const toolGroups = options.toolGroups !== undefined && authInfo ? options.toolGroups : undefined;

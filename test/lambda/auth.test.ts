@@ -49,6 +49,16 @@ describe('claims check', () => {
     const result = await app(logs)(toolsListEvent(accessClaims));
     expect(result.statusCode).toBe(200);
     expect(logs[0]?.clientId).toBe(CLIENT);
+    // The person, by Cognito's opaque sub: no email reaches the logs.
+    expect(logs[0]?.user).toBe('user-1');
+  });
+
+  it('logs no person for a machine client (client_credentials: its sub is the client id)', async () => {
+    const logs: RequestLogRecord[] = [];
+    const { username: _username, ...machine } = { ...accessClaims, sub: CLIENT };
+    expect((await app(logs)(toolsListEvent(machine))).statusCode).toBe(200);
+    expect(logs[0]?.clientId).toBe(CLIENT);
+    expect(logs[0]?.user).toBeUndefined();
   });
 
   it.each([

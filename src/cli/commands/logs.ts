@@ -33,6 +33,7 @@ interface RequestLine {
   readonly status?: number;
   readonly durationMs?: number;
   readonly clientId?: string;
+  readonly user?: string;
   readonly reason?: string;
   readonly toolError?: boolean;
 }
@@ -58,12 +59,15 @@ export function requestRecord(event: FilteredLogEvent): RequestLine | undefined 
     (value as { message?: unknown }).message !== undefined && typeof (value as { message?: unknown }).message === 'object'
       ? (value as { message: unknown }).message
       : value;
-  return (record as RequestLine | null)?.msg === 'request' ? (record as RequestLine) : undefined;
+  const msg = (record as RequestLine | null)?.msg;
+  return msg === 'request' || msg === 'startup' ? (record as RequestLine) : undefined;
 }
 
 /** One readable line: time, method, tool, status, duration, caller, and why. */
 export function formatRecord(time: number | undefined, record: RequestLine): string {
   const when = time === undefined ? '' : new Date(time).toISOString().replace('T', ' ').slice(0, 19);
+  // The function could not start (a secret it cannot read, a bad setting): every request then fails.
+  if (record.msg === 'startup') return [when, `startup failed: ${record.reason ?? 'no reason given'}`].filter(Boolean).join('  ');
   const what = [record.rpcMethod ?? record.httpMethod ?? '-', record.tool].filter(Boolean).join(' ');
   const why = record.toolError ? 'tool error' : record.reason;
   return [
@@ -71,14 +75,15 @@ export function formatRecord(time: number | undefined, record: RequestLine): str
     what,
     String(record.status ?? '-'),
     `${record.durationMs ?? '-'} ms`,
-    record.clientId ?? '',
+    record.user ?? record.clientId ?? '',
     why ? `(${why})` : '',
   ]
     .filter((part) => part !== '')
     .join('  ');
 }
 
-async function logGroupOf(aws: AwsContext, stackName: string): Promise<string> {
+/** The function's log group and the stack's user pool, from the stack's resources. */
+async function stackResources(aws: AwsContext, stackName: string): Promise<{ group: string; userPoolId?: string }> {
   const cfn = await aws.cloudFormation();
   const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
   let resources;
@@ -96,7 +101,31 @@ async function logGroupOf(aws: AwsContext, stackName: string): Promise<string> {
       hint: 'Was it deployed by mcp-lambda? Check it with: mcp-lambda status',
     });
   }
-  return group.PhysicalResourceId;
+  const pool = resources.find((r) => r.ResourceType === 'AWS::Cognito::UserPool')?.PhysicalResourceId;
+  return { group: group.PhysicalResourceId, ...(pool && { userPoolId: pool }) };
+}
+
+/**
+ * `--user`: an email is looked up in the stack's user pool (the logs hold the person's opaque `sub`, never
+ * the address); anything else is taken as a sub or an OAuth client id.
+ */
+async function callerIds(aws: AwsContext, user: string, userPoolId: string | undefined, stackName: string): Promise<string[]> {
+  if (!user.includes('@')) return [user];
+  if (userPoolId === undefined) throw new UserError(`${stackName} has no user pool to look ${user} up in.`);
+  const { AdminGetUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const cognito = await aws.cognitoClient();
+  try {
+    const answer = await cognito.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: user }));
+    const sub = answer.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+    return [sub, answer.Username].filter((id): id is string => typeof id === 'string' && id !== '');
+  } catch (error) {
+    if ((error as { name?: string }).name === 'UserNotFoundException') {
+      throw new UserError(`${user} is not a user of ${stackName}.`, { hint: 'See who is: mcp-lambda users list' });
+    }
+    throw (
+      explainAwsError(error, { ...aws.settings, doing: 'look the user up (cognito-idp:AdminGetUser)', stack: stackName }) ?? error
+    );
+  }
 }
 
 export async function logs(ctx: CommandContext, options: LogsOptions, pollMs = 2000): Promise<void> {
@@ -113,18 +142,21 @@ export async function logs(ctx: CommandContext, options: LogsOptions, pollMs = 2
   });
   let client: CloudWatchLogsClient | undefined;
   try {
-    const group = await logGroupOf(aws, stackName);
+    const { group, userPoolId } = await stackResources(aws, stackName);
+    const callers = options.user === undefined ? undefined : await callerIds(aws, options.user, userPoolId, stackName);
     client = await aws.logsClient();
     const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-    // CloudWatch filters on the JSON fields; the rest is checked here as well.
+    // CloudWatch filters on the JSON fields; the rest is checked here as well. A failed start is always
+    // shown: it explains every request after it.
     const terms = ['$.msg = "request"'];
     if (options.tool !== undefined) terms.push(`$.tool = ${JSON.stringify(options.tool)}`);
     if (options.status !== undefined) terms.push(`$.status = ${options.status}`);
-    const filterPattern = `{ ${terms.join(' && ')} }`;
+    const filterPattern = `{ (${terms.join(' && ')}) || $.msg = "startup" }`;
     const keep = (record: RequestLine) =>
-      (options.tool === undefined || record.tool === options.tool) &&
-      (options.status === undefined || String(record.status) === options.status) &&
-      (options.user === undefined || record.clientId === options.user);
+      record.msg === 'startup' ||
+      ((options.tool === undefined || record.tool === options.tool) &&
+        (options.status === undefined || String(record.status) === options.status) &&
+        (callers === undefined || callers.includes(record.user ?? '') || callers.includes(record.clientId ?? '')));
     let startTime = Date.now() - sinceMs;
     const seen = new Set<string>();
     for (;;) {

@@ -1,6 +1,7 @@
 /** `mcp-lambda logs` against CloudFormation and CloudWatch Logs answers (aws-sdk-client-mock: nothing real can run here). */
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatRecord, parseSince, requestRecord } from '../../../src/cli/commands/logs.js';
@@ -8,6 +9,7 @@ import { runCli, startCli } from '../../helpers/run-cli.js';
 
 const cfn = mockClient(CloudFormationClient);
 const cwl = mockClient(CloudWatchLogsClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
 const T = Date.UTC(2026, 10, 25, 10, 0, 0);
 const record = (fields: Record<string, unknown>) =>
   JSON.stringify({ level: 'info', msg: 'request', requestId: 'r', httpMethod: 'POST', ...fields });
@@ -15,12 +17,20 @@ const record = (fields: Record<string, unknown>) =>
 beforeEach(() => {
   cfn.reset();
   cwl.reset();
+  cognito.reset();
   cfn.on(DescribeStackResourcesCommand, { StackName: 'mcp-lambda-dog-facts' }).resolves({
     StackResources: [
       {
         LogicalResourceId: 'ServerLogs1234',
         PhysicalResourceId: '/aws/lambda/mcp-fn',
         ResourceType: 'AWS::Logs::LogGroup',
+        ResourceStatus: 'CREATE_COMPLETE',
+        Timestamp: new Date(),
+      },
+      {
+        LogicalResourceId: 'AuthUserPool42',
+        PhysicalResourceId: 'eu-west-1_pool',
+        ResourceType: 'AWS::Cognito::UserPool',
         ResourceStatus: 'CREATE_COMPLETE',
         Timestamp: new Date(),
       },
@@ -37,6 +47,7 @@ beforeEach(() => {
 afterAll(() => {
   cfn.restore();
   cwl.restore();
+  cognito.restore();
 });
 
 const logs = (args: string[]) =>
@@ -84,7 +95,7 @@ describe('mcp-lambda logs', () => {
     ]);
     const first = cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input;
     expect(first?.logGroupName).toBe('/aws/lambda/mcp-fn');
-    expect(first?.filterPattern).toBe('{ $.msg = "request" }');
+    expect(first?.filterPattern).toBe('{ ($.msg = "request") || $.msg = "startup" }');
     expect(first?.startTime).toBeGreaterThan(Date.now() - 11 * 60_000);
   });
 
@@ -111,7 +122,60 @@ describe('mcp-lambda logs', () => {
         .map((line) => JSON.parse(line).clientId),
     ).toEqual(['c2']);
     expect(cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.filterPattern).toBe(
-      '{ $.msg = "request" && $.tool = "getDogFacts" && $.status = 200 }',
+      '{ ($.msg = "request" && $.tool = "getDogFacts" && $.status = 200) || $.msg = "startup" }',
+    );
+  });
+
+  it("finds a person's requests by email through the user pool (the logs hold only the opaque sub)", async () => {
+    cognito.on(AdminGetUserCommand, { UserPoolId: 'eu-west-1_pool', Username: 'ann@example.com' }).resolves({
+      Username: 'sub-ann',
+      UserAttributes: [
+        { Name: 'sub', Value: 'sub-ann' },
+        { Name: 'email', Value: 'ann@example.com' },
+      ],
+    });
+    cwl.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          eventId: 'a',
+          timestamp: T,
+          message: record({ rpcMethod: 'tools/list', status: 200, clientId: 'c1', user: 'sub-ann' }),
+        },
+        {
+          eventId: 'b',
+          timestamp: T,
+          message: record({ rpcMethod: 'tools/list', status: 200, clientId: 'c1', user: 'sub-bob' }),
+        },
+      ],
+    });
+    const result = await logs(['--user', 'ann@example.com']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('2026-11-25 10:00:00  tools/list  200  - ms  sub-ann');
+
+    cognito.on(AdminGetUserCommand).rejects(Object.assign(new Error('User does not exist.'), { name: 'UserNotFoundException' }));
+    const unknown = await logs(['--user', 'nobody@example.com']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('nobody@example.com is not a user of mcp-lambda-dog-facts.');
+    expect(unknown.stderr).toContain('mcp-lambda users list');
+  });
+
+  it('always shows a failed start, whatever the filters', async () => {
+    cwl.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          eventId: 'a',
+          timestamp: T,
+          message: JSON.stringify({
+            level: 'error',
+            msg: 'startup',
+            reason: 'API_KEY: could not read Secrets Manager secret gone: ResourceNotFoundException: not found',
+          }),
+        },
+      ],
+    });
+    const result = await logs(['--tool', 'getDogFacts']);
+    expect(result.stdout.trim()).toBe(
+      '2026-11-25 10:00:00  startup failed: API_KEY: could not read Secrets Manager secret gone: ResourceNotFoundException: not found',
     );
   });
 
