@@ -317,9 +317,15 @@ Examples:
     .command('init')
     .helpGroup('Your own server, locally:')
     .argument('[dir]', 'directory to create (default: the current one, if empty)')
-    .description('scaffold a project for your own MCP server (server.ts, a test, package.json)')
-    .action((dir: string | undefined) =>
-      run(async (ctx) => (await import('./commands/init.js')).init(ctx, { ...(dir !== undefined && { dir }) })),
+    .description('scaffold a project for your own MCP server (server.ts, a test, package.json with mcp-lambda in it)')
+    .option('--inside-package', 'make it even inside another package (a workspace); refused by default')
+    .action((dir: string | undefined, options: { insidePackage?: boolean }) =>
+      run(async (ctx) =>
+        (await import('./commands/init.js')).init(ctx, {
+          ...(dir !== undefined && { dir }),
+          ...(options.insidePackage === true && { insidePackage: true }),
+        }),
+      ),
     );
 
   addStackOptions(

@@ -1,11 +1,13 @@
 /** Your own server: the bundler, dev --entry, synth/deploy --entry and init, on fixture servers. */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliDependency, cliPackageRoot } from '../../src/cli/commands/init.js';
 import { bundleEntry, EntryError, loadCheck } from '../../src/cli/entry/bundle.js';
+import { VERSION } from '../../src/version.js';
 import { FakeCloud, scriptedPrompter } from '../helpers/fake-engine.js';
 import { connectClient } from '../helpers/mcp-client.js';
 import { render } from '../helpers/render.js';
@@ -223,8 +225,9 @@ describe('init', () => {
     const parent = mkdtempSync(join(root, '.test-init-'));
     try {
       const dir = join(parent, 'My Tools');
-      const result = await runCli(['init', dir]);
-      expect(result.code).toBe(0);
+      // Inside this repository (for its node_modules): allowed only when asked for.
+      const result = await runCli(['init', dir, '--inside-package']);
+      expect(result.code, result.stderr).toBe(0);
       expect(readdirSync(dir).sort()).toEqual([
         '.gitignore',
         'README.md',
@@ -235,7 +238,10 @@ describe('init', () => {
       ]);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       expect(pkg.name).toBe('my-tools');
-      expect(pkg.scripts.deploy).toBe('npx mcp-lambda deploy --entry ./server.ts --name my-tools');
+      expect(pkg.scripts.deploy).toBe('mcp-lambda deploy --entry ./server.ts --name my-tools');
+      // The scripts run the mcp-lambda the project depends on — here this clone — and never npx a name.
+      expect(pkg.devDependencies['mcp-lambda']).toBe(`file:${realpathSync(root)}`);
+      for (const script of Object.values(pkg.scripts as Record<string, string>)) expect(script).not.toMatch(/npx/);
       const { file } = await bundleEntry({ entry: join(dir, 'server.ts'), outdir: join(parent, 'out'), cwd: dir });
       expect(await loadCheck(file)).toEqual(['greet']);
       // Its own config, so this repository's vitest.config.ts (found upward) does not apply.
@@ -254,6 +260,23 @@ describe('init', () => {
       (await import('node:fs')).rmSync(parent, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('will not make a project inside another package unless asked, and writes nothing', async () => {
+    const parent = mkdtempSync(join(scratch, 'pkg-'));
+    writeFileSync(join(parent, 'package.json'), '{"name":"host"}\n');
+    const result = await runCli(['init', join(parent, 'tools')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`is inside the package at ${parent}`);
+    expect(result.stderr).toContain('--inside-package');
+    expect(readdirSync(parent)).toEqual(['package.json']);
+  });
+
+  it('depends on the published version when the CLI is installed, and on the clone when it runs from one', () => {
+    expect(cliDependency('/usr/lib/node_modules/mcp-lambda')).toBe(`^${VERSION}`);
+    expect(cliDependency('/home/me/project/node_modules/mcp-lambda')).toBe(`^${VERSION}`);
+    expect(cliDependency('/home/me/src/mcp-lambda')).toBe('file:/home/me/src/mcp-lambda');
+    expect(cliPackageRoot()).toBe(realpathSync(root));
+  });
 
   it('refuses a non-empty directory and leaves it as it was', async () => {
     const dir = mkdtempSync(join(scratch, 'i-'));

@@ -1,12 +1,48 @@
-/** `mcp-lambda init [dir]`: scaffold a project for your own MCP server. */
+/**
+ * `mcp-lambda init [dir]`: scaffold a project for your own MCP server. The project depends on mcp-lambda
+ * itself (the published version, or this clone when the CLI runs from one), so its scripts run that copy
+ * and never fetch a package by name; and it is made outside any existing package unless asked, so it does
+ * not become part of another project's lint and tests.
+ */
 import { checkPathFlag } from '../options/values.js';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface InitOptions {
   readonly dir?: string;
+  /** Scaffold even inside another package (a monorepo's workspace, say). */
+  readonly insidePackage?: boolean;
+}
+
+/** This package's root: two levels up from dist/cli/commands or src/cli/commands. */
+export function cliPackageRoot(): string {
+  return realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
+}
+
+/**
+ * How the new project depends on mcp-lambda: `file:<clone>` when this CLI runs from a clone (its real path
+ * is not inside a node_modules folder — `npm link` and `npm install -g <clone>` are symlinks to it), else
+ * the version that is running, from the registry.
+ */
+export function cliDependency(root = cliPackageRoot()): string {
+  return root.split(sep).includes('node_modules') ? `^${VERSION}` : `file:${root}`;
+}
+
+/**
+ * The nearest directory at or above `dir` that holds a package.json, if any — leaving out the home
+ * directory and the file-system root, where a stray package.json is common and makes no project.
+ */
+function enclosingPackage(dir: string, home: string | undefined): string | undefined {
+  for (let current = dir; dirname(current) !== current; current = dirname(current)) {
+    if (current === home) return undefined;
+    if (existsSync(join(current, 'package.json'))) return current;
+  }
+  return undefined;
 }
 
 function packageName(dir: string): string {
@@ -17,22 +53,27 @@ function packageName(dir: string): string {
   return /^[a-z]/.test(name) ? name.slice(0, 40) : `mcp-${name}`.slice(0, 40);
 }
 
-export function scaffold(name: string): Record<string, string> {
+export function scaffold(name: string, cli = cliDependency()): Record<string, string> {
+  // npm puts node_modules/.bin on the scripts' PATH: they run the mcp-lambda this project depends on.
   const pkg = {
     name,
     version: '0.1.0',
     private: true,
     type: 'module',
     scripts: {
-      dev: 'npx mcp-lambda dev --entry ./server.ts',
+      dev: 'mcp-lambda dev --entry ./server.ts',
       test: 'vitest run',
-      synth: `npx mcp-lambda synth --entry ./server.ts --name ${name}`,
-      deploy: `npx mcp-lambda deploy --entry ./server.ts --name ${name}`,
+      synth: `mcp-lambda synth --entry ./server.ts --name ${name}`,
+      deploy: `mcp-lambda deploy --entry ./server.ts --name ${name}`,
+      login: `mcp-lambda login --name ${name}`,
+      'write-config': `mcp-lambda write-config --name ${name}`,
+      logs: `mcp-lambda logs --name ${name}`,
     },
     dependencies: { '@modelcontextprotocol/server': '^2.4.0', zod: '^4.2.0' },
     devDependencies: {
       '@modelcontextprotocol/client': '^2.4.0',
       '@types/node': '^20',
+      'mcp-lambda': cli,
       typescript: '~5.9',
       vitest: '~4.1',
     },
@@ -101,19 +142,23 @@ it('greets', async () => {
       null,
       2,
     )}\n`,
-    '.gitignore': 'node_modules/\ncdk.out/\n',
+    '.gitignore': 'node_modules/\ncdk.out/\n.env\n',
     'README.md': `# ${name}
 
 An MCP server for AWS Lambda, deployed behind OAuth with [mcp-lambda](https://www.npmjs.com/package/mcp-lambda).
 
 \`\`\`
-npm install          # dependencies
-npm run dev          # serve it on http://127.0.0.1:8765/mcp, rebuilt on every change
-npm test             # the tool's test
-npm run deploy       # bundle it and deploy it to your AWS account (scope mcp-${name}/${name})
-npx mcp-lambda login --name ${name}
-npx mcp-lambda write-config --name ${name}
+npm install            # dependencies, mcp-lambda among them
+npm run dev            # serve it on http://127.0.0.1:8765/mcp, rebuilt on every change
+npm test               # the tool's test
+npm run deploy -- --allow you@example.com   # bundle it and deploy it to your AWS account
+npm run login          # register or sign in, and call it once
+npm run write-config   # connect Claude Code to it
+npm run logs           # its request log
 \`\`\`
+
+Settings and secrets: \`npm run deploy -- --env KEY=VALUE --secret API_KEY=<Secrets Manager name>\` on
+Lambda, and \`npm run dev -- --env-file .env\` locally; the server reads them from \`process.env\`.
 
 \`server.ts\` exports a function that returns an \`McpServer\`; mcp-lambda calls it for every request with
 the caller's OAuth details (\`authInfo\`), the request id and the environment. Tools, resources and
@@ -138,6 +183,15 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<v
       },
     );
   }
+  const enclosing = options.insidePackage ? undefined : enclosingPackage(dirname(dir), ctx.env.HOME);
+  if (enclosing !== undefined) {
+    throw new UserError(
+      `${dir} is inside the package at ${enclosing}; a project made there would become part of that package's lint and tests.`,
+      {
+        hint: `Make it somewhere else (mcp-lambda init ${join(dirname(enclosing), basename(dir))}), or pass --inside-package if that is what you want (a workspace, say).`,
+      },
+    );
+  }
   const name = packageName(dir);
   const files = scaffold(name);
   await mkdir(dir, { recursive: true });
@@ -151,7 +205,9 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<v
   ctx.out.info('');
   ctx.out.info('Next:');
   if (where !== '.') ctx.out.info(`  cd ${where.startsWith('..') ? dir : where}`);
-  ctx.out.info('  npm install');
+  ctx.out.info(
+    `  npm install        # its dependencies, and mcp-lambda ${files['package.json']?.includes('"file:') ? 'from this clone' : VERSION}`,
+  );
   ctx.out.info('  npm run dev        # try it locally');
   ctx.out.info('  npm run deploy     # put it on Lambda behind OAuth');
 }
