@@ -97,7 +97,12 @@ export function reportError(error: unknown, out: ErrorOutput, verbose: boolean):
   if (error instanceof UserError) {
     out.error(error.message);
     if (error.options.hint !== undefined) out.info(`${out.style.dim('hint:')} ${error.options.hint}`);
-    if (verbose && error.cause instanceof Error && error.cause.stack) out.info(error.cause.stack);
+    if (verbose && error.cause instanceof Error && error.cause.stack) {
+      out.info(error.cause.stack);
+      // An AWS answer: its metadata (HTTP status, request id) is what AWS support asks for.
+      const metadata = (error.cause as { $metadata?: unknown }).$metadata;
+      if (metadata !== undefined) out.info(`AWS: ${JSON.stringify({ name: error.cause.name, ...(metadata as object) })}`);
+    }
     return error.exitCode;
   }
   if (error instanceof DeclinedError) {

@@ -44,6 +44,8 @@ describe('an AWS answer no command explains', () => {
     );
     expect(result.stderr).toContain('mcp-lambda status --stack-name mcp-lambda-tools --region eu-west-1');
     expect(result.stderr).not.toContain('bug');
+    const verbose = await cli(['status', '--name', 'tools', '--region', 'eu-west-1', '--verbose']);
+    expect(verbose.stderr).toContain('AWS: {"name":"LimitExceededException","httpStatusCode":400,"requestId":"req-9"}');
   });
 
   it('is still a bug (exit 70) when it is not an AWS answer', async () => {
