@@ -30,6 +30,11 @@ function describe(value: unknown): string {
 
 /** Checks the default export and wraps it as the SDK's per-request factory. */
 export function toFactory(userFactory: unknown, env: Readonly<Record<string, string | undefined>>): McpServerFactory {
+  if (userFactory === undefined) {
+    throw new TypeError(
+      'The entry has no default export. Export a function that returns an McpServer: export default () => new McpServer(...)',
+    );
+  }
   if (typeof userFactory !== 'function') {
     throw new TypeError(
       `The entry's default export is ${describe(userFactory)}, not a function. Export a function that returns an McpServer: export default () => new McpServer(...)`,

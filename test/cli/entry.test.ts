@@ -59,7 +59,9 @@ describe('bundling an entry', () => {
   });
 
   it('says what to export when there is no default export', async () => {
-    const error = await failure(bundled('no-default/server.ts'));
+    // The module is imported after the secrets are read (at run time), so the check that starts it says so.
+    const { file } = await bundled('no-default/server.ts');
+    const error = await failure(loadCheck(file));
     expect(error.message).toContain('The entry has no default export. Export a function that returns an McpServer');
   });
 

@@ -75,7 +75,7 @@ describe('the built bin (e2e)', () => {
     expect(failure?.stdout).toBe('');
   });
 
-  it('deploy with fake credentials and an unreachable AWS endpoint explains and exits 1', async () => {
+  it('deploy with fake credentials and an unreachable AWS endpoint explains and exits 4 (remote failure)', async () => {
     const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-e2e-'));
     const env = {
       PATH: process.env.PATH,
@@ -90,7 +90,7 @@ describe('the built bin (e2e)', () => {
       () => undefined,
       (error: { code: number; stderr: string; stdout: string }) => error,
     );
-    expect(failure?.code).toBe(1);
+    expect(failure?.code).toBe(4);
     expect(failure?.stderr).toContain(
       'error: Could not reach AWS while trying to find out who you are (sts:GetCallerIdentity): connect ECONNREFUSED 127.0.0.1:9',
     );

@@ -32,14 +32,21 @@ afterAll(async () => {
 });
 
 describe('the Lambda bundle', () => {
-  it('is one self-contained ESM file: only node: built-ins are imported', async () => {
+  it('is one self-contained ESM file: only node: built-ins, and the runtime’s AWS SDK for secrets, are imported', async () => {
     const meta = JSON.parse(await readFile(join(bundleDir, 'meta.json'), 'utf8')) as {
       outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
     };
     const outputs = Object.entries(meta.outputs).filter(([name]) => name.endsWith('.mjs'));
     expect(outputs).toHaveLength(1);
     const externals = outputs[0]?.[1].imports.filter((entry) => entry.external).map((entry) => entry.path) ?? [];
-    for (const path of externals) expect(path).toMatch(/^node:|^(crypto|http|https|stream|url|util|buffer|events|process)$/);
+    for (const path of externals) {
+      expect(path).toMatch(
+        /^node:|^(crypto|http|https|stream|url|util|buffer|events|process)$|^@aws-sdk\/client-(ssm|secrets-manager)$/,
+      );
+    }
+    // The AWS SDK is loaded only to read secrets (a dynamic import), never at start.
+    const sdk = outputs[0]?.[1].imports.filter((entry) => entry.path.startsWith('@aws-sdk/')) ?? [];
+    expect(sdk.map((entry) => (entry as { kind?: string }).kind)).toEqual(['dynamic-import', 'dynamic-import']);
   });
 
   it('does not carry the AJV validator (the SDK shim is replaced)', async () => {
