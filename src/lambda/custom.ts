@@ -11,6 +11,7 @@ import { readConfig } from './config.js';
 import { type Logger, stdoutLogger } from './log.js';
 import { createMcpHttpHandler } from './mcp-http.js';
 import { currentRequest } from './request-context.js';
+import { type RequestStateCodec, requestStateCodec } from './request-state.js';
 
 /** What a user's factory receives. */
 export interface ServerContext {
@@ -18,6 +19,12 @@ export interface ServerContext {
   readonly authInfo?: AuthInfo;
   readonly requestId?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Seals and checks multi-round-trip `requestState` with the deployment's key, bound to the caller:
+   * `requestState: await ctx.requestState.mint(payload, handlerCtx)` in a handler, and
+   * `new McpServer(info, { requestState: { verify: ctx.requestState.verify } })`.
+   */
+  readonly requestState: RequestStateCodec;
 }
 
 export type UserFactory = (ctx: ServerContext) => McpServer | Promise<McpServer>;
@@ -40,11 +47,13 @@ export function toFactory(userFactory: unknown, env: Readonly<Record<string, str
       `The entry's default export is ${describe(userFactory)}, not a function. Export a function that returns an McpServer: export default () => new McpServer(...)`,
     );
   }
+  const requestState = requestStateCodec(env);
   return async (ctx) => {
     const requestId = currentRequest.getStore()?.requestId;
     const server = await (userFactory as UserFactory)({
       era: ctx.era,
       env,
+      requestState,
       ...(ctx.authInfo && { authInfo: ctx.authInfo }),
       ...(requestId && { requestId }),
     });

@@ -206,9 +206,14 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
   async function serveLegacy(request: Request, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<Response> {
     const server = await factory({ era: 'legacy', requestInfo: request, ...(authInfo && { authInfo }) });
+    // A tool call may send progress and log notifications before its result: those need an event stream
+    // (buffered whole here, as API Gateway does). Everything else answers one JSON body.
+    const streams =
+      (parsedBody as { method?: unknown } | null)?.method === 'tools/call' &&
+      /text\/event-stream/i.test(request.headers.get('accept') ?? '');
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: true,
+      enableJsonResponse: !streams,
       maxRequestBodySize: maxBodyBytes,
     });
     await server.connect(transport);
@@ -228,7 +233,11 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
             })(),
           });
     try {
-      return await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
+      const response = await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
+      if (!streams || response.body === null) return response;
+      // The stream ends when the result is written: read it all before the transport is closed.
+      const body = await response.arrayBuffer();
+      return new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers });
     } finally {
       await transport.close().catch(() => {});
       await server.close().catch(() => {});
