@@ -157,6 +157,33 @@ async function withoutTools(response: Response, hidden: (tool: string) => boolea
   return new Response(body === '' ? null : body, { status: response.status, headers });
 }
 
+/** Protocol versions that have no JSON-RPC batches (batching was removed in 2025-06-18). */
+const NO_BATCH_VERSIONS = new Set(['2025-06-18', '2025-11-25']);
+
+/**
+ * The SDK's 2025-era transport answers a request whose params fail its schema (`initialize` without
+ * params, say) with `-32603` and the validator's raw issue list as the message. That is the client's
+ * mistake, not the server's: said as `-32602 Invalid params` with one readable line per issue.
+ */
+export function asInvalidParams(message: { error?: { code?: unknown; message?: unknown } }): boolean {
+  const error = message.error;
+  if (error?.code !== -32603 || typeof error.message !== 'string' || !error.message.startsWith('[')) return false;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(error.message);
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(issues) || issues.length === 0) return false;
+  const lines = issues.map((issue: { path?: unknown; message?: unknown }) => {
+    const path = Array.isArray(issue.path) ? issue.path.join('.') : '';
+    return `${path || 'request'}: ${typeof issue.message === 'string' ? issue.message : 'invalid'}`;
+  });
+  error.code = -32602;
+  error.message = `Invalid params: ${lines.slice(0, 5).join('; ')}`;
+  return true;
+}
+
 /** Reads a response to its end, so what is logged is what was sent. */
 async function buffered(response: Response): Promise<{ response: Response; bytes: number; body?: ArrayBuffer }> {
   if (response.body === null) return { response, bytes: 0 };
@@ -234,6 +261,17 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
           });
     try {
       const response = await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
+      if (!streams && response.body !== null && response.headers.get('content-type')?.includes('application/json')) {
+        const text = await response.text();
+        let answer: unknown;
+        try {
+          answer = JSON.parse(text);
+        } catch {
+          return new Response(text, { status: response.status, headers: response.headers });
+        }
+        const changed = (Array.isArray(answer) ? answer : [answer]).map((message) => asInvalidParams(message ?? {})).some(Boolean);
+        return new Response(changed ? JSON.stringify(answer) : text, { status: response.status, headers: response.headers });
+      }
       if (!streams || response.body === null) return response;
       // The stream ends when the result is written: read it all before the transport is closed.
       const body = await response.arrayBuffer();
@@ -366,6 +404,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         400,
         -32600,
         `Invalid Request: ${toolCalls} tool calls in one request is over this server's limit of ${maxToolCalls}; send them one at a time.`,
+      );
+    }
+    // Batches left the protocol in 2025-06-18: a client that names a later version and sends one is refused.
+    const version = request.headers.get('mcp-protocol-version')?.trim();
+    if (Array.isArray(parsedBody) && version !== undefined && NO_BATCH_VERSIONS.has(version)) {
+      return reject(
+        'batch_not_supported',
+        400,
+        -32600,
+        `Invalid Request: protocol version ${version} has no JSON-RPC batches (they were removed in 2025-06-18); send one message per request.`,
       );
     }
     if (toolGroups) {

@@ -249,3 +249,37 @@ describe('Streamable HTTP rules', () => {
     }
   });
 });
+
+describe('2025-era protocol findings (conformance)', () => {
+  const ping = (id: number) => ({ jsonrpc: '2.0', id, method: 'ping' });
+
+  it.each(['2025-06-18', '2025-11-25'])('refuses a JSON-RPC batch under %s, where batches no longer exist', async (version) => {
+    const response = await post(JSON.stringify([ping(1), ping(2)]), { ...JSON_HEADERS, 'mcp-protocol-version': version });
+    expect(response.status).toBe(400);
+    expect(rpcError(response.text)).toEqual({
+      code: -32600,
+      message: `Invalid Request: protocol version ${version} has no JSON-RPC batches (they were removed in 2025-06-18); send one message per request.`,
+    });
+  });
+
+  it('still serves a batch from a 2025-03-26 client, which may send them', async () => {
+    const response = await post(JSON.stringify([ping(1), ping(2)]), { ...JSON_HEADERS, 'mcp-protocol-version': '2025-03-26' });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: 2, result: {} },
+    ]);
+  });
+
+  it.each([
+    [{ jsonrpc: '2.0', id: 7, method: 'initialize' }, 'Invalid params: params: Invalid input: expected object, received undefined'],
+    [
+      { jsonrpc: '2.0', id: 7, method: 'initialize', params: { protocolVersion: '2025-11-25' } },
+      'Invalid params: params.capabilities: Invalid input: expected object, received undefined; params.clientInfo: Invalid input: expected object, received undefined',
+    ],
+  ])('answers initialize with bad params %j as -32602 with a readable message, not -32603', async (body, message) => {
+    const response = await post(JSON.stringify(body), JSON_HEADERS);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message } });
+  });
+});
