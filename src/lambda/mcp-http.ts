@@ -269,7 +269,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         } catch {
           return new Response(text, { status: response.status, headers: response.headers });
         }
-        const changed = (Array.isArray(answer) ? answer : [answer]).map((message) => asInvalidParams(message ?? {})).some(Boolean);
+        const changed = (Array.isArray(answer) ? answer : [answer])
+          .map((message) => asInvalidParams(message ?? {}))
+          .some(Boolean);
         return new Response(changed ? JSON.stringify(answer) : text, { status: response.status, headers: response.headers });
       }
       if (!streams || response.body === null) return response;

@@ -245,7 +245,15 @@ describe('init', () => {
       expect(pkg.devDependencies['mcp-lambda']).toBe(`file:${realpathSync(root)}`);
       for (const script of Object.values(pkg.scripts as Record<string, string>)) expect(script).not.toMatch(/npx/);
       const { file } = await bundleEntry({ entry: join(dir, 'server.ts'), outdir: join(parent, 'out'), cwd: dir });
-      expect(await loadCheck(file)).toEqual(['greet']);
+      expect(await loadCheck(file)).toEqual(['greet', 'forget']);
+      // It type-checks as written (strict), against the SDK it depends on.
+      await promisify(execFile)(
+        process.execPath,
+        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')],
+        {
+          cwd: dir,
+        },
+      );
       // Its own config, so this repository's vitest.config.ts (found upward) does not apply.
       writeFileSync(join(parent, 'vitest.config.mjs'), "export default { test: { include: ['*.test.ts'] } };\n");
       const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');

@@ -123,6 +123,15 @@ describe.each([
     expect(rest).toEqual([]);
   });
 
+  it('keeps nothing per listen: 1,100 in one process (past the SDK’s 1,024-subscription table) are all answered', async () => {
+    for (let id = 1; id <= 1100; id += 1) {
+      const answer = await listen(url(), id, { toolsListChanged: true });
+      if (answer.status !== 200 || !answer.text.includes('"resultType":"complete"')) {
+        throw new Error(`listen ${id} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+      }
+    }
+  }, 60_000);
+
   it('the official 2026-07-28 client gets its listen acknowledged with nothing honoured', async () => {
     const client = await connectClient(url(), '2026-07-28');
     try {

@@ -272,7 +272,10 @@ describe('2025-era protocol findings (conformance)', () => {
   });
 
   it.each([
-    [{ jsonrpc: '2.0', id: 7, method: 'initialize' }, 'Invalid params: params: Invalid input: expected object, received undefined'],
+    [
+      { jsonrpc: '2.0', id: 7, method: 'initialize' },
+      'Invalid params: params: Invalid input: expected object, received undefined',
+    ],
     [
       { jsonrpc: '2.0', id: 7, method: 'initialize', params: { protocolVersion: '2025-11-25' } },
       'Invalid params: params.capabilities: Invalid input: expected object, received undefined; params.clientInfo: Invalid input: expected object, received undefined',

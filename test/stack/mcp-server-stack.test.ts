@@ -154,7 +154,8 @@ describe('Cognito', () => {
   });
 
   it('stores the automated client secret in Secrets Manager under a generated name', () => {
-    const secret = one('AWS::SecretsManager::Secret');
+    const secret = resources('AWS::SecretsManager::Secret').find(([, r]) => r.Properties.SecretString !== undefined)![1]
+      .Properties as Record<string, any>;
     expect(secret.Name).toBeUndefined();
     const automatedId = resources('AWS::Cognito::UserPoolClient').find(
       ([, r]) => r.Properties.ClientName === 'dog-facts-automated',
@@ -438,18 +439,29 @@ describe('Lambda', () => {
     for (const [, group] of ours) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it('gives the MCP function a role that can only write its own logs', () => {
+  it('gives the MCP function a role that can only write its own logs and read its requestState key', () => {
     const roleId = serverFunction().Role['Fn::GetAtt'][0];
     expect(json.Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     const policies = resources('AWS::IAM::Policy').filter(([, r]) => r.Properties.Roles.some((role: any) => role.Ref === roleId));
     const statements = policies.flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    const keyId = resources('AWS::SecretsManager::Secret').find(([, r]) => r.Properties.GenerateSecretString !== undefined)![0];
     expect(statements).toEqual([
       expect.objectContaining({
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Effect: 'Allow',
         Resource: expect.anything(),
       }),
+      { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: keyId } },
     ]);
+  });
+
+  it('generates the requestState key at deploy (64 characters, never in the template) and names it to the function', () => {
+    const [keyId, key] = resources('AWS::SecretsManager::Secret').find(
+      ([, r]) => r.Properties.GenerateSecretString !== undefined,
+    )!;
+    expect(key.Properties.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(key.Properties.SecretString).toBeUndefined();
+    expect(serverFunction().Environment.Variables.MCP_REQUEST_STATE_SECRET).toEqual({ Ref: keyId });
   });
 });
 
@@ -652,12 +664,14 @@ describe('settings and secrets for the server', () => {
       `arn:aws:ssm:${FAKE.region}:<AWS::AccountId>:parameter/plain`,
       `arn:aws:ssm:${FAKE.region}:<AWS::AccountId>:parameter/weather/db-url`,
     ]);
-    expect(
-      statements
-        .map((statement: any) => statement.Action)
-        .flat()
-        .sort(),
-    ).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+    // Besides the secrets named, only its logs and its requestState key (DescribeSecret comes with reading that).
+    expect([...new Set(statements.map((statement: any) => statement.Action).flat())].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'ssm:GetParameter',
+    ]);
   });
 
   it('records them in an output a later deploy keeps, with references and never a value', () => {

@@ -80,7 +80,7 @@ export function scaffold(name: string, cli = cliDependency()): Record<string, st
   };
   return {
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
-    'server.ts': `import { McpServer } from '@modelcontextprotocol/server';
+    'server.ts': `import { acceptedContent, inputRequired, McpServer, type RequestStateCodec } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
 
 /** What mcp-lambda passes to the factory on each request. */
@@ -90,11 +90,17 @@ export interface ServerContext {
   readonly authInfo?: { readonly clientId: string; readonly scopes: string[]; readonly extra?: Record<string, unknown> };
   readonly requestId?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Seals state a multi-round-trip tool needs in its next round, with this deployment's key. */
+  readonly requestState?: RequestStateCodec;
 }
 
 /** mcp-lambda builds a fresh server for every request from this default export. */
 export default function createServer(ctx: ServerContext): McpServer {
-  const server = new McpServer({ name: '${name}', version: '0.1.0' });
+  const server = new McpServer(
+    { name: '${name}', version: '0.1.0' },
+    // requestState comes back from the client: only state this deployment sealed is accepted.
+    ctx.requestState ? { requestState: { verify: ctx.requestState.verify } } : {},
+  );
 
   server.registerTool(
     'greet',
@@ -105,6 +111,29 @@ export default function createServer(ctx: ServerContext): McpServer {
     async ({ name }) => {
       const who = ctx.authInfo?.extra?.username ?? 'someone';
       return { content: [{ type: 'text', text: \`Hello, \${name}! (asked by \${who})\` }] };
+    },
+  );
+
+  // Asking the user (elicitation) on Lambda, where nothing is remembered between requests: the tool
+  // answers "input required" with the question and sealed state; the client asks the user and calls
+  // again with the answer and the state (MCP 2026-07-28 clients; see mcp-lambda's README).
+  const confirmation = z.object({ confirm: z.boolean() });
+  server.registerTool(
+    'forget',
+    {
+      description: 'Forgets a name, after the user confirms',
+      inputSchema: z.object({ name: z.string().min(1) }),
+    },
+    async ({ name }, call) => {
+      const asked = call.mcpReq.requestState<{ name: string }>();
+      const answer = acceptedContent(call.mcpReq.inputResponses, 'confirm', confirmation);
+      if (asked?.name === name && answer) {
+        return { content: [{ type: 'text', text: answer.confirm ? \`Forgot \${name}.\` : 'Kept everything.' }] };
+      }
+      return inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ message: \`Forget \${name}?\`, requestedSchema: confirmation }) },
+        ...(ctx.requestState && { requestState: await ctx.requestState.mint({ name }, call) }),
+      });
     },
   );
 
