@@ -123,9 +123,17 @@ Examples:
     .action((options: LoginCommandOptions) => run(async (ctx) => (await import('./commands/login.js')).login(ctx, options)));
 
   stackSelector(program.command('write-config').helpGroup('Deploy and connect:'))
-    .description("write Claude Code's MCP entry for the deployed server (merged into the file, never clobbered)")
+    .description("write an MCP client's entry for the deployed server (Claude Code's by default; merged, never clobbered)")
     .addOption(
-      new Option('--scope <scope>', 'project (.mcp.json here), user (~/.claude.json) or local (~/.claude.json, this project)')
+      new Option('--client <client>', 'the client to configure')
+        .choices(['claude-code', 'vscode', 'cursor', 'gemini', 'claude-desktop'])
+        .default('claude-code'),
+    )
+    .addOption(
+      new Option(
+        '--scope <scope>',
+        "project (this folder's config) or user (your own); Claude Code also has local (~/.claude.json, this project)",
+      )
         .choices(['project', 'user', 'local'])
         .default('user'),
     )
@@ -143,7 +151,9 @@ Examples:
 Examples:
   $ mcp-lambda write-config
   $ mcp-lambda write-config --scope project --dry-run
-  $ mcp-lambda write-config --auth helper --scope local`,
+  $ mcp-lambda write-config --auth helper --scope local
+  $ mcp-lambda write-config --client cursor --scope project
+  $ mcp-lambda write-config --client claude-desktop        prints what to paste in Settings → Connectors`,
     )
     .action((options: WriteConfigOptions) =>
       run(async (ctx) => (await import('./commands/write-config.js')).writeConfig(ctx, options)),

@@ -19,6 +19,7 @@ export {
   type McpFunctionProps,
   MissingBundleError,
 } from './function.js';
+export { CLIENTS, type ClientInfo, DEFAULT_CLIENTS, MAX_CALLBACK_URL_LENGTH, MAX_CALLBACK_URLS } from './clients.js';
 export { McpServerStack, type McpServerStackProps, OUTPUTS } from './mcp-server-stack.js';
 export { PASSWORD_TOKEN_SOURCES, PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
 export {

@@ -33,6 +33,7 @@ export const OUTPUTS = {
   signUpPolicy: 'SignUpPolicy',
   allowListParameter: 'AllowListParameter',
   serverSettings: 'ServerSettings',
+  clients: 'Clients',
 } as const;
 
 export class McpServerStack extends Stack {
@@ -110,6 +111,7 @@ export class McpServerStack extends Stack {
       "Claude Code's OAuth callback port registered on the interactive client",
     );
     output(OUTPUTS.serverName, options.serverName, 'MCP server name');
+    output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');
     output(
       OUTPUTS.signUpPolicy,
       options.signUp.mode,

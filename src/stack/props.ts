@@ -12,6 +12,7 @@ import {
   DEFAULT_SESSION_HOURS,
   invalid,
 } from './names.js';
+import { checkClients, clientRedirectUris, DEFAULT_CLIENTS, MAX_CALLBACK_URL_LENGTH, MAX_CALLBACK_URLS } from './clients.js';
 import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
@@ -36,8 +37,10 @@ export interface McpServerStackOptions {
   readonly stage?: string;
   /** Port of Claude Code's OAuth callback, `http://localhost:<port>/callback`. @default 31927 */
   readonly callbackPort?: number;
-  /** More OAuth callback URLs for the interactive client (https, or http on localhost). @default none */
+  /** More OAuth callback URLs for the interactive client (https, http on localhost, or an app's scheme). @default none */
   readonly extraCallbackUrls?: readonly string[];
+  /** MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default all of them */
+  readonly clients?: readonly string[];
   /** Browser origins allowed to call /mcp. @default the MCP Inspector on localhost:6274 */
   readonly allowedOrigins?: readonly string[];
   /**
@@ -91,6 +94,8 @@ export interface ResolvedStackOptions {
   readonly stage: string;
   readonly callbackPort: number;
   readonly callbackUrls: readonly string[];
+  /** The clients registered (claude-code always among them). */
+  readonly clients: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly signUp: SignUpPolicy;
   readonly mfa: 'off' | 'optional' | 'required';
@@ -127,7 +132,11 @@ function checkCallbackUrl(value: string): string {
   if (url.protocol === 'http:' && url.hostname !== 'localhost') {
     invalid('callback URL', value, 'Cognito accepts plain http only for localhost; use https.');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid('callback URL', value, 'use https (or http on localhost).');
+  // An app's own scheme (cursor://…) is allowed by Cognito; schemes that run or read things are not callbacks.
+  if (['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'ftp:'].includes(url.protocol)) {
+    invalid('callback URL', value, 'use https, http on localhost, or an app’s own scheme (myapp://callback).');
+  }
+  if (value.length > MAX_CALLBACK_URL_LENGTH) invalid('callback URL', value, `Cognito takes at most ${MAX_CALLBACK_URL_LENGTH} characters.`);
   return value;
 }
 
@@ -150,7 +159,18 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(stage)) invalid('stage', stage, 'use up to 128 letters, digits, hyphens and underscores.');
   const callbackPort = integer('callback port', options.callbackPort ?? DEFAULT_CALLBACK_PORT, 1024, 65535);
   const extra = (options.extraCallbackUrls ?? []).map(checkCallbackUrl);
-  const callbackUrls = [...new Set([`http://localhost:${callbackPort}/callback`, INSPECTOR_CALLBACK_URL, ...extra])];
+  const clients = checkClients(options.clients ?? DEFAULT_CLIENTS);
+  const callbackUrls = [
+    ...new Set([
+      `http://localhost:${callbackPort}/callback`,
+      INSPECTOR_CALLBACK_URL,
+      ...clientRedirectUris(clients, callbackPort).map(checkCallbackUrl),
+      ...extra,
+    ]),
+  ];
+  if (callbackUrls.length > MAX_CALLBACK_URLS) {
+    invalid('callback URLs', callbackUrls.length, `Cognito registers at most ${MAX_CALLBACK_URLS} on an app client; name fewer.`);
+  }
   const allowedOrigins = (options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map(checkOrigin);
   const mode = options.signUp?.mode ?? 'allow-list';
   if (!SIGN_UP_MODES.includes(mode)) invalid('sign-up policy', mode, `use one of ${SIGN_UP_MODES.join(', ')}.`);
@@ -200,6 +220,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     stage,
     callbackPort,
     callbackUrls,
+    clients,
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
     mfa,

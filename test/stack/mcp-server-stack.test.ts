@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type BuildAppOptions,
   buildApp,
+  CLIENTS,
+  MAX_CALLBACK_URL_LENGTH,
+  MAX_CALLBACK_URLS,
   McpServerStack,
   type McpServerStackOptions,
   MissingBundleError,
@@ -116,7 +119,19 @@ describe('Cognito', () => {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: ['http://localhost:31927/callback', 'http://localhost:6274/oauth/callback'],
+      // Claude Code's, the Inspector's, then every other client's (the default: all of them).
+      CallbackURLs: [
+        'http://localhost:31927/callback',
+        'http://localhost:6274/oauth/callback',
+        'https://vscode.dev/redirect',
+        'https://insiders.vscode.dev/redirect',
+        'http://localhost:8787/callback',
+        'cursor://anysphere.cursor-mcp/oauth/callback',
+        'https://www.cursor.com/agents/mcp/oauth/callback',
+        'http://localhost:7777/oauth/callback',
+        'https://claude.ai/api/mcp/auth_callback',
+        'https://claude.com/api/mcp/auth_callback',
+      ],
       // With refresh-token rotation, REFRESH_TOKEN_AUTH goes (GetTokensFromRefreshToken replaces it).
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH'],
       RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 60 },
@@ -499,6 +514,7 @@ describe('options', () => {
       serverName: 'cat-facts',
       stage: 'v1',
       callbackPort: 41000,
+      clients: ['cursor'],
       extraCallbackUrls: ['https://app.example.com/cb', 'http://localhost:9999/cb'],
       memoryMb: 1024,
       reservedConcurrency: 20,
@@ -511,6 +527,9 @@ describe('options', () => {
       CallbackURLs: [
         'http://localhost:41000/callback',
         'http://localhost:6274/oauth/callback',
+        'http://localhost:8787/callback',
+        'cursor://anysphere.cursor-mcp/oauth/callback',
+        'https://www.cursor.com/agents/mcp/oauth/callback',
         'https://app.example.com/cb',
         'http://localhost:9999/cb',
       ],
@@ -598,6 +617,52 @@ describe('options', () => {
   it('explains a missing Lambda bundle', () => {
     expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow(MissingBundleError);
     expect(() => buildApp({ outdir: outdir(), lambdaBundleDir: join(tmpdir(), 'no-bundle-here') })).toThrow('npm run build');
+  });
+});
+
+describe('MCP clients', () => {
+  it('registers only the clients asked for (Claude Code always), and names them in an output', () => {
+    const { json: j } = synth({ clients: ['gemini'] });
+    const client = Object.values(j.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Cognito::UserPoolClient' && r.Properties.ClientName === 'dog-facts-interactive',
+    );
+    expect(client.Properties.CallbackURLs).toEqual([
+      'http://localhost:31927/callback',
+      'http://localhost:6274/oauth/callback',
+      'http://localhost:7777/oauth/callback',
+    ]);
+    expect(j.Outputs[OUTPUTS.clients].Value).toBe('claude-code,gemini');
+    expect(json.Outputs[OUTPUTS.clients].Value).toBe('claude-code,vscode,cursor,gemini,claude-desktop');
+  });
+
+  it("keeps every client's redirect URIs within Cognito's limits, and valid for Cognito", () => {
+    const all = resolveStackOptions({ clients: CLIENTS.map((c) => c.id) });
+    expect(all.callbackUrls.length).toBeLessThanOrEqual(MAX_CALLBACK_URLS);
+    for (const url of all.callbackUrls) {
+      expect(url.length).toBeLessThanOrEqual(MAX_CALLBACK_URL_LENGTH);
+      const parsed = new URL(url);
+      expect(parsed.hash).toBe('');
+      // Plain http only for localhost (AWS: "HTTPS over HTTP except for http://localhost"); app schemes allowed.
+      if (parsed.protocol === 'http:') expect(parsed.hostname).toBe('localhost');
+    }
+  });
+
+  it.each<[McpServerStackOptions, string]>([
+    [{ clients: ['vim'] }, 'client "vim" is not valid: use one or more of claude-code, vscode, cursor, gemini, claude-desktop.'],
+    [{ extraCallbackUrls: ['javascript:alert(1)'] }, 'use https, http on localhost, or an app’s own scheme'],
+    [{ extraCallbackUrls: [`https://x.example/${'a'.repeat(1100)}`] }, 'Cognito takes at most 1024 characters'],
+    [
+      { extraCallbackUrls: Array.from({ length: 95 }, (_, i) => `https://x.example/cb${i}`) },
+      'Cognito registers at most 100 on an app client',
+    ],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveStackOptions(options)).toThrow(message);
+  });
+
+  it('accepts an app’s own scheme as a callback', () => {
+    expect(resolveStackOptions({ extraCallbackUrls: ['myapp://oauth/callback'], clients: [] }).callbackUrls).toContain(
+      'myapp://oauth/callback',
+    );
   });
 });
 

@@ -42,17 +42,30 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           if (signUp.mode === 'open') out.warn(line);
           else out.info(line);
         }
-        // Settings and secrets: the flags, else what the stack has now.
+        // Settings and secrets: the flags, else what the stack has now. Clients likewise.
         const settings = chooseSettings(ctx, flagSettings, existing);
+        const deployedClients = existing?.outputs.Clients?.split(',').filter(Boolean);
+        const clients = options.clients ?? deployedClients;
         let resolved;
         try {
-          resolved = resolveStackOptions({ ...checked, signUp, environment: settings.environment, secrets: settings.secrets });
+          resolved = resolveStackOptions({
+            ...checked,
+            signUp,
+            environment: settings.environment,
+            secrets: settings.secrets,
+            ...(clients && { clients }),
+          });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
           throw error;
         }
+        if (!global.json) {
+          out.info(
+            `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
+          );
+        }
         await checkSecretsExist(ctx, session.aws, resolved.secrets);
-        return { signUp, environment: settings.environment, secrets: settings.secrets };
+        return { signUp, environment: settings.environment, secrets: settings.secrets, clients: resolved.clients };
       },
       engine: session.engine,
       progress: session.progress,

@@ -64,6 +64,11 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
     out.result(
       `  ${stack.outputs.SignUpPolicy === 'allow-list' || stack.outputs.SignUpPolicy === 'invite' ? signUp : out.style.yellow(signUp)}`,
     );
+    out.result(
+      stack.outputs.Clients
+        ? `  Clients registered: ${stack.outputs.Clients.split(',').join(', ')} (write-config --client <name> for each)`
+        : '  Clients registered: Claude Code (deployed before --clients: mcp-lambda deploy --clients … adds others)',
+    );
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');

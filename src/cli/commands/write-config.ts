@@ -8,8 +8,12 @@ import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 import { updateStackRecord } from '../state/stack-state.js';
+import { type ClientWriter, type FileWriter, WRITERS, writerFor } from '../clients/writers.js';
+import type { StackOutputs } from '../stacks/resolve.js';
 
 export interface WriteConfigOptions extends StackSelector {
+  /** The client to configure. @default claude-code */
+  readonly client?: string;
   readonly scope: ConfigScope;
   readonly auth: AuthMode;
   readonly entryName?: string;
@@ -48,6 +52,17 @@ export async function writeConfig(
   options: WriteConfigOptions,
   helperCommand?: readonly string[],
 ): Promise<void> {
+  const client = options.client ?? 'claude-code';
+  if (client !== 'claude-code') {
+    const writer = writerFor(client);
+    if (!writer) {
+      throw new UsageError(
+        `--client ${JSON.stringify(client)} is not one mcp-lambda writes for.`,
+        `Use one of: claude-code, ${WRITERS.map((w) => w.id).join(', ')}.`,
+      );
+    }
+    return writeOtherClient(ctx, options, writer);
+  }
   const { out, global, prompt } = ctx;
   const self = helperCommand === undefined ? selfCommand(ctx.env) : { command: helperCommand, onPath: true };
   const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
@@ -163,4 +178,119 @@ export async function writeConfig(
   }
   const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
   out.info(`If it does not connect: mcp-lambda doctor${selector} names the broken link.`);
+}
+
+/** Whether the deployed stack registered this client's redirect URIs (stacks before --clients did not). */
+function registered(stack: StackOutputs, client: string): boolean | undefined {
+  const list = stack.raw.Clients;
+  return list === undefined ? undefined : list.split(',').includes(client);
+}
+
+/** Another client's config: the same merge discipline as Claude Code's, in that client's file and shape. */
+async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions, writer: ClientWriter): Promise<void> {
+  const { out, global, prompt } = ctx;
+  const stack = await resolveStack(ctx, options);
+  const name = options.entryName ?? stack.serverName;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+    throw new UsageError(`--entry-name ${JSON.stringify(name)} is not valid: use letters, digits, hyphens and underscores.`);
+  if (options.auth === 'helper') {
+    throw new UsageError(`--auth helper is for Claude Code; ${writer.title} signs in with OAuth itself.`);
+  }
+  const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+  if (registered(stack, writer.id) === false) {
+    out.warn(
+      `${stack.stackName} does not register ${writer.title}'s redirect URIs, so its sign-in would be refused. Add it: mcp-lambda deploy${selector} --clients ${[...(stack.raw.Clients ?? 'claude-code').split(','), writer.id].join(',')}`,
+    );
+  }
+
+  if (writer.kind === 'paste') {
+    if (!/^https:\/\//.test(stack.mcpServerUrl) || /^https:\/\/(localhost|127\.)/.test(stack.mcpServerUrl)) {
+      out.warn(
+        `${stack.mcpServerUrl} is not reachable from the public internet; ${writer.title} connects from Anthropic's cloud.`,
+      );
+    }
+    if (global.json) {
+      out.json({ client: writer.id, name, url: stack.mcpServerUrl, clientId: stack.clientId, steps: writer.steps(stack, name) });
+      return;
+    }
+    for (const line of writer.steps(stack, name)) out.result(line);
+    return;
+  }
+
+  if (options.scope === 'local') {
+    throw new UsageError(
+      `--scope local is Claude Code's; ${writer.title} has project and user configs.`,
+      '--scope project or --scope user',
+    );
+  }
+  const target = (writer as FileWriter).target(options.scope, ctx.env, ctx.cwd);
+  const entry = writer.entry(stack);
+  const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
+  if (options.print) {
+    out.result(JSON.stringify({ [name]: entry }, null, 2));
+    return;
+  }
+  let plan: Awaited<ReturnType<typeof planEntry>>;
+  try {
+    plan = await planEntry(target, name, entry);
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw new UserError(error.message);
+    throw error;
+  }
+  if (options.dryRun) {
+    out.result(plan.after);
+    out.info(out.style.dim(`(dry run: ${target.file} was not changed)`));
+    return;
+  }
+  const unchanged = plan.after === plan.before;
+  if (!unchanged && plan.existing !== undefined) {
+    out.info(`${target.file} already has a "${name}" entry that differs:`);
+    out.info(`  now:   ${JSON.stringify(plan.existing)}`);
+    out.info(`  new:   ${JSON.stringify(entry)}`);
+    if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
+      throw new DeclinedError(`Left ${target.file} as it was. Use --entry-name to write a second entry instead.`);
+    }
+  }
+  if (!unchanged) {
+    try {
+      await writeEntry(target, name, entry, options.scope === 'project' ? 0o644 : 0o600, lockOptions);
+    } catch (error) {
+      if (error instanceof ConfigFileError) throw new UserError(error.message);
+      throw error;
+    }
+  }
+  await updateStackRecord(
+    ctx.env,
+    stack.region,
+    stack.stackName,
+    (record) => ({
+      stackName: stack.stackName,
+      region: stack.region,
+      savedAt: record?.savedAt ?? new Date().toISOString(),
+      outputs: record?.outputs ?? stack.raw,
+      ...(record?.account && { account: record.account }),
+      claudeEntries: [
+        ...(record?.claudeEntries ?? []).filter((e) => !(e.file === target.file && e.entryName === name)),
+        {
+          scope: options.scope,
+          file: target.file,
+          entryName: name,
+          url: stack.mcpServerUrl,
+          client: writer.id,
+          prefix: [...target.prefix].map(String),
+        },
+      ],
+    }),
+    lockOptions,
+  );
+  if (global.json) {
+    out.json({ client: writer.id, file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });
+    return;
+  }
+  out.result(
+    unchanged ? `${target.file} already has this "${name}" entry.` : `${out.style.green('✓')} Wrote "${name}" to ${target.file}:`,
+  );
+  out.result(`  ${JSON.stringify(entry)}`);
+  out.info('');
+  for (const line of writer.next(name)) out.info(line);
 }

@@ -38,6 +38,8 @@ export interface StackCliOptions {
   readonly secret?: Record<string, string>;
   /** deploy: drop the deployed stack's settings and secrets. */
   readonly clearSettings?: boolean;
+  /** MCP clients whose redirect URIs to register. */
+  readonly clients?: string[];
 }
 
 function wholeNumber(label: string, min: number, max: number): (value: string) => number {
@@ -129,6 +131,18 @@ export function addStackOptions(command: Command): Command {
     .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)")
     .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name')
     .option(
+      '--clients <list>',
+      'MCP clients to register redirect URIs for, comma-separated: claude-code, vscode, cursor, gemini, claude-desktop (default: all; kept by later deploys)',
+      (value: string) => {
+        const list = value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
+        if (list.length === 0) throw new InvalidArgumentError('expected client names such as claude-code,cursor.');
+        return list;
+      },
+    )
+    .option(
       '--env <KEY=VALUE>',
       'a setting for the server: an environment variable of the function; repeatable (kept by later deploys)',
       keyValue('--env', 'API_BASE_URL=https://api.example.com'),
@@ -165,6 +179,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
     ...(options.env !== undefined && { environment: options.env }),
+    ...(options.clients !== undefined && { clients: options.clients }),
     ...(options.secret !== undefined && { secrets: options.secret }),
     accessLogs: options.accessLogs,
   };

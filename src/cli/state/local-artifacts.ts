@@ -3,7 +3,8 @@
  * Code entries `write-config` wrote — so `status` can list it and `destroy` can remove exactly that.
  */
 import { readTokens, removeTokens, tokenPath } from '../auth/token-store.js';
-import { type ConfigScope, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
+import { planEntry, writeEntry } from '../clients/json-config.js';
+import { writerFor } from '../clients/writers.js';
 import { type ClaudeEntryRecord, readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
 
 export type LocalArtifact =
@@ -13,15 +14,19 @@ export type LocalArtifact =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const clientTitle = (client: string | undefined) => (client && writerFor(client)?.title) || 'Claude Code';
+
 function target(entry: ClaudeEntryRecord) {
-  return { scope: entry.scope as ConfigScope, file: entry.file, ...(entry.projectPath && { projectPath: entry.projectPath }) };
+  const prefix = entry.prefix ?? (entry.projectPath ? ['projects', entry.projectPath, 'mcpServers'] : ['mcpServers']);
+  return { file: entry.file, prefix: [...prefix] };
 }
 
-/** Whether the entry is still there and still points at the URL we wrote. */
+/** Whether the entry is still there and still points at the URL we wrote (clients name the field differently). */
 async function entryStillOurs(entry: ClaudeEntryRecord): Promise<boolean> {
   try {
     const plan = await planEntry(target(entry), entry.entryName, undefined);
-    return (plan.existing as { url?: unknown } | undefined)?.url === entry.url;
+    const found = plan.existing as { url?: unknown; httpUrl?: unknown; serverUrl?: unknown } | undefined;
+    return [found?.url, found?.httpUrl, found?.serverUrl].includes(entry.url);
   } catch {
     return false;
   }
@@ -39,7 +44,7 @@ export async function listLocalArtifacts(env: Env, region: string, stackName: st
       const where = entry.projectPath ? `${entry.file} (project ${entry.projectPath})` : entry.file;
       found.push({
         kind: 'claude-entry',
-        description: `Claude Code entry "${entry.entryName}" (${entry.scope})`,
+        description: `${clientTitle(entry.client)} entry "${entry.entryName}" (${entry.scope})`,
         path: where,
         entry,
       });

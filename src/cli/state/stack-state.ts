@@ -13,6 +13,7 @@ import { readJsonFile, removeFile, writeJsonFile } from './files.js';
 import { type LockOptions, withFileLock } from './lock.js';
 
 /** A Claude Code entry `write-config` wrote, so `destroy` can remove exactly that. */
+/** A client config entry `write-config` wrote (Claude Code's, or another client's), for `status` and `destroy`. */
 export interface ClaudeEntryRecord {
   readonly scope: 'project' | 'user' | 'local';
   readonly file: string;
@@ -20,6 +21,10 @@ export interface ClaudeEntryRecord {
   readonly entryName: string;
   /** The URL it pointed at (an entry the user repointed is left alone). */
   readonly url: string;
+  /** The client the entry is for. @default claude-code */
+  readonly client?: string;
+  /** Where in the file the entries live (the entry is at `[...prefix, entryName]`). @default Claude Code's */
+  readonly prefix?: readonly string[];
 }
 
 export interface StackRecord {

@@ -278,3 +278,32 @@ describe('dev --env-file / --env', () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe('deploy --clients', () => {
+  it('registers the clients named, keeps them on a later deploy, and refuses an unknown one', async () => {
+    const first = await deploy(['--clients', 'cursor,gemini']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.clients).toEqual(['claude-code', 'cursor', 'gemini']);
+    expect(first.stderr).toContain('Clients: claude-code, cursor, gemini');
+
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Clients: 'claude-code,cursor' },
+    });
+    const kept = await runCli(
+      ['deploy', '--region', 'eu-west-1'],
+      { HOME: home, ...aws.env() },
+      { deployEngine: cloud.factory() },
+    );
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.clients).toEqual(['claude-code', 'cursor']);
+    expect(kept.stderr).toContain('Clients: claude-code, cursor (as deployed; --clients changes them)');
+
+    const bad = await deploy(['--clients', 'cursor,emacs']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      'client "emacs" is not valid: use one or more of claude-code, vscode, cursor, gemini, claude-desktop.',
+    );
+  });
+});

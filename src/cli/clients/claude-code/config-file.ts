@@ -1,341 +1,31 @@
 /**
- * Claude Code's MCP configuration files, edited the way a person would: only our entry changes; every
- * other key, the indentation and the trailing newline stay as they were. A file that does not parse is
- * refused untouched. Writes are atomic (temp file, rename), keep the file's mode, and hold a lock so two
- * writers do not lose each other's entries.
- *
- * Where the entries live (DESIGN.md, "Claude Code config"):
+ * Claude Code's MCP configuration files (DESIGN.md, "Claude Code config"):
  * - project: `<cwd>/.mcp.json` → `mcpServers.<name>`
  * - user:    `~/.claude.json`  → `mcpServers.<name>`
  * - local:   `~/.claude.json`  → `projects["<cwd>"].mcpServers.<name>`
- * `CLAUDE_CONFIG_DIR` moves `.claude.json`.
+ * `CLAUDE_CONFIG_DIR` moves `.claude.json`. Edited through the shared mechanism in ../json-config.ts.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { applyEdits, type JSONPath, modify, type ParseErrorCode, printParseErrorCode, visit } from 'jsonc-parser';
-import { removeStaleTemps, writeFileAtomic } from '../../state/files.js';
-import { type LockOptions, withFileLock } from '../../state/lock.js';
+import { join, resolve } from 'node:path';
+import { type JsonTarget, lookup, parseStrict, readConfig } from '../json-config.js';
+
+export { ConfigFileError, type ConfigPlan, entryPath, planEntry, writeEntry } from '../json-config.js';
 
 export type ConfigScope = 'project' | 'user' | 'local';
 
-export interface ConfigTarget {
+export interface ConfigTarget extends JsonTarget {
   readonly scope: ConfigScope;
-  readonly file: string;
   /** For local scope: the project path key. */
   readonly projectPath?: string;
 }
 
-/** A config file we will not edit (does not parse, wrong shape, read-only). Nothing was written. */
-export class ConfigFileError extends Error {
-  override readonly name = 'ConfigFileError';
-}
-
 export function configTarget(scope: ConfigScope, env: Readonly<Record<string, string | undefined>>, cwd: string): ConfigTarget {
-  if (scope === 'project') return { scope, file: join(resolve(cwd), '.mcp.json') };
+  if (scope === 'project') return { scope, file: join(resolve(cwd), '.mcp.json'), prefix: ['mcpServers'] };
   const dir = env.CLAUDE_CONFIG_DIR || env.HOME || homedir();
   const file = join(dir, '.claude.json');
-  return scope === 'local' ? { scope, file, projectPath: resolve(cwd) } : { scope, file };
-}
-
-export function entryPath(target: ConfigTarget, name: string): JSONPath {
-  return target.scope === 'local' ? ['projects', target.projectPath ?? '', 'mcpServers', name] : ['mcpServers', name];
-}
-
-export interface ConfigPlan {
-  readonly target: ConfigTarget;
-  /** The file's text now ('' when it does not exist). */
-  readonly before: string;
-  /** The text after the change. */
-  readonly after: string;
-  /** The entry that is there now. */
-  readonly existing: unknown;
-  readonly fileExists: boolean;
-}
-
-/** The file's text without a byte-order mark, and the mark itself ('' when none): written back as found. */
-async function readConfig(file: string): Promise<{ text: string; bom: string; exists: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', bom: '', exists: false };
-    throw new ConfigFileError(`Cannot read ${file}: ${(error as Error).message}`);
-  }
-  return text.startsWith('\uFEFF') ? { text: text.slice(1), bom: '\uFEFF', exists: true } : { text, bom: '', exists: true };
-}
-
-function parseStrict(file: string, text: string): unknown {
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigFileError(
-      `${file} is not valid JSON (${(error as Error).message}); it was left untouched. Fix it, then run the command again.`,
-    );
-  }
-}
-
-/** Walks `path` (without the last key), refusing anything that is not an object on the way. */
-function lookup(file: string, root: unknown, path: JSONPath): unknown {
-  let node = root;
-  const walked: string[] = [];
-  for (const key of path) {
-    if (node === undefined) return undefined;
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
-      throw new ConfigFileError(
-        `${file}: ${walked.join('.') || 'the top level'} is not an object; it was left untouched. Fix it by hand.`,
-      );
-    }
-    node = (node as Record<string, unknown>)[String(key)];
-    walked.push(String(key));
-  }
-  return node;
-}
-
-function formatting(text: string) {
-  const indent = text.match(/^([ \t]+)\S/m)?.[1] ?? '  ';
-  return { indent, eol: text.includes('\r\n') ? '\r\n' : '\n' };
-}
-
-/** The whitespace a line starts with, for the line holding `offset`. */
-function lineIndent(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
-}
-
-/** `value` as JSON indented with `unit`, its inner lines shifted by `base` (to sit at a nesting depth). */
-function pretty(value: unknown, unit: string, base: string, eol: string): string {
-  return JSON.stringify(value, null, unit).split('\n').join(`${eol}${base}`);
-}
-
-interface Span {
-  readonly offset: number;
-  readonly end: number;
-}
-
-type Kind = 'object' | 'array' | 'literal';
-
-interface Located {
-  /** The value at the whole path, when there is one. */
-  value?: Span;
-  /** The kind of the value at path[0..d), for each depth d that exists (0: the whole document). */
-  readonly kinds: Array<Kind | undefined>;
-  /** The first syntax error (Claude Code reads strict JSON: no comments, no trailing commas). */
-  firstError?: { readonly code: number; readonly offset: number };
-  /** For each depth d, the object at path[0..d) when it exists, with its last property (key start, value end). */
-  readonly objects: Array<(Span & { lastKey?: number; lastEnd?: number }) | undefined>;
-  syntaxErrors: number;
-}
-
-/**
- * Finds, in one pass of jsonc-parser's scanner (no tree, so memory stays near the file's size), the
- * value at `path` and the objects along it.
- */
-function locate(text: string, path: JSONPath): Located {
-  const located: Located = { objects: [], kinds: [], syntaxErrors: 0 };
-  interface Open {
-    readonly type: 'object' | 'array';
-    readonly offset: number;
-    readonly depth: number;
-    /** This container's own path equals path[0..depth). */
-    readonly matched: boolean;
-    key?: string;
-    keyOffset?: number;
-    lastKey?: number;
-    lastEnd?: number;
-  }
-  const stack: Open[] = [];
-  const opens = (type: Open['type'], offset: number) => {
-    const parent = stack[stack.length - 1];
-    const matched =
-      parent === undefined || (parent.matched && parent.type === 'object' && parent.key === String(path[parent.depth]));
-    stack.push({ type, offset, depth: parent ? parent.depth + 1 : 0, matched });
-  };
-  const completed = (offset: number, end: number, kind: Kind) => {
-    const parent = stack[stack.length - 1];
-    if (parent === undefined) located.kinds[0] = kind;
-    if (parent?.type !== 'object') return;
-    if (parent.matched && parent.depth < path.length && parent.key === String(path[parent.depth])) {
-      located.kinds[parent.depth + 1] = kind;
-    }
-    parent.lastKey = parent.keyOffset;
-    parent.lastEnd = end;
-    if (parent.matched && parent.depth === path.length - 1 && parent.key === String(path[parent.depth])) {
-      located.value = { offset, end };
-    }
-  };
-  const closes = (offset: number, length: number) => {
-    const open = stack.pop();
-    if (!open) return;
-    const end = offset + length;
-    if (open.type === 'object' && open.matched && open.depth <= path.length) {
-      located.objects[open.depth] = {
-        offset: open.offset,
-        end,
-        ...(open.lastKey !== undefined && { lastKey: open.lastKey, lastEnd: open.lastEnd as number }),
-      };
-    }
-    completed(open.offset, end, open.type);
-  };
-  visit(
-    text,
-    {
-      onObjectBegin: (offset) => opens('object', offset),
-      onArrayBegin: (offset) => opens('array', offset),
-      onObjectEnd: closes,
-      onArrayEnd: closes,
-      onObjectProperty: (property, offset) => {
-        const top = stack[stack.length - 1];
-        if (top) {
-          top.key = property;
-          top.keyOffset = offset;
-        }
-      },
-      onLiteralValue: (_value, offset, length) => completed(offset, offset + length, 'literal'),
-      onError: (code, offset) => {
-        located.syntaxErrors += 1;
-        located.firstError ??= { code, offset };
-      },
-    },
-    { disallowComments: true, allowTrailingComma: false },
-  );
-  return located;
-}
-
-/**
- * Computes the file's text with `value` at `path` (undefined removes it). Only the entry's own text
- * changes: jsonc-parser's formatter would also re-indent the tail of the entry before it, so additions and
- * replacements are written here, in the file's own indentation; removals use jsonc-parser's plain edit.
- */
-function edit(text: string, path: JSONPath, value: unknown): string {
-  if (text.trim() === '') {
-    if (value === undefined) return text;
-    return `${JSON.stringify(setIn({}, path, value), null, 2)}\n`;
-  }
-  if (value === undefined) return applyEdits(text, modify(text, path, undefined, {}));
-  const { indent: unit, eol } = formatting(text);
-  const located = locate(text, path);
-  if (located.value) {
-    const { offset, end } = located.value;
-    return text.slice(0, offset) + pretty(value, unit, lineIndent(text, offset), eol) + text.slice(end);
-  }
-  // The deepest object on the path that exists; the rest of the path becomes one new property there.
-  let depth = Math.min(path.length - 1, located.objects.length - 1);
-  while (depth > 0 && located.objects[depth] === undefined) depth -= 1;
-  const parent = located.objects[depth];
-  if (!parent) throw new Error('the path does not lead through objects');
-  const key = String(path[depth]);
-  const inserted = path.length - 1 > depth ? setIn({}, path.slice(depth + 1), value) : value;
-  if (parent.lastKey !== undefined && parent.lastEnd !== undefined) {
-    const keyIndent = lineIndent(text, parent.lastKey);
-    const at = parent.lastEnd;
-    return `${text.slice(0, at)},${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${text.slice(at)}`;
-  }
-  // An empty object: open it onto lines of its own.
-  const outer = lineIndent(text, parent.offset);
-  const keyIndent = outer + unit;
-  return `${text.slice(0, parent.offset + 1)}${eol}${keyIndent}${JSON.stringify(key)}: ${pretty(inserted, unit, keyIndent, eol)}${eol}${outer}${text.slice(parent.end - 1)}`;
-}
-
-function setIn(root: Record<string, unknown>, path: JSONPath, value: unknown): Record<string, unknown> {
-  let node = root;
-  path.forEach((key, index) => {
-    if (index === path.length - 1) node[String(key)] = value;
-    else node = (node[String(key)] = {}) as Record<string, unknown>;
-  });
-  return root;
-}
-
-/** Plans putting `entry` under `name` (or removing it, with `entry` undefined). Reads only. */
-export async function planEntry(target: ConfigTarget, name: string, entry: unknown): Promise<ConfigPlan> {
-  const { text, bom, exists } = await readConfig(target.file);
-  const path = entryPath(target, name);
-  // One scan instead of JSON.parse: a large ~/.claude.json (it keeps every project's history) is read
-  // without building its whole object graph.
-  const located = text.trim() === '' ? undefined : locate(text, path);
-  if (located?.firstError) {
-    const { code, offset } = located.firstError;
-    const line = text.slice(0, offset).split('\n').length;
-    throw new ConfigFileError(
-      `${target.file} is not valid JSON (${printParseErrorCode(code as ParseErrorCode)} at line ${line}); it was left untouched. Fix it, then run the command again.`,
-    );
-  }
-  if (located && located.kinds[0] !== 'object') {
-    throw new ConfigFileError(`${target.file} does not hold a JSON object; it was left untouched.`);
-  }
-  for (let depth = 1; depth < path.length; depth += 1) {
-    const kind = located?.kinds[depth];
-    if (kind !== undefined && kind !== 'object') {
-      throw new ConfigFileError(
-        `${target.file}: ${path.slice(0, depth).join('.')} is not an object; it was left untouched. Fix it by hand.`,
-      );
-    }
-    if (kind === undefined) break;
-  }
-  const existing =
-    located?.value === undefined ? undefined : (JSON.parse(text.slice(located.value.offset, located.value.end)) as unknown);
-  const after = entry === undefined && existing === undefined ? text : edit(text, path, entry);
-  // The edit must give back what we meant, and a file that still parses (checked by scanning, and by
-  // parsing only the entry: a second full parse of a large config would double the memory it takes).
-  const check = locate(after, path);
-  const written =
-    check.value === undefined ? undefined : (JSON.parse(after.slice(check.value.offset, check.value.end)) as unknown);
-  if (check.syntaxErrors > 0 || JSON.stringify(written) !== JSON.stringify(entry)) {
-    throw new Error(`Editing ${target.file} did not produce the intended entry`);
-  }
-  return { target, before: bom + text, after: bom + after, existing, fileExists: exists };
-}
-
-/**
- * Applies a change under a lock, re-planning from the file as it is then (another writer, or Claude Code
- * itself, may have changed it since the plan was shown). Keeps the file's mode; new files get `newMode`.
- */
-export async function writeEntry(
-  target: ConfigTarget,
-  name: string,
-  entry: unknown,
-  newMode: number,
-  lockOptions: LockOptions = {},
-): Promise<ConfigPlan> {
-  // CLAUDE_CONFIG_DIR may name a directory Claude Code has not created yet.
-  try {
-    await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new ConfigFileError(`Could not create ${dirname(target.file)}: ${(error as Error).message}`);
-  }
-  return withFileLock(
-    target.file,
-    async () => {
-      await removeStaleTemps(target.file);
-      const plan = await planEntry(target, name, entry);
-      if (plan.after === plan.before) return plan;
-      if (plan.fileExists) {
-        const mode = (await stat(target.file)).mode & 0o777;
-        // The mode bits as well as access(): root may write anything, but a read-only file says "leave me".
-        const writable =
-          (mode & 0o222) !== 0 &&
-          (await access(target.file, constants.W_OK).then(
-            () => true,
-            () => false,
-          ));
-        if (!writable) {
-          throw new ConfigFileError(
-            `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
-          );
-        }
-      }
-      try {
-        // A symlink is written through; an existing file keeps its owner, group and mode.
-        await writeFileAtomic(target.file, plan.after, { keep: true, newMode });
-      } catch (error) {
-        throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
-      }
-      return plan;
-    },
-    lockOptions,
-  );
+  return scope === 'local'
+    ? { scope, file, projectPath: resolve(cwd), prefix: ['projects', resolve(cwd), 'mcpServers'] }
+    : { scope, file, prefix: ['mcpServers'] };
 }
 
 /** An MCP entry found in one of Claude Code's files. */
@@ -356,7 +46,7 @@ export async function readEntries(env: Readonly<Record<string, string | undefine
     const target = configTarget(scope, env, cwd);
     const { text } = await readConfig(target.file);
     const root = parseStrict(target.file, text);
-    const servers = lookup(target.file, root, entryPath(target, '').slice(0, -1));
+    const servers = lookup(target.file, root, target.prefix);
     if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) continue;
     for (const [name, entry] of Object.entries(servers)) {
       if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {

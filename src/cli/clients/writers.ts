@@ -1,0 +1,45 @@
+/**
+ * One shape for every client's config: where its file lives, where in it the entries are, how an entry
+ * looks, and what to do next — over the shared merge-and-write of ./json-config.ts. Claude Code's writer
+ * (./claude-code) has more to it (three scopes, a token helper) and keeps its own command path; the
+ * others are here, one small module each. Clients with nothing on disk (Claude Desktop, claude.ai) print
+ * the values to paste instead.
+ */
+import type { StackOutputs } from '../stacks/resolve.js';
+import { claudeDesktop } from './claude-desktop.js';
+import { cursor } from './cursor.js';
+import { gemini } from './gemini.js';
+import type { JsonTarget } from './json-config.js';
+import { vscode } from './vscode.js';
+
+export type WriterScope = 'project' | 'user';
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A client whose config is a JSON file. */
+export interface FileWriter {
+  readonly kind: 'file';
+  readonly id: string;
+  readonly title: string;
+  /** The file and the path to its entries, for a scope. */
+  target(scope: WriterScope, env: Env, cwd: string, platform?: NodeJS.Platform): JsonTarget;
+  /** The entry for a deployed server, in the client's own schema. */
+  entry(stack: StackOutputs): Record<string, unknown>;
+  /** What the user does next, in the client. */
+  next(name: string): string[];
+}
+
+/** A client configured in its own UI: the values and the steps. */
+export interface PasteWriter {
+  readonly kind: 'paste';
+  readonly id: string;
+  readonly title: string;
+  steps(stack: StackOutputs, name: string): string[];
+}
+
+export type ClientWriter = FileWriter | PasteWriter;
+
+export const WRITERS: readonly ClientWriter[] = [vscode, cursor, gemini, claudeDesktop];
+
+export function writerFor(id: string): ClientWriter | undefined {
+  return WRITERS.find((writer) => writer.id === id);
+}

@@ -1,0 +1,85 @@
+/**
+ * The MCP clients a deployment is ready for, and the OAuth redirect URIs each really uses. Cognito matches
+ * a redirect URI exactly (scheme, host, port and path), accepts plain http only for `localhost`, and
+ * accepts an app's own scheme (`cursor://…`): a client connects on its first try only when its URIs are
+ * registered on the interactive app client. `deploy --clients` picks them; the CLI's config writers
+ * (src/cli/clients) say where each client's config lives.
+ *
+ * Where each URI comes from, and when it was read (a client may change it in any release):
+ */
+import { invalid } from './names.js';
+
+export interface ClientInfo {
+  readonly id: string;
+  readonly title: string;
+  /** The redirect URIs it sends to the authorization endpoint. */
+  readonly redirectUris: (callbackPort: number) => readonly string[];
+  /** Where the URIs were read, and when. */
+  readonly source: string;
+  /** What the user must know that the URIs cannot fix. */
+  readonly caveat?: string;
+}
+
+export const CLIENTS: readonly ClientInfo[] = [
+  {
+    id: 'claude-code',
+    title: 'Claude Code',
+    redirectUris: (port) => [`http://localhost:${port}/callback`],
+    source: 'the entry write-config writes pins oauth.callbackPort; seen with Claude Code 2.1.328 (test/e2e), 2026-11-25',
+  },
+  {
+    id: 'vscode',
+    title: 'VS Code',
+    redirectUris: () => ['https://vscode.dev/redirect', 'https://insiders.vscode.dev/redirect'],
+    source: 'microsoft/vscode#278512 (the URIs VS Code registers), read 2026-11-25',
+    caveat:
+      'VS Code first tries http://127.0.0.1:33418/, which Cognito cannot register (plain http is for localhost only); it then uses https://vscode.dev/redirect.',
+  },
+  {
+    id: 'cursor',
+    title: 'Cursor',
+    redirectUris: () => [
+      'http://localhost:8787/callback',
+      'cursor://anysphere.cursor-mcp/oauth/callback',
+      'https://www.cursor.com/agents/mcp/oauth/callback',
+    ],
+    source: 'cursor.com/docs/mcp as quoted by Echsecutor/idealo-proxy (desktop now, desktop before, web agents), read 2026-11-25',
+  },
+  {
+    id: 'gemini',
+    title: 'Gemini CLI',
+    redirectUris: () => ['http://localhost:7777/oauth/callback'],
+    source: 'Gemini CLI MCP docs (OAuth redirect on port 7777 by default), read 2026-11-25',
+  },
+  {
+    id: 'claude-desktop',
+    title: 'Claude Desktop and claude.ai',
+    redirectUris: () => ['https://claude.ai/api/mcp/auth_callback', 'https://claude.com/api/mcp/auth_callback'],
+    source: "Anthropic's custom connector documentation, read 2026-11-25",
+    caveat: 'Connectors reach the server from Anthropic’s cloud: it must be reachable from the public internet (a deployed stack is).',
+  },
+];
+
+/** Registered when `--clients` is not given: every client above (their URIs are inert until used). */
+export const DEFAULT_CLIENTS: readonly string[] = CLIENTS.map((client) => client.id);
+
+/** Cognito's limits on an app client's callback URLs. */
+export const MAX_CALLBACK_URLS = 100;
+export const MAX_CALLBACK_URL_LENGTH = 1024;
+
+export function clientInfo(id: string): ClientInfo | undefined {
+  return CLIENTS.find((client) => client.id === id);
+}
+
+/** Checks client ids, in the order given, without repeats; claude-code is always among them (the CLI's own). */
+export function checkClients(ids: readonly string[]): string[] {
+  for (const id of ids) {
+    if (!clientInfo(id)) invalid('client', id, `use one or more of ${CLIENTS.map((c) => c.id).join(', ')}.`);
+  }
+  return [...new Set(['claude-code', ...ids])];
+}
+
+/** The redirect URIs of these clients. */
+export function clientRedirectUris(ids: readonly string[], callbackPort: number): string[] {
+  return ids.flatMap((id) => clientInfo(id)?.redirectUris(callbackPort) ?? []);
+}
