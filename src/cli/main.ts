@@ -126,7 +126,7 @@ Examples:
     .description("write an MCP client's entry for the deployed server (Claude Code's by default; merged, never clobbered)")
     .addOption(
       new Option('--client <client>', 'the client to configure')
-        .choices(['claude-code', 'vscode', 'cursor', 'gemini', 'claude-desktop'])
+        .choices(['claude-code', 'vscode', 'cursor', 'gemini', 'codex', 'claude-desktop'])
         .default('claude-code'),
     )
     .addOption(

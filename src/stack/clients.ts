@@ -7,13 +7,28 @@
  *
  * Where each URI comes from, and when it was read (a client may change it in any release):
  */
+import { createHash } from 'node:crypto';
 import { invalid } from './names.js';
+
+/** The port Codex's OAuth callback listens on, set by write-config (`mcp_oauth_callback_port`). */
+export const CODEX_CALLBACK_PORT = 31928;
+
+/**
+ * Codex appends a callback id to its callback URL: base64url of the first 9 bytes of SHA-256 of the
+ * server URL (openai/codex#20237; seen with Codex CLI 0.169.0, test/e2e/codex.test.ts).
+ */
+export function codexCallbackId(mcpUrl: string): string {
+  return createHash('sha256').update(mcpUrl).digest().subarray(0, 9).toString('base64url');
+}
 
 export interface ClientInfo {
   readonly id: string;
   readonly title: string;
-  /** The redirect URIs it sends to the authorization endpoint. */
-  readonly redirectUris: (callbackPort: number) => readonly string[];
+  /**
+   * The redirect URIs it sends to the authorization endpoint. `mcpUrl` is the server's URL when known
+   * (a stack already deployed); a client whose URI depends on it has none before.
+   */
+  readonly redirectUris: (callbackPort: number, mcpUrl?: string) => readonly string[];
   /** Where the URIs were read, and when. */
   readonly source: string;
   /** What the user must know that the URIs cannot fix. */
@@ -52,16 +67,29 @@ export const CLIENTS: readonly ClientInfo[] = [
     source: 'Gemini CLI MCP docs (OAuth redirect on port 7777 by default), read 2026-11-25',
   },
   {
+    id: 'codex',
+    title: 'Codex',
+    redirectUris: (_port, mcpUrl) =>
+      mcpUrl === undefined ? [] : [`http://localhost:${CODEX_CALLBACK_PORT}/callback/${codexCallbackId(mcpUrl)}`],
+    source: 'openai/codex#20237 and #30460; seen with Codex CLI 0.169.0 (codex mcp login), 2026-11-25',
+    caveat: 'Its redirect URI holds a hash of the server URL, known only after the first deploy: a second deploy registers it.',
+  },
+  {
     id: 'claude-desktop',
     title: 'Claude Desktop and claude.ai',
     redirectUris: () => ['https://claude.ai/api/mcp/auth_callback', 'https://claude.com/api/mcp/auth_callback'],
     source: "Anthropic's custom connector documentation, read 2026-11-25",
-    caveat: 'Connectors reach the server from Anthropic’s cloud: it must be reachable from the public internet (a deployed stack is).',
+    caveat:
+      'Connectors reach the server from Anthropic’s cloud: it must be reachable from the public internet (a deployed stack is).',
   },
 ];
 
-/** Registered when `--clients` is not given: every client above (their URIs are inert until used). */
-export const DEFAULT_CLIENTS: readonly string[] = CLIENTS.map((client) => client.id);
+/**
+ * Registered when `--clients` is not given: every client above (their URIs are inert until used) but
+ * Codex, whose setup changes the user's Codex config for every server (`mcp_oauth_callback_url`) and whose
+ * URI rests on an implementation detail of Codex: asked for by name.
+ */
+export const DEFAULT_CLIENTS: readonly string[] = CLIENTS.map((client) => client.id).filter((id) => id !== 'codex');
 
 /** Cognito's limits on an app client's callback URLs. */
 export const MAX_CALLBACK_URLS = 100;
@@ -80,6 +108,11 @@ export function checkClients(ids: readonly string[]): string[] {
 }
 
 /** The redirect URIs of these clients. */
-export function clientRedirectUris(ids: readonly string[], callbackPort: number): string[] {
-  return ids.flatMap((id) => clientInfo(id)?.redirectUris(callbackPort) ?? []);
+export function clientRedirectUris(ids: readonly string[], callbackPort: number, mcpUrl?: string): string[] {
+  return ids.flatMap((id) => clientInfo(id)?.redirectUris(callbackPort, mcpUrl) ?? []);
+}
+
+/** The clients among these whose redirect URIs can be registered now (Codex's needs the server URL). */
+export function registrableClients(ids: readonly string[], callbackPort: number, mcpUrl?: string): string[] {
+  return ids.filter((id) => (clientInfo(id)?.redirectUris(callbackPort, mcpUrl).length ?? 0) > 0);
 }

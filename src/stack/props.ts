@@ -12,7 +12,14 @@ import {
   DEFAULT_SESSION_HOURS,
   invalid,
 } from './names.js';
-import { checkClients, clientRedirectUris, DEFAULT_CLIENTS, MAX_CALLBACK_URL_LENGTH, MAX_CALLBACK_URLS } from './clients.js';
+import {
+  checkClients,
+  clientRedirectUris,
+  DEFAULT_CLIENTS,
+  registrableClients,
+  MAX_CALLBACK_URL_LENGTH,
+  MAX_CALLBACK_URLS,
+} from './clients.js';
 import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
@@ -41,6 +48,8 @@ export interface McpServerStackOptions {
   readonly extraCallbackUrls?: readonly string[];
   /** MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default all of them */
   readonly clients?: readonly string[];
+  /** The MCP URL of the stack as deployed, for clients whose redirect URI depends on it (Codex). @default unknown */
+  readonly deployedMcpUrl?: string;
   /** Browser origins allowed to call /mcp. @default the MCP Inspector on localhost:6274 */
   readonly allowedOrigins?: readonly string[];
   /**
@@ -96,6 +105,8 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   /** The clients registered (claude-code always among them). */
   readonly clients: readonly string[];
+  /** Clients asked for whose redirect URIs cannot be registered yet (Codex on a first deploy). */
+  readonly pendingClients: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly signUp: SignUpPolicy;
   readonly mfa: 'off' | 'optional' | 'required';
@@ -136,7 +147,8 @@ function checkCallbackUrl(value: string): string {
   if (['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'ftp:'].includes(url.protocol)) {
     invalid('callback URL', value, 'use https, http on localhost, or an app’s own scheme (myapp://callback).');
   }
-  if (value.length > MAX_CALLBACK_URL_LENGTH) invalid('callback URL', value, `Cognito takes at most ${MAX_CALLBACK_URL_LENGTH} characters.`);
+  if (value.length > MAX_CALLBACK_URL_LENGTH)
+    invalid('callback URL', value, `Cognito takes at most ${MAX_CALLBACK_URL_LENGTH} characters.`);
   return value;
 }
 
@@ -164,7 +176,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     ...new Set([
       `http://localhost:${callbackPort}/callback`,
       INSPECTOR_CALLBACK_URL,
-      ...clientRedirectUris(clients, callbackPort).map(checkCallbackUrl),
+      ...clientRedirectUris(clients, callbackPort, options.deployedMcpUrl).map(checkCallbackUrl),
       ...extra,
     ]),
   ];
@@ -220,7 +232,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     stage,
     callbackPort,
     callbackUrls,
-    clients,
+    clients: registrableClients(clients, callbackPort, options.deployedMcpUrl),
+    pendingClients: clients.filter((id) => !registrableClients(clients, callbackPort, options.deployedMcpUrl).includes(id)),
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
     mfa,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -648,7 +649,10 @@ describe('MCP clients', () => {
   });
 
   it.each<[McpServerStackOptions, string]>([
-    [{ clients: ['vim'] }, 'client "vim" is not valid: use one or more of claude-code, vscode, cursor, gemini, claude-desktop.'],
+    [
+      { clients: ['vim'] },
+      'client "vim" is not valid: use one or more of claude-code, vscode, cursor, gemini, codex, claude-desktop.',
+    ],
     [{ extraCallbackUrls: ['javascript:alert(1)'] }, 'use https, http on localhost, or an app’s own scheme'],
     [{ extraCallbackUrls: [`https://x.example/${'a'.repeat(1100)}`] }, 'Cognito takes at most 1024 characters'],
     [
@@ -657,6 +661,18 @@ describe('MCP clients', () => {
     ],
   ])('refuses %j', (options, message) => {
     expect(() => resolveStackOptions(options)).toThrow(message);
+  });
+
+  it('registers Codex once the server’s URL is known (its redirect URI holds a hash of it), and says it is pending before', () => {
+    const first = resolveStackOptions({ clients: ['codex'] });
+    expect(first.clients).toEqual(['claude-code']);
+    expect(first.pendingClients).toEqual(['codex']);
+    const url = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
+    const second = resolveStackOptions({ clients: ['codex'], deployedMcpUrl: url });
+    expect(second.clients).toEqual(['claude-code', 'codex']);
+    // base64url(SHA-256(url)[0..9]), as Codex 0.169.0 computes it (test/e2e/codex.test.ts checks the real binary).
+    const id = createHash('sha256').update(url).digest().subarray(0, 9).toString('base64url');
+    expect(second.callbackUrls).toContain(`http://localhost:31928/callback/${id}`);
   });
 
   it('accepts an app’s own scheme as a callback', () => {

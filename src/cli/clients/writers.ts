@@ -7,9 +7,11 @@
  */
 import type { StackOutputs } from '../stacks/resolve.js';
 import { claudeDesktop } from './claude-desktop.js';
+import { codex } from './codex.js';
 import { cursor } from './cursor.js';
 import { gemini } from './gemini.js';
 import type { JsonTarget } from './json-config.js';
+import type { TomlTarget } from './toml-config.js';
 import { vscode } from './vscode.js';
 
 export type WriterScope = 'project' | 'user';
@@ -28,6 +30,16 @@ export interface FileWriter {
   next(name: string): string[];
 }
 
+/** A client whose config is a TOML file (Codex). */
+export interface TomlWriter {
+  readonly kind: 'toml';
+  readonly id: string;
+  readonly title: string;
+  target(scope: WriterScope, env: Env, cwd: string): TomlTarget;
+  entry(stack: StackOutputs): Record<string, unknown>;
+  next(name: string): string[];
+}
+
 /** A client configured in its own UI: the values and the steps. */
 export interface PasteWriter {
   readonly kind: 'paste';
@@ -36,9 +48,9 @@ export interface PasteWriter {
   steps(stack: StackOutputs, name: string): string[];
 }
 
-export type ClientWriter = FileWriter | PasteWriter;
+export type ClientWriter = FileWriter | TomlWriter | PasteWriter;
 
-export const WRITERS: readonly ClientWriter[] = [vscode, cursor, gemini, claudeDesktop];
+export const WRITERS: readonly ClientWriter[] = [vscode, cursor, gemini, codex, claudeDesktop];
 
 export function writerFor(id: string): ClientWriter | undefined {
   return WRITERS.find((writer) => writer.id === id);

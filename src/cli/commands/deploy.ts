@@ -54,6 +54,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             environment: settings.environment,
             secrets: settings.secrets,
             ...(clients && { clients }),
+            ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
           });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
@@ -64,8 +65,19 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
           );
         }
+        if (resolved.pendingClients.length > 0 && !global.json) {
+          out.warn(
+            `${resolved.pendingClients.join(', ')}: the redirect URI holds a hash of the server's URL, which this first deploy creates. Run the same deploy again afterwards to register it: mcp-lambda deploy --clients ${[...resolved.clients, ...resolved.pendingClients].join(',')}`,
+          );
+        }
         await checkSecretsExist(ctx, session.aws, resolved.secrets);
-        return { signUp, environment: settings.environment, secrets: settings.secrets, clients: resolved.clients };
+        return {
+          signUp,
+          environment: settings.environment,
+          secrets: settings.secrets,
+          clients: [...resolved.clients, ...resolved.pendingClients],
+          ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
+        };
       },
       engine: session.engine,
       progress: session.progress,

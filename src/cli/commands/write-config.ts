@@ -8,7 +8,10 @@ import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 import { updateStackRecord } from '../state/stack-state.js';
-import { type ClientWriter, type FileWriter, WRITERS, writerFor } from '../clients/writers.js';
+import { type ClientWriter, WRITERS, writerFor } from '../clients/writers.js';
+import type { JsonTarget } from '../clients/json-config.js';
+import { planTomlEntry, type TomlTarget, writeTomlEntry } from '../clients/toml-config.js';
+import { stringify } from 'smol-toml';
 import type { StackOutputs } from '../stacks/resolve.js';
 
 export interface WriteConfigOptions extends StackSelector {
@@ -223,16 +226,22 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
       '--scope project or --scope user',
     );
   }
-  const target = (writer as FileWriter).target(options.scope, ctx.env, ctx.cwd);
+  const toml = writer.kind === 'toml';
+  const target = writer.target(options.scope, ctx.env, ctx.cwd);
   const entry = writer.entry(stack);
   const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   if (options.print) {
-    out.result(JSON.stringify({ [name]: entry }, null, 2));
+    if (toml) {
+      const globals = (target as TomlTarget).globals ?? {};
+      out.result(`${stringify(globals)}
+
+${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
+    } else out.result(JSON.stringify({ [name]: entry }, null, 2));
     return;
   }
   let plan: Awaited<ReturnType<typeof planEntry>>;
   try {
-    plan = await planEntry(target, name, entry);
+    plan = toml ? await planTomlEntry(target as TomlTarget, name, entry) : await planEntry(target as JsonTarget, name, entry);
   } catch (error) {
     if (error instanceof ConfigFileError) throw new UserError(error.message);
     throw error;
@@ -253,7 +262,9 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
   }
   if (!unchanged) {
     try {
-      await writeEntry(target, name, entry, options.scope === 'project' ? 0o644 : 0o600, lockOptions);
+      const mode = options.scope === 'project' ? 0o644 : 0o600;
+      if (toml) await writeTomlEntry(target as TomlTarget, name, entry, mode, lockOptions);
+      else await writeEntry(target as JsonTarget, name, entry, mode, lockOptions);
     } catch (error) {
       if (error instanceof ConfigFileError) throw new UserError(error.message);
       throw error;

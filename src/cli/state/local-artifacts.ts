@@ -21,10 +21,19 @@ function target(entry: ClaudeEntryRecord) {
   return { file: entry.file, prefix: [...prefix] };
 }
 
+/** Plans removing the entry, from a JSON file or (Codex) a TOML one. */
+async function planRemoval(entry: ClaudeEntryRecord) {
+  if (entry.client === 'codex') {
+    const { planTomlEntry } = await import('../clients/toml-config.js');
+    return planTomlEntry(target(entry), entry.entryName, undefined);
+  }
+  return planEntry(target(entry), entry.entryName, undefined);
+}
+
 /** Whether the entry is still there and still points at the URL we wrote (clients name the field differently). */
 async function entryStillOurs(entry: ClaudeEntryRecord): Promise<boolean> {
   try {
-    const plan = await planEntry(target(entry), entry.entryName, undefined);
+    const plan = await planRemoval(entry);
     const found = plan.existing as { url?: unknown; httpUrl?: unknown; serverUrl?: unknown } | undefined;
     return [found?.url, found?.httpUrl, found?.serverUrl].includes(entry.url);
   } catch {
@@ -60,7 +69,10 @@ export async function removeLocalArtifacts(env: Env, region: string, stackName: 
   // Claude Code entries first: the record that lists them goes last.
   for (const artifact of artifacts) {
     if (artifact.kind !== 'claude-entry') continue;
-    await writeEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
+    if (artifact.entry.client === 'codex') {
+      const { writeTomlEntry } = await import('../clients/toml-config.js');
+      await writeTomlEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
+    } else await writeEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
     removed.push(artifact);
   }
   for (const artifact of artifacts) {

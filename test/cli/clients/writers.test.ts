@@ -175,7 +175,7 @@ describe('the same merge discipline as Claude Code’s', () => {
 
 describe('refusals and warnings', () => {
   it.each([
-    [['--client', 'vim'], 2, 'Allowed choices are claude-code, vscode, cursor, gemini, claude-desktop'],
+    [['--client', 'vim'], 2, 'Allowed choices are claude-code, vscode, cursor, gemini, codex, claude-desktop'],
     [['--client', 'cursor', '--scope', 'local'], 2, "--scope local is Claude Code's"],
     [['--client', 'vscode', '--auth', 'helper'], 2, '--auth helper is for Claude Code'],
     [['--client', 'gemini', '--entry-name', 'bad name'], 2, '--entry-name "bad name" is not valid'],
@@ -192,5 +192,97 @@ describe('refusals and warnings', () => {
     expect(result.stderr).toContain(
       "mcp-lambda-dog-facts does not register Gemini CLI's redirect URIs, so its sign-in would be refused. Add it: mcp-lambda deploy --clients claude-code,cursor,gemini",
     );
+  });
+});
+
+describe('Codex (config.toml)', () => {
+  const codexFile = () => join(home, '.codex', 'config.toml');
+  const ENTRY_TOML = [
+    '[mcp_servers.dog-facts]',
+    `url = "${URL}"`,
+    `scopes = [ "${SCOPE}" ]`,
+    '',
+    '[mcp_servers.dog-facts.oauth]',
+    'client_id = "client123"',
+  ];
+
+  it('writes the server’s tables and the callback settings Codex needs, in the documented shape', async () => {
+    const result = await cli(['--client', 'codex']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(codexFile(), 'utf8')).toBe(
+      [
+        'mcp_oauth_callback_port = 31928',
+        'mcp_oauth_callback_url = "http://localhost:31928/callback"',
+        '',
+        ...ENTRY_TOML,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps every other byte: comments, order, other servers; replaces only our tables', async () => {
+    mkdirSync(join(home, '.codex'));
+    const mine = [
+      '# my Codex settings',
+      'model = "gpt-5"  # the one I like',
+      '',
+      '[mcp_servers.other]',
+      'command = "other-server"',
+      '',
+      '[mcp_servers.dog-facts]',
+      'url = "https://old.example/mcp"',
+      '',
+      '[profiles.work]',
+      'model = "o3"',
+      '',
+    ].join('\n');
+    writeFileSync(codexFile(), mine);
+    const result = await cli(['--client', 'codex'], { 'Replace the "dog-facts" entry?': true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(codexFile(), 'utf8')).toBe(
+      [
+        '# my Codex settings',
+        'model = "gpt-5"  # the one I like',
+        'mcp_oauth_callback_port = 31928',
+        'mcp_oauth_callback_url = "http://localhost:31928/callback"',
+        '',
+        '[mcp_servers.other]',
+        'command = "other-server"',
+        '',
+        '[profiles.work]',
+        'model = "o3"',
+        '',
+        ...ENTRY_TOML,
+        '',
+      ].join('\n'),
+    );
+    // And destroy takes out exactly what it wrote.
+    await removeLocalArtifacts({ HOME: home }, 'eu-west-1', STACK);
+    expect(readFileSync(codexFile(), 'utf8')).not.toContain('dog-facts');
+    expect(readFileSync(codexFile(), 'utf8')).toContain('[mcp_servers.other]\ncommand = "other-server"');
+  });
+
+  it.each([
+    ['model = ', 'is not valid TOML at line 1'],
+    ['mcp_oauth_callback_url = "http://127.0.0.1:9999/cb"\n', 'sets mcp_oauth_callback_url = "http://127.0.0.1:9999/cb"'],
+    [
+      'mcp_servers = { dog-facts = { url = "https://x.example" } }\n',
+      'in a way mcp-lambda cannot edit without touching the rest',
+    ],
+    ['mcp_servers = 3\n', 'mcp_servers is not a table'],
+  ])('refuses %j untouched', async (text, message) => {
+    mkdirSync(join(home, '.codex'));
+    writeFileSync(codexFile(), text);
+    const result = await cli(['--client', 'codex'], { 'Replace the "dog-facts" entry?': true });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(readFileSync(codexFile(), 'utf8')).toBe(text);
+  });
+
+  it('prints the TOML with --print, writing nothing', async () => {
+    const printed = await cli(['--client', 'codex', '--print']);
+    expect(printed.stdout).toContain('mcp_oauth_callback_url = "http://localhost:31928/callback"');
+    expect(printed.stdout).toContain('[mcp_servers.dog-facts.oauth]');
+    expect(existsSync(codexFile())).toBe(false);
   });
 });

@@ -303,7 +303,7 @@ describe('deploy --clients', () => {
     const bad = await deploy(['--clients', 'cursor,emacs']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      'client "emacs" is not valid: use one or more of claude-code, vscode, cursor, gemini, claude-desktop.',
+      'client "emacs" is not valid: use one or more of claude-code, vscode, cursor, gemini, codex, claude-desktop.',
     );
   });
 });
