@@ -199,6 +199,11 @@ on stdout and one line on stderr.`,
   stackSelector(program.command('doctor').helpGroup('Deploy and connect:'))
     .description('walk the chain Claude Code follows to the server and name the first broken link, with the fix')
     .option('--url <url>', "check this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)")
+    .addOption(
+      new Option('--client <client>', 'walk the chain as this client does: its redirect URIs and its config')
+        .choices(['claude-code', 'vscode', 'cursor', 'gemini', 'codex', 'claude-desktop'])
+        .default('claude-code'),
+    )
     .addHelpText(
       'after',
       `
@@ -211,7 +216,8 @@ audience, and the callback port on this machine. Exit code 1 when a link is brok
 Examples:
   $ mcp-lambda doctor
   $ mcp-lambda doctor --name my-tools --json
-  $ mcp-lambda doctor --url http://127.0.0.1:8765/mcp`,
+  $ mcp-lambda doctor --url http://127.0.0.1:8765/mcp
+  $ mcp-lambda doctor --client cursor`,
     )
     .action((options: DoctorOptions) =>
       run(async (ctx) => {

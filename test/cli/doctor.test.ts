@@ -161,6 +161,38 @@ describe('a healthy chain', () => {
   });
 });
 
+describe('--client: the chain as another client walks it', () => {
+  it('checks Cursor’s three redirect URIs at the real authorize endpoint and its config on disk', async () => {
+    const env = { ...where.env, AWS_REGION: REGION };
+    const missing = await runCli(['doctor', '--client', 'cursor'], env, { cwd: where.home });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('no "dog-facts" entry in Cursor\'s project or user config.');
+    expect(missing.stdout).toContain('mcp-lambda write-config --client cursor');
+    expect(missing.stdout).toContain(
+      'callback http://localhost:8787/callback, cursor://anysphere.cursor-mcp/oauth/callback, https://www.cursor.com/agents/mcp/oauth/callback',
+    );
+
+    expect((await runCli(['write-config', '--client', 'cursor'], env, { cwd: where.home })).code).toBe(0);
+    const healthy = await runCli(['doctor', '--client', 'cursor'], env, { cwd: where.home });
+    expect(healthy.code, healthy.stdout + healthy.stderr).toBe(0);
+    expect(healthy.stdout).toMatch(/✓ Cursor config\s/);
+    expect(healthy.stdout).toContain('Every link Cursor needs works.');
+  });
+
+  it('says a client the stack does not register is broken at the authorize endpoint, with the deploy that fixes it', async () => {
+    const result = await runCli(['doctor', '--client', 'codex'], { ...where.env, AWS_REGION: REGION }, { cwd: where.home });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('no redirect URI of Codex is registered yet.');
+    expect(result.stderr).toContain('The chain breaks at the authorize endpoint');
+  });
+
+  it('refuses --client with --url (a dev server has no client to check)', async () => {
+    const result = await runCli(['doctor', '--client', 'vscode', '--url', 'http://127.0.0.1:9/mcp'], where.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--client needs a deployed stack');
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['--url', 'not a url'], '--url "not a url" is not a URL.'],

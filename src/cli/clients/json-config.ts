@@ -260,7 +260,11 @@ export async function planEntry(target: JsonTarget, name: string, entry: unknown
   }
   const existing =
     located?.value === undefined ? undefined : (JSON.parse(text.slice(located.value.offset, located.value.end)) as unknown);
-  const after = entry === undefined && existing === undefined ? text : edit(text, path, entry);
+  // Nothing to remove: nothing changes (and an empty or missing file needs no check).
+  if (entry === undefined && existing === undefined) {
+    return { target, before: bom + text, after: bom + text, existing, fileExists: exists };
+  }
+  const after = edit(text, path, entry);
   // The edit must give back what we meant, and a file that still parses (checked by scanning, and by
   // parsing only the entry: a second full parse of a large config would double the memory it takes).
   const check = locate(after, path);

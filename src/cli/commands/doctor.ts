@@ -7,11 +7,71 @@ import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
 import { UsageError, UserError } from '../terminal/errors.js';
-import { resolveStack, type StackSelector } from '../stacks/resolve.js';
+import { resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */
   readonly url?: string;
+  /** Check the chain as this client walks it (its redirect URIs, its config). @default claude-code */
+  readonly client?: string;
+}
+
+/** The client's part of the chain: its redirect URIs and its config on disk, checked against the stack. */
+async function clientPart(
+  ctx: CommandContext,
+  stack: StackOutputs,
+  id: string,
+  command: (sub: string) => string,
+): Promise<NonNullable<DoctorTarget['client']>> {
+  const { clientInfo } = await import('../../stack/clients.js');
+  const { writerFor } = await import('../clients/writers.js');
+  const info = clientInfo(id);
+  const writer = writerFor(id);
+  if (!info || !writer) throw new UsageError(`--client ${JSON.stringify(id)} is not a client mcp-lambda knows.`);
+  const registered = stack.raw.Clients?.split(',') ?? ['claude-code'];
+  const redirectUris = registered.includes(id) ? info.redirectUris(stack.callbackPort, stack.mcpServerUrl) : [];
+  return {
+    title: writer.title,
+    redirectUris,
+    checkConfig: async () => {
+      if (writer.kind === 'paste') {
+        return {
+          status: 'skip',
+          detail: `${writer.title} keeps its connectors in its own settings; mcp-lambda write-config --client ${id} prints the values.`,
+        };
+      }
+      const want = writer.entry(stack);
+      const seen: string[] = [];
+      for (const scope of ['project', 'user'] as const) {
+        let file: string;
+        let existing: unknown;
+        try {
+          if (writer.kind === 'toml') {
+            const { planTomlEntry } = await import('../clients/toml-config.js');
+            const target = writer.target(scope, ctx.env, ctx.cwd);
+            file = target.file;
+            existing = (await planTomlEntry(target, stack.serverName, undefined)).existing;
+          } else {
+            const { planEntry } = await import('../clients/json-config.js');
+            const target = writer.target(scope, ctx.env, ctx.cwd);
+            file = target.file;
+            existing = (await planEntry(target, stack.serverName, undefined)).existing;
+          }
+        } catch (error) {
+          return { status: 'fail', detail: (error as Error).message };
+        }
+        if (existing === undefined) continue;
+        if (JSON.stringify(existing) === JSON.stringify(want))
+          return { status: 'ok', detail: `${file}: "${stack.serverName}" matches the stack` };
+        seen.push(`${file}: "${stack.serverName}" is ${JSON.stringify(existing)}, not ${JSON.stringify(want)}`);
+      }
+      return {
+        status: 'fail',
+        detail: seen.length > 0 ? seen.join('\n') : `no "${stack.serverName}" entry in ${writer.title}'s project or user config.`,
+        fix: command(`write-config --client ${id}${seen.length > 0 ? ' --yes' : ''}`),
+      };
+    },
+  };
 }
 
 function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
@@ -39,17 +99,26 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new UsageError(`--url ${options.url} is not an http(s) URL.`);
+    if (options.client !== undefined && options.client !== 'claude-code') {
+      throw new UsageError('--client needs a deployed stack (its client id and redirect URIs), not --url.');
+    }
     return { mcpUrl: options.url, command: (sub) => `mcp-lambda ${sub}` };
   }
   const stack = await resolveStack(ctx, options);
   const stored = await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined);
   const flags = stackFlags(ctx, options);
+  const command = (sub: string) => `mcp-lambda ${sub}${flags}`;
+  const client =
+    options.client !== undefined && options.client !== 'claude-code'
+      ? await clientPart(ctx, stack, options.client, command)
+      : undefined;
   return {
     stackName: stack.stackName,
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
     ...(typeof stored?.accessToken === 'string' && { accessToken: stored.accessToken }),
-    command: (sub) => `mcp-lambda ${sub}${flags}`,
+    ...(client && { client }),
+    command,
   };
 }
 
@@ -62,7 +131,8 @@ export async function doctor(
 ): Promise<CheckResult[]> {
   const { out, global } = ctx;
   const chain = await target(ctx, options);
-  if (!global.json) out.info(out.style.dim(`Checking ${chain.mcpUrl} as Claude Code would reach it…`));
+  if (!global.json)
+    out.info(out.style.dim(`Checking ${chain.mcpUrl} as ${chain.client?.title ?? 'Claude Code'} would reach it…`));
   const results = await runDoctor(chain, { fetch: fetchImpl, env: ctx.env, cwd: ctx.cwd });
   const broken = results.find((check) => check.status === 'fail');
 
@@ -91,6 +161,6 @@ export async function doctor(
       ...(broken.fix !== undefined && { hint: broken.fix }),
     });
   }
-  if (!global.json) out.result(`${out.style.green('✓')} Every link Claude Code needs works.`);
+  if (!global.json) out.result(`${out.style.green('✓')} Every link ${chain.client?.title ?? 'Claude Code'} needs works.`);
   return results;
 }

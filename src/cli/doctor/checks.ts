@@ -30,7 +30,15 @@ export interface CheckResult {
 }
 
 export type CheckId =
-  'challenge' | 'resource-metadata' | 'issuer' | 'authorize' | 'claude-code' | 'mcp' | 'token' | 'callback-port';
+  | 'challenge'
+  | 'resource-metadata'
+  | 'issuer'
+  | 'authorize'
+  | 'claude-code'
+  | 'client-config'
+  | 'mcp'
+  | 'token'
+  | 'callback-port';
 
 /** What the server should look like: from the stack's outputs, or only a URL (`--url`, e.g. `dev`). */
 export interface DoctorTarget {
@@ -44,6 +52,15 @@ export interface DoctorTarget {
   };
   /** The stored sign-in's access token, when there is one. */
   readonly accessToken?: string;
+  /**
+   * Another client than Claude Code (`doctor --client`): its redirect URIs (each tried at the authorize
+   * endpoint) and the check of its config on disk, instead of Claude Code's.
+   */
+  readonly client?: {
+    readonly title: string;
+    readonly redirectUris: readonly string[];
+    readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
+  };
   /** Builds an mcp-lambda command line for a fix, with the flags that select this stack. */
   readonly command: (subcommand: string) => string;
 }
@@ -67,6 +84,7 @@ const TITLES: Record<CheckId, string> = {
   issuer: "issuer's discovery document",
   authorize: 'authorize endpoint',
   'claude-code': 'Claude Code entry',
+  'client-config': 'client config',
   mcp: 'MCP exchange',
   token: 'access token',
   'callback-port': 'callback port',
@@ -342,7 +360,28 @@ async function checkAuthorize(target: DoctorTarget, deps: DoctorDeps, walk: Walk
     );
   }
   const { clientId, callbackPort, scope } = target.expected;
-  const redirectUri = `http://localhost:${callbackPort}/callback`;
+  const redirectUris = target.client?.redirectUris ?? [`http://localhost:${callbackPort}/callback`];
+  if (redirectUris.length === 0) {
+    return result(
+      'authorize',
+      'fail',
+      `no redirect URI of ${target.client?.title ?? 'the client'} is registered yet.`,
+      target.command('deploy'),
+    );
+  }
+  const accepted: string[] = [];
+  for (const redirectUri of redirectUris) {
+    const tried = await tryAuthorize(endpoint, target, deps, redirectUri);
+    if (tried.status === 'fail') return tried;
+    accepted.push(redirectUri);
+  }
+  const withResource = ` and resource ${target.mcpUrl}`;
+  return result('authorize', 'ok', `accepts client ${clientId}, callback ${accepted.join(', ')}, scope ${scope}${withResource}`);
+}
+
+/** One sign-in request with this redirect URI: Cognito's answer, without following it. */
+async function tryAuthorize(endpoint: string, target: DoctorTarget, deps: DoctorDeps, redirectUri: string): Promise<CheckResult> {
+  const { clientId, scope } = target.expected ?? { clientId: '', scope: '' };
   const url = new URL(endpoint);
   const verifier = randomBytes(32).toString('base64url');
   url.search = new URLSearchParams({
@@ -376,14 +415,9 @@ async function checkAuthorize(target: DoctorTarget, deps: DoctorDeps, walk: Walk
             : `${error ?? 'an error'}${description ? `: ${description}` : ''}`;
       return result('authorize', 'fail', `Cognito refused the sign-in request: ${why}.`, target.command('deploy'));
     }
-    return result(
-      'authorize',
-      'ok',
-      `accepts client ${clientId}, callback ${redirectUri}, scope ${scope} and resource ${target.mcpUrl}`,
-    );
+    return result('authorize', 'ok', redirectUri);
   }
-  if (response.status === 200)
-    return result('authorize', 'ok', `accepts client ${clientId}, callback ${redirectUri} and scope ${scope}`);
+  if (response.status === 200) return result('authorize', 'ok', redirectUri);
   return result(
     'authorize',
     'fail',
@@ -597,7 +631,11 @@ function checkToken(target: DoctorTarget, deps: DoctorDeps, walk: Walk): CheckRe
 }
 
 async function checkCallbackPort(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Promise<CheckResult> {
-  const port = target.expected?.callbackPort;
+  // The loopback port the client listens on for its callback (none for https or app-scheme callbacks).
+  const loopback = target.client
+    ? target.client.redirectUris.map((uri) => /^http:\/\/localhost:(\d+)\//.exec(uri)?.[1]).find(Boolean)
+    : undefined;
+  const port = target.client ? (loopback === undefined ? undefined : Number(loopback)) : target.expected?.callbackPort;
   if (port === undefined || !walk.oauth) return result('callback-port', 'skip', 'no OAuth callback to receive.');
   if (await (deps.portFree ?? bindable)(port)) return result('callback-port', 'ok', `${port} is free on this machine`);
   return result(
@@ -616,7 +654,16 @@ export async function runDoctor(target: DoctorTarget, deps: DoctorDeps): Promise
   results.push(await checkMetadata(target, deps, walk));
   results.push(await checkIssuer(target, deps, walk));
   results.push(await checkAuthorize(target, deps, walk));
-  results.push(await checkClaudeCode(target, deps, walk));
+  if (target.client) {
+    const { status, detail, fix } = await target.client.checkConfig();
+    results.push({
+      id: 'client-config',
+      title: `${target.client.title} config`,
+      status,
+      detail,
+      ...(fix !== undefined && { fix }),
+    });
+  } else results.push(await checkClaudeCode(target, deps, walk));
   results.push(await checkMcp(target, deps, walk));
   results.push(checkToken(target, deps, walk));
   results.push(await checkCallbackPort(target, deps, walk));
