@@ -40,15 +40,13 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     if (req.url?.startsWith('/.well-known/oauth-protected-resource')) {
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            resource: `${base}/prod/mcp`,
-            authorization_servers: [`${base}/issuer`],
-            scopes_supported: [`${base}/prod/mcp/dog-facts`],
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          resource: `${base}/prod/mcp`,
+          authorization_servers: [`${base}/issuer`],
+          scopes_supported: [`${base}/prod/mcp/dog-facts`],
+        }),
+      );
       return;
     }
     res

@@ -287,40 +287,53 @@ export async function writeEntry(
   newMode: number,
   lockOptions: LockOptions = {},
 ): Promise<ConfigPlan> {
-  // CLAUDE_CONFIG_DIR may name a directory Claude Code has not created yet.
+  return writePlanned(target.file, () => planEntry(target, name, entry), newMode, lockOptions);
+}
+
+/**
+ * The write every client config shares (JSON here, TOML in ./toml-config.ts): create the folder, take the
+ * file's lock, plan again from the file as it is now, refuse a read-only file, write atomically.
+ */
+export async function writePlanned(
+  file: string,
+  plan: () => Promise<ConfigPlan>,
+  newMode: number,
+  lockOptions: LockOptions = {},
+): Promise<ConfigPlan> {
+  // CLAUDE_CONFIG_DIR (or CODEX_HOME) may name a directory the client has not created yet.
   try {
-    await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new ConfigFileError(`Could not create ${dirname(target.file)}: ${(error as Error).message}`);
+    throw new ConfigFileError(`Could not create ${dirname(file)}: ${(error as Error).message}`);
   }
   return withFileLock(
-    target.file,
+    file,
     async () => {
-      await removeStaleTemps(target.file);
-      const plan = await planEntry(target, name, entry);
-      if (plan.after === plan.before) return plan;
-      if (plan.fileExists) {
-        const mode = (await stat(target.file)).mode & 0o777;
+      await removeStaleTemps(file);
+      const planned = await plan();
+      if (planned.after === planned.before) return planned;
+      if (planned.fileExists) {
+        const mode = (await stat(file)).mode & 0o777;
         // The mode bits as well as access(): root may write anything, but a read-only file says "leave me".
         const writable =
           (mode & 0o222) !== 0 &&
-          (await access(target.file, constants.W_OK).then(
+          (await access(file, constants.W_OK).then(
             () => true,
             () => false,
           ));
         if (!writable) {
           throw new ConfigFileError(
-            `${target.file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
+            `${file} is read-only; it was left untouched. Make it writable, or pass --print and run the command it shows.`,
           );
         }
       }
       try {
         // A symlink is written through; an existing file keeps its owner, group and mode.
-        await writeFileAtomic(target.file, plan.after, { keep: true, newMode });
+        await writeFileAtomic(file, planned.after, { keep: true, newMode });
       } catch (error) {
-        throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
+        throw new ConfigFileError(`Could not write ${file}: ${(error as Error).message}`);
       }
-      return plan;
+      return planned;
     },
     lockOptions,
   );

@@ -6,13 +6,10 @@
  * "the old document with our entry" (an entry written inline, say) is refused rather than written.
  * Writes are atomic and locked, as for the JSON configs.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parse, stringify, TomlError } from 'smol-toml';
-import { removeStaleTemps, writeFileAtomic } from '../state/files.js';
-import { type LockOptions, withFileLock } from '../state/lock.js';
-import { ConfigFileError, type ConfigPlan } from './json-config.js';
+import type { LockOptions } from '../state/lock.js';
+import { ConfigFileError, type ConfigPlan, writePlanned } from './json-config.js';
 
 /** A TOML config and the top-level keys our entry needs (left alone when already there and equal). */
 export interface TomlTarget {
@@ -169,34 +166,5 @@ export async function writeTomlEntry(
   newMode: number,
   lockOptions: LockOptions = {},
 ): Promise<ConfigPlan> {
-  try {
-    await mkdir(dirname(target.file), { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new ConfigFileError(`Could not create ${dirname(target.file)}: ${(error as Error).message}`);
-  }
-  return withFileLock(
-    target.file,
-    async () => {
-      await removeStaleTemps(target.file);
-      const plan = await planTomlEntry(target, name, entry);
-      if (plan.after === plan.before) return plan;
-      if (plan.fileExists) {
-        const mode = (await stat(target.file)).mode & 0o777;
-        const writable =
-          (mode & 0o222) !== 0 &&
-          (await access(target.file, constants.W_OK).then(
-            () => true,
-            () => false,
-          ));
-        if (!writable) throw new ConfigFileError(`${target.file} is read-only; it was left untouched.`);
-      }
-      try {
-        await writeFileAtomic(target.file, plan.after, { keep: true, newMode });
-      } catch (error) {
-        throw new ConfigFileError(`Could not write ${target.file}: ${(error as Error).message}`);
-      }
-      return plan;
-    },
-    lockOptions,
-  );
+  return writePlanned(target.file, () => planTomlEntry(target, name, entry), newMode, lockOptions);
 }

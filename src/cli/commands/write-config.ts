@@ -7,9 +7,9 @@ import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-cod
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
-import { updateStackRecord } from '../state/stack-state.js';
+import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import { type ClientWriter, WRITERS, writerFor } from '../clients/writers.js';
-import type { JsonTarget } from '../clients/json-config.js';
+import type { ConfigPlan, JsonTarget } from '../clients/json-config.js';
 import { planTomlEntry, type TomlTarget, writeTomlEntry } from '../clients/toml-config.js';
 import { stringify } from 'smol-toml';
 import type { StackOutputs } from '../stacks/resolve.js';
@@ -66,7 +66,7 @@ export async function writeConfig(
     }
     return writeOtherClient(ctx, options, writer);
   }
-  const { out, global, prompt } = ctx;
+  const { out, global } = ctx;
   const self = helperCommand === undefined ? selfCommand(ctx.env) : { command: helperCommand, onPath: true };
   const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   const stack = await resolveStack(ctx, options);
@@ -100,62 +100,24 @@ export async function writeConfig(
     return;
   }
 
-  let plan: Awaited<ReturnType<typeof planEntry>>;
-  try {
-    plan = await planEntry(target, name, entry);
-  } catch (error) {
-    if (error instanceof ConfigFileError) throw new UserError(error.message);
-    throw error;
-  }
-  if (options.dryRun) {
-    out.result(plan.after);
-    out.info(out.style.dim(`(dry run: ${target.file} was not changed)`));
-    return;
-  }
-  const unchanged = plan.after === plan.before;
-  if (!unchanged && plan.existing !== undefined) {
-    out.info(`${target.file} already has a "${name}" entry that differs:`);
-    out.info(`  now:   ${JSON.stringify(plan.existing)}`);
-    out.info(`  new:   ${JSON.stringify(entry)}`);
-    if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
-      throw new DeclinedError(`Left ${target.file} as it was. Use --entry-name to write a second entry instead.`);
-    }
-  }
-  if (!unchanged) {
-    try {
-      await writeEntry(target, name, entry, options.scope === 'project' ? 0o644 : 0o600, lockOptions);
-    } catch (error) {
-      if (error instanceof ConfigFileError) throw new UserError(error.message);
-      throw error;
-    }
-  }
-
-  // Remember it for destroy (under the record's lock: two writers keep both entries).
-  await updateStackRecord(
-    ctx.env,
-    stack.region,
-    stack.stackName,
-    (record) => ({
-      stackName: stack.stackName,
-      region: stack.region,
-      savedAt: record?.savedAt ?? new Date().toISOString(),
-      outputs: record?.outputs ?? stack.raw,
-      ...(record?.account && { account: record.account }),
-      claudeEntries: [
-        ...(record?.claudeEntries ?? []).filter(
-          (e) => !(e.file === target.file && e.entryName === name && e.projectPath === target.projectPath),
-        ),
-        {
-          scope: options.scope,
-          file: target.file,
-          entryName: name,
-          url: stack.mcpServerUrl,
-          ...(target.projectPath && { projectPath: target.projectPath }),
-        },
-      ],
-    }),
-    lockOptions,
-  );
+  const mode = options.scope === 'project' ? 0o644 : 0o600;
+  const applied = await applyEntry(ctx, stack, {
+    file: target.file,
+    name,
+    entry,
+    dryRun: options.dryRun === true,
+    plan: () => planEntry(target, name, entry),
+    write: () => writeEntry(target, name, entry, mode, lockOptions),
+    record: {
+      scope: options.scope,
+      file: target.file,
+      entryName: name,
+      url: stack.mcpServerUrl,
+      ...(target.projectPath && { projectPath: target.projectPath }),
+    },
+  });
+  if (applied === undefined) return;
+  const { unchanged } = applied;
 
   if (global.json) {
     out.json({ file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });
@@ -191,7 +153,7 @@ function registered(stack: StackOutputs, client: string): boolean | undefined {
 
 /** Another client's config: the same merge discipline as Claude Code's, in that client's file and shape. */
 async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions, writer: ClientWriter): Promise<void> {
-  const { out, global, prompt } = ctx;
+  const { out, global } = ctx;
   const stack = await resolveStack(ctx, options);
   const name = options.entryName ?? stack.serverName;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
@@ -239,61 +201,28 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     } else out.result(JSON.stringify({ [name]: entry }, null, 2));
     return;
   }
-  let plan: Awaited<ReturnType<typeof planEntry>>;
-  try {
-    plan = toml ? await planTomlEntry(target as TomlTarget, name, entry) : await planEntry(target as JsonTarget, name, entry);
-  } catch (error) {
-    if (error instanceof ConfigFileError) throw new UserError(error.message);
-    throw error;
-  }
-  if (options.dryRun) {
-    out.result(plan.after);
-    out.info(out.style.dim(`(dry run: ${target.file} was not changed)`));
-    return;
-  }
-  const unchanged = plan.after === plan.before;
-  if (!unchanged && plan.existing !== undefined) {
-    out.info(`${target.file} already has a "${name}" entry that differs:`);
-    out.info(`  now:   ${JSON.stringify(plan.existing)}`);
-    out.info(`  new:   ${JSON.stringify(entry)}`);
-    if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
-      throw new DeclinedError(`Left ${target.file} as it was. Use --entry-name to write a second entry instead.`);
-    }
-  }
-  if (!unchanged) {
-    try {
-      const mode = options.scope === 'project' ? 0o644 : 0o600;
-      if (toml) await writeTomlEntry(target as TomlTarget, name, entry, mode, lockOptions);
-      else await writeEntry(target as JsonTarget, name, entry, mode, lockOptions);
-    } catch (error) {
-      if (error instanceof ConfigFileError) throw new UserError(error.message);
-      throw error;
-    }
-  }
-  await updateStackRecord(
-    ctx.env,
-    stack.region,
-    stack.stackName,
-    (record) => ({
-      stackName: stack.stackName,
-      region: stack.region,
-      savedAt: record?.savedAt ?? new Date().toISOString(),
-      outputs: record?.outputs ?? stack.raw,
-      ...(record?.account && { account: record.account }),
-      claudeEntries: [
-        ...(record?.claudeEntries ?? []).filter((e) => !(e.file === target.file && e.entryName === name)),
-        {
-          scope: options.scope,
-          file: target.file,
-          entryName: name,
-          url: stack.mcpServerUrl,
-          client: writer.id,
-          prefix: [...target.prefix].map(String),
-        },
-      ],
-    }),
-    lockOptions,
-  );
+  const mode = options.scope === 'project' ? 0o644 : 0o600;
+  const applied = await applyEntry(ctx, stack, {
+    file: target.file,
+    name,
+    entry,
+    dryRun: options.dryRun === true,
+    plan: () => (toml ? planTomlEntry(target as TomlTarget, name, entry) : planEntry(target as JsonTarget, name, entry)),
+    write: () =>
+      toml
+        ? writeTomlEntry(target as TomlTarget, name, entry, mode, lockOptions)
+        : writeEntry(target as JsonTarget, name, entry, mode, lockOptions),
+    record: {
+      scope: options.scope,
+      file: target.file,
+      entryName: name,
+      url: stack.mcpServerUrl,
+      client: writer.id,
+      prefix: [...target.prefix].map(String),
+    },
+  });
+  if (applied === undefined) return;
+  const { unchanged } = applied;
   if (global.json) {
     out.json({ client: writer.id, file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });
     return;
@@ -304,4 +233,77 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
   out.result(`  ${JSON.stringify(entry)}`);
   out.info('');
   for (const line of writer.next(name)) out.info(line);
+}
+
+/**
+ * What every writer does once it knows its file and entry: plan, show it (`--dry-run`), ask before
+ * replacing a different entry of the same name, write, and remember it for `destroy` (under the record's
+ * lock: two writers keep both entries). Undefined for a dry run.
+ */
+async function applyEntry(
+  ctx: CommandContext,
+  stack: StackOutputs,
+  change: {
+    readonly file: string;
+    readonly name: string;
+    readonly entry: unknown;
+    readonly dryRun: boolean;
+    readonly plan: () => Promise<ConfigPlan>;
+    readonly write: () => Promise<unknown>;
+    readonly record: ClaudeEntryRecord;
+  },
+): Promise<{ unchanged: boolean } | undefined> {
+  const { out, prompt } = ctx;
+  const { file, name, entry } = change;
+  const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
+  let plan: ConfigPlan;
+  try {
+    plan = await change.plan();
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw new UserError(error.message);
+    throw error;
+  }
+  if (change.dryRun) {
+    out.result(plan.after);
+    out.info(out.style.dim(`(dry run: ${file} was not changed)`));
+    return undefined;
+  }
+  const unchanged = plan.after === plan.before;
+  if (!unchanged && plan.existing !== undefined) {
+    out.info(`${file} already has a "${name}" entry that differs:`);
+    out.info(`  now:   ${JSON.stringify(plan.existing)}`);
+    out.info(`  new:   ${JSON.stringify(entry)}`);
+    if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
+      throw new DeclinedError(`Left ${file} as it was. Use --entry-name to write a second entry instead.`);
+    }
+  }
+  if (!unchanged) {
+    try {
+      await change.write();
+    } catch (error) {
+      if (error instanceof ConfigFileError) throw new UserError(error.message);
+      throw error;
+    }
+  }
+  const { record } = change;
+  await updateStackRecord(
+    ctx.env,
+    stack.region,
+    stack.stackName,
+    (stored) => ({
+      stackName: stack.stackName,
+      region: stack.region,
+      savedAt: stored?.savedAt ?? new Date().toISOString(),
+      outputs: stored?.outputs ?? stack.raw,
+      ...(stored?.account && { account: stored.account }),
+      claudeEntries: [
+        ...(stored?.claudeEntries ?? []).filter(
+          (e) => !(e.file === record.file && e.entryName === record.entryName && e.projectPath === record.projectPath),
+        ),
+        record,
+      ],
+    }),
+    lockOptions,
+  );
+  return { unchanged };
 }
