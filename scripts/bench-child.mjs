@@ -24,6 +24,16 @@ const event = (body) => ({
   isBase64Encoded: false,
   requestContext: { requestId: 'bench' },
 });
+/** The JSON-RPC answer in a response: a JSON body, or the last data line of a (buffered) event stream. */
+const answer = (body) =>
+  JSON.parse(
+    body.startsWith('{')
+      ? body
+      : (body
+          .match(/^data: (.*)$/gm)
+          ?.at(-1)
+          ?.slice(6) ?? 'null'),
+  );
 async function call(body) {
   const result = await handler(event(body));
   if (result.statusCode !== 200) throw new Error(`status ${result.statusCode}: ${result.body}`);
@@ -43,7 +53,8 @@ if (mode === 'cold') {
   const afterInit = performance.now();
   await call(toolsList);
   const result = await call(toolsCall);
-  if (JSON.parse(result.body).result?.isError) throw new Error(`tools/call failed: ${result.body}`);
+  const called = answer(result.body);
+  if (!called?.result?.content || called.result.isError) throw new Error(`tools/call failed: ${result.body}`);
   const done = performance.now();
   process.stderr.write(
     `${JSON.stringify({ bootMs: t0, importMs: imported - t0, initializeMs: afterInit - imported, restMs: done - afterInit, doneAt: done })}\n`,
