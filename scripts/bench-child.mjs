@@ -1,4 +1,4 @@
-// Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm> [iterations].
+// Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm|memory> [iterations].
 // cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
 // warm: after one warm-up, time `iterations` tools/list calls in-process; print percentiles.
 import { pathToFileURL } from 'node:url';
@@ -59,6 +59,19 @@ if (mode === 'cold') {
   process.stderr.write(
     `${JSON.stringify({ bootMs: t0, importMs: imported - t0, initializeMs: afterInit - imported, restMs: done - afterInit, doneAt: done })}\n`,
   );
+} else if (mode === 'memory') {
+  // Resident memory after the cold sequence, and after 1,000 more calls (tools/list and tools/call in turn).
+  await call(initialize);
+  await call(toolsList);
+  await call(toolsCall);
+  const mb = () => process.memoryUsage().rss / 1024 / 1024;
+  const cold = mb();
+  for (let i = 0; i < 500; i += 1) {
+    await call(toolsList);
+    await call(toolsCall);
+  }
+  globalThis.gc?.();
+  process.stderr.write(`${JSON.stringify({ coldMb: cold, after1000Mb: mb() })}\n`);
 } else {
   const iterations = Number(iterationsArg ?? 1000);
   await call(toolsList);

@@ -113,6 +113,13 @@ const warm = JSON.parse(warmOut);
 console.log(`\nWarm tools/list (${warm.n} in-process calls through the API Gateway handler)`);
 console.log(`  p50 ${warm.p50.toFixed(3)} ms   p99 ${warm.p99.toFixed(3)} ms   max ${warm.max.toFixed(3)} ms`);
 
+// 3b. Memory: the handler's resident set after cold start and after 1,000 calls (the function's memory
+// size is chosen from this and the cold-start figure; see src/stack/props.ts DEFAULT_MEMORY_MB).
+const { stderr: memoryOut } = await time(process.execPath, ['--expose-gc', child, bundle, 'memory'], lambdaEnv);
+const memory = JSON.parse(memoryOut);
+console.log('\nMemory (resident set of the process, node included)');
+console.log(`  after cold start  ${memory.coldMb.toFixed(1)} MB   after 1,000 more calls  ${memory.after1000Mb.toFixed(1)} MB`);
+
 // 4. CLI start-up.
 const bin = join(root, 'bin', 'mcp-lambda');
 const [bare2, help, version] = await medians([

@@ -3,6 +3,13 @@ import type { CliIo } from './context.js';
 import { isInteractive } from './terminal/prompts.js';
 
 export async function main(): Promise<void> {
+  // `--version` alone needs nothing but the version: answered before the program (commander, every
+  // command's options) is loaded.
+  if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+    const { VERSION } = await import('../version.js');
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
   // The AWS SDK warns on Node.js 20 about its own future support window (from 2027 it needs 22). That is
   // for us to act on, not for someone deploying a stack; the engines field says what this release runs on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,4 +1,5 @@
 /** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
+import { describeCost, estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
@@ -18,8 +19,9 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   // Check every option before touching AWS (this loads aws-cdk-lib, which the deploy needs anyway).
   const { resolveStackOptions } = await import('../../stack/props.js');
   const checked = { ...toStackOptions(options), stackName };
+  let memoryMb: number;
   try {
-    resolveStackOptions(checked);
+    memoryMb = resolveStackOptions(checked).memoryMb;
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
@@ -97,6 +99,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         noChanges: outcome.noChanges,
         signUp,
         outputs: outcome.outputs,
+        costEstimate: { ...estimateCost(memoryMb, 100), currency: 'USD', pricesAsOf: PRICES_AS_OF, region: 'us-east-1' },
       });
       return;
     }
@@ -110,6 +113,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     out.result('');
     printOutputs(out, outcome.outputs);
     out.result('');
+    out.info(describeCost(memoryMb));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
     printNextSteps(ctx, outcome.outputs, stackName);
   } finally {

@@ -1,0 +1,55 @@
+/**
+ * What a deployment costs, roughly: per million requests (API Gateway REST + Lambda) and per month (its
+ * two Secrets Manager secrets, and Cognito's monthly active users past the free tier). From AWS's public
+ * list prices for us-east-1 as published when this was written (PRICES_AS_OF); other regions and later
+ * price changes differ, which `deploy` says with the figure. CloudWatch Logs and data transfer are left
+ * out (small at this size, and they depend on how much a server logs and returns).
+ */
+export const PRICES_AS_OF = '2025-10';
+
+export const PRICES = {
+  /** API Gateway REST API requests, per million (first 333 million a month). */
+  apiGatewayPerMillion: 3.5,
+  /** Lambda requests, per million. */
+  lambdaRequestsPerMillion: 0.2,
+  /** Lambda compute on ARM64 (Graviton), per GB-second. */
+  lambdaArmPerGbSecond: 0.0000133334,
+  /** Secrets Manager, per secret per month. */
+  secretPerMonth: 0.4,
+  /** Cognito Essentials, per monthly active user past the free 10,000. */
+  cognitoEssentialsPerMau: 0.015,
+  cognitoFreeMau: 10_000,
+} as const;
+
+export interface CostEstimate {
+  readonly perMillionRequests: number;
+  readonly lambdaPerMillion: number;
+  readonly fixedPerMonth: number;
+}
+
+/**
+ * @param memoryMb the function's memory
+ * @param averageMs the average billed duration of a request (a tools/call that waits on an API is most of it)
+ * @param secrets the stack's secrets (the client-credentials secret, the requestState key, and --secret ones are the user's own)
+ */
+export function estimateCost(memoryMb: number, averageMs: number, secrets = 2): CostEstimate {
+  const gbSeconds = 1_000_000 * (averageMs / 1000) * (memoryMb / 1024);
+  const lambdaPerMillion = gbSeconds * PRICES.lambdaArmPerGbSecond + PRICES.lambdaRequestsPerMillion;
+  return {
+    perMillionRequests: PRICES.apiGatewayPerMillion + lambdaPerMillion,
+    lambdaPerMillion,
+    fixedPerMonth: secrets * PRICES.secretPerMonth,
+  };
+}
+
+/** The line `deploy` prints. */
+export function describeCost(memoryMb: number, averageMs = 100): string {
+  const cost = estimateCost(memoryMb, averageMs);
+  const dollars = (value: number) => `$${value.toFixed(2)}`;
+  return (
+    `Cost, roughly: ${dollars(cost.perMillionRequests)} per million requests (API Gateway ${dollars(PRICES.apiGatewayPerMillion)}, ` +
+    `Lambda ${dollars(cost.lambdaPerMillion)} at ${memoryMb} MB and ${averageMs} ms each), plus ${dollars(cost.fixedPerMonth)} a month ` +
+    `for two secrets; Cognito is free up to ${PRICES.cognitoFreeMau.toLocaleString('en-US')} monthly users, then $${PRICES.cognitoEssentialsPerMau.toFixed(3)} each. ` +
+    `(us-east-1 list prices of ${PRICES_AS_OF}; check your region's.)`
+  );
+}
