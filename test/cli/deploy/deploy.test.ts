@@ -178,6 +178,7 @@ describe('deploy', () => {
       noChanges: false,
       signUp: { mode: 'allow-list', allow: ['dev@example.com'] },
       outputs: OUTPUTS,
+      costEstimate: expect.objectContaining({ currency: 'USD', pricesAsOf: '2025-10' }),
     });
     expect(result.stderr).toContain('Deploying');
     expect(result.stderr).not.toContain('[1/2]');
