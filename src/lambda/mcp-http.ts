@@ -263,6 +263,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       const response = await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
       if (!streams && response.body !== null && response.headers.get('content-type')?.includes('application/json')) {
         const text = await response.text();
+        // Only an internal-error answer can be a schema failure to restate: every other answer passes as it is.
+        if (!text.includes('-32603')) return new Response(text, { status: response.status, headers: response.headers });
         let answer: unknown;
         try {
           answer = JSON.parse(text);

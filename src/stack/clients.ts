@@ -116,3 +116,12 @@ export function clientRedirectUris(ids: readonly string[], callbackPort: number,
 export function registrableClients(ids: readonly string[], callbackPort: number, mcpUrl?: string): string[] {
   return ids.filter((id) => (clientInfo(id)?.redirectUris(callbackPort, mcpUrl).length ?? 0) > 0);
 }
+
+/**
+ * The clients a deployed stack registered, from its `Clients` output; a stack deployed before the output
+ * existed registered Claude Code's URI only.
+ */
+export function registeredClients(outputs: Readonly<Record<string, string | undefined>>): string[] {
+  const list = outputs.Clients?.split(',').filter(Boolean);
+  return list && list.length > 0 ? list : ['claude-code'];
+}

@@ -180,6 +180,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
       ...extra,
     ]),
   ];
+  const registered = registrableClients(clients, callbackPort, options.deployedMcpUrl);
   if (callbackUrls.length > MAX_CALLBACK_URLS) {
     invalid('callback URLs', callbackUrls.length, `Cognito registers at most ${MAX_CALLBACK_URLS} on an app client; name fewer.`);
   }
@@ -232,8 +233,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     stage,
     callbackPort,
     callbackUrls,
-    clients: registrableClients(clients, callbackPort, options.deployedMcpUrl),
-    pendingClients: clients.filter((id) => !registrableClients(clients, callbackPort, options.deployedMcpUrl).includes(id)),
+    clients: registered,
+    pendingClients: clients.filter((id) => !registered.includes(id)),
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
     mfa,

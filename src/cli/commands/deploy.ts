@@ -1,5 +1,6 @@
 /** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
 import { describeCost, estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
+import { registeredClients } from '../../stack/clients.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
@@ -46,7 +47,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         }
         // Settings and secrets: the flags, else what the stack has now. Clients likewise.
         const settings = chooseSettings(ctx, flagSettings, existing);
-        const deployedClients = existing?.outputs.Clients?.split(',').filter(Boolean);
+        const deployedClients = existing?.outputs.Clients === undefined ? undefined : registeredClients(existing.outputs);
         const clients = options.clients ?? deployedClients;
         let resolved;
         try {

@@ -23,12 +23,12 @@ async function clientPart(
   id: string,
   command: (sub: string) => string,
 ): Promise<NonNullable<DoctorTarget['client']>> {
-  const { clientInfo } = await import('../../stack/clients.js');
-  const { writerFor } = await import('../clients/writers.js');
+  const { clientInfo, registeredClients } = await import('../../stack/clients.js');
+  const { clientTarget, planClientEntry, writerFor } = await import('../clients/writers.js');
   const info = clientInfo(id);
   const writer = writerFor(id);
   if (!info || !writer) throw new UsageError(`--client ${JSON.stringify(id)} is not a client mcp-lambda knows.`);
-  const registered = stack.raw.Clients?.split(',') ?? ['claude-code'];
+  const registered = registeredClients(stack.raw);
   const redirectUris = registered.includes(id) ? info.redirectUris(stack.callbackPort, stack.mcpServerUrl) : [];
   return {
     title: writer.title,
@@ -43,20 +43,11 @@ async function clientPart(
       const want = writer.entry(stack);
       const seen: string[] = [];
       for (const scope of ['project', 'user'] as const) {
-        let file: string;
+        const where = clientTarget(writer, scope, ctx.env, ctx.cwd);
+        const file = where.target.file;
         let existing: unknown;
         try {
-          if (writer.kind === 'toml') {
-            const { planTomlEntry } = await import('../clients/toml-config.js');
-            const target = writer.target(scope, ctx.env, ctx.cwd);
-            file = target.file;
-            existing = (await planTomlEntry(target, stack.serverName, undefined)).existing;
-          } else {
-            const { planEntry } = await import('../clients/json-config.js');
-            const target = writer.target(scope, ctx.env, ctx.cwd);
-            file = target.file;
-            existing = (await planEntry(target, stack.serverName, undefined)).existing;
-          }
+          existing = (await planClientEntry(where, stack.serverName, undefined)).existing;
         } catch (error) {
           return { status: 'fail', detail: (error as Error).message };
         }

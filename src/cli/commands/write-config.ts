@@ -8,10 +8,10 @@ import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { resolveStack, type StackSelector } from '../stacks/resolve.js';
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
-import { type ClientWriter, WRITERS, writerFor } from '../clients/writers.js';
-import type { ConfigPlan, JsonTarget } from '../clients/json-config.js';
-import { planTomlEntry, type TomlTarget, writeTomlEntry } from '../clients/toml-config.js';
+import { type ClientWriter, clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
+import type { ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
+import { registeredClients } from '../../stack/clients.js';
 import type { StackOutputs } from '../stacks/resolve.js';
 
 export interface WriteConfigOptions extends StackSelector {
@@ -145,12 +145,6 @@ export async function writeConfig(
   out.info(`If it does not connect: mcp-lambda doctor${selector} names the broken link.`);
 }
 
-/** Whether the deployed stack registered this client's redirect URIs (stacks before --clients did not). */
-function registered(stack: StackOutputs, client: string): boolean | undefined {
-  const list = stack.raw.Clients;
-  return list === undefined ? undefined : list.split(',').includes(client);
-}
-
 /** Another client's config: the same merge discipline as Claude Code's, in that client's file and shape. */
 async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions, writer: ClientWriter): Promise<void> {
   const { out, global } = ctx;
@@ -162,9 +156,10 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
     throw new UsageError(`--auth helper is for Claude Code; ${writer.title} signs in with OAuth itself.`);
   }
   const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
-  if (registered(stack, writer.id) === false) {
+  const registered = registeredClients(stack.raw);
+  if (!registered.includes(writer.id)) {
     out.warn(
-      `${stack.stackName} does not register ${writer.title}'s redirect URIs, so its sign-in would be refused. Add it: mcp-lambda deploy${selector} --clients ${[...(stack.raw.Clients ?? 'claude-code').split(','), writer.id].join(',')}`,
+      `${stack.stackName} does not register ${writer.title}'s redirect URIs, so its sign-in would be refused. Add it: mcp-lambda deploy${selector} --clients ${[...registered, writer.id].join(',')}`,
     );
   }
 
@@ -188,14 +183,13 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
       '--scope project or --scope user',
     );
   }
-  const toml = writer.kind === 'toml';
-  const target = writer.target(options.scope, ctx.env, ctx.cwd);
+  const where = clientTarget(writer, options.scope, ctx.env, ctx.cwd);
+  const { target } = where;
   const entry = writer.entry(stack);
   const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   if (options.print) {
-    if (toml) {
-      const globals = (target as TomlTarget).globals ?? {};
-      out.result(`${stringify(globals)}
+    if (where.format === 'toml') {
+      out.result(`${stringify(where.target.globals ?? {})}
 
 ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     } else out.result(JSON.stringify({ [name]: entry }, null, 2));
@@ -207,11 +201,8 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     name,
     entry,
     dryRun: options.dryRun === true,
-    plan: () => (toml ? planTomlEntry(target as TomlTarget, name, entry) : planEntry(target as JsonTarget, name, entry)),
-    write: () =>
-      toml
-        ? writeTomlEntry(target as TomlTarget, name, entry, mode, lockOptions)
-        : writeEntry(target as JsonTarget, name, entry, mode, lockOptions),
+    plan: () => planClientEntry(where, name, entry),
+    write: () => writeClientEntry(where, name, entry, mode, lockOptions),
     record: {
       scope: options.scope,
       file: target.file,

@@ -105,18 +105,18 @@ export async function checkSecretsExist(ctx: CommandContext, aws: AwsContext, se
   if (secrets.length === 0) return;
   const region = await aws.region();
   const flags = `--region ${region}${aws.settings.profile ? ` --profile ${aws.settings.profile}` : ''}`;
-  const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
-  const { DescribeParametersCommand } = await import('@aws-sdk/client-ssm');
   const secretsManager = secrets.some((s) => s.kind === 'secretsmanager') ? await aws.secretsManagerClient() : undefined;
   const ssm = secrets.some((s) => s.kind === 'ssm') ? await aws.ssmClient() : undefined;
   try {
     for (const secret of secrets) {
       try {
         if (secret.kind === 'secretsmanager') {
+          const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
           await secretsManager?.send(new DescribeSecretCommand({ SecretId: secret.id }));
           continue;
         }
         const name = parameterName(secret.id);
+        const { DescribeParametersCommand } = await import('@aws-sdk/client-ssm');
         const answer = await ssm?.send(
           new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }),
         );

@@ -3,8 +3,7 @@
  * Code entries `write-config` wrote — so `status` can list it and `destroy` can remove exactly that.
  */
 import { readTokens, removeTokens, tokenPath } from '../auth/token-store.js';
-import { planEntry, writeEntry } from '../clients/json-config.js';
-import { writerFor } from '../clients/writers.js';
+import { type ClientTarget, planClientEntry, writeClientEntry, writerFor } from '../clients/writers.js';
 import { type ClaudeEntryRecord, readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
 
 export type LocalArtifact =
@@ -16,24 +15,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const clientTitle = (client: string | undefined) => (client && writerFor(client)?.title) || 'Claude Code';
 
-function target(entry: ClaudeEntryRecord) {
-  const prefix = entry.prefix ?? (entry.projectPath ? ['projects', entry.projectPath, 'mcpServers'] : ['mcpServers']);
-  return { file: entry.file, prefix: [...prefix] };
-}
-
-/** Plans removing the entry, from a JSON file or (Codex) a TOML one. */
-async function planRemoval(entry: ClaudeEntryRecord) {
-  if (entry.client === 'codex') {
-    const { planTomlEntry } = await import('../clients/toml-config.js');
-    return planTomlEntry(target(entry), entry.entryName, undefined);
-  }
-  return planEntry(target(entry), entry.entryName, undefined);
+/** The file an entry was written to, in the format its client reads. */
+function target(entry: ClaudeEntryRecord): ClientTarget {
+  const prefix = [...(entry.prefix ?? (entry.projectPath ? ['projects', entry.projectPath, 'mcpServers'] : ['mcpServers']))];
+  return writerFor(entry.client ?? '')?.kind === 'toml'
+    ? { format: 'toml', target: { file: entry.file, prefix } }
+    : { format: 'json', target: { file: entry.file, prefix } };
 }
 
 /** Whether the entry is still there and still points at the URL we wrote (clients name the field differently). */
 async function entryStillOurs(entry: ClaudeEntryRecord): Promise<boolean> {
   try {
-    const plan = await planRemoval(entry);
+    const plan = await planClientEntry(target(entry), entry.entryName, undefined);
     const found = plan.existing as { url?: unknown; httpUrl?: unknown; serverUrl?: unknown } | undefined;
     return [found?.url, found?.httpUrl, found?.serverUrl].includes(entry.url);
   } catch {
@@ -69,10 +62,7 @@ export async function removeLocalArtifacts(env: Env, region: string, stackName: 
   // Claude Code entries first: the record that lists them goes last.
   for (const artifact of artifacts) {
     if (artifact.kind !== 'claude-entry') continue;
-    if (artifact.entry.client === 'codex') {
-      const { writeTomlEntry } = await import('../clients/toml-config.js');
-      await writeTomlEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
-    } else await writeEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
+    await writeClientEntry(target(artifact.entry), artifact.entry.entryName, undefined, 0o600);
     removed.push(artifact);
   }
   for (const artifact of artifacts) {
