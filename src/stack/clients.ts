@@ -29,27 +29,23 @@ export interface ClientInfo {
    * (a stack already deployed); a client whose URI depends on it has none before.
    */
   readonly redirectUris: (callbackPort: number, mcpUrl?: string) => readonly string[];
-  /** Where the URIs were read, and when. */
-  readonly source: string;
-  /** What the user must know that the URIs cannot fix. */
-  readonly caveat?: string;
 }
 
 export const CLIENTS: readonly ClientInfo[] = [
+  // Source: the entry write-config writes pins oauth.callbackPort; seen with Claude Code 2.1.328 (test/e2e), 2026-11-25.
   {
     id: 'claude-code',
     title: 'Claude Code',
     redirectUris: (port) => [`http://localhost:${port}/callback`],
-    source: 'the entry write-config writes pins oauth.callbackPort; seen with Claude Code 2.1.328 (test/e2e), 2026-11-25',
   },
+  // Source: microsoft/vscode#278512 (the URIs VS Code registers), read 2026-11-25.
+  // VS Code first tries http://127.0.0.1:33418/, which Cognito cannot register (plain http is for localhost only); it then uses https://vscode.dev/redirect.
   {
     id: 'vscode',
     title: 'VS Code',
     redirectUris: () => ['https://vscode.dev/redirect', 'https://insiders.vscode.dev/redirect'],
-    source: 'microsoft/vscode#278512 (the URIs VS Code registers), read 2026-11-25',
-    caveat:
-      'VS Code first tries http://127.0.0.1:33418/, which Cognito cannot register (plain http is for localhost only); it then uses https://vscode.dev/redirect.',
   },
+  // Source: cursor.com/docs/mcp as quoted by Echsecutor/idealo-proxy (desktop now, desktop before, web agents), read 2026-11-25.
   {
     id: 'cursor',
     title: 'Cursor',
@@ -58,29 +54,27 @@ export const CLIENTS: readonly ClientInfo[] = [
       'cursor://anysphere.cursor-mcp/oauth/callback',
       'https://www.cursor.com/agents/mcp/oauth/callback',
     ],
-    source: 'cursor.com/docs/mcp as quoted by Echsecutor/idealo-proxy (desktop now, desktop before, web agents), read 2026-11-25',
   },
+  // Source: Gemini CLI MCP docs (OAuth redirect on port 7777 by default), read 2026-11-25.
   {
     id: 'gemini',
     title: 'Gemini CLI',
     redirectUris: () => ['http://localhost:7777/oauth/callback'],
-    source: 'Gemini CLI MCP docs (OAuth redirect on port 7777 by default), read 2026-11-25',
   },
+  // Source: openai/codex#20237 and #30460; seen with Codex CLI 0.169.0 (codex mcp login), 2026-11-25.
+  // Its redirect URI holds a hash of the server URL, known only after the first deploy: a second deploy registers it.
   {
     id: 'codex',
     title: 'Codex',
     redirectUris: (_port, mcpUrl) =>
       mcpUrl === undefined ? [] : [`http://localhost:${CODEX_CALLBACK_PORT}/callback/${codexCallbackId(mcpUrl)}`],
-    source: 'openai/codex#20237 and #30460; seen with Codex CLI 0.169.0 (codex mcp login), 2026-11-25',
-    caveat: 'Its redirect URI holds a hash of the server URL, known only after the first deploy: a second deploy registers it.',
   },
+  // Source: Anthropic's custom connector documentation, read 2026-11-25.
+  // Connectors reach the server from Anthropic’s cloud: it must be reachable from the public internet (a deployed stack is).
   {
     id: 'claude-desktop',
     title: 'Claude Desktop and claude.ai',
     redirectUris: () => ['https://claude.ai/api/mcp/auth_callback', 'https://claude.com/api/mcp/auth_callback'],
-    source: "Anthropic's custom connector documentation, read 2026-11-25",
-    caveat:
-      'Connectors reach the server from Anthropic’s cloud: it must be reachable from the public internet (a deployed stack is).',
   },
 ];
 
