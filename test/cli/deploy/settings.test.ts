@@ -177,6 +177,7 @@ describe('deploy --env / --secret', () => {
     [['--secret', 'KEY'], 'expected KEY=VALUE such as API_KEY=my-app/api-key'],
     [['--secret', 'KEY=arn:aws:s3:::bucket'], 'use a Secrets Manager secret ARN or an SSM parameter ARN'],
     [['--env', 'KEY=x', '--secret', 'KEY=name'], 'it is also given as a plain setting (--env); give it once'],
+    [['--clients', ' , '], 'expected client names such as claude-code,cursor.'],
   ])('refuses %j before touching AWS (exit 2)', async (args, message) => {
     const result = await deploy(args);
     expect(result.code).toBe(2);
