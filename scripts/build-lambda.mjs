@@ -18,17 +18,41 @@ const sdkShims = {
 };
 
 /**
- * Bundles the Lambda into `outdir/index.mjs` and writes esbuild's metafile beside it.
+ * Records each built-in server's answers from the MCP SDK itself (src/lambda/manifest.ts), from the
+ * compiled code in dist/ (`tsc` runs first in `npm run build`).
+ * @returns {Promise<Record<string, unknown>>} server name → manifest
+ */
+async function recordManifests() {
+  const { SERVERS } = await import('../dist/lambda/servers/index.js');
+  const { createSdkLeg } = await import('../dist/lambda/sdk-leg.js');
+  const { deriveManifest } = await import('../dist/lambda/manifest.js');
+  const manifests = {};
+  for (const [name, server] of Object.entries(SERVERS)) {
+    const factory = await server.configure({}).loadFactory();
+    manifests[name] = await deriveManifest(createSdkLeg({ factory, maxBodyBytes: 1024 * 1024 }));
+  }
+  return manifests;
+}
+
+/**
+ * Bundles the Lambda into `outdir/index.mjs` (and the chunks it loads on first need) and writes
+ * esbuild's metafile beside it.
  * @param {{ outdir: string, replaceSdkShims?: boolean }} options `replaceSdkShims: false` keeps the
- *   SDK as-is (the benchmark's baseline).
- * @returns {Promise<number>} the bundle's size in bytes
+ *   SDK as-is and sends every request to it (the benchmark's baseline).
+ * @returns {Promise<number>} the size in bytes of what a cold start loads (the entry and its static imports)
  */
 export async function bundleLambda({ outdir, replaceSdkShims = true }) {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [join(root, 'src', 'lambda', 'index.ts')],
-    outfile: join(outdir, 'index.mjs'),
+    entryPoints: { index: join(root, 'src', 'lambda', 'index.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // The SDK and the servers' SDK definitions are dynamic imports: chunks loaded on first need.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { MCP_LAMBDA_MANIFESTS: replaceSdkShims ? JSON.stringify(await recordManifests()) : 'false' },
+    absWorkingDir: root,
     bundle: true,
     minify: true,
     platform: 'node',
@@ -42,7 +66,10 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
     logLevel: 'warning',
   });
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-  return (await stat(join(outdir, 'index.mjs'))).size;
+  const entry = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint !== undefined);
+  const eager = [entry[0], ...entry[1].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path)];
+  const sizes = await Promise.all(eager.map(async (path) => (await stat(join(root, path))).size));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,11 +1,13 @@
 /**
- * API Gateway REST (v1) proxy integration ⇄ Web `Request`/`Response`.
+ * API Gateway REST (v1) proxy integration ⇄ the plain {@link HttpRequest}/{@link HttpResponse} of
+ * `http.ts` (no Web `Request`: see that file for why).
  *
- * Handles multi-value headers and query strings, base64 bodies in both directions, and events that are
- * not proxy events at all (a console test invoke) with a 400 instead of a crash. It knows nothing about
- * MCP: it hands the request and the authorizer's claims to an {@link McpHttpHandler}.
+ * Handles multi-value headers and query strings, base64 request bodies, and events that are not proxy
+ * events at all (a console test invoke) with a 400 instead of a crash. It knows nothing about MCP: it
+ * hands the request and the authorizer's claims to an {@link McpHttpHandler}.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { HeaderMap, type HttpRequest, type HttpResponse } from './http.js';
 import type { McpHttpHandler } from './mcp-http.js';
 
 /** The Lambda handler signature for a REST API proxy integration. */
@@ -48,8 +50,8 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-function headersOf(event: APIGatewayProxyEvent): Headers {
-  const headers = new Headers();
+function headersOf(event: APIGatewayProxyEvent): HeaderMap {
+  const headers = new HeaderMap();
   const multi: unknown = event.multiValueHeaders;
   if (isRecord(multi)) {
     for (const [name, values] of Object.entries(multi)) {
@@ -65,7 +67,7 @@ function headersOf(event: APIGatewayProxyEvent): Headers {
   if (isRecord(single)) {
     for (const [name, value] of Object.entries(single)) {
       const v = text(value);
-      if (v !== undefined && !headers.has(name)) headers.set(name, v);
+      if (v !== undefined && !headers.has(name)) headers.append(name, v);
     }
   }
   return headers;
@@ -93,24 +95,23 @@ function queryOf(event: APIGatewayProxyEvent): string {
   return query === '' ? '' : `?${query}`;
 }
 
-/** The body as bytes or text; a body that is not a string, not base64 or not UTF-8 is a parse error. */
-function bodyOf(event: APIGatewayProxyEvent): Uint8Array | string | undefined {
+/** The body as text; a body that is not a string, not base64 or not UTF-8 is a parse error. */
+function bodyOf(event: APIGatewayProxyEvent): string | undefined {
   const raw: unknown = event.body;
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw !== 'string') throw new EventRefusal(400, -32700, 'Parse error: the request body is not text');
-  if (event.isBase64Encoded !== true) return raw;
+  // A leading byte-order mark is dropped, as a UTF-8 decoder does.
+  if (event.isBase64Encoded !== true) return raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   if (!BASE64.test(raw)) throw new EventRefusal(400, -32700, 'Parse error: the request body is not valid base64');
-  const bytes = Buffer.from(raw, 'base64');
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(raw, 'base64'));
   } catch {
     throw new EventRefusal(400, -32700, 'Parse error: the request body is not valid UTF-8');
   }
-  return bytes;
 }
 
-/** Builds the Web `Request` an API Gateway REST proxy event describes. */
-export function requestFromEvent(event: APIGatewayProxyEvent): Request {
+/** Builds the request an API Gateway REST proxy event describes. */
+export function requestFromEvent(event: APIGatewayProxyEvent): HttpRequest {
   if (!isRecord(event) || typeof event.httpMethod !== 'string' || typeof event.path !== 'string') {
     throw new BadEventError('The event is not an API Gateway REST proxy event (httpMethod and path are missing).');
   }
@@ -125,7 +126,7 @@ export function requestFromEvent(event: APIGatewayProxyEvent): Request {
       },
     );
   }
-  let headers: Headers;
+  let headers: HeaderMap;
   try {
     headers = headersOf(event);
   } catch {
@@ -140,38 +141,12 @@ export function requestFromEvent(event: APIGatewayProxyEvent): Request {
   url.pathname = event.path;
   url.search = queryOf(event);
   const body = BODYLESS_METHODS.has(method) ? undefined : bodyOf(event);
-  try {
-    return new Request(url, { method, headers, ...(body !== undefined && { body }) });
-  } catch {
-    throw new BadEventError("The event's method, headers and path do not form an HTTP request.");
-  }
+  return { method, url: url.href, headers, ...(body !== undefined && { body }) };
 }
 
-function isTextual(contentType: string | null): boolean {
-  if (contentType === null) return true;
-  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return type.startsWith('text/') || type === 'application/json' || type.endsWith('+json') || type === 'application/xml';
-}
-
-/** Turns a Web `Response` into a proxy result; binary bodies are base64-encoded. */
-export async function resultFromResponse(response: Response): Promise<APIGatewayProxyResult> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) multiValueHeaders['set-cookie'] = cookies;
-
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const textual = isTextual(response.headers.get('content-type'));
-  return {
-    statusCode: response.status,
-    headers,
-    ...(cookies.length > 0 && { multiValueHeaders }),
-    body: textual ? bytes.toString('utf8') : bytes.toString('base64'),
-    isBase64Encoded: !textual,
-  };
+/** Turns a response into a proxy result. */
+export function resultFromResponse(response: HttpResponse): APIGatewayProxyResult {
+  return { statusCode: response.status, headers: { ...response.headers }, body: response.body, isBase64Encoded: false };
 }
 
 function jsonRpcResult(
@@ -195,7 +170,7 @@ function jsonRpcResult(
 export function createApiGatewayHandler(mcp: McpHttpHandler): ApiGatewayHandler {
   return async (event, context) => {
     try {
-      let request: Request;
+      let request: HttpRequest;
       try {
         request = requestFromEvent(event);
       } catch (error) {
@@ -212,7 +187,7 @@ export function createApiGatewayHandler(mcp: McpHttpHandler): ApiGatewayHandler 
       const authorizer = fromContext.authorizer;
       const claims = isRecord(authorizer) && isRecord(authorizer.claims) ? authorizer.claims : undefined;
       const response = await mcp(request, { requestId, ...(claims && { claims }) });
-      return await resultFromResponse(response);
+      return resultFromResponse(response);
     } catch {
       return jsonRpcResult(500, -32603, 'Internal error');
     }

@@ -4,6 +4,7 @@
  */
 import { type ApiGatewayHandler, createApiGatewayHandler } from './api-gateway.js';
 import { readConfig } from './config.js';
+import type { Manifest } from './fast-path.js';
 import type { Logger } from './log.js';
 import { createMcpHttpHandler, type McpHttpHandler } from './mcp-http.js';
 import { findServer } from './servers/index.js';
@@ -13,10 +14,29 @@ export interface LambdaApp {
   readonly handler: ApiGatewayHandler;
 }
 
+export interface LambdaAppOptions {
+  /** The SDK's recorded answers per built-in server (the bundle embeds them); a server not here has them
+   * recorded on its first request. */
+  readonly manifests?: Readonly<Record<string, Manifest>>;
+  /** false sends every request to the SDK (the fast path's tests compare against this). @default true */
+  readonly fast?: boolean;
+}
+
 /** Builds the handler from environment variables (see README, "Lambda configuration"). */
-export function createLambdaApp(env: Readonly<Record<string, string | undefined>>, log: Logger): LambdaApp {
+export function createLambdaApp(
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+  options: LambdaAppOptions = {},
+): LambdaApp {
   const config = readConfig(env);
-  const factory = findServer(config.serverName).createFactory(env);
-  const mcp = createMcpHttpHandler({ factory, log, ...config });
+  const { loadFactory, fastTools } = findServer(config.serverName).configure(env);
+  const manifests = options.manifests ?? {};
+  const manifest = Object.hasOwn(manifests, config.serverName) ? manifests[config.serverName] : undefined;
+  const mcp = createMcpHttpHandler({
+    loadFactory,
+    log,
+    ...config,
+    ...(options.fast !== false && { fast: { manifest: manifest ?? 'derive', ...(fastTools && { tools: fastTools }) } }),
+  });
   return { mcp, handler: createApiGatewayHandler(mcp) };
 }

@@ -1,9 +1,19 @@
 /** The Lambda entry point (bundled to `dist/lambda-bundle/index.mjs`, handler `index.handler`). */
 import { createLambdaApp } from './app.js';
+import type { Manifest } from './fast-path.js';
 import { stdoutLogger } from './log.js';
 import { loadSecretsAtStart } from './secrets.js';
+
+/**
+ * Each built-in server's recorded SDK answers, embedded by scripts/build-lambda.mjs (`define`); false
+ * in the benchmark's SDK-as-is baseline, which sends every request to the SDK.
+ */
+declare const MCP_LAMBDA_MANIFESTS: Readonly<Record<string, Manifest>> | false | undefined;
+const manifests = typeof MCP_LAMBDA_MANIFESTS === 'undefined' ? undefined : MCP_LAMBDA_MANIFESTS;
 
 // Secrets (`deploy --secret`) become environment variables before anything reads the environment.
 await loadSecretsAtStart(process.env);
 
-export const handler = createLambdaApp(process.env, stdoutLogger).handler;
+export const handler = createLambdaApp(process.env, stdoutLogger, {
+  ...(manifests === false ? { fast: false } : manifests && { manifests }),
+}).handler;

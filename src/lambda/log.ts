@@ -24,6 +24,8 @@ export interface RequestLogRecord {
   readonly durationMs: number;
   /** The protocol era the request was served in. */
   readonly era?: 'modern' | 'legacy';
+  /** 'fast': answered from the build-time manifest or a tool's plain implementation, without the SDK. */
+  readonly path?: 'fast';
   /** The caller's OAuth client id (not secret), when the authorizer passed claims. */
   readonly clientId?: string;
   /** The signed-in person's Cognito `sub` (an opaque id, not the email); absent for machine clients. */

@@ -1,35 +1,16 @@
 /**
- * The Streamable HTTP face of an MCP server, as a Web `Request` → `Response` function.
+ * The Streamable HTTP face of an MCP server, as a request → response function.
  *
- * It owns the HTTP rules that sit in front of the SDK (CORS, Origin, method, media types, body size,
- * JSON parsing, authorizer claims) and the per-request log line. The MCP protocol itself — both eras,
- * JSON-RPC dispatch, unknown methods, notifications — is the official SDK's job:
- *
- * - 2026-07-28 requests go to `createMcpHandler(…, { legacy: 'reject', responseMode: 'auto' })`.
- * - 2025-era requests go to a stateless `WebStandardStreamableHTTPServerTransport` with JSON responses
- *   (the SDK's built-in stateless fallback answers over SSE, which a buffered Lambda response gains
- *   nothing from). `isLegacyRequest` is the SDK's own routing predicate, so the two legs never disagree.
- *
- * A fresh server instance serves every request; nothing is kept between requests. So nothing can ever
- * tell a client that a list changed: every server is served with `listChanged: false` and
- * `resources.subscribe: false` ({@link withFixedLists}), whatever its factory set. A client then opens no
- * `subscriptions/listen` stream, and one that does gets the spec's answer for a server that honours
- * nothing — an acknowledgement with an empty filter and a graceful completion — at once, instead of a
- * stream that holds the Lambda until the integration timeout.
+ * It owns the HTTP rules that sit in front of the MCP protocol (CORS, Origin, method, media types, body
+ * size, JSON parsing, authorizer claims, per-request limits) and the per-request log line. The protocol
+ * itself is the official SDK's ({@link ./sdk-leg.ts}), loaded on the first request that needs it; the
+ * requests whose answers the SDK gave when the Lambda was built are answered from that record first
+ * ({@link ./fast-path.ts}), so a cold start that sees only those never loads the SDK.
  *
  * Responses are read to the end before they are logged and returned (API Gateway's REST integration
  * buffers them anyway), so the log line's status, size and duration are what the client really got.
  */
-import {
-  type AuthInfo,
-  createMcpHandler,
-  McpServer,
-  isJsonContentType,
-  isLegacyRequest,
-  type McpServerFactory,
-  readRequestBody,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/server';
+import type { AuthInfo, McpServerFactory } from '@modelcontextprotocol/server';
 import { type AuthorizerClaims, authorize } from './auth.js';
 import {
   DEFAULT_ALLOWED_ORIGINS,
@@ -38,12 +19,28 @@ import {
   DEFAULT_MAX_TOOL_CALLS,
   isOriginAllowed,
 } from './config.js';
+import { createFastPath, type FastAnswer, type FastTool, type Manifest } from './fast-path.js';
+import { type HttpRequest, type HttpResponse, httpResponse, jsonRpcError } from './http.js';
 import type { Logger, RequestLogRecord } from './log.js';
 import { currentRequest } from './request-context.js';
+import type { SdkLeg } from './sdk-leg.js';
 
-export interface McpHttpHandlerOptions {
-  /** Builds a fresh MCP server for each request. */
-  readonly factory: McpServerFactory;
+/** Where the server comes from: a factory, or a loader that imports one on first need. */
+export type ServerSource =
+  | { readonly factory: McpServerFactory; readonly loadFactory?: never }
+  | { readonly loadFactory: () => Promise<McpServerFactory>; readonly factory?: never };
+
+/** How requests may be answered without the SDK (see `fast-path.ts`). */
+export interface FastPathOptions {
+  /** The SDK's recorded answers, or 'derive' to record them on the first request (dev and tests). */
+  readonly manifest: Manifest | 'derive';
+  /** Tools with a plain implementation. */
+  readonly tools?: Readonly<Record<string, FastTool>>;
+}
+
+export type McpHttpHandlerOptions = ServerSource & {
+  /** Answers from a manifest before the SDK; off when absent. */
+  readonly fast?: FastPathOptions;
   /** @default 1 MiB */
   readonly maxBodyBytes?: number;
   /** Most messages in one JSON-RPC batch; more get `-32600`. @default 10 */
@@ -64,7 +61,7 @@ export interface McpHttpHandlerOptions {
   readonly log: Logger;
   /** Clock for durations. @default performance.now */
   readonly now?: () => number;
-}
+};
 
 /** What the caller knows about a request beyond HTTP: its id and the authorizer's claims. */
 export interface McpRequestContext {
@@ -72,20 +69,12 @@ export interface McpRequestContext {
   readonly claims?: AuthorizerClaims;
 }
 
-export type McpHttpHandler = (request: Request, context: McpRequestContext) => Promise<Response>;
+export type McpHttpHandler = (request: HttpRequest, context: McpRequestContext) => Promise<HttpResponse>;
 
 const ALLOWED_METHODS = 'POST, OPTIONS';
 const ALLOWED_HEADERS =
   'Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID';
 const EXPOSED_HEADERS = 'MCP-Protocol-Version, Mcp-Session-Id, WWW-Authenticate';
-
-/** A JSON-RPC error response with no id, as the Streamable HTTP spec has for transport-level failures. */
-export function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  });
-}
 
 function acceptsJson(accept: string): boolean {
   return accept
@@ -93,6 +82,9 @@ function acceptsJson(accept: string): boolean {
     .map((part) => part.split(';')[0]?.trim().toLowerCase())
     .some((type) => type === 'application/json' || type === 'application/*' || type === '*/*');
 }
+
+/** The common spellings of a JSON Content-Type; anything else is for the SDK's own parser to judge. */
+const PLAIN_JSON = /^application\/json(\s*;\s*charset="?utf-8"?)?$/i;
 
 interface RpcSummary {
   readonly rpcMethod?: string;
@@ -108,24 +100,6 @@ function summarize(body: unknown): RpcSummary {
   return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
 }
 
-/**
- * Wraps a factory so the servers it builds advertise lists that never change: a Lambda's tools, prompts
- * and resources are fixed per deploy, and no instance lives long enough to send a change notification.
- */
-export function withFixedLists(factory: McpServerFactory): McpServerFactory {
-  return async (ctx) => {
-    const product = await factory(ctx);
-    const server = product instanceof McpServer ? product.server : product;
-    const capabilities = server.getCapabilities();
-    server.registerCapabilities({
-      ...(capabilities.tools && { tools: { listChanged: false } }),
-      ...(capabilities.prompts && { prompts: { listChanged: false } }),
-      ...(capabilities.resources && { resources: { listChanged: false, subscribe: false } }),
-    });
-    return product;
-  };
-}
-
 /** The groups a tool needs that the caller is in none of, or undefined when the caller may use it. */
 function missingGroups(
   toolGroups: Readonly<Record<string, readonly string[]>>,
@@ -137,8 +111,7 @@ function missingGroups(
 }
 
 /** Drops the tools the caller may not use from a tools/list answer (JSON, or JSON inside SSE events). */
-async function withoutTools(response: Response, hidden: (tool: string) => boolean): Promise<Response> {
-  const text = await response.text();
+function withoutTools(response: HttpResponse, hidden: (tool: string) => boolean): HttpResponse {
   const filter = (json: string): string => {
     const message = JSON.parse(json) as { result?: { tools?: Array<{ name?: unknown }> } };
     if (Array.isArray(message.result?.tools)) {
@@ -146,61 +119,24 @@ async function withoutTools(response: Response, hidden: (tool: string) => boolea
     }
     return JSON.stringify(message);
   };
-  const sse = response.headers.get('content-type')?.includes('text/event-stream') === true;
+  const sse = response.headers['content-type']?.includes('text/event-stream') === true;
   const body = sse
-    ? text.replace(/^data: (.*)$/gm, (_line, json: string) => `data: ${filter(json)}`)
-    : text === ''
-      ? text
-      : filter(text);
-  const headers = new Headers(response.headers);
-  headers.delete('content-length');
-  return new Response(body === '' ? null : body, { status: response.status, headers });
+    ? response.body.replace(/^data: (.*)$/gm, (_line, json: string) => `data: ${filter(json)}`)
+    : response.body === ''
+      ? ''
+      : filter(response.body);
+  const { 'content-length': _length, ...headers } = response.headers;
+  return { status: response.status, headers, body };
 }
 
 /** Protocol versions that have no JSON-RPC batches (batching was removed in 2025-06-18). */
 const NO_BATCH_VERSIONS = new Set(['2025-06-18', '2025-11-25']);
 
 /**
- * The SDK's 2025-era transport answers a request whose params fail its schema (`initialize` without
- * params, say) with `-32603` and the validator's raw issue list as the message. That is the client's
- * mistake, not the server's: said as `-32602 Invalid params` with one readable line per issue.
- */
-export function asInvalidParams(message: { error?: { code?: unknown; message?: unknown } }): boolean {
-  const error = message.error;
-  if (error?.code !== -32603 || typeof error.message !== 'string' || !error.message.startsWith('[')) return false;
-  let issues: unknown;
-  try {
-    issues = JSON.parse(error.message);
-  } catch {
-    return false;
-  }
-  if (!Array.isArray(issues) || issues.length === 0) return false;
-  const lines = issues.map((issue: { path?: unknown; message?: unknown }) => {
-    const path = Array.isArray(issue.path) ? issue.path.join('.') : '';
-    return `${path || 'request'}: ${typeof issue.message === 'string' ? issue.message : 'invalid'}`;
-  });
-  error.code = -32602;
-  error.message = `Invalid params: ${lines.slice(0, 5).join('; ')}`;
-  return true;
-}
-
-/** Reads a response to its end, so what is logged is what was sent. */
-async function buffered(response: Response): Promise<{ response: Response; bytes: number; body?: ArrayBuffer }> {
-  if (response.body === null) return { response, bytes: 0 };
-  const body = await response.arrayBuffer();
-  return {
-    response: new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers }),
-    bytes: body.byteLength,
-    body,
-  };
-}
-
-/**
  * Whether a tools/call answer is a tool error (`isError: true`; the SDK turns a thrown tool error into
  * one too), in a JSON body or in the data lines of a buffered SSE body.
  */
-function isToolError(body: ArrayBuffer): boolean {
-  const text = new TextDecoder().decode(body);
+function isToolError(text: string): boolean {
   const messages = text.startsWith('{') ? [text] : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] ?? '');
   return messages.some((message) => {
     try {
@@ -221,70 +157,29 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     ...(options.resource !== undefined && { resource: options.resource }),
   };
   const now = options.now ?? (() => performance.now());
-  const factory = withFixedLists(options.factory);
 
-  const modern = createMcpHandler(factory, {
-    legacy: 'reject',
-    // 'auto' answers with one JSON body unless a tool sends a notification (progress, logging) before its
-    // result; then it buffers an SSE stream instead of dropping the notification as 'json' would.
-    responseMode: 'auto',
-    maxRequestBodySize: maxBodyBytes,
-  });
-
-  async function serveLegacy(request: Request, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<Response> {
-    const server = await factory({ era: 'legacy', requestInfo: request, ...(authInfo && { authInfo }) });
-    // A tool call may send progress and log notifications before its result: those need an event stream
-    // (buffered whole here, as API Gateway does). Everything else answers one JSON body.
-    const streams =
-      (parsedBody as { method?: unknown } | null)?.method === 'tools/call' &&
-      /text\/event-stream/i.test(request.headers.get('accept') ?? '');
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: !streams,
-      maxRequestBodySize: maxBodyBytes,
-    });
-    await server.connect(transport);
-    // The 2025 transport refuses an Accept without text/event-stream, although it answers JSON here: a
-    // client that accepts only application/json (several real ones do) gets exactly what it accepts.
-    // (The rule in front of the SDK already checked that the client takes JSON.)
-    const accept = request.headers.get('accept') ?? '';
-    const served =
-      /application\/json/i.test(accept) && /text\/event-stream/i.test(accept)
-        ? request
-        : new Request(request.url, {
-            method: request.method,
-            headers: (() => {
-              const headers = new Headers(request.headers);
-              headers.set('accept', 'application/json, text/event-stream');
-              return headers;
-            })(),
-          });
-    try {
-      const response = await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) });
-      if (!streams && response.body !== null && response.headers.get('content-type')?.includes('application/json')) {
-        const text = await response.text();
-        // Only an internal-error answer can be a schema failure to restate: every other answer passes as it is.
-        if (!text.includes('-32603')) return new Response(text, { status: response.status, headers: response.headers });
-        let answer: unknown;
-        try {
-          answer = JSON.parse(text);
-        } catch {
-          return new Response(text, { status: response.status, headers: response.headers });
-        }
-        const changed = (Array.isArray(answer) ? answer : [answer])
-          .map((message) => asInvalidParams(message ?? {}))
-          .some(Boolean);
-        return new Response(changed ? JSON.stringify(answer) : text, { status: response.status, headers: response.headers });
-      }
-      if (!streams || response.body === null) return response;
-      // The stream ends when the result is written: read it all before the transport is closed.
-      const body = await response.arrayBuffer();
-      return new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers });
-    } finally {
-      await transport.close().catch(() => {});
-      await server.close().catch(() => {});
-    }
-  }
+  // The SDK leg, built on the first request that needs it (the import is what a cold start saves).
+  let sdkLeg: Promise<SdkLeg> | undefined;
+  const sdk = (): Promise<SdkLeg> =>
+    (sdkLeg ??= (async () => {
+      const [{ createSdkLeg }, factory] = await Promise.all([
+        import('./sdk-leg.js'),
+        options.factory ? Promise.resolve(options.factory) : options.loadFactory(),
+      ]);
+      return createSdkLeg({ factory, maxBodyBytes });
+    })());
+  let fastPath: Promise<ReturnType<typeof createFastPath> | undefined> | undefined;
+  const fast = (): Promise<ReturnType<typeof createFastPath> | undefined> =>
+    (fastPath ??= (async () => {
+      if (options.fast === undefined) return undefined;
+      const manifest =
+        options.fast.manifest === 'derive'
+          ? await sdk().then(async (leg) => (await import('./manifest.js')).deriveManifest(leg))
+          : options.fast.manifest;
+      return createFastPath(manifest, options.fast.tools);
+    })());
+  const isJson = async (contentType: string | null): Promise<boolean> =>
+    contentType !== null && (PLAIN_JSON.test(contentType) || (await import('./sdk-leg.js')).isJsonContentType(contentType));
 
   return async (request, context) => {
     const started = now();
@@ -294,14 +189,19 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' }
         : {};
     // What the log line says about this request, filled in as the request is understood.
-    const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; clientId?: string; user?: string; reason?: string } = {
-      summary: {},
-    };
+    const seen: {
+      summary: RpcSummary;
+      era?: 'modern' | 'legacy';
+      path?: 'fast';
+      clientId?: string;
+      user?: string;
+      reason?: string;
+    } = { summary: {} };
 
-    const respond = async (unread: Response): Promise<Response> => {
-      const { response, bytes, body } = await buffered(unread);
-      for (const [name, value] of Object.entries(corsHeaders)) response.headers.set(name, value);
-      const toolError = seen.summary.tool !== undefined && body !== undefined && isToolError(body);
+    const respond = (answer: HttpResponse): HttpResponse => {
+      const response = httpResponse(answer.status, { ...answer.headers, ...corsHeaders }, answer.body);
+      const bytes = Buffer.byteLength(response.body);
+      const toolError = seen.summary.tool !== undefined && isToolError(response.body);
       const record: RequestLogRecord = {
         level: response.status >= 500 || toolError ? 'error' : response.status >= 400 ? 'warn' : 'info',
         msg: 'request',
@@ -312,6 +212,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         responseBytes: bytes,
         durationMs: Math.round((now() - started) * 100) / 100,
         ...(seen.era !== undefined && { era: seen.era }),
+        ...(seen.path !== undefined && { path: seen.path }),
         ...(seen.clientId !== undefined && { clientId: seen.clientId }),
         ...(seen.user !== undefined && { user: seen.user }),
         ...(seen.reason !== undefined && { reason: seen.reason }),
@@ -334,13 +235,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     const method = request.method.toUpperCase();
     if (method === 'OPTIONS') {
       return respond(
-        new Response(null, {
-          status: 204,
-          headers: {
-            'Access-Control-Allow-Methods': ALLOWED_METHODS,
-            'Access-Control-Allow-Headers': ALLOWED_HEADERS,
-            'Access-Control-Max-Age': '600',
-          },
+        httpResponse(204, {
+          'Access-Control-Allow-Methods': ALLOWED_METHODS,
+          'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+          'Access-Control-Max-Age': '600',
         }),
       );
     }
@@ -349,7 +247,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         Allow: ALLOWED_METHODS,
       });
     }
-    if (!isJsonContentType(request.headers.get('content-type'))) {
+    if (!(await isJson(request.headers.get('content-type')))) {
       return reject('unsupported_media_type', 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
     const accept = request.headers.get('accept');
@@ -377,14 +275,13 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
     // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
     // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
-    const body = await readRequestBody(request, maxBodyBytes).catch(() => undefined);
-    if (body === undefined) return reject('unreadable_body', 400, -32700, 'Parse error: the request body could not be read');
-    if (body.tooLarge) {
+    const text = request.body ?? '';
+    if (Number(request.headers.get('content-length')) > maxBodyBytes || Buffer.byteLength(text) > maxBodyBytes) {
       return reject('body_too_large', 413, -32000, `Payload Too Large: the request body is over ${maxBodyBytes} bytes`);
     }
     let parsedBody: unknown;
     try {
-      parsedBody = JSON.parse(body.text);
+      parsedBody = JSON.parse(text);
     } catch {
       return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
     }
@@ -428,7 +325,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         if (needed === undefined) continue;
         seen.reason = 'tool_not_allowed';
         return respond(
-          new Response(
+          httpResponse(
+            200,
+            { 'Content-Type': 'application/json' },
             JSON.stringify({
               jsonrpc: '2.0',
               id: typeof id === 'string' || typeof id === 'number' ? id : null,
@@ -437,7 +336,6 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
                 message: `Tool ${params.name.slice(0, 100)} is for members of ${needed.join(' or ')}, and you are in ${callerGroups.length === 0 ? 'no group' : `only ${callerGroups.join(', ')}`}. Ask the server's owner to add you (mcp-lambda users groups add <your email> ${needed[0]}).`,
               },
             }),
-            { status: 200, headers: { 'Content-Type': 'application/json' } },
           ),
         );
       }
@@ -445,15 +343,14 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
     try {
       return await currentRequest.run({ requestId: context.requestId }, async () => {
-        const legacy = await isLegacyRequest(request, parsedBody, { maxRequestBodySize: maxBodyBytes });
-        seen.era = legacy ? 'legacy' : 'modern';
-        const answer = legacy
-          ? await serveLegacy(request, parsedBody, authInfo)
-          : await modern.fetch(request, { parsedBody, ...(authInfo && { authInfo }) });
+        const quick: FastAnswer | undefined = await (await fast())?.(request, parsedBody);
+        const { era, response } = quick ?? (await (await sdk()).serve(request, parsedBody, authInfo));
+        seen.era = era;
+        if (quick) seen.path = 'fast';
         if (toolGroups && seen.summary.rpcMethod === 'tools/list') {
-          return respond(await withoutTools(answer, (tool) => missingGroups(toolGroups, tool, callerGroups) !== undefined));
+          return respond(withoutTools(response, (tool) => missingGroups(toolGroups, tool, callerGroups) !== undefined));
         }
-        return respond(answer);
+        return respond(response);
       });
     } catch (error) {
       // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:

@@ -14,7 +14,11 @@ export type DogApiBehaviour =
   | { readonly kind: 'body'; readonly body: string; readonly contentType?: string }
   | { readonly kind: 'few'; readonly count: number }
   /** Drops the connection without answering. */
-  | { readonly kind: 'hangup' };
+  | { readonly kind: 'hangup' }
+  /** Sends the headers and half a body, then nothing more (the connection stays open). */
+  | { readonly kind: 'stall' }
+  /** Sends the headers and half a body, then drops the connection. */
+  | { readonly kind: 'cut' };
 
 export interface FakeDogApi {
   readonly baseUrl: string;
@@ -67,6 +71,14 @@ export async function startFakeDogApi(initial: DogApiBehaviour = { kind: 'ok' })
         return res.writeHead(200, { 'content-type': 'application/json' }).end(factsBody(behaviour.count));
       case 'hangup':
         return req.socket.destroy();
+      case 'stall':
+      case 'cut': {
+        const body = factsBody(limit);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        res.write(body.slice(0, body.length >> 1));
+        if (behaviour.kind === 'cut') setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

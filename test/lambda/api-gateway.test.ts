@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { BadEventError, createApiGatewayHandler, requestFromEvent, resultFromResponse } from '../../src/lambda/api-gateway.js';
+import { httpResponse } from '../../src/lambda/http.js';
 import type { McpHttpHandler, McpRequestContext } from '../../src/lambda/mcp-http.js';
 
 function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -23,28 +24,41 @@ function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEv
 
 /** A handler that echoes what it was given, so the round trip can be checked. */
 const echo: McpHttpHandler = async (request, context) =>
-  new Response(
+  httpResponse(
+    200,
+    { 'Content-Type': 'application/json; charset=utf-8' },
     JSON.stringify({
       method: request.method,
       url: request.url,
       accept: request.headers.get('accept'),
       cookie: request.headers.get('x-multi'),
-      body: await request.text(),
+      body: request.body,
       context,
     }),
-    { headers: { 'content-type': 'application/json; charset=utf-8' } },
   );
 
 describe('requestFromEvent', () => {
   it('decodes a base64 body to the same bytes', async () => {
     const text = 'Héllo, 犬 🐕';
     const request = requestFromEvent(event({ body: Buffer.from(text).toString('base64'), isBase64Encoded: true }));
-    expect(await request.text()).toBe(text);
+    expect(request.body).toBe(text);
+  });
+
+  it('drops a leading byte-order mark, as a UTF-8 decoder does', () => {
+    expect(requestFromEvent(event({ body: '\uFEFF{"a":1}' })).body).toBe('{"a":1}');
+    const base64 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]).toString('base64');
+    expect(requestFromEvent(event({ body: base64, isBase64Encoded: true })).body).toBe('{"a":1}');
+  });
+
+  it('trims header values and reads names in any case', () => {
+    const request = requestFromEvent(event({ headers: { Host: 'h', 'MCP-Protocol-Version': '  2025-11-25\t' } }));
+    expect(request.headers.get('mcp-protocol-version')).toBe('2025-11-25');
+    expect(request.headers.get('Mcp-Protocol-Version')).toBe('2025-11-25');
   });
 
   it('keeps non-ASCII text in a plain body', async () => {
     const request = requestFromEvent(event({ body: '{"fact":"Hunde – 犬 🐕"}' }));
-    expect(JSON.parse(await request.text())).toEqual({ fact: 'Hunde – 犬 🐕' });
+    expect(JSON.parse(request.body ?? '')).toEqual({ fact: 'Hunde – 犬 🐕' });
   });
 
   it('joins every value of a multi-value header', () => {
@@ -70,7 +84,7 @@ describe('requestFromEvent', () => {
 
   it('drops a body on GET', async () => {
     const request = requestFromEvent(event({ httpMethod: 'GET', body: 'ignored' }));
-    expect(request.body).toBeNull();
+    expect(request.body).toBeUndefined();
   });
 
   it.each([
@@ -81,39 +95,30 @@ describe('requestFromEvent', () => {
     expect(() => requestFromEvent(bad as unknown as APIGatewayProxyEvent)).toThrow(BadEventError);
   });
 
-  it('refuses a header value HTTP cannot carry, without echoing it', () => {
-    expect(() => requestFromEvent(event({ headers: { Host: 'h', 'X-Bad': 'a\nb' } }))).toThrow(
-      'The event has a header name or value that is not valid HTTP.',
-    );
+  it.each([
+    ['a line break in a value', { Host: 'h', 'X-Bad': 'a\nb' }],
+    ['a NUL in a value', { Host: 'h', 'X-Bad': 'a\0b' }],
+    ['a character past Latin-1 in a value', { Host: 'h', 'X-Bad': 'Hund 🐕' }],
+    ['a space in a name', { Host: 'h', 'X Bad': 'v' }],
+    ['an empty name', { Host: 'h', '': 'v' }],
+  ])('refuses %s, without echoing it', (_name, headers) => {
+    expect(() => requestFromEvent(event({ headers }))).toThrow('The event has a header name or value that is not valid HTTP.');
   });
 });
 
 describe('resultFromResponse', () => {
-  it('keeps JSON as UTF-8 text', async () => {
-    const result = await resultFromResponse(Response.json({ fact: 'Hunde – 犬' }, { status: 201 }));
-    expect(result).toMatchObject({ statusCode: 201, isBase64Encoded: false, body: '{"fact":"Hunde – 犬"}' });
-    expect(result.headers?.['content-type']).toBe('application/json');
+  it('keeps JSON as UTF-8 text, with its status and headers', () => {
+    const result = resultFromResponse(httpResponse(201, { 'Content-Type': 'application/json' }, '{"fact":"Hunde – 犬"}'));
+    expect(result).toEqual({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json' },
+      body: '{"fact":"Hunde – 犬"}',
+      isBase64Encoded: false,
+    });
   });
 
-  it('base64-encodes a binary body', async () => {
-    const bytes = new Uint8Array([0, 255, 1, 254]);
-    const result = await resultFromResponse(new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
-    expect(result.isBase64Encoded).toBe(true);
-    expect(Buffer.from(result.body, 'base64')).toEqual(Buffer.from(bytes));
-  });
-
-  it('puts each Set-Cookie in multiValueHeaders', async () => {
-    const headers = new Headers();
-    headers.append('set-cookie', 'a=1');
-    headers.append('set-cookie', 'b=2');
-    const result = await resultFromResponse(new Response('', { headers }));
-    expect(result.multiValueHeaders).toEqual({ 'set-cookie': ['a=1', 'b=2'] });
-    expect(result.headers?.['set-cookie']).toBeUndefined();
-  });
-
-  it('returns an empty body for 202', async () => {
-    const result = await resultFromResponse(new Response(null, { status: 202 }));
-    expect(result).toMatchObject({ statusCode: 202, body: '' });
+  it('returns an empty body for 202', () => {
+    expect(resultFromResponse(httpResponse(202))).toMatchObject({ statusCode: 202, body: '' });
   });
 });
 

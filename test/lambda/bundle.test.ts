@@ -1,6 +1,7 @@
 /**
- * The artifact the stack ships: dist/lambda-bundle/index.mjs (built by `npm run build`, which
- * `npm test` runs first). Served through the dev server and called with the official client.
+ * The artifact the stack ships: dist/lambda-bundle/index.mjs and the chunks it loads on first need
+ * (built by `npm run build`, which `npm test` runs first). Served through the dev server and called with
+ * the official client.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,32 @@ import { connectClient, ERAS } from '../helpers/mcp-client.js';
 
 const bundleDir = join(import.meta.dirname, '..', '..', 'dist', 'lambda-bundle');
 const bundle = join(bundleDir, 'index.mjs');
+
+interface Meta {
+  outputs: Record<
+    string,
+    {
+      entryPoint?: string;
+      inputs?: Record<string, unknown>;
+      imports: Array<{ path: string; kind: string; external?: boolean }>;
+    }
+  >;
+}
+
+/** The bundle's metafile, and the outputs a cold start loads: the entry and what it imports statically. */
+async function eagerOutputs(): Promise<{ meta: Meta; eager: Set<string> }> {
+  const meta = JSON.parse(await readFile(join(bundleDir, 'meta.json'), 'utf8')) as Meta;
+  const [entryName] = Object.entries(meta.outputs).find(([, output]) => output.entryPoint !== undefined) ?? [];
+  expect(entryName).toBe('dist/lambda-bundle/index.mjs');
+  const eager = new Set<string>();
+  const visit = (name: string) => {
+    if (eager.has(name)) return;
+    eager.add(name);
+    for (const entry of meta.outputs[name]?.imports ?? []) if (!entry.external && entry.kind === 'import-statement') visit(entry.path);
+  };
+  visit(entryName ?? '');
+  return { meta, eager };
+}
 
 let dogApi: FakeDogApi;
 let server: DevServer;
@@ -32,21 +59,35 @@ afterAll(async () => {
 });
 
 describe('the Lambda bundle', () => {
-  it('is one self-contained ESM file: only node: built-ins, and the runtime’s AWS SDK for secrets, are imported', async () => {
-    const meta = JSON.parse(await readFile(join(bundleDir, 'meta.json'), 'utf8')) as {
-      outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
-    };
-    const outputs = Object.entries(meta.outputs).filter(([name]) => name.endsWith('.mjs'));
-    expect(outputs).toHaveLength(1);
-    const externals = outputs[0]?.[1].imports.filter((entry) => entry.external).map((entry) => entry.path) ?? [];
-    for (const path of externals) {
-      expect(path).toMatch(
-        /^node:|^(crypto|http|https|stream|url|util|buffer|events|process)$|^@aws-sdk\/client-(ssm|secrets-manager)$/,
-      );
+  it('is self-contained ESM: only node: built-ins, and the runtime’s AWS SDK for secrets, are imported', async () => {
+    const meta = JSON.parse(await readFile(join(bundleDir, 'meta.json'), 'utf8')) as Meta;
+    for (const output of Object.values(meta.outputs)) {
+      for (const entry of output.imports.filter((i) => i.external)) {
+        expect(entry.path).toMatch(
+          /^node:|^(crypto|http|https|stream|url|util|buffer|events|process)$|^@aws-sdk\/client-(ssm|secrets-manager)$/,
+        );
+        // The AWS SDK is loaded only to read secrets (a dynamic import), never at start.
+        if (entry.path.startsWith('@aws-sdk/')) expect(entry.kind).toBe('dynamic-import');
+      }
     }
-    // The AWS SDK is loaded only to read secrets (a dynamic import), never at start.
-    const sdk = outputs[0]?.[1].imports.filter((entry) => entry.path.startsWith('@aws-sdk/')) ?? [];
-    expect(sdk.map((entry) => (entry as { kind?: string }).kind)).toEqual(['dynamic-import', 'dynamic-import']);
+  });
+
+  it('loads the MCP SDK and zod only on first need: none of what a cold start imports holds them', async () => {
+    const { meta, eager } = await eagerOutputs();
+    const inputs = [...eager].flatMap((name) => Object.keys(meta.outputs[name]?.inputs ?? {}));
+    expect(inputs.filter((input) => /node_modules\/(@modelcontextprotocol|zod)\//.test(input))).toEqual([]);
+    expect(inputs).toContain('src/lambda/fast-path.ts');
+    // …and the SDK is in the bundle, behind a dynamic import.
+    const all = Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs ?? {}));
+    expect(all.some((input) => input.includes('node_modules/@modelcontextprotocol/server/'))).toBe(true);
+  });
+
+  it('embeds the manifest the build recorded from the SDK', async () => {
+    const { eager } = await eagerOutputs();
+    const entry = (await Promise.all([...eager].map((name) => readFile(join(bundleDir, '..', '..', name), 'utf8')))).join('\n');
+    // (esbuild writes the JSON as an object literal: keys unquoted.)
+    expect(entry).toMatch(/"?supportedVersions"?:\["2026-07-28"\]/);
+    expect(entry).toMatch(/"?name"?:"getDogFacts"/);
   });
 
   it('does not carry the AJV validator (the SDK shim is replaced)', async () => {

@@ -86,7 +86,7 @@ describe('server registry', () => {
   });
 
   it.each(['0', '12001', 'soon'])('refuses DOG_API_TIMEOUT_MS=%s', (value) => {
-    expect(() => findServer('dog-facts').createFactory({ DOG_API_TIMEOUT_MS: value })).toThrow(
+    expect(() => findServer('dog-facts').configure({ DOG_API_TIMEOUT_MS: value })).toThrow(
       /DOG_API_TIMEOUT_MS must be a whole number/,
     );
   });

@@ -1,10 +1,21 @@
 import type { McpServerFactory } from '@modelcontextprotocol/server';
+import type { FastTool } from '../fast-path.js';
 
 /** One server the Lambda can serve: a module under `src/lambda/servers/<name>/`. */
 export interface ServerModule {
   /** Registry key, also the default scope suffix (`mcp-<name>/<name>`). */
   readonly name: string;
   readonly description: string;
-  /** Reads what it needs from the environment (once, at cold start) and returns the per-request factory. */
-  createFactory(env: Readonly<Record<string, string | undefined>>): McpServerFactory;
+  /**
+   * Reads what it needs from the environment (once, at cold start; a bad value throws a ConfigError)
+   * without loading the MCP SDK, and says how to serve.
+   */
+  configure(env: Readonly<Record<string, string | undefined>>): ServerSetup;
+}
+
+export interface ServerSetup {
+  /** Imports the server's SDK definition: called on the first request the fast path does not answer. */
+  loadFactory(): Promise<McpServerFactory>;
+  /** Tools with a plain implementation the fast path may call (see `FastTool`). */
+  readonly fastTools?: Readonly<Record<string, FastTool>>;
 }

@@ -1,7 +1,7 @@
 /** The Dog API client against a local server that can be slow, fail or lie. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DogApiError, fetchDogFacts } from '../../../src/lambda/servers/dog-facts/dog-api.js';
-import { formatFacts } from '../../../src/lambda/servers/dog-facts/index.js';
+import { formatFacts } from '../../../src/lambda/servers/dog-facts/tool.js';
 import { type FakeDogApi, refusedBaseUrl, startFakeDogApi } from '../../helpers/fake-dog-api.js';
 
 let api: FakeDogApi;
@@ -67,6 +67,27 @@ describe('fetchDogFacts', () => {
     api.behave({ kind: 'slow', delayMs: 2000 });
     const error = await failure(fetchDogFacts(1, { ...options(), timeoutMs: 100 }));
     expect(error).toMatchObject({ kind: 'timeout', message: expect.stringContaining('within 0.1 s') });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('times out a body that stops half-way (the whole exchange is timed, not the idle socket)', async () => {
+    api.behave({ kind: 'stall' });
+    const error = await failure(fetchDogFacts(1, { ...options(), timeoutMs: 150 }));
+    expect(error.kind).toBe('timeout');
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('retries once when the connection drops mid-body', async () => {
+    api.behave({ kind: 'cut' });
+    const error = await failure(fetchDogFacts(1, options()));
+    expect(error.kind).toBe('network');
+    expect(api.requests).toHaveLength(2);
+  });
+
+  it('stops reading an answer over 1 MiB', async () => {
+    api.behave({ kind: 'body', body: `{"data":[${'{"attributes":{"body":"x"}},'.repeat(60_000)}]}` });
+    const error = await failure(fetchDogFacts(1, options()));
+    expect(error.kind).toBe('too_large');
     expect(api.requests).toHaveLength(1);
   });
 

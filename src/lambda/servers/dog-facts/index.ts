@@ -1,61 +1,12 @@
 /**
- * The default server: one tool, `getDogFacts`, backed by the Dog API.
+ * The default server: one tool, `getDogFacts`, backed by the Dog API. This module loads no MCP SDK: the
+ * SDK definition (`server.ts`) is imported on first need, and the tool's plain implementation
+ * (`tool.ts`) answers well-formed calls on the fast path.
  */
-import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
-import * as z from 'zod/v4';
-import { VERSION } from '../../../version.js';
 import { ConfigError } from '../../config.js';
 import type { ServerModule } from '../types.js';
-import {
-  DEFAULT_DOG_API_BASE_URL,
-  DEFAULT_DOG_API_TIMEOUT_MS,
-  DogApiError,
-  type DogApiOptions,
-  fetchDogFacts,
-  parseDogApiBaseUrl,
-} from './dog-api.js';
-
-export const GET_DOG_FACTS_INPUT = z.object({
-  limit: z.number().int().min(1).max(10).default(5).describe('How many facts to return (1-10, default 5)'),
-});
-
-const GET_DOG_FACTS_OUTPUT = z.object({ facts: z.array(z.string()) });
-
-/** Formats facts as the numbered list the tool returns. */
-export function formatFacts(facts: readonly string[]): string {
-  const heading = facts.length === 1 ? 'Here is a dog fact:' : `Here are ${facts.length} dog facts:`;
-  return [heading, '', ...facts.map((fact, index) => `${index + 1}. ${fact}`)].join('\n');
-}
-
-/** Builds a factory for fresh dog-facts servers. */
-export function createDogFactsFactory(options: DogApiOptions = {}): McpServerFactory {
-  return () => {
-    const server = new McpServer(
-      { name: 'dog-facts', title: 'Dog Facts', version: VERSION },
-      { instructions: 'Use getDogFacts to fetch random facts about dogs.' },
-    );
-    server.registerTool(
-      'getDogFacts',
-      {
-        title: 'Get dog facts',
-        description: 'Get random facts about dogs from the Dog API.',
-        inputSchema: GET_DOG_FACTS_INPUT,
-        outputSchema: GET_DOG_FACTS_OUTPUT,
-        annotations: { readOnlyHint: true, openWorldHint: true, idempotentHint: false },
-      },
-      async ({ limit }) => {
-        try {
-          const facts = await fetchDogFacts(limit, options);
-          return { content: [{ type: 'text', text: formatFacts(facts) }], structuredContent: { facts } };
-        } catch (error) {
-          const message = error instanceof DogApiError ? error.message : 'Fetching dog facts failed unexpectedly.';
-          return { content: [{ type: 'text', text: message }], isError: true };
-        }
-      },
-    );
-    return server;
-  };
-}
+import { DEFAULT_DOG_API_BASE_URL, DEFAULT_DOG_API_TIMEOUT_MS, parseDogApiBaseUrl } from './dog-api.js';
+import { GET_DOG_FACTS, getDogFacts, plainLimit } from './tool.js';
 
 /** Two attempts of at most 12 s each, plus the retry pause, stay inside the Lambda's 29 s. */
 const MAX_TIMEOUT_MS = 12_000;
@@ -74,9 +25,18 @@ function parseTimeout(value: string | undefined): number {
 export const dogFacts: ServerModule = {
   name: 'dog-facts',
   description: 'Random dog facts from the Dog API (tool: getDogFacts)',
-  createFactory(env) {
+  configure(env) {
     const baseUrl = env.DOG_API_BASE_URL?.trim() || DEFAULT_DOG_API_BASE_URL;
     parseDogApiBaseUrl(baseUrl);
-    return createDogFactsFactory({ baseUrl, timeoutMs: parseTimeout(env.DOG_API_TIMEOUT_MS) });
+    const options = { baseUrl, timeoutMs: parseTimeout(env.DOG_API_TIMEOUT_MS) };
+    return {
+      loadFactory: async () => (await import('./server.js')).createDogFactsFactory(options),
+      fastTools: {
+        [GET_DOG_FACTS]: (args) => {
+          const limit = plainLimit(args);
+          return limit === undefined ? undefined : getDogFacts(limit, options);
+        },
+      },
+    };
   },
 };
