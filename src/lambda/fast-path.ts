@@ -100,6 +100,8 @@ function isModernEnvelope(meta: unknown): boolean {
   );
 }
 
+/** `ping`'s result (one object: answers are cached by identity). */
+const EMPTY_RESULT = {};
 const JSON_HEADERS = { 'content-type': 'application/json' };
 /** The headers the SDK's 2025 transport sends with an event stream. */
 const SSE_HEADERS = {
@@ -109,8 +111,9 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** The JSON-RPC answer as the SDK serializes it (`result` first). */
-const resultMessage = (result: unknown, id: string | number): string => JSON.stringify({ result, jsonrpc: '2.0', id });
+/** The JSON-RPC answer as the SDK serializes it (`result` first), from the result's JSON text. */
+const resultMessage = (resultJson: string, id: string | number): string =>
+  `{"result":${resultJson},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
 
 /** Builds the fast path over a manifest and the tools that have a plain implementation. */
 export function createFastPath(
@@ -118,15 +121,23 @@ export function createFastPath(
   tools: Readonly<Record<string, FastTool>> = {},
 ): (request: HttpRequest, parsedBody: unknown) => Promise<FastAnswer> | undefined {
   const legacyVersions = new Set<string>(LEGACY_VERSIONS);
+  // The manifest's answers never change: each is serialized once, on first use.
+  const serialized = new Map<unknown, string>();
+  const json = (result: unknown): string => {
+    let text = serialized.get(result);
+    if (text === undefined) serialized.set(result, (text = JSON.stringify(result)));
+    return text;
+  };
 
   const legacy = (request: HttpRequest, message: Record<string, unknown>): Promise<FastAnswer> | FastAnswer | undefined => {
     const { method, id, params } = message;
     const header = request.headers.get('mcp-protocol-version');
     const version = header ?? '2025-03-26';
-    if (!legacyVersions.has(version) || request.headers.has('mcp-method') || request.headers.has('mcp-session-id')) return undefined;
+    if (!legacyVersions.has(version) || request.headers.has('mcp-method') || request.headers.has('mcp-session-id'))
+      return undefined;
     const answer = (result: unknown): FastAnswer => ({
       era: 'legacy',
-      response: httpResponse(200, JSON_HEADERS, resultMessage(result, id as string | number)),
+      response: httpResponse(200, JSON_HEADERS, resultMessage(json(result), id as string | number)),
     });
     const noParams = params === undefined || (isPlainObject(params) && Object.keys(params).length === 0);
     if (method === 'notifications/initialized') {
@@ -136,16 +147,21 @@ export function createFastPath(
     switch (method) {
       case 'initialize': {
         if (!isPlainObject(params)) return undefined;
-        if (!hasOnly(params, ['protocolVersion', 'capabilities', 'clientInfo'], ['protocolVersion', 'capabilities', 'clientInfo'])) return undefined;
+        if (
+          !hasOnly(params, ['protocolVersion', 'capabilities', 'clientInfo'], ['protocolVersion', 'capabilities', 'clientInfo'])
+        )
+          return undefined;
         const { protocolVersion, capabilities, clientInfo } = params;
         if (typeof protocolVersion !== 'string' || !Object.hasOwn(manifest.legacy.initialize, protocolVersion)) return undefined;
         if (!isCapabilities(capabilities) || !isClientInfo(clientInfo)) return undefined;
         return answer(manifest.legacy.initialize[protocolVersion]);
       }
       case 'ping':
-        return noParams ? answer({}) : undefined;
+        return noParams ? answer(EMPTY_RESULT) : undefined;
       case 'tools/list':
-        return noParams && Object.hasOwn(manifest.legacy.toolsList, version) ? answer(manifest.legacy.toolsList[version]) : undefined;
+        return noParams && Object.hasOwn(manifest.legacy.toolsList, version)
+          ? answer(manifest.legacy.toolsList[version])
+          : undefined;
       case 'tools/call': {
         if (!isPlainObject(params) || !hasOnly(params, ['name', 'arguments'], ['name', 'arguments'])) return undefined;
         const call = callTool(params.name, params.arguments);
@@ -154,8 +170,8 @@ export function createFastPath(
         return call.then((result) => ({
           era: 'legacy',
           response: streams
-            ? httpResponse(200, SSE_HEADERS, `event: message\ndata: ${resultMessage(result, id)}\n\n`)
-            : httpResponse(200, JSON_HEADERS, resultMessage(result, id)),
+            ? httpResponse(200, SSE_HEADERS, `event: message\ndata: ${resultMessage(JSON.stringify(result), id)}\n\n`)
+            : httpResponse(200, JSON_HEADERS, resultMessage(JSON.stringify(result), id)),
         }));
       }
       default:
@@ -168,9 +184,9 @@ export function createFastPath(
     if (!isId(id)) return undefined;
     if (request.headers.get('mcp-method') !== method || request.headers.has('mcp-session-id')) return undefined;
     if (!isPlainObject(params) || !isModernEnvelope(params._meta)) return undefined;
-    const answer = (result: unknown): FastAnswer => ({
+    const answer = (result: unknown, fixed = true): FastAnswer => ({
       era: 'modern',
-      response: httpResponse(200, JSON_HEADERS, resultMessage(result, id)),
+      response: httpResponse(200, JSON_HEADERS, resultMessage(fixed ? json(result) : JSON.stringify(result), id)),
     });
     const onlyMeta = hasOnly(params, ['_meta']);
     switch (method) {
@@ -184,7 +200,7 @@ export function createFastPath(
         if (!hasOnly(params, ['name', 'arguments', '_meta'], ['name', 'arguments', '_meta'])) return undefined;
         if (request.headers.get('mcp-name') !== params.name) return undefined;
         const call = callTool(params.name, params.arguments);
-        return call?.then((result) => answer({ ...result, resultType: 'complete', _meta: manifest.modern.resultMeta }));
+        return call?.then((result) => answer({ ...result, resultType: 'complete', _meta: manifest.modern.resultMeta }, false));
       }
       default:
         return undefined;

@@ -83,7 +83,10 @@ export function jsonRpcError(status: number, code: number, message: string, head
 }
 
 /** The Web `Request` the MCP SDK takes. */
-export function toWebRequest(request: HttpRequest, headers: Iterable<readonly [string, string]> = request.headers.entries()): Request {
+export function toWebRequest(
+  request: HttpRequest,
+  headers: Iterable<readonly [string, string]> = request.headers.entries(),
+): Request {
   return new Request(request.url, {
     method: request.method,
     headers: [...headers] as [string, string][],

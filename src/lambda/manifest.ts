@@ -13,17 +13,26 @@ function request(body: unknown, headers: Record<string, string>): HttpRequest {
   return {
     method: 'POST',
     url: 'https://manifest.invalid/mcp',
-    headers: new HeaderMap(Object.entries({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers })),
+    headers: new HeaderMap(
+      Object.entries({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }),
+    ),
     body: JSON.stringify(body),
   };
 }
 
 /** Sends one request through the SDK; the `result` of a 200 JSON answer, else an error naming the method. */
-async function resultOf(leg: SdkLeg, body: { readonly method: string; readonly [key: string]: unknown }, headers: Record<string, string>): Promise<unknown> {
+async function resultOf(
+  leg: SdkLeg,
+  body: { readonly method: string; readonly [key: string]: unknown },
+  headers: Record<string, string>,
+): Promise<unknown> {
   const { response } = await leg.serve(request(body, headers), body, undefined);
-  const message = response.status === 200 && response.body.startsWith('{') ? (JSON.parse(response.body) as { result?: unknown }) : {};
+  const message =
+    response.status === 200 && response.body.startsWith('{') ? (JSON.parse(response.body) as { result?: unknown }) : {};
   if (message.result === undefined) {
-    throw new Error(`The server's ${body.method} answer could not be recorded (HTTP ${response.status}): ${response.body.slice(0, 200)}`);
+    throw new Error(
+      `The server's ${body.method} answer could not be recorded (HTTP ${response.status}): ${response.body.slice(0, 200)}`,
+    );
   }
   return message.result;
 }
@@ -35,14 +44,23 @@ export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
   for (const version of LEGACY_VERSIONS) {
     const result = (await resultOf(
       leg,
-      { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: CLIENT_INFO } },
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: version, capabilities: {}, clientInfo: CLIENT_INFO },
+      },
       {},
     )) as { protocolVersion?: unknown; capabilities?: { tools?: unknown } };
     // A version the server does not agree to is left to the SDK, which answers with the one it picks.
     if (result.protocolVersion !== version) continue;
     initialize[version] = result;
     if (result.capabilities?.tools !== undefined) {
-      toolsList[version] = await resultOf(leg, { jsonrpc: '2.0', id: 0, method: 'tools/list' }, { 'mcp-protocol-version': version });
+      toolsList[version] = await resultOf(
+        leg,
+        { jsonrpc: '2.0', id: 0, method: 'tools/list' },
+        { 'mcp-protocol-version': version },
+      );
     }
   }
   const envelope = {
@@ -51,7 +69,11 @@ export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
     'io.modelcontextprotocol/clientCapabilities': {},
   };
   const modern = (method: string) =>
-    resultOf(leg, { jsonrpc: '2.0', id: 0, method, params: { _meta: envelope } }, { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method });
+    resultOf(
+      leg,
+      { jsonrpc: '2.0', id: 0, method, params: { _meta: envelope } },
+      { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method },
+    );
   const discover = (await modern('server/discover')) as { capabilities?: { tools?: unknown }; _meta?: unknown };
   const modernTools = discover.capabilities?.tools === undefined ? { tools: [] } : await modern('tools/list');
   const tools = ((modernTools as { tools?: Array<{ name?: unknown }> }).tools ?? []).flatMap((tool) =>

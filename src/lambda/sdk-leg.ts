@@ -116,7 +116,9 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
     await server.connect(transport);
     try {
       // An event stream ends when the result is written: it is read to its end before the transport closes.
-      const response = await fromWebResponse(await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) }));
+      const response = await fromWebResponse(
+        await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) }),
+      );
       // Only an internal-error JSON answer can be a schema failure to restate: every other answer passes as it is.
       if (streams || !response.body.includes('-32603') || !response.headers['content-type']?.includes('application/json')) {
         return response;
@@ -141,7 +143,10 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
       const legacy = await isLegacyRequest(web, parsedBody, { maxRequestBodySize: maxBodyBytes });
       return legacy
         ? { era: 'legacy', response: await serveLegacy(request, parsedBody, authInfo) }
-        : { era: 'modern', response: await fromWebResponse(await modern.fetch(web, { parsedBody, ...(authInfo && { authInfo }) })) };
+        : {
+            era: 'modern',
+            response: await fromWebResponse(await modern.fetch(web, { parsedBody, ...(authInfo && { authInfo }) })),
+          };
     },
   };
 }

@@ -3,8 +3,7 @@
  * runtime, JSON logs with a retention period, and a role that can write its own logs and nothing else.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ResolvedStackOptions } from './props.js';
 import { secretResourceArn, secretsVariable } from './settings.js';
+import { packageRoot } from '../package-root.js';
 
 /** The newest Node.js runtime this aws-cdk-lib knows (the bundle targets Node.js 24). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -20,9 +20,9 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** API Gateway's integration timeout is 29 s; the function stops a moment before it. */
 export const LAMBDA_TIMEOUT = Duration.seconds(29);
 
-/** `dist/lambda-bundle` of this package, found from `src/stack` (tests) and `dist/stack` (built) alike. */
+/** `dist/lambda-bundle` of this package. */
 export function defaultLambdaBundleDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'lambda-bundle');
+  return join(packageRoot(), 'dist', 'lambda-bundle');
 }
 
 /** Thrown when the Lambda bundle has not been built. */

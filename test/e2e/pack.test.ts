@@ -58,7 +58,7 @@ describe('the packed package', () => {
         'bin/mcp-lambda',
         'package.json',
         'README.md',
-        'dist/cli/main.js',
+        'dist/cli-bundle/mcp-lambda.mjs',
         'dist/stack/index.js',
         'dist/lambda/custom.js',
         'dist/lambda/secrets.js',

@@ -36,7 +36,8 @@ async function eagerOutputs(): Promise<{ meta: Meta; eager: Set<string> }> {
   const visit = (name: string) => {
     if (eager.has(name)) return;
     eager.add(name);
-    for (const entry of meta.outputs[name]?.imports ?? []) if (!entry.external && entry.kind === 'import-statement') visit(entry.path);
+    for (const entry of meta.outputs[name]?.imports ?? [])
+      if (!entry.external && entry.kind === 'import-statement') visit(entry.path);
   };
   visit(entryName ?? '');
   return { meta, eager };

@@ -45,7 +45,12 @@ function event(body: unknown, headers: Record<string, string>): APIGatewayProxyE
   return {
     httpMethod: 'POST',
     path: '/mcp',
-    headers: { host: 'test.local', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    headers: {
+      host: 'test.local',
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
     multiValueHeaders: {},
     body: typeof body === 'string' ? body : JSON.stringify(body),
     isBase64Encoded: false,
@@ -87,32 +92,64 @@ const call = (args: unknown, extra: Record<string, unknown> = {}) => ({
 const ANSWERED: Array<[string, unknown, Record<string, string>]> = [
   ...LEGACY_VERSIONS.map((v): [string, unknown, Record<string, string>] => [`initialize ${v}`, initialize(v), {}]),
   ['initialize with the version header too', initialize('2025-11-25'), legacy('2025-11-25')],
-  ['initialize with a string id and sampling capability', { ...initialize('2025-06-18'), id: 'abc', params: { protocolVersion: '2025-06-18', capabilities: { sampling: {}, roots: { listChanged: true } }, clientInfo: { name: 'c', version: '1' } } }, {}],
+  [
+    'initialize with a string id and sampling capability',
+    {
+      ...initialize('2025-06-18'),
+      id: 'abc',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: { sampling: {}, roots: { listChanged: true } },
+        clientInfo: { name: 'c', version: '1' },
+      },
+    },
+    {},
+  ],
   ['notifications/initialized', { jsonrpc: '2.0', method: 'notifications/initialized' }, legacy('2025-11-25')],
   ['ping', { jsonrpc: '2.0', id: 3, method: 'ping' }, legacy('2025-06-18')],
-  ...LEGACY_VERSIONS.map((v): [string, unknown, Record<string, string>] => [`tools/list ${v}`, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, legacy(v)]),
+  ...LEGACY_VERSIONS.map((v): [string, unknown, Record<string, string>] => [
+    `tools/list ${v}`,
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    legacy(v),
+  ]),
   ['tools/list without a version header (2025-03-26)', { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }, {}],
   ['tools/call, event stream accepted', call({ limit: 2 }), legacy('2025-11-25')],
   ['tools/call, JSON only', call({}), { ...legacy('2025-06-18'), accept: 'application/json' }],
   ['tools/call, limit 10', call({ limit: 10 }), legacy('2025-11-25')],
-  ['server/discover', { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } }, modern('server/discover')],
+  [
+    'server/discover',
+    { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } },
+    modern('server/discover'),
+  ],
   ['tools/list 2026-07-28', { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { _meta: ENVELOPE } }, modern('tools/list')],
   ['tools/call 2026-07-28', call({ limit: 1 }, { _meta: ENVELOPE }), modern('tools/call', { 'mcp-name': 'getDogFacts' })],
-  ['tools/call 2026-07-28, JSON only', call({}, { _meta: ENVELOPE }), modern('tools/call', { 'mcp-name': 'getDogFacts', accept: 'application/json' })],
+  [
+    'tools/call 2026-07-28, JSON only',
+    call({}, { _meta: ENVELOPE }),
+    modern('tools/call', { 'mcp-name': 'getDogFacts', accept: 'application/json' }),
+  ],
 ];
 
 /** Near-misses the fast path must leave to the SDK (and whose answers must still match). */
 const DECLINED: Array<[string, unknown, Record<string, string>]> = [
   ['initialize of an unknown version', initialize('2024-10-07'), {}],
   ['initialize with a number for a version', initialize(20250618), {}],
-  ['initialize without clientInfo', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } }, {}],
+  [
+    'initialize without clientInfo',
+    { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } },
+    {},
+  ],
   ['initialize without params', { jsonrpc: '2.0', id: 1, method: 'initialize' }, {}],
   ['initialize with a clientInfo title', initialize('2025-11-25', { clientInfo: { name: 'c', version: '1', title: 'C' } }), {}],
   ['initialize with a capability that is not an object', initialize('2025-11-25', { capabilities: { roots: true } }), {}],
   ['initialize with a null id', { ...initialize('2025-11-25'), id: null }, {}],
   ['initialize with an unsupported version header', initialize('2025-11-25'), legacy('1999-01-01')],
   ['tools/list with a cursor', { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'x' } }, legacy('2025-11-25')],
-  ['tools/list with a progress token', { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: 1 } } }, legacy('2025-11-25')],
+  [
+    'tools/list with a progress token',
+    { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: 1 } } },
+    legacy('2025-11-25'),
+  ],
   ['tools/list with an unsupported version header', { jsonrpc: '2.0', id: 2, method: 'tools/list' }, legacy('2099-01-01')],
   ['tools/list as a notification', { jsonrpc: '2.0', method: 'tools/list' }, legacy('2025-11-25')],
   ['tools/list with jsonrpc 1.0', { jsonrpc: '1.0', id: 2, method: 'tools/list' }, legacy('2025-11-25')],
@@ -126,18 +163,64 @@ const DECLINED: Array<[string, unknown, Record<string, string>]> = [
   ['tools/call, limit null', call({ limit: null }), legacy('2025-11-25')],
   ['tools/call, an unknown argument', call({ limit: 1, colour: 'red' }), legacy('2025-11-25')],
   ['tools/call, arguments a list', call([1]), legacy('2025-11-25')],
-  ['tools/call without arguments', { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'getDogFacts' } }, legacy('2025-11-25')],
+  [
+    'tools/call without arguments',
+    { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'getDogFacts' } },
+    legacy('2025-11-25'),
+  ],
   ['tools/call of an unknown tool', { ...call({}), params: { name: 'nope', arguments: {} } }, legacy('2025-11-25')],
   ['tools/call with a progress token', call({ limit: 1 }, { _meta: { progressToken: 't' } }), legacy('2025-11-25')],
-  ['server/discover without the method header', { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } }, { 'mcp-protocol-version': MODERN_VERSION }],
-  ['server/discover with a mismatched method header', { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } }, modern('tools/list')],
+  [
+    'server/discover without the method header',
+    { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } },
+    { 'mcp-protocol-version': MODERN_VERSION },
+  ],
+  [
+    'server/discover with a mismatched method header',
+    { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: ENVELOPE } },
+    modern('tools/list'),
+  ],
   ['server/discover without the envelope', { jsonrpc: '2.0', id: 'd', method: 'server/discover' }, modern('server/discover')],
-  ['server/discover with an envelope of another version', { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' } } }, modern('server/discover')],
-  ['server/discover without capabilities in the envelope', { jsonrpc: '2.0', id: 'd', method: 'server/discover', params: { _meta: { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': undefined } } }, modern('server/discover')],
-  ['tools/list 2026-07-28 with a cursor', { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { _meta: ENVELOPE, cursor: 'c' } }, modern('tools/list')],
-  ['tools/call 2026-07-28 with a mismatched name header', call({ limit: 1 }, { _meta: ENVELOPE }), modern('tools/call', { 'mcp-name': 'other' })],
-  ['tools/call 2026-07-28 with a bad limit', call({ limit: 99 }, { _meta: ENVELOPE }), modern('tools/call', { 'mcp-name': 'getDogFacts' })],
-  ['the 2026 envelope under a 2025 header', { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { _meta: ENVELOPE } }, legacy('2025-11-25')],
+  [
+    'server/discover with an envelope of another version',
+    {
+      jsonrpc: '2.0',
+      id: 'd',
+      method: 'server/discover',
+      params: { _meta: { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' } },
+    },
+    modern('server/discover'),
+  ],
+  [
+    'server/discover without capabilities in the envelope',
+    {
+      jsonrpc: '2.0',
+      id: 'd',
+      method: 'server/discover',
+      params: { _meta: { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': undefined } },
+    },
+    modern('server/discover'),
+  ],
+  [
+    'tools/list 2026-07-28 with a cursor',
+    { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { _meta: ENVELOPE, cursor: 'c' } },
+    modern('tools/list'),
+  ],
+  [
+    'tools/call 2026-07-28 with a mismatched name header',
+    call({ limit: 1 }, { _meta: ENVELOPE }),
+    modern('tools/call', { 'mcp-name': 'other' }),
+  ],
+  [
+    'tools/call 2026-07-28 with a bad limit',
+    call({ limit: 99 }, { _meta: ENVELOPE }),
+    modern('tools/call', { 'mcp-name': 'getDogFacts' }),
+  ],
+  [
+    'the 2026 envelope under a 2025 header',
+    { jsonrpc: '2.0', id: 4, method: 'tools/list', params: { _meta: ENVELOPE } },
+    legacy('2025-11-25'),
+  ],
 ];
 
 describe('fast path ≡ SDK', () => {
@@ -174,12 +257,32 @@ describe('fast path ≡ SDK', () => {
       fc.string({ maxLength: 4 }),
       fc.constantFrom(null, true, [], {}, '2025-11-25', MODERN_VERSION, 'getDogFacts', ENVELOPE, { name: 'c', version: '1' }),
     );
-    const key = fc.constantFrom('jsonrpc', 'id', 'method', 'params', 'name', 'arguments', 'limit', '_meta', 'protocolVersion', 'capabilities', 'clientInfo', 'cursor', 'x');
+    const key = fc.constantFrom(
+      'jsonrpc',
+      'id',
+      'method',
+      'params',
+      'name',
+      'arguments',
+      'limit',
+      '_meta',
+      'protocolVersion',
+      'capabilities',
+      'clientInfo',
+      'cursor',
+      'x',
+    );
     const header = fc.constantFrom('mcp-protocol-version', 'mcp-method', 'mcp-name', 'accept', 'mcp-session-id');
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant('delete' as const), key }),
       fc.record({ kind: fc.constant('set' as const), key, value: anyValue, depth: fc.nat(2) }),
-      fc.record({ kind: fc.constant('header' as const), header, value: fc.option(fc.constantFrom(...LEGACY_VERSIONS, MODERN_VERSION, 'tools/list', 'tools/call', 'getDogFacts', 'application/json', 'x')) }),
+      fc.record({
+        kind: fc.constant('header' as const),
+        header,
+        value: fc.option(
+          fc.constantFrom(...LEGACY_VERSIONS, MODERN_VERSION, 'tools/list', 'tools/call', 'getDogFacts', 'application/json', 'x'),
+        ),
+      }),
     );
     type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
     const apply = (body: unknown, headers: Record<string, string>, change: Mutation): [unknown, Record<string, string>] => {
@@ -203,7 +306,9 @@ describe('fast path ≡ SDK', () => {
     };
     const request = fc
       .tuple(fc.constantFrom(...ANSWERED), fc.array(mutation, { maxLength: 3 }))
-      .map(([[, body, headers], changes]) => changes.reduce<[unknown, Record<string, string>]>((acc, change) => apply(acc[0], acc[1], change), [body, headers]));
+      .map(([[, body, headers], changes]) =>
+        changes.reduce<[unknown, Record<string, string>]>((acc, change) => apply(acc[0], acc[1], change), [body, headers]),
+      );
     let answeredFast = 0;
     await fc.assert(
       fc.asyncProperty(request, async ([body, headers]) => {

@@ -8,7 +8,7 @@ import { checkPathFlag } from '../options/values.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../package-root.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
@@ -19,9 +19,9 @@ export interface InitOptions {
   readonly insidePackage?: boolean;
 }
 
-/** This package's root: two levels up from dist/cli/commands or src/cli/commands. */
+/** This package's root, symlinks resolved. */
 export function cliPackageRoot(): string {
-  return realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
+  return realpathSync(packageRoot());
 }
 
 /**

@@ -1,7 +1,6 @@
 /** `mcp-lambda write-config`: write the Claude Code entry for the deployed server (merged, never clobbered). */
 import { realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
@@ -13,6 +12,7 @@ import type { ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
 import { registeredClients } from '../../stack/clients.js';
 import type { StackOutputs } from '../stacks/resolve.js';
+import { packageRoot } from '../../package-root.js';
 
 export interface WriteConfigOptions extends StackSelector {
   /** The client to configure. @default claude-code */
@@ -26,7 +26,7 @@ export interface WriteConfigOptions extends StackSelector {
 
 /** This package's own `bin/mcp-lambda`, symlinks resolved. */
 function ownBin(): string {
-  return realpathSync(fileURLToPath(new URL('../../../bin/mcp-lambda', import.meta.url)));
+  return realpathSync(join(packageRoot(), 'bin', 'mcp-lambda'));
 }
 
 /**

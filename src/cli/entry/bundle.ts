@@ -8,9 +8,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { BuildOptions, Message, Plugin } from 'esbuild';
+import { packageRoot, runningFromSources } from '../../package-root.js';
 
 /** Lambda's limit for an unzipped deployment package. */
 export const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -20,13 +21,13 @@ export class EntryError extends Error {
   override readonly name = 'EntryError';
 }
 
-/** Our runtime file, from dist (built) or src (tests run on sources). */
+/** Our runtime file: from src when this runs from sources (the tests), else from dist. */
 function runtimeFile(name: string): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, '..', '..', 'lambda', `${name}.js`), join(here, '..', '..', 'lambda', `${name}.ts`)]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`mcp-lambda's Lambda runtime (${name}) is missing from ${join(here, '..', '..', 'lambda')}`);
+  const file = runningFromSources
+    ? join(packageRoot(), 'src', 'lambda', `${name}.ts`)
+    : join(packageRoot(), 'dist', 'lambda', `${name}.js`);
+  if (!existsSync(file)) throw new Error(`mcp-lambda's Lambda runtime is missing: ${file}. Run npm run build.`);
+  return file;
 }
 
 /** Packages the bundle must hold once: the SDK (its classes are checked with instanceof) and its zod. */
