@@ -10,7 +10,7 @@
  * Responses are read to the end before they are logged and returned (API Gateway's REST integration
  * buffers them anyway), so the log line's status, size and duration are what the client really got.
  */
-import type { AuthInfo, McpServerFactory } from '@modelcontextprotocol/server';
+import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { type AuthorizerClaims, authorize } from './auth.js';
 import {
   DEFAULT_ALLOWED_ORIGINS,
