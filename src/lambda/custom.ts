@@ -4,11 +4,18 @@
  *
  * The contract (README, "Your own server"): `export default (ctx) => McpServer`, where `ctx` holds
  * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`.
+ *
+ * Deployed, the user's module is imported on the first request the fast path does not answer: `deploy`
+ * records the SDK's answers to initialize, server/discover and tools/list from it ({@link recordManifest})
+ * into `manifest.json` beside the bundle, so a cold start that sees only those loads neither the module
+ * nor the SDK. A module whose answers depend on who asks is served by the SDK for every request.
  */
+import { readFileSync } from 'node:fs';
 import type { AuthInfo, McpServer, McpServerFactory } from '@modelcontextprotocol/server';
 import { type ApiGatewayHandler, createApiGatewayHandler } from './api-gateway.js';
 import { readConfig } from './config.js';
-import { type Logger, stdoutLogger } from './log.js';
+import type { Manifest } from './fast-path.js';
+import { type Logger, logStartupFailure, stdoutLogger } from './log.js';
 import { createMcpHttpHandler } from './mcp-http.js';
 import { currentRequest } from './request-context.js';
 import { type RequestStateCodec, requestStateCodec } from './request-state.js';
@@ -64,12 +71,105 @@ export function toFactory(userFactory: unknown, env: Readonly<Record<string, str
   };
 }
 
-/** Builds the handler; a bad export fails the cold start with the reason. */
+/** Builds the handler around a factory already loaded; a bad export fails the cold start with the reason. */
 export function createCustomHandler(userFactory: unknown, env = process.env, log: Logger = stdoutLogger): ApiGatewayHandler {
   const config = readConfig(env);
   return createApiGatewayHandler(createMcpHttpHandler({ factory: toFactory(userFactory, env), log, ...config }));
 }
 
+/** What the bundle's wrapper imports: the user's module. */
+export type ModuleLoader = () => Promise<{ readonly default?: unknown; readonly manifest?: unknown }>;
+
+export interface LazyHandlerOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly log?: Logger;
+  /** The recorded answers (deployed), 'derive' to record them on the first request (dev), or none. */
+  readonly manifest?: Manifest | 'derive';
+}
+
+/**
+ * Builds the handler without importing the user's module: it is imported on the first request the
+ * fast path does not answer. A module that fails to import (or exports no factory) then logs one
+ * `startup` line with the reason and every request answers 500, as a failed cold start would.
+ */
+export function createLazyCustomHandler(load: ModuleLoader, options: LazyHandlerOptions = {}): ApiGatewayHandler {
+  const env = options.env ?? process.env;
+  const config = readConfig(env);
+  const loadFactory = async (): Promise<McpServerFactory> => {
+    try {
+      return toFactory((await load()).default, env);
+    } catch (error) {
+      logStartupFailure(`The server's module could not be loaded: ${(error as Error).message ?? String(error)}`);
+      throw error;
+    }
+  };
+  return createApiGatewayHandler(
+    createMcpHttpHandler({
+      loadFactory,
+      log: options.log ?? stdoutLogger,
+      ...config,
+      ...(options.manifest !== undefined && { fast: { manifest: options.manifest } }),
+    }),
+  );
+}
+
+/**
+ * The manifest file beside the bundle, or undefined when there is none (the module's answers depend on
+ * who asks) or it cannot be read (then every request goes to the SDK, which is slower, never wrong).
+ */
+export function readManifest(file: URL): Manifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const manifest = JSON.parse(text) as Manifest;
+    if (typeof manifest?.legacy === 'object' && typeof manifest.modern === 'object' && Array.isArray(manifest.tools)) {
+      return manifest;
+    }
+  } catch {
+    // Reported below.
+  }
+  logStartupFailure('manifest.json beside the bundle is not a manifest mcp-lambda wrote; serving every request with the SDK.');
+  return undefined;
+}
+
+/** A signed-in caller, to check that a module's answers do not depend on who asks. */
+const SAMPLE_CALLER: AuthInfo = {
+  token: 'manifest-check',
+  clientId: 'manifest-check-client',
+  scopes: ['manifest-check/scope'],
+  extra: { sub: '00000000-0000-4000-8000-000000000000', groups: ['manifest-check'] },
+};
+
+export type RecordedManifest = { readonly manifest: Manifest } | { readonly skipped: string };
+
+/**
+ * Records the SDK's answers for the user's module (run by `deploy` in a fresh process, with the settings
+ * the function will have). Skipped — every request then goes to the SDK — when the module exports
+ * `manifest = false`, or when its answers differ for an anonymous and a signed-in caller.
+ */
+export async function recordManifest(
+  load: ModuleLoader,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<RecordedManifest> {
+  const module = await load();
+  if (module.manifest === false) return { skipped: 'the module exports manifest = false' };
+  const [{ createSdkLeg }, { deriveManifest }] = await Promise.all([import('./sdk-leg.js'), import('./manifest.js')]);
+  const leg = createSdkLeg({ factory: toFactory(module.default, env), maxBodyBytes: readConfig(env).maxBodyBytes });
+  try {
+    const anonymous = await deriveManifest(leg);
+    const signedIn = await deriveManifest(leg, SAMPLE_CALLER);
+    if (JSON.stringify(anonymous) !== JSON.stringify(signedIn)) {
+      return { skipped: 'its initialize or tools/list answers depend on who asks (ctx.authInfo)' };
+    }
+    return { manifest: anonymous };
+  } catch (error) {
+    return { skipped: (error as Error).message };
+  }
+}
 /** Builds one server outside any request: `mcp-lambda` calls it to catch a server that throws at start. */
 export async function checkFactory(userFactory: unknown, env = process.env): Promise<void> {
   const factory = toFactory(userFactory, env);

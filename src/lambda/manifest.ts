@@ -3,6 +3,7 @@
  * `scripts/build-lambda.mjs` runs it when bundling and embeds the result; `mcp-lambda dev` and the tests
  * run it on the first request, so they exercise the same fast path as the deployed function.
  */
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import { type Manifest, LEGACY_VERSIONS, MODERN_VERSION } from './fast-path.js';
 import { HeaderMap, type HttpRequest } from './http.js';
 import type { SdkLeg } from './sdk-leg.js';
@@ -25,8 +26,9 @@ async function resultOf(
   leg: SdkLeg,
   body: { readonly method: string; readonly [key: string]: unknown },
   headers: Record<string, string>,
+  caller: AuthInfo | undefined,
 ): Promise<unknown> {
-  const { response } = await leg.serve(request(body, headers), body, undefined);
+  const { response } = await leg.serve(request(body, headers), body, caller);
   const message =
     response.status === 200 && response.body.startsWith('{') ? (JSON.parse(response.body) as { result?: unknown }) : {};
   if (message.result === undefined) {
@@ -37,8 +39,11 @@ async function resultOf(
   return message.result;
 }
 
-/** Asks the SDK, through the same leg that serves requests, everything the fast path may answer. */
-export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
+/**
+ * Asks the SDK, through the same leg that serves requests, everything the fast path may answer (as an
+ * anonymous caller, or as `caller`).
+ */
+export async function deriveManifest(leg: SdkLeg, caller?: AuthInfo): Promise<Manifest> {
   const initialize: Record<string, unknown> = {};
   const toolsList: Record<string, unknown> = {};
   for (const version of LEGACY_VERSIONS) {
@@ -51,6 +56,7 @@ export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
         params: { protocolVersion: version, capabilities: {}, clientInfo: CLIENT_INFO },
       },
       {},
+      caller,
     )) as { protocolVersion?: unknown; capabilities?: { tools?: unknown } };
     // A version the server does not agree to is left to the SDK, which answers with the one it picks.
     if (result.protocolVersion !== version) continue;
@@ -60,6 +66,7 @@ export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
         leg,
         { jsonrpc: '2.0', id: 0, method: 'tools/list' },
         { 'mcp-protocol-version': version },
+        caller,
       );
     }
   }
@@ -73,6 +80,7 @@ export async function deriveManifest(leg: SdkLeg): Promise<Manifest> {
       leg,
       { jsonrpc: '2.0', id: 0, method, params: { _meta: envelope } },
       { 'mcp-protocol-version': MODERN_VERSION, 'mcp-method': method },
+      caller,
     );
   const discover = (await modern('server/discover')) as { capabilities?: { tools?: unknown }; _meta?: unknown };
   const modernTools = discover.capabilities?.tools === undefined ? { tools: [] } : await modern('tools/list');

@@ -14,7 +14,7 @@
  * another echoes it. Sealed state expires after ten minutes.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequestStateCodec, type RequestStateCodec, type ServerContext as SdkContext } from '@modelcontextprotocol/server';
+import type { RequestStateCodec, ServerContext as SdkContext } from '@modelcontextprotocol/server';
 import { ConfigError } from './config.js';
 import type { SecretReader } from './secrets.js';
 import { awsSecretReader } from './secrets.js';
@@ -49,6 +49,8 @@ export function requestStateCodec(
     if (key !== undefined && Buffer.byteLength(key) < 32) {
       throw new ConfigError('The requestState key must be at least 32 bytes long.');
     }
+    // The SDK is loaded here, not at start: a cold start whose requests the fast path answers needs none.
+    const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
     return createRequestStateCodec({ key: key ?? randomBytes(32), bind: caller });
   };
   const get = () => {

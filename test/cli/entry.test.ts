@@ -3,10 +3,14 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliDependency, cliPackageRoot } from '../../src/cli/commands/init.js';
-import { bundleEntry, EntryError, loadCheck } from '../../src/cli/entry/bundle.js';
+import { bundleEntry, checkAndRecord, EntryError, loadCheck } from '../../src/cli/entry/bundle.js';
+import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
+import { readManifest } from '../../src/lambda/custom.js';
+import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { VERSION } from '../../src/version.js';
 import { FakeCloud, scriptedPrompter } from '../helpers/fake-engine.js';
 import { connectClient } from '../helpers/mcp-client.js';
@@ -19,6 +23,14 @@ const scratch = mkdtempSync(join(tmpdir(), 'mcp-lambda-entry-test-'));
 afterAll(() => {
   /* temp dirs are left to the OS */
 });
+
+/** Every file a bundle directory holds (the entry and its chunks), as one text. */
+function bundleText(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.mjs'))
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .join('\n');
+}
 
 async function bundled(fixture: string) {
   return bundleEntry({ entry: join(fixtures, fixture), outdir: mkdtempSync(join(scratch, 'b-')), cwd: root });
@@ -34,10 +46,10 @@ async function failure(work: Promise<unknown>): Promise<EntryError> {
 }
 
 describe('bundling an entry', () => {
-  it('bundles TypeScript with an npm dependency into one ESM file that starts and lists its tools', async () => {
+  it('bundles TypeScript with an npm dependency into ESM files that start and list their tools', async () => {
     const { file, bytes } = await bundled('ts-with-dep/server.ts');
     expect(bytes).toBeLessThan(450 * 1024);
-    const code = readFileSync(file, 'utf8');
+    const code = bundleText(join(file, '..'));
     expect(code).toContain('toUpperCase');
     expect(code).not.toMatch(/from\s*"(shout|zod|@modelcontextprotocol\/server)"/);
     expect(await loadCheck(file)).toEqual(['shout']);
@@ -47,7 +59,7 @@ describe('bundling an entry', () => {
     const { file } = await bundled('cjs/server.cjs');
     expect(await loadCheck(file)).toEqual(['add']);
     // A text the SDK holds once per copy: two copies would break its instanceof checks.
-    const code = readFileSync(file, 'utf8');
+    const code = bundleText(join(file, '..'));
     expect(code.split('still serving another request').length - 1).toBe(1);
   });
 
@@ -88,12 +100,127 @@ describe('bundling an entry', () => {
         maxBytes: 100 * 1024,
       }),
     );
-    expect(error.message).toMatch(/^The bundle is 0\.3 MB; Lambda takes at most 0\.1 MB unzipped\./);
+    expect(error.message).toMatch(/^The bundle is 0\.\d MB; Lambda takes at most 0\.1 MB unzipped\./);
   });
 
   it('says when the entry does not exist', async () => {
     const error = await failure(bundleEntry({ entry: 'nope/server.ts', outdir: scratch, cwd: root }));
     expect(error.message).toBe(`The entry nope/server.ts does not exist (looked for ${join(root, 'nope/server.ts')}).`);
+  });
+});
+
+describe('the recorded manifest', () => {
+  const event = (body: unknown, headers: Record<string, string>) =>
+    ({
+      httpMethod: 'POST',
+      path: '/mcp',
+      headers: { host: 'h', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      multiValueHeaders: {},
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      requestContext: { requestId: 'r' },
+    }) as never;
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+
+  it('answers initialize, discover and tools/list without importing the module; a tool call imports it once', async () => {
+    const { file } = await bundled('lazy/server.ts');
+    expect((await checkAndRecord(file)).manifest).toBe('recorded');
+    const manifest = readManifest(pathToFileURL(join(file, '..', 'manifest.json')));
+    expect(manifest?.tools).toEqual(['echo']);
+    const loads = globalThis as { fixtureLazyLoads?: number };
+    delete loads.fixtureLazyLoads;
+    const bundle = (await import(pathToFileURL(file).href)) as {
+      createHandler: (env: object, log: (r: RequestLogRecord) => void, manifest: unknown) => ApiGatewayHandler;
+    };
+    const logs: RequestLogRecord[] = [];
+    const handler = bundle.createHandler({}, (record) => logs.push(record), manifest);
+    const legacy = { 'mcp-protocol-version': '2025-11-25' };
+    const init = await handler(
+      event(
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        },
+        {},
+      ),
+    );
+    expect(JSON.parse(init.body).result.serverInfo.name).toBe('fixture-lazy');
+    expect(
+      JSON.parse((await handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, legacy))).body).result.tools[0].name,
+    ).toBe('echo');
+    const discover = await handler(
+      event(
+        { jsonrpc: '2.0', id: 3, method: 'server/discover', params: { _meta: envelope } },
+        { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
+      ),
+    );
+    expect(JSON.parse(discover.body).result.instructions).toBe('Echoes.');
+    expect(loads.fixtureLazyLoads).toBeUndefined();
+    expect(logs.map((record) => record.path)).toEqual(['fast', 'fast', 'fast']);
+
+    const called = await handler(
+      event(
+        { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } },
+        { ...legacy, accept: 'application/json' },
+      ),
+    );
+    expect(JSON.parse(called.body).result.content).toEqual([{ type: 'text', text: 'hi' }]);
+    expect(loads.fixtureLazyLoads).toBe(1);
+    expect(logs.at(-1)?.path).toBeUndefined();
+  });
+
+  it.each([
+    ['per-caller/server.ts', 'its initialize or tools/list answers depend on who asks (ctx.authInfo)'],
+    ['no-manifest/server.ts', 'the module exports manifest = false'],
+  ])('records nothing for %s: every request goes to the SDK', async (fixture, reason) => {
+    const { file } = await bundled(fixture);
+    expect((await checkAndRecord(file)).manifest).toEqual({ skipped: reason });
+    expect(existsSync(join(file, '..', 'manifest.json'))).toBe(false);
+  });
+
+  it('serves every request with the SDK when manifest.json is not one it wrote, and says so once', async () => {
+    const dir = mkdtempSync(join(scratch, 'm-'));
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((line: string) => lines.push(line) > 0) as typeof process.stdout.write;
+    try {
+      writeFileSync(join(dir, 'manifest.json'), '{"legacy": 1}');
+      expect(readManifest(pathToFileURL(join(dir, 'manifest.json')))).toBeUndefined();
+      writeFileSync(join(dir, 'manifest.json'), 'not json');
+      expect(readManifest(pathToFileURL(join(dir, 'manifest.json')))).toBeUndefined();
+      expect(readManifest(pathToFileURL(join(dir, 'missing.json')))).toBeUndefined();
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'error',
+      msg: 'startup',
+      reason: expect.stringContaining('not a manifest'),
+    });
+  });
+
+  it('deploy says when a server cannot be answered from a manifest', async () => {
+    const out = mkdtempSync(join(scratch, 'o-'));
+    const result = await runCli([
+      'synth',
+      '--entry',
+      join(fixtures, 'per-caller', 'server.ts'),
+      '--name',
+      'per-caller',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'Every request will load your module and the MCP SDK (slower cold starts): its initialize or tools/list answers depend on who asks (ctx.authInfo).',
+    );
   });
 });
 
@@ -171,10 +298,12 @@ describe('synth and deploy --entry', () => {
     const template = JSON.parse(readFileSync(join(out, 'mcp-lambda-my-tools.template.json'), 'utf8'));
     expect(render(template.Outputs.McpOAuthScope.Value)).toMatch(/\/prod\/mcp\/my-tools$/);
     const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
-    const shipped = assets.map((name) => join(out, name, 'index.mjs')).filter(existsSync);
-    expect(shipped.some((file) => readFileSync(file, 'utf8').includes('fixture-ts'))).toBe(true);
-    const shippedDir = shipped.find((file) => readFileSync(file, 'utf8').includes('fixture-ts'));
-    expect(readdirSync(join(shippedDir ?? '', '..'))).toEqual(['index.mjs']);
+    const shipped = assets.map((name) => join(out, name)).filter((dir) => existsSync(join(dir, 'index.mjs')));
+    const shippedDir = shipped.find((dir) => bundleText(dir).includes('fixture-ts'));
+    expect(shippedDir).toBeDefined();
+    // The entry, its chunks and the recorded manifest; not the wrapper source or esbuild's metafile.
+    expect(readdirSync(shippedDir ?? '').sort()).toEqual(['chunks', 'index.mjs', 'manifest.json']);
+    expect(result.stderr).toContain('Recorded its initialize and tools/list answers');
   });
 
   it('synth checks the options before bundling the entry', async () => {
@@ -198,7 +327,7 @@ describe('synth and deploy --entry', () => {
     expect(result.code).toBe(0);
     expect(cloud.lastRequest?.stack).toMatchObject({ stackName: 'mcp-lambda-adder', serverName: 'adder' });
     const dir = (cloud.lastRequest?.stack as { lambdaBundleDir?: string }).lambdaBundleDir ?? '';
-    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toContain('fixture-cjs');
+    expect(bundleText(dir)).toContain('fixture-cjs');
   });
 
   it.each([

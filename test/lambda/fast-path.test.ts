@@ -15,6 +15,7 @@ import { LEGACY_VERSIONS, MODERN_VERSION } from '../../src/lambda/fast-path.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { deriveManifest } from '../../src/lambda/manifest.js';
 import { createDogFactsFactory } from '../../src/lambda/servers/dog-facts/server.js';
+import { createCustomHandler, createLazyCustomHandler, recordManifest } from '../../src/lambda/custom.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
@@ -23,6 +24,10 @@ const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number
 let dogApi: FakeDogApi;
 let fast: ApiGatewayHandler;
 let sdk: ApiGatewayHandler;
+// A custom server with every kind of feature (the conformance suite's): fast path from its recorded
+// manifest vs the same module served by the SDK alone.
+let customFast: ApiGatewayHandler;
+let customSdk: ApiGatewayHandler;
 const fastLogs: RequestLogRecord[] = [];
 
 beforeAll(async () => {
@@ -32,6 +37,11 @@ beforeAll(async () => {
   const manifest = await deriveManifest(createSdkLeg({ factory: createDogFactsFactory(), maxBodyBytes: 1024 * 1024 }));
   fast = createLambdaApp(env, (record) => fastLogs.push(record), { manifests: { 'dog-facts': manifest } }).handler;
   sdk = createLambdaApp(env, () => {}, { fast: false }).handler;
+  const load = () => import('../fixtures/conformance-server.js');
+  const recorded = await recordManifest(load, {});
+  if (!('manifest' in recorded)) throw new Error(`no manifest for the conformance server: ${recorded.skipped}`);
+  customFast = createLazyCustomHandler(load, { env: {}, log: (record) => fastLogs.push(record), manifest: recorded.manifest });
+  customSdk = createCustomHandler((await load()).default, {}, () => {});
 });
 afterAll(() => dogApi.close());
 
@@ -59,11 +69,11 @@ function event(body: unknown, headers: Record<string, string>): APIGatewayProxyE
 }
 
 /** Both handlers' answers to the same request, and whether the fast one answered without the SDK. */
-async function both(body: unknown, headers: Record<string, string> = {}) {
+async function both(body: unknown, headers: Record<string, string> = {}, server: 'dog-facts' | 'custom' = 'dog-facts') {
   fastLogs.length = 0;
-  const viaFast = await fast(event(body, headers));
+  const viaFast = await (server === 'custom' ? customFast : fast)(event(body, headers));
   const tookFastPath = fastLogs.some((record) => record.path === 'fast');
-  const viaSdk = await sdk(event(body, headers));
+  const viaSdk = await (server === 'custom' ? customSdk : sdk)(event(body, headers));
   return { viaFast, viaSdk, tookFastPath };
 }
 
@@ -236,6 +246,21 @@ describe('fast path ≡ SDK', () => {
     expect(tookFastPath).toBe(false);
   });
 
+  it.each(ANSWERED.filter(([name]) => !name.startsWith('tools/call')))(
+    'answers %s for a custom server (conformance fixture) as the SDK does, without it',
+    async (_name, body, headers) => {
+      const { viaFast, viaSdk, tookFastPath } = await both(body, headers, 'custom');
+      expect(comparable(viaFast)).toEqual(comparable(viaSdk));
+      expect(tookFastPath).toBe(true);
+    },
+  );
+
+  it.each(DECLINED)('leaves %s to the SDK for a custom server too', async (_name, body, headers) => {
+    const { viaFast, viaSdk, tookFastPath } = await both(body, headers, 'custom');
+    expect(comparable(viaFast)).toEqual(comparable(viaSdk));
+    expect(tookFastPath).toBe(false);
+  });
+
   it('answers a failing Dog API with the same tool error', async () => {
     dogApi.behave({ kind: 'status', status: 404 });
     try {
@@ -248,7 +273,10 @@ describe('fast path ≡ SDK', () => {
     }
   });
 
-  it('matches the SDK on thousands of near-valid messages', { timeout: 180_000 }, async () => {
+  it.each([
+    ['dog-facts', RUNS],
+    ['custom', Math.ceil(RUNS / 3)],
+  ] as const)('matches the SDK on thousands of near-valid messages (%s)', { timeout: 180_000 }, async (server, runs) => {
     // Each case is a request the fast path answers, changed in up to three places: a key removed, a
     // value replaced by another of any type, a key added, a header removed or changed.
     const anyValue = fc.oneof(
@@ -312,13 +340,13 @@ describe('fast path ≡ SDK', () => {
     let answeredFast = 0;
     await fc.assert(
       fc.asyncProperty(request, async ([body, headers]) => {
-        const { viaFast, viaSdk, tookFastPath } = await both(body, headers);
+        const { viaFast, viaSdk, tookFastPath } = await both(body, headers, server);
         if (tookFastPath) answeredFast += 1;
         expect(comparable(viaFast)).toEqual(comparable(viaSdk));
       }),
-      { numRuns: RUNS, seed: SEED },
+      { numRuns: runs, seed: SEED },
     );
     // The property is only worth something if a fair share of the messages really took the fast path.
-    expect(answeredFast).toBeGreaterThan(RUNS / 10);
+    expect(answeredFast).toBeGreaterThan(runs / 10);
   });
 });

@@ -81,6 +81,8 @@ export interface BundleOptions {
   readonly minify?: boolean;
   /** The largest bundle accepted. @default Lambda's 250 MB unzipped limit */
   readonly maxBytes?: number;
+  /** Split the user's module and the SDK into chunks loaded on first need (deploy). @default false */
+  readonly split?: boolean;
 }
 
 export interface BundleResult {
@@ -102,20 +104,25 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
   await writeFile(
     wrapper,
     [
-      `import { createCustomHandler, checkFactory } from ${JSON.stringify(runtimeFile('custom'))};`,
+      `import { checkFactory, createLazyCustomHandler, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
       `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('secrets'))};`,
       // Secrets become environment variables before the user's module runs, so its top level can read them.
       'await loadSecretsAtStart(process.env);',
-      `const { default: userFactory } = await import(${JSON.stringify(entry)});`,
-      'export const handler = createCustomHandler(userFactory);',
-      'export const check = () => checkFactory(userFactory);',
-      'export const createHandler = (env, log) => createCustomHandler(userFactory, env, log);',
+      // The user's module (and the SDK) load on the first request the recorded manifest does not answer.
+      `const load = () => import(${JSON.stringify(entry)});`,
+      "export const handler = createLazyCustomHandler(load, { manifest: readManifest(new URL('./manifest.json', import.meta.url)) });",
+      'export const check = async () => checkFactory((await load()).default);',
+      'export const record = () => recordManifest(load);',
+      "export const createHandler = (env, log, manifest = 'derive') => createLazyCustomHandler(load, { env, log, manifest });",
       '',
     ].join('\n'),
   );
   return {
-    entryPoints: [wrapper],
-    outfile: join(options.outdir, 'index.mjs'),
+    entryPoints: { index: wrapper },
+    // Deployed: the user's module and the SDK are chunks loaded on first need. Dev: one file it reloads.
+    ...(options.split === true
+      ? { outdir: options.outdir, outExtension: { '.js': '.mjs' }, splitting: true, chunkNames: 'chunks/[name]-[hash]' }
+      : { outfile: join(options.outdir, 'index.mjs') }),
     bundle: true,
     minify: options.minify ?? true,
     platform: 'node',
@@ -149,14 +156,17 @@ export function explainMessages(errors: readonly Message[], cwd: string, fallbac
 
 export async function bundleEntry(options: BundleOptions): Promise<BundleResult> {
   const { build } = await import('esbuild');
-  const config = await buildOptions(options);
+  const config = await buildOptions({ split: true, ...options });
+  let outputs: readonly string[];
   try {
-    await build(config);
+    const result = await build({ ...config, metafile: true });
+    outputs = Object.keys(result.metafile.outputs);
   } catch (error) {
     throw explainBuildFailure(error, options.cwd);
   }
-  const file = config.outfile as string;
-  const bytes = (await stat(file)).size;
+  const file = join(options.outdir, 'index.mjs');
+  const sizes = await Promise.all(outputs.map(async (output) => (await stat(resolve(output))).size));
+  const bytes = sizes.reduce((sum, size) => sum + size, 0);
   const limit = options.maxBytes ?? LAMBDA_UNZIPPED_LIMIT;
   if (bytes > limit) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -169,6 +179,32 @@ export async function bundleEntry(options: BundleOptions): Promise<BundleResult>
 
 /** Loads the bundle in a fresh node, builds one server, and answers tools/list: proof it starts. */
 export async function loadCheck(file: string, env: Readonly<Record<string, string | undefined>> = {}): Promise<string[]> {
+  return (await checkBundle(file, env, false)).tools;
+}
+
+export interface CheckedBundle {
+  readonly tools: string[];
+  /** 'recorded': manifest.json was written beside the bundle; else why not (every request then loads the SDK). */
+  readonly manifest: 'recorded' | { readonly skipped: string };
+}
+
+/**
+ * {@link loadCheck}, then records the SDK's answers for the fast path into manifest.json beside the
+ * bundle (see `recordManifest` in src/lambda/custom.ts), in the same fresh process and settings.
+ */
+export async function checkAndRecord(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<CheckedBundle> {
+  return checkBundle(file, env, true);
+}
+
+async function checkBundle(
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  record: boolean,
+): Promise<CheckedBundle> {
+  const manifestFile = join(dirname(file), 'manifest.json');
   const script = `
     try {
     const bundle = await import(${JSON.stringify(pathToFileURL(file).href)});
@@ -179,7 +215,17 @@ export async function loadCheck(file: string, env: Readonly<Record<string, strin
     // A server without tools answers tools/list with "method not found": that is fine.
     const noTools = body.error?.code === -32601;
     if (result.statusCode !== 200 || (!body.result && !noTools)) throw new Error('tools/list answered ' + result.statusCode + ': ' + result.body);
-    process.stderr.write(JSON.stringify(noTools ? [] : body.result.tools.map((t) => t.name)));
+    const tools = noTools ? [] : body.result.tools.map((t) => t.name);
+    let manifest = { skipped: 'not recorded' };
+    if (${record}) {
+      const recorded = await bundle.record();
+      if (recorded.manifest) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(${JSON.stringify(manifestFile)}, JSON.stringify(recorded.manifest));
+        manifest = 'recorded';
+      } else manifest = { skipped: recorded.skipped };
+    }
+    process.stderr.write('\\n' + JSON.stringify({ tools, manifest }));
     } catch (error) {
       process.stderr.write('\\n' + JSON.stringify({ failed: String(error?.message ?? error) }));
       process.exit(1);
@@ -190,7 +236,7 @@ export async function loadCheck(file: string, env: Readonly<Record<string, strin
       env: { PATH: process.env.PATH, ...env },
       timeout: 30_000,
     });
-    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '[]') as string[];
+    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as CheckedBundle;
   } catch (error) {
     const last =
       String((error as { stderr?: string }).stderr ?? '')

@@ -30,18 +30,23 @@ export async function prepareEntry(
       `--entry ${entry} --name my-tools`,
     );
   }
-  const { bundleEntry, loadCheck, EntryError } = await import('./bundle.js');
+  const { bundleEntry, checkAndRecord, EntryError } = await import('./bundle.js');
   const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-entry-'));
   try {
     ctx.out.info(`Bundling ${entry} for Node.js 24 / ARM64…`);
     const { bytes, file } = await bundleEntry({ entry, outdir: dir, cwd: ctx.cwd });
-    const tools = await loadCheck(file, {
+    const { tools, manifest } = await checkAndRecord(file, {
       ...settings?.environment,
       ...Object.fromEntries(Object.keys(settings?.secrets ?? {}).map((key) => [key, `(secret ${key}, read at cold start)`])),
     });
     ctx.out.info(
       `Bundled ${entry}: ${(bytes / 1024).toFixed(1)} KiB; it starts and lists ${tools.length} tool${tools.length === 1 ? '' : 's'}${tools.length ? ` (${tools.join(', ')})` : ''}.`,
     );
+    if (manifest === 'recorded') {
+      ctx.out.info('Recorded its initialize and tools/list answers: a cold start answers them without loading your module.');
+    } else {
+      ctx.out.warn(`Every request will load your module and the MCP SDK (slower cold starts): ${manifest.skipped}.`);
+    }
     return { dir, bytes, tools };
   } catch (error) {
     if (error instanceof EntryError) throw new UserError(error.message);
