@@ -1,4 +1,5 @@
 // Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm|memory> [iterations].
+// BENCH_TOOL_CALL (JSON params of tools/call) picks the tool; dog facts' getDogFacts by default.
 // cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
 // warm: time `iterations` tools/list calls in-process right after the cold start, then as many more; print percentiles.
 import { pathToFileURL } from 'node:url';
@@ -46,7 +47,12 @@ const initialize = {
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
 };
 const toolsList = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
-const toolsCall = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'getDogFacts', arguments: { limit: 3 } } };
+const toolsCall = {
+  jsonrpc: '2.0',
+  id: 3,
+  method: 'tools/call',
+  params: JSON.parse(process.env.BENCH_TOOL_CALL ?? '{"name":"getDogFacts","arguments":{"limit":3}}'),
+};
 
 if (mode === 'cold') {
   await call(initialize);

@@ -111,6 +111,33 @@ console.log(
   `  bundle phases: import ${fmt(inside(cold, 'importMs'))}, initialize ${fmt(inside(cold, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(cold, 'restMs'))}`,
 );
 
+// The same for a custom server (--entry): bundled and recorded as `deploy` does it, against the same bundle
+// with its manifest removed (every request loads the module and the SDK, as before the fast path).
+const { bundleEntry, checkAndRecord } = await import('../dist/cli/entry/bundle.js');
+const customEntry = join(root, 'test', 'fixtures', 'entries', 'lazy', 'server.ts');
+const customDir = join(root, '.bench', 'custom');
+const customBaseDir = join(root, '.bench', 'custom-no-manifest');
+const { file: customBundle } = await bundleEntry({ entry: customEntry, outdir: customDir, cwd: root });
+const recorded = await checkAndRecord(customBundle);
+const { file: customBaseBundle } = await bundleEntry({ entry: customEntry, outdir: customBaseDir, cwd: root });
+const customEnv = { BENCH_TOOL_CALL: JSON.stringify({ name: 'echo', arguments: { text: 'hi' } }) };
+const [bareC, coldCustom, coldCustomBase] = await medians([
+  [process.execPath, ['-e', '0']],
+  [process.execPath, [child, customBundle, 'cold'], customEnv],
+  [process.execPath, [child, customBaseBundle, 'cold'], customEnv],
+]);
+console.log(
+  `\nCold start, custom server (test/fixtures/entries/lazy; manifest ${recorded.manifest === 'recorded' ? 'recorded' : 'NOT recorded'})`,
+);
+console.log(`  bare node -e 0                ${fmt(bareC.median)} wall`);
+console.log(`  with the manifest             ${fmt(coldCustom.median)} wall  (${ratio(coldCustom.median, bareC.median)})`);
+console.log(
+  `  without it (all via the SDK)  ${fmt(coldCustomBase.median)} wall  (${ratio(coldCustomBase.median, bareC.median)}, baseline)`,
+);
+console.log(
+  `  phases with the manifest: import ${fmt(inside(coldCustom, 'importMs'))}, initialize ${fmt(inside(coldCustom, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(coldCustom, 'restMs'))} (the call loads the module and the SDK)`,
+);
+
 // What node itself charges for the first Request/Response: undici is loaded lazily on first use.
 const undiciProbe =
   "const t=performance.now();new Request('http://x',{method:'POST',body:'{}'});new Response('x');process.stderr.write(String(performance.now()-t))";

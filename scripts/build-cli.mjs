@@ -15,27 +15,31 @@ const external = Object.keys(dependencies)
   .filter((name) => name !== 'commander')
   .flatMap((name) => [name, `${name}/*`]);
 
-await rm(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { 'mcp-lambda': join(root, 'src', 'cli', 'process.ts') },
-  outdir,
-  outExtension: { '.js': '.mjs' },
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   format: 'esm',
   platform: 'node',
   target: 'node20',
   external,
-  // Commander is CommonJS: its require() of Node built-ins needs a require in an ESM file.
-  banner: {
-    js: "import { createRequire as __mcpLambdaRequire } from 'node:module'; const require = __mcpLambdaRequire(import.meta.url);",
-  },
-  minify: true,
-  // Names kept: error classes are reported by name (exit codes, --verbose).
-  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // Our error classes name themselves (`name = '…'`), so minified class names lose nothing.
+  minify: true,
+};
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { 'mcp-lambda': join(root, 'src', 'cli', 'process.ts') },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // Without splitting, a command's static imports (aws-cdk-lib, the AWS SDK) would load on every start.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // Commander is CommonJS: its require() of Node built-ins needs a require in an ESM file (made on first call).
+  banner: {
+    js: "import { createRequire as __mcpLambdaRequire } from 'node:module'; const require = (id) => __mcpLambdaRequire(import.meta.url)(id);",
+  },
 });
 console.error('cli bundle: dist/cli-bundle/mcp-lambda.mjs');
