@@ -26,9 +26,11 @@ async function recordManifests() {
   const { SERVERS } = await import('../dist/lambda/servers/index.js');
   const { createSdkLeg } = await import('../dist/lambda/sdk-leg.js');
   const { deriveManifest } = await import('../dist/lambda/manifest.js');
+  const { realClock } = await import('../dist/lambda/clock.js');
   const manifests = {};
   for (const [name, server] of Object.entries(SERVERS)) {
-    const factory = await server.configure({}).loadFactory();
+    // A server's lists must not depend on its settings: they are recorded once, with none.
+    const factory = await server.configure({}, { clock: realClock, timeoutSeconds: 29 }).loadFactory();
     manifests[name] = await deriveManifest(createSdkLeg({ factory, maxBodyBytes: 1024 * 1024 }));
   }
   return manifests;

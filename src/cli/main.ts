@@ -24,7 +24,7 @@ import type { LogsOptions } from './commands/logs.js';
 import type { StatusOptions } from './commands/status.js';
 import type { SynthOptions } from './commands/synth.js';
 import { parseHost, parsePort } from './options/values.js';
-import { addStackOptions, keyValue, type StackCliOptions } from './options/stack-options.js';
+import { addStackOptions, keyValue, type StackCliOptions, wholeNumber } from './options/stack-options.js';
 import type { DevOptions } from './commands/dev.js';
 
 export const DEFAULT_DEV_PORT = 8765;
@@ -381,6 +381,12 @@ Examples:
       '--env <KEY=VALUE>',
       'a setting for the server (wins over --env-file and the shell); repeatable',
       keyValue('--env', 'API_KEY=test-key'),
+    )
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'how long a request may take, as deploy --timeout sets it: over 29, tool calls stream their progress (5-900, default: 29)',
+      ).argParser(wholeNumber('seconds', 5, 900)),
     )
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@
  * hands the request and the authorizer's claims to an {@link McpHttpHandler}.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type Clock, realClock } from './clock.js';
 import { HeaderMap, type HttpRequest, type HttpResponse } from './http.js';
 import type { McpHttpHandler } from './mcp-http.js';
 
@@ -162,6 +163,39 @@ function jsonRpcResult(
   };
 }
 
+/** The answer an event gets: the adapter's own refusal, or the MCP handler's. Never throws. */
+async function answerEvent(
+  mcp: McpHttpHandler,
+  event: APIGatewayProxyEvent,
+  context: Pick<Context, 'awsRequestId'> | undefined,
+): Promise<HttpResponse> {
+  try {
+    let request: HttpRequest;
+    try {
+      request = requestFromEvent(event);
+    } catch (error) {
+      if (error instanceof EventRefusal) return asResponse(jsonRpcResult(error.status, error.code, error.message, error.headers));
+      if (error instanceof BadEventError) return asResponse(jsonRpcResult(400, -32600, error.message));
+      throw error;
+    }
+    const requestContext: unknown = event.requestContext;
+    const fromContext = isRecord(requestContext) ? requestContext : {};
+    const requestId =
+      (typeof fromContext.requestId === 'string' && fromContext.requestId) ||
+      (typeof context?.awsRequestId === 'string' && context.awsRequestId) ||
+      crypto.randomUUID();
+    const authorizer = fromContext.authorizer;
+    const claims = isRecord(authorizer) && isRecord(authorizer.claims) ? authorizer.claims : undefined;
+    return await mcp(request, { requestId, ...(claims && { claims }) });
+  } catch {
+    return asResponse(jsonRpcResult(500, -32603, 'Internal error'));
+  }
+}
+
+function asResponse(result: APIGatewayProxyResult): HttpResponse {
+  return { status: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: result.body };
+}
+
 /**
  * Wraps an MCP HTTP handler as a REST API proxy Lambda handler. It never throws: an event it cannot turn
  * into a request gets a 4xx of its own, and anything unexpected a 500 with a JSON-RPC body (a throw
@@ -169,27 +203,80 @@ function jsonRpcResult(
  */
 export function createApiGatewayHandler(mcp: McpHttpHandler): ApiGatewayHandler {
   return async (event, context) => {
+    const response = await answerEvent(mcp, event, context);
+    if (response.stream === undefined) return resultFromResponse(response);
+    // A buffered integration cannot stream: the stream is read to its end here.
+    let body = response.body;
+    for await (const chunk of response.stream) body += chunk;
+    return resultFromResponse({ ...response, body, stream: undefined });
+  };
+}
+
+/** What a streaming handler writes to: Lambda's response stream once its status and headers are set. */
+export interface ResponseWriter {
+  write(chunk: string): unknown;
+  end(): void;
+}
+
+/** Sets a response stream's status and headers (Lambda: `awslambda.HttpResponseStream.from`). */
+export type StartResponse<S> = (stream: S, metadata: { statusCode: number; headers: Record<string, string> }) => ResponseWriter;
+
+/** A Lambda response-streaming handler (`awslambda.streamifyResponse`) for a REST proxy integration in STREAM mode. */
+export type StreamingApiGatewayHandler<S> = (
+  event: APIGatewayProxyEvent,
+  stream: S,
+  context?: Pick<Context, 'awsRequestId'>,
+) => Promise<void>;
+
+/** An SSE comment: ignored by clients, it keeps an idle stream from being cut (API Gateway: 5 minutes regional). */
+const KEEP_ALIVE = ': keep-alive\n\n';
+
+export interface StreamingOptions<S> {
+  readonly start: StartResponse<S>;
+  /** Silence after which a keep-alive comment is written into an event stream. @default 15 s */
+  readonly keepAliveMs?: number;
+  readonly clock?: Clock;
+}
+
+/**
+ * Wraps an MCP HTTP handler for API Gateway's streaming proxy integration (`deploy --timeout` over 29 s):
+ * the status and headers first, then the body as it is written — a tool call's progress events before its
+ * result — with a keep-alive comment whenever an event stream has been silent for `keepAliveMs`.
+ */
+export function createStreamingApiGatewayHandler<S>(
+  mcp: McpHttpHandler,
+  options: StreamingOptions<S>,
+): StreamingApiGatewayHandler<S> {
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const clock = options.clock ?? realClock;
+  return async (event, stream, context) => {
+    const response = await answerEvent(mcp, event, context);
+    const out = options.start(stream, { statusCode: response.status, headers: { ...response.headers } });
     try {
-      let request: HttpRequest;
+      if (response.body !== '') out.write(response.body);
+      if (response.stream === undefined) return;
+      let lastWrite = clock.now();
+      // Comments go only between events, never inside one.
+      let atBoundary = response.body === '' || response.body.endsWith('\n\n');
+      const stop = clock.every(Math.max(1, Math.floor(keepAliveMs / 3)), () => {
+        if (atBoundary && clock.now() - lastWrite >= keepAliveMs) {
+          out.write(KEEP_ALIVE);
+          lastWrite = clock.now();
+        }
+      });
       try {
-        request = requestFromEvent(event);
-      } catch (error) {
-        if (error instanceof EventRefusal) return jsonRpcResult(error.status, error.code, error.message, error.headers);
-        if (error instanceof BadEventError) return jsonRpcResult(400, -32600, error.message);
-        throw error;
+        for await (const chunk of response.stream) {
+          out.write(chunk);
+          lastWrite = clock.now();
+          atBoundary = chunk.endsWith('\n\n');
+        }
+      } catch {
+        // The stream broke mid-way (the SDK failed): what was written stands; the client sees it end.
+      } finally {
+        stop();
       }
-      const requestContext: unknown = event.requestContext;
-      const fromContext = isRecord(requestContext) ? requestContext : {};
-      const requestId =
-        (typeof fromContext.requestId === 'string' && fromContext.requestId) ||
-        (typeof context?.awsRequestId === 'string' && context.awsRequestId) ||
-        crypto.randomUUID();
-      const authorizer = fromContext.authorizer;
-      const claims = isRecord(authorizer) && isRecord(authorizer.claims) ? authorizer.claims : undefined;
-      const response = await mcp(request, { requestId, ...(claims && { claims }) });
-      return resultFromResponse(response);
-    } catch {
-      return jsonRpcResult(500, -32603, 'Internal error');
+    } finally {
+      out.end();
     }
   };
 }

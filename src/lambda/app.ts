@@ -2,16 +2,27 @@
  * Composes the Lambda from its configuration: the server from the registry, the HTTP rules, the API
  * Gateway adapter. The Lambda entry and `mcp-lambda dev` both call this, so they serve the same thing.
  */
-import { type ApiGatewayHandler, createApiGatewayHandler } from './api-gateway.js';
-import { readConfig } from './config.js';
+import {
+  type ApiGatewayHandler,
+  createApiGatewayHandler,
+  createStreamingApiGatewayHandler,
+  type StreamingApiGatewayHandler,
+  type StreamingOptions,
+} from './api-gateway.js';
+import { type Clock, realClock } from './clock.js';
+import { type LambdaConfig, readConfig } from './config.js';
 import type { Manifest } from './fast-path.js';
 import type { Logger } from './log.js';
 import { createMcpHttpHandler, type McpHttpHandler } from './mcp-http.js';
 import { findServer } from './servers/index.js';
 
 export interface LambdaApp {
+  readonly config: LambdaConfig;
   readonly mcp: McpHttpHandler;
+  /** The buffered handler (API Gateway's default proxy integration). */
   readonly handler: ApiGatewayHandler;
+  /** The streaming handler (the STREAM proxy integration of `deploy --timeout` over 29 s). */
+  streamingHandler<S>(start: StreamingOptions<S>['start']): StreamingApiGatewayHandler<S>;
 }
 
 export interface LambdaAppOptions {
@@ -20,6 +31,8 @@ export interface LambdaAppOptions {
   readonly manifests?: Readonly<Record<string, Manifest>>;
   /** false sends every request to the SDK (the fast path's tests compare against this). @default true */
   readonly fast?: boolean;
+  /** Time for long tools and keep-alives. @default the real clock */
+  readonly clock?: Clock;
 }
 
 /** Builds the handler from environment variables (see README, "Lambda configuration"). */
@@ -29,7 +42,11 @@ export function createLambdaApp(
   options: LambdaAppOptions = {},
 ): LambdaApp {
   const config = readConfig(env);
-  const { loadFactory, fastTools } = findServer(config.serverName).configure(env);
+  const clock = options.clock ?? realClock;
+  const { loadFactory, fastTools } = findServer(config.serverName).configure(env, {
+    clock,
+    timeoutSeconds: config.timeoutSeconds,
+  });
   const manifests = options.manifests ?? {};
   const manifest = Object.hasOwn(manifests, config.serverName) ? manifests[config.serverName] : undefined;
   const mcp = createMcpHttpHandler({
@@ -38,5 +55,10 @@ export function createLambdaApp(
     ...config,
     ...(options.fast !== false && { fast: { manifest: manifest ?? 'derive', ...(fastTools && { tools: fastTools }) } }),
   });
-  return { mcp, handler: createApiGatewayHandler(mcp) };
+  return {
+    config,
+    mcp,
+    handler: createApiGatewayHandler(mcp),
+    streamingHandler: (start) => createStreamingApiGatewayHandler(mcp, { start, clock }),
+  };
 }

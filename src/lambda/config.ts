@@ -13,6 +13,12 @@ export const DEFAULT_MAX_BATCH = 10;
 /** Default cap on tools/call messages in one request: each can fan out to the tool's own API calls. */
 export const DEFAULT_MAX_TOOL_CALLS = 3;
 
+/** API Gateway's integration timeout for a buffered answer; above it, answers stream. */
+export const BUFFERED_TIMEOUT_SECONDS = 29;
+/** The longest a streamed answer may take (API Gateway and Lambda both stop at 15 minutes). */
+export const MAX_TIMEOUT_SECONDS = 900;
+export const MIN_TIMEOUT_SECONDS = 5;
+
 /** Origins allowed by default: local tools such as the MCP Inspector (`http://localhost:6274`). */
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:*', 'http://127.0.0.1:*'];
 
@@ -34,6 +40,10 @@ export interface LambdaConfig {
   readonly resource?: string;
   /** Tools only some Cognito groups may use: tool name → groups. Tools not named are for everyone. */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
+  /** How long a request may take (`deploy --timeout`): the function's and the integration's timeout. */
+  readonly timeoutSeconds: number;
+  /** Above 29 s the integration streams: tool calls answer as an event stream written as it happens. */
+  readonly streaming: boolean;
 }
 
 /** Reads `MCP_TOOL_GROUPS`: `{"<tool>": ["<group>", …]}`. */
@@ -108,7 +118,15 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`MCP_RESOURCE must be the server's URL (https://…/mcp), got ${JSON.stringify(resource)}`);
   }
   const toolGroups = parseToolGroups(env.MCP_TOOL_GROUPS);
+  const timeoutSeconds = positiveInteger('MCP_TIMEOUT_SECONDS', env.MCP_TIMEOUT_SECONDS, BUFFERED_TIMEOUT_SECONDS, 'seconds');
+  if (timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `MCP_TIMEOUT_SECONDS must be from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} seconds, got ${JSON.stringify(env.MCP_TIMEOUT_SECONDS)}`,
+    );
+  }
   return {
+    timeoutSeconds,
+    streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
     serverName,
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     maxBatch: positiveInteger('MCP_MAX_BATCH', env.MCP_MAX_BATCH, DEFAULT_MAX_BATCH, 'messages'),

@@ -12,12 +12,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuthInfo, McpServer, McpServerFactory } from '@modelcontextprotocol/server';
-import { type ApiGatewayHandler, createApiGatewayHandler } from './api-gateway.js';
+import { type ApiGatewayHandler, createApiGatewayHandler, createStreamingApiGatewayHandler } from './api-gateway.js';
 import { readConfig } from './config.js';
 import type { Manifest } from './fast-path.js';
 import { type Logger, logStartupFailure, stdoutLogger } from './log.js';
 import { createMcpHttpHandler } from './mcp-http.js';
 import { currentRequest } from './request-context.js';
+import type { ServedApp } from './runtime.js';
 import { type RequestStateCodec, requestStateCodec } from './request-state.js';
 
 /** What a user's factory receives. */
@@ -88,11 +89,11 @@ export interface LazyHandlerOptions {
 }
 
 /**
- * Builds the handler without importing the user's module: it is imported on the first request the
+ * Builds the handlers without importing the user's module: it is imported on the first request the
  * fast path does not answer. A module that fails to import (or exports no factory) then logs one
  * `startup` line with the reason and every request answers 500, as a failed cold start would.
  */
-export function createLazyCustomHandler(load: ModuleLoader, options: LazyHandlerOptions = {}): ApiGatewayHandler {
+export function createLazyCustomApp(load: ModuleLoader, options: LazyHandlerOptions = {}): ServedApp {
   const env = options.env ?? process.env;
   const config = readConfig(env);
   const loadFactory = async (): Promise<McpServerFactory> => {
@@ -103,14 +104,22 @@ export function createLazyCustomHandler(load: ModuleLoader, options: LazyHandler
       throw error;
     }
   };
-  return createApiGatewayHandler(
-    createMcpHttpHandler({
-      loadFactory,
-      log: options.log ?? stdoutLogger,
-      ...config,
-      ...(options.manifest !== undefined && { fast: { manifest: options.manifest } }),
-    }),
-  );
+  const mcp = createMcpHttpHandler({
+    loadFactory,
+    log: options.log ?? stdoutLogger,
+    ...config,
+    ...(options.manifest !== undefined && { fast: { manifest: options.manifest } }),
+  });
+  return {
+    config,
+    handler: createApiGatewayHandler(mcp),
+    streamingHandler: (start) => createStreamingApiGatewayHandler(mcp, { start }),
+  };
+}
+
+/** The buffered handler of {@link createLazyCustomApp}. */
+export function createLazyCustomHandler(load: ModuleLoader, options: LazyHandlerOptions = {}): ApiGatewayHandler {
+  return createLazyCustomApp(load, options).handler;
 }
 
 /**

@@ -64,6 +64,11 @@ export interface HttpResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** Text: every answer an MCP server gives is JSON or an event stream. Empty for no body. */
   readonly body: string;
+  /**
+   * The rest of the body, written as it happens (an event stream of a tool call in a streaming
+   * deployment): sent after `body`. A buffered answer has none.
+   */
+  readonly stream?: AsyncIterable<string>;
 }
 
 /** A response with its header names lower-cased (as the Web `Headers` class would give them). */
@@ -101,4 +106,35 @@ export async function fromWebResponse(response: Response): Promise<HttpResponse>
     headers[name] = value;
   });
   return { status: response.status, headers, body: response.body === null ? '' : await response.text() };
+}
+
+/**
+ * A Web `Response` whose body is passed on as it arrives; `done` runs when it ends, fails or is left
+ * unread (the caller stops iterating).
+ */
+export function streamWebResponse(response: Response, done: () => Promise<void> = async () => {}): HttpResponse {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const body = response.body;
+  async function* chunks(): AsyncGenerator<string> {
+    if (body === null) return;
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done: finished, value } = await reader.read();
+        if (finished) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text !== '') yield text;
+      }
+      const rest = decoder.decode();
+      if (rest !== '') yield rest;
+    } finally {
+      await reader.cancel().catch(() => {});
+      await done();
+    }
+  }
+  return { status: response.status, headers, body: '', stream: chunks() };
 }

@@ -2,6 +2,7 @@
 import { createLambdaApp } from './app.js';
 import type { Manifest } from './fast-path.js';
 import { stdoutLogger } from './log.js';
+import { lambdaHandler } from './runtime.js';
 import { loadSecretsAtStart } from './secrets.js';
 
 /**
@@ -14,6 +15,9 @@ const manifests = typeof MCP_LAMBDA_MANIFESTS === 'undefined' ? undefined : MCP_
 // Secrets (`deploy --secret`) become environment variables before anything reads the environment.
 await loadSecretsAtStart(process.env);
 
-export const handler = createLambdaApp(process.env, stdoutLogger, {
+const app = createLambdaApp(process.env, stdoutLogger, {
   ...(manifests === false ? { fast: false } : manifests && { manifests }),
-}).handler;
+});
+
+/** Buffered, or streaming with `deploy --timeout` over 29 s (see runtime.ts). */
+export const handler = lambdaHandler(app);

@@ -57,6 +57,8 @@ export type McpHttpHandlerOptions = ServerSource & {
   readonly resource?: string;
   /** Tools only some Cognito groups may use (tool → groups); others are for everyone. @default none */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
+  /** Pass a tool call's event stream on as it is written (a deployment with `--timeout` over 29 s). */
+  readonly streaming?: boolean;
   /** Where the per-request log line goes. */
   readonly log: Logger;
   /** Clock for durations. @default performance.now */
@@ -129,6 +131,9 @@ function withoutTools(response: HttpResponse, hidden: (tool: string) => boolean)
   return { status: response.status, headers, body };
 }
 
+/** How much of a streamed answer's end is kept to see whether it is a tool error. */
+const STREAM_LOG_TAIL = 256 * 1024;
+
 /** Protocol versions that have no JSON-RPC batches (batching was removed in 2025-06-18). */
 const NO_BATCH_VERSIONS = new Set(['2025-06-18', '2025-11-25']);
 
@@ -166,7 +171,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         import('./sdk-leg.js'),
         options.factory ? Promise.resolve(options.factory) : options.loadFactory(),
       ]);
-      return createSdkLeg({ factory, maxBodyBytes });
+      return createSdkLeg({ factory, maxBodyBytes, streaming: options.streaming === true });
     })());
   let fastPath: Promise<ReturnType<typeof createFastPath> | undefined> | undefined;
   const fast = (): Promise<ReturnType<typeof createFastPath> | undefined> =>
@@ -198,17 +203,15 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       reason?: string;
     } = { summary: {} };
 
-    const respond = (answer: HttpResponse): HttpResponse => {
-      const response = httpResponse(answer.status, { ...answer.headers, ...corsHeaders }, answer.body);
-      const bytes = Buffer.byteLength(response.body);
-      const toolError = seen.summary.tool !== undefined && isToolError(response.body);
+    const log = (status: number, body: string, bytes: number) => {
+      const toolError = seen.summary.tool !== undefined && isToolError(body);
       const record: RequestLogRecord = {
-        level: response.status >= 500 || toolError ? 'error' : response.status >= 400 ? 'warn' : 'info',
+        level: status >= 500 || toolError ? 'error' : status >= 400 ? 'warn' : 'info',
         msg: 'request',
         requestId: context.requestId,
         httpMethod: request.method,
         ...seen.summary,
-        status: response.status,
+        status,
         responseBytes: bytes,
         durationMs: Math.round((now() - started) * 100) / 100,
         ...(seen.era !== undefined && { era: seen.era }),
@@ -219,7 +222,30 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ...(toolError && { toolError: true }),
       };
       options.log(record);
-      return response;
+    };
+    const respond = (answer: HttpResponse): HttpResponse => {
+      const response = httpResponse(answer.status, { ...answer.headers, ...corsHeaders }, answer.body);
+      const { stream } = answer;
+      if (stream === undefined) {
+        log(response.status, response.body, Buffer.byteLength(response.body));
+        return response;
+      }
+      // A streamed answer is logged when it ends: its size and duration are what the client got. The text
+      // kept to find a tool error is capped (the result comes last; progress before it is small).
+      async function* logged(): AsyncGenerator<string> {
+        let bytes = Buffer.byteLength(response.body);
+        let text = response.body;
+        try {
+          for await (const chunk of stream as AsyncIterable<string>) {
+            bytes += Buffer.byteLength(chunk);
+            text = (text + chunk).slice(-STREAM_LOG_TAIL);
+            yield chunk;
+          }
+        } finally {
+          log(response.status, text.slice(text.indexOf('\n') + 1), bytes);
+        }
+      }
+      return { ...response, stream: logged() };
     };
     const reject = (why: string, status: number, code: number, message: string, headers?: Record<string, string>) => {
       seen.reason = why;

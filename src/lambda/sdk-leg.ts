@@ -24,7 +24,7 @@ import {
   type McpServerFactory,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { fromWebResponse, type HttpRequest, type HttpResponse, toWebRequest } from './http.js';
+import { fromWebResponse, type HttpRequest, type HttpResponse, streamWebResponse, toWebRequest } from './http.js';
 
 export { isJsonContentType };
 
@@ -80,10 +80,22 @@ export interface SdkAnswer {
   readonly response: HttpResponse;
 }
 
+export interface SdkLegOptions {
+  readonly factory: McpServerFactory;
+  readonly maxBodyBytes: number;
+  /**
+   * A streaming deployment (`deploy --timeout` over 29 s): a tool call's event stream is passed on as it
+   * is written — progress first, the result last — instead of being read to its end.
+   */
+  readonly streaming?: boolean;
+}
+
+const isToolCall = (parsedBody: unknown): boolean => (parsedBody as { method?: unknown } | null)?.method === 'tools/call';
+
 /** Builds the SDK leg around a per-request server factory. */
-export function createSdkLeg(options: { readonly factory: McpServerFactory; readonly maxBodyBytes: number }): SdkLeg {
+export function createSdkLeg(options: SdkLegOptions): SdkLeg {
   const factory = withFixedLists(options.factory);
-  const { maxBodyBytes } = options;
+  const { maxBodyBytes, streaming = false } = options;
   const modern = createMcpHandler(factory, {
     legacy: 'reject',
     // 'auto' answers with one JSON body unless a tool sends a notification (progress, logging) before its
@@ -91,12 +103,16 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
     responseMode: 'auto',
     maxRequestBodySize: maxBodyBytes,
   });
+  // Streaming, a tool call opens its event stream at once, so the SDK's keep-alives flow while it works.
+  const modernStreaming = streaming
+    ? createMcpHandler(factory, { legacy: 'reject', responseMode: 'sse', maxRequestBodySize: maxBodyBytes })
+    : modern;
 
   async function serveLegacy(request: HttpRequest, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<HttpResponse> {
     // A tool call may send progress and log notifications before its result: those need an event stream
     // (buffered whole here, as API Gateway does). Everything else answers one JSON body.
     const accept = request.headers.get('accept') ?? '';
-    const streams = (parsedBody as { method?: unknown } | null)?.method === 'tools/call' && /text\/event-stream/i.test(accept);
+    const streams = isToolCall(parsedBody) && /text\/event-stream/i.test(accept);
     // The 2025 transport refuses an Accept without text/event-stream, although it answers JSON here: a
     // client that accepts only application/json (several real ones do) gets exactly what it accepts.
     // (The rule in front of the SDK already checked that the client takes JSON.)
@@ -114,6 +130,19 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
       maxRequestBodySize: maxBodyBytes,
     });
     await server.connect(transport);
+    const close = async () => {
+      await transport.close().catch(() => {});
+      await server.close().catch(() => {});
+    };
+    if (streams && streaming) {
+      // Passed on as it is written; the transport closes when the stream has ended (or was abandoned).
+      try {
+        return streamWebResponse(await transport.handleRequest(served, { parsedBody, ...(authInfo && { authInfo }) }), close);
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    }
     try {
       // An event stream ends when the result is written: it is read to its end before the transport closes.
       const response = await fromWebResponse(
@@ -132,8 +161,7 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
       const changed = (Array.isArray(answer) ? answer : [answer]).map((message) => asInvalidParams(message ?? {})).some(Boolean);
       return changed ? { ...response, body: JSON.stringify(answer) } : response;
     } finally {
-      await transport.close().catch(() => {});
-      await server.close().catch(() => {});
+      await close();
     }
   }
 
@@ -141,12 +169,19 @@ export function createSdkLeg(options: { readonly factory: McpServerFactory; read
     async serve(request, parsedBody, authInfo) {
       const web = toWebRequest(request);
       const legacy = await isLegacyRequest(web, parsedBody, { maxRequestBodySize: maxBodyBytes });
-      return legacy
-        ? { era: 'legacy', response: await serveLegacy(request, parsedBody, authInfo) }
-        : {
-            era: 'modern',
-            response: await fromWebResponse(await modern.fetch(web, { parsedBody, ...(authInfo && { authInfo }) })),
-          };
+      if (legacy) return { era: 'legacy', response: await serveLegacy(request, parsedBody, authInfo) };
+      const extra = { parsedBody, ...(authInfo && { authInfo }) };
+      if (streaming && isToolCall(parsedBody)) {
+        const answer = await modernStreaming.fetch(web, extra);
+        // A refusal before the call (a bad envelope, say) is one JSON body: only an event stream streams.
+        return {
+          era: 'modern',
+          response: answer.headers.get('content-type')?.includes('text/event-stream')
+            ? streamWebResponse(answer)
+            : await fromWebResponse(answer),
+        };
+      }
+      return { era: 'modern', response: await fromWebResponse(await modern.fetch(web, extra)) };
     },
   };
 }

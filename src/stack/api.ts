@@ -7,7 +7,7 @@
  * renamed `x-amzn-remapped-www-authenticate` by API Gateway. Gateway-response header values are static
  * strings in single quotes.
  */
-import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -147,7 +147,17 @@ export class McpApi extends Construct {
         exposeHeaders: ['MCP-Protocol-Version', 'WWW-Authenticate'],
       },
     });
-    mcp.addMethod('ANY', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
+    // Over 29 s the answer streams (Lambda response streaming): a long tool's progress reaches the client
+    // as it happens, and the integration may run up to 15 minutes, idle gaps under 5 minutes (regional).
+    const { streaming, timeoutSeconds } = this.options;
+    const integration = new apigateway.LambdaIntegration(props.handler, {
+      proxy: true,
+      ...(streaming && {
+        responseTransferMode: apigateway.ResponseTransferMode.STREAM,
+        timeout: Duration.seconds(timeoutSeconds),
+      }),
+    });
+    mcp.addMethod('ANY', integration, {
       authorizer,
       authorizationType: apigateway.AuthorizationType.COGNITO,
       authorizationScopes: [scope],

@@ -17,7 +17,7 @@ import { packageRoot } from '../package-root.js';
 /** The newest Node.js runtime this aws-cdk-lib knows (the bundle targets Node.js 24). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** API Gateway's integration timeout is 29 s; the function stops a moment before it. */
+/** API Gateway's integration timeout for a buffered answer is 29 s: the function's default timeout. */
 export const LAMBDA_TIMEOUT = Duration.seconds(29);
 
 /** `dist/lambda-bundle` of this package. */
@@ -101,7 +101,7 @@ export class McpFunction extends Construct {
       code: lambda.Code.fromAsset(bundleDir, { exclude: ['meta.json', '*.map', 'entry.mjs'] }),
       memorySize: options.memoryMb,
       ...(options.reservedConcurrency !== undefined && { reservedConcurrentExecutions: options.reservedConcurrency }),
-      timeout: LAMBDA_TIMEOUT,
+      timeout: Duration.seconds(options.timeoutSeconds),
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -110,6 +110,10 @@ export class McpFunction extends Construct {
         MCP_SERVER: options.builtinServer,
         ...props.environment,
         MCP_REQUEST_STATE_SECRET: this.requestStateKey.secretArn,
+        // The handler streams (and its slow tool may wait) only when the integration does: over 29 s.
+        ...(options.timeoutSeconds !== Number(LAMBDA_TIMEOUT.toSeconds()) && {
+          MCP_TIMEOUT_SECONDS: String(options.timeoutSeconds),
+        }),
         ...(options.secrets.length > 0 && { MCP_SECRETS: secretsVariable(options.secrets) }),
       },
     });

@@ -34,6 +34,7 @@ export const OUTPUTS = {
   allowListParameter: 'AllowListParameter',
   serverSettings: 'ServerSettings',
   clients: 'Clients',
+  timeout: 'Timeout',
 } as const;
 
 export class McpServerStack extends Stack {
@@ -111,6 +112,13 @@ export class McpServerStack extends Stack {
       "Claude Code's OAuth callback port registered on the interactive client",
     );
     output(OUTPUTS.serverName, options.serverName, 'MCP server name');
+    output(
+      OUTPUTS.timeout,
+      String(options.timeoutSeconds),
+      options.streaming
+        ? 'Seconds a request may take; tool calls stream (deploy --timeout; kept by later deploys)'
+        : 'Seconds a request may take (deploy --timeout; over 29 the MCP route streams)',
+    );
     output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');
     output(
       OUTPUTS.signUpPolicy,

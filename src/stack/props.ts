@@ -27,6 +27,8 @@ export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SE
 /** The MCP Inspector's OAuth callback. */
 export const INSPECTOR_CALLBACK_URL = 'http://localhost:6274/oauth/callback';
 export const DEFAULT_STAGE = 'prod';
+/** API Gateway's integration timeout for a buffered answer (the REST API default and quota). */
+export const BUFFERED_TIMEOUT_SECONDS = 29;
 /**
  * The function's memory, chosen from `npm run bench` (2026-11-25): the handler holds ~45 MB resident after
  * a cold start and ~57 MB after 1,000 calls, so memory is never the limit; CPU is, and Lambda gives CPU in
@@ -75,6 +77,11 @@ export interface McpServerStackOptions {
   /** Lambda memory in MB, 128–10240. @default 512 */
   readonly memoryMb?: number;
   /**
+   * How long a request may take, 5–900 s: the function's timeout and the integration's. Over 29 s the MCP
+   * route streams (API Gateway's STREAM transfer mode with Lambda response streaming). @default 29
+   */
+  readonly timeoutSeconds?: number;
+  /**
    * Concurrent executions reserved for (and capping) the MCP function, 1–1000. @default none: a
    * reservation fails the deploy in accounts whose Lambda concurrency limit is still the new-account 10
    * (AWS keeps 10 unreserved); the stage's throttling (50 rps, burst 100) bounds the load instead.
@@ -120,6 +127,9 @@ export interface ResolvedStackOptions {
   readonly mfa: 'off' | 'optional' | 'required';
   readonly toolGroups: Readonly<Record<string, readonly string[]>>;
   readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** timeoutSeconds over 29: the MCP route streams. */
+  readonly streaming: boolean;
   readonly reservedConcurrency?: number;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
@@ -219,6 +229,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     }),
   );
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
+  const timeoutSeconds = integer('timeout', options.timeoutSeconds ?? BUFFERED_TIMEOUT_SECONDS, 5, 900);
   const reservedConcurrency =
     options.reservedConcurrency === undefined ? undefined : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
@@ -248,6 +259,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     mfa,
     toolGroups,
     memoryMb,
+    timeoutSeconds,
+    streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
     ...(reservedConcurrency !== undefined && { reservedConcurrency }),
     sessionHours,
     logRetention: retentionDays as RetentionDays,

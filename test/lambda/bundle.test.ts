@@ -100,7 +100,7 @@ describe('the Lambda bundle', () => {
   it.each(ERAS)('serves tools/list and tools/call in protocol %s', async (era) => {
     const client = await connectClient(server.url, era);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
+    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
     const result = await client.callTool({ name: 'getDogFacts', arguments: { limit: 2 } });
     expect(result.structuredContent).toEqual({ facts: ['Dog fact number 1.', 'Dog fact number 2.'] });
     await client.close();

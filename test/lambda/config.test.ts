@@ -17,7 +17,21 @@ describe('readConfig', () => {
       maxToolCalls: 3,
       allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
       allowedClientIds: [],
+      timeoutSeconds: 29,
+      streaming: false,
     });
+  });
+
+  it('streams above 29 s and refuses a timeout outside 5-900 s', () => {
+    expect(readConfig({ MCP_TIMEOUT_SECONDS: '29' })).toMatchObject({ timeoutSeconds: 29, streaming: false });
+    expect(readConfig({ MCP_TIMEOUT_SECONDS: '30' })).toMatchObject({ timeoutSeconds: 30, streaming: true });
+    expect(readConfig({ MCP_TIMEOUT_SECONDS: '900' })).toMatchObject({ timeoutSeconds: 900, streaming: true });
+    for (const value of ['4', '901', '0', '-1', '1.5', 'soon', '1e3']) {
+      expect(() => readConfig({ MCP_TIMEOUT_SECONDS: value })).toThrow(ConfigError);
+    }
+    expect(() => readConfig({ MCP_TIMEOUT_SECONDS: '901' })).toThrow(
+      'MCP_TIMEOUT_SECONDS must be from 5 to 900 seconds, got "901"',
+    );
   });
 
   it('reads lists with spaces and empty items', () => {

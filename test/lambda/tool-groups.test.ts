@@ -81,7 +81,7 @@ async function withClient<T>(
 describe.each(ERAS)('dog facts through the stand-in (%s)', (era) => {
   it('shows and runs getDogFacts for a member of a group it names', async () => {
     await withClient(chain.mcpUrl, era, { Authorization: `Bearer ${token(['team'])}` }, async (client) => {
-      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
       const result = await client.callTool({ name: 'getDogFacts', arguments: { limit: 1 } });
       expect(result.isError).not.toBe(true);
     });
@@ -89,7 +89,8 @@ describe.each(ERAS)('dog facts through the stand-in (%s)', (era) => {
 
   it('hides it from anyone else, and refuses the call naming the group it needs', async () => {
     await withClient(chain.mcpUrl, era, { Authorization: `Bearer ${token(['readers'])}` }, async (client) => {
-      expect((await client.listTools()).tools).toEqual([]);
+      // Only the tool no group is named for.
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFactsSlowly']);
       await expect(client.callTool({ name: 'getDogFacts', arguments: {} })).rejects.toThrow(
         /Tool getDogFacts is for members of admins or team, and you are in only readers\. Ask the server's owner to add you \(mcp-lambda users groups add <your email> admins\)/,
       );

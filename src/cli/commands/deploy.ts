@@ -1,5 +1,5 @@
 /** `mcp-lambda deploy`: synthesize the stack in-process and deploy it, with live progress. */
-import { describeCost, estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
+import { describeCost, estimateCost, lambdaCostPerMinute, PRICES_AS_OF } from '../deploy/cost.js';
 import { registeredClients } from '../../stack/clients.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
@@ -49,6 +49,9 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         const settings = chooseSettings(ctx, flagSettings, existing);
         const deployedClients = existing?.outputs.Clients === undefined ? undefined : registeredClients(existing.outputs);
         const clients = options.clients ?? deployedClients;
+        // The timeout likewise: a redeploy must not cut the long tools a streaming deployment serves.
+        const deployedTimeout = deployedTimeoutOf(existing?.outputs);
+        const timeoutSeconds = options.timeout ?? deployedTimeout;
         let resolved;
         try {
           resolved = resolveStackOptions({
@@ -57,6 +60,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             environment: settings.environment,
             secrets: settings.secrets,
             ...(clients && { clients }),
+            ...(timeoutSeconds !== undefined && { timeoutSeconds }),
             ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
           });
         } catch (error) {
@@ -66,6 +70,11 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         if (!global.json) {
           out.info(
             `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
+          );
+        }
+        if (resolved.streaming && !global.json) {
+          out.info(
+            `Timeout: ${resolved.timeoutSeconds} s${options.timeout === undefined ? ' (as deployed; --timeout changes it)' : ''}. Tool calls stream their progress (API Gateway response streaming: each 10 MB counts as a request; Lambda bills the whole wait, $${lambdaCostPerMinute(resolved.memoryMb).toFixed(4)} per minute at ${resolved.memoryMb} MB).`,
           );
         }
         if (resolved.pendingClients.length > 0 && !global.json) {
@@ -79,6 +88,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           environment: settings.environment,
           secrets: settings.secrets,
           clients: [...resolved.clients, ...resolved.pendingClients],
+          timeoutSeconds: resolved.timeoutSeconds,
           ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
         };
       },
@@ -120,6 +130,14 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   } finally {
     session.close();
   }
+}
+
+/** The timeout a deployed stack has (its `Timeout` output), or undefined for a stack from before it. */
+export function deployedTimeoutOf(outputs: Readonly<Record<string, string>> | undefined): number | undefined {
+  const value = outputs?.Timeout;
+  if (value === undefined || !/^\d{1,3}$/.test(value)) return undefined;
+  const seconds = Number(value);
+  return seconds >= 5 && seconds <= 900 ? seconds : undefined;
 }
 
 function printNextSteps(ctx: CommandContext, outputs: Readonly<Record<string, string>>, stackName: string): void {

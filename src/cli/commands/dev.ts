@@ -4,12 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { basename, dirname, resolve } from 'node:path';
-import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
+import type { ServerResponse } from 'node:http';
+import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
-import { ConfigError } from '../../lambda/config.js';
+import { ConfigError, readConfig } from '../../lambda/config.js';
 import type { RequestLogRecord } from '../../lambda/log.js';
 import type { CommandContext } from '../context.js';
-import { startDevServer } from '../dev/server.js';
+import { clientTimeoutMs } from '../clients/timeout.js';
+import { startDevServer, startNodeResponse } from '../dev/server.js';
 import { UserError } from '../terminal/errors.js';
 
 export interface DevOptions {
@@ -21,6 +23,8 @@ export interface DevOptions {
   readonly envFile?: string[];
   /** KEY=VALUE settings; they win over the files and the shell. */
   readonly env?: Record<string, string>;
+  /** A request's time limit, as `deploy --timeout` sets it: over 29 s, tool calls stream. */
+  readonly timeout?: number;
 }
 
 /**
@@ -76,6 +80,7 @@ function entryLabel(file: string): string {
 
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {
   const { env, added } = await devEnvironment(ctx, options);
+  if (options.timeout !== undefined) env.MCP_TIMEOUT_SECONDS = String(options.timeout);
   // A server module reads process.env at its top level, as it does on Lambda: the settings go there too,
   // for as long as dev runs (the shell's own values are never replaced).
   const placed = added.filter((key) => process.env[key] === undefined || (options.env && key in options.env));
@@ -114,17 +119,30 @@ async function serve(
   if (added.length > 0 && !global.json) out.info(out.style.dim(`Settings for the server: ${added.join(', ')}`));
 
   let handler: ApiGatewayHandler;
+  let streamingHandler: StreamingApiGatewayHandler<ServerResponse> | undefined;
   let stopEntry: (() => Promise<void>) | undefined;
+  let streaming: boolean;
+  try {
+    streaming = readConfig(env).streaming;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
+    }
+    throw error;
+  }
   if (options.entry !== undefined) checkPathFlag('--entry', options.entry, './server.ts');
   const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   if (options.entry !== undefined) {
     const { watchEntry } = await import('../dev/watch-entry.js');
     const served = await watchEntry(options.entry, ctx.cwd, env, log, out);
     handler = served.handler;
+    if (streaming) streamingHandler = served.streamingHandler;
     stopEntry = served.stop;
   } else {
     try {
-      handler = createLambdaApp(env, log).handler;
+      const app = createLambdaApp(env, log);
+      handler = app.handler;
+      if (streaming) streamingHandler = app.streamingHandler(startNodeResponse);
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
@@ -135,7 +153,12 @@ async function serve(
 
   let server: Awaited<ReturnType<typeof startDevServer>>;
   try {
-    server = await startDevServer({ handler, host: options.host, port: options.port });
+    server = await startDevServer({
+      handler,
+      ...(streamingHandler && { streamingHandler }),
+      host: options.host,
+      port: options.port,
+    });
   } catch (error) {
     await stopEntry?.();
     const code = (error as NodeJS.ErrnoException).code;
@@ -158,9 +181,10 @@ async function serve(
     throw error;
   }
 
-  const entry = { type: 'http', url: server.url };
+  const timeoutSeconds = Number(env.MCP_TIMEOUT_SECONDS ?? 29);
+  const entry = { type: 'http', url: server.url, ...(streaming && { timeout: clientTimeoutMs(timeoutSeconds) }) };
   if (global.json) {
-    out.json({ url: server.url, claudeCode: entry });
+    out.json({ url: server.url, claudeCode: entry, streaming, timeoutSeconds });
   } else {
     out.result(`MCP server (${label}) listening on ${out.style.cyan(server.url)}`);
     out.result('');
@@ -169,6 +193,11 @@ async function serve(
     out.result('or paste this entry under "mcpServers" in .mcp.json:');
     out.result(`  "${label}": ${JSON.stringify(entry)}`);
     out.result('');
+    if (streaming) {
+      out.info(
+        `Tool calls answer as an event stream written as it happens, up to ${timeoutSeconds} s (as deploy --timeout ${timeoutSeconds} serves them).`,
+      );
+    }
     out.info(
       out.style.dim(
         `${options.entry ? `Rebuilding when ${options.entry} or what it imports changes. ` : ''}Logging each request below. Press Ctrl-C to stop.`,

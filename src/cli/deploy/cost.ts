@@ -53,3 +53,8 @@ export function describeCost(memoryMb: number, averageMs = 100): string {
     `(us-east-1 list prices of ${PRICES_AS_OF}; check your region's.)`
   );
 }
+
+/** What one minute of a running function costs (a long tool's wait is billed like work). */
+export function lambdaCostPerMinute(memoryMb: number): number {
+  return 60 * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond;
+}

@@ -7,13 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
+import type { ApiGatewayHandler, ResponseWriter, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
 
 /** API Gateway's own cap on a request payload (10 MB); larger bodies are refused before the handler. */
 export const DEV_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface DevServerOptions {
   readonly handler: ApiGatewayHandler;
+  /**
+   * Serves every request through this instead, as API Gateway's STREAM integration does (`--timeout` over
+   * 29 s): the body reaches the client as the handler writes it.
+   */
+  readonly streamingHandler?: StreamingApiGatewayHandler<ServerResponse>;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -92,6 +97,17 @@ function sendJson(res: ServerResponse, status: number, message: string): void {
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
+/** Lambda's `HttpResponseStream.from` for a Node response: the status and headers, then the body as written. */
+export function startNodeResponse(
+  res: ServerResponse,
+  metadata: { statusCode: number; headers: Record<string, string> },
+): ResponseWriter {
+  res.writeHead(metadata.statusCode, metadata.headers);
+  // Each write leaves at once (no Nagle delay), as a progress event should.
+  res.socket?.setNoDelay(true);
+  return { write: (chunk) => res.write(chunk), end: () => res.end() };
+}
+
 /** Starts the server; rejects with the listen error (EADDRINUSE, EACCES, …) when it cannot bind. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const path = options.path ?? '/mcp';
@@ -103,6 +119,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         return;
       }
       const body = await readBody(req);
+      if (options.streamingHandler) {
+        await options.streamingHandler(eventFromRequest(req, body, url), res);
+        return;
+      }
       const result = await options.handler(eventFromRequest(req, body, url));
       const headers: Record<string, string | string[]> = { ...result.headers } as Record<string, string>;
       for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);

@@ -9,13 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import type { ApiGatewayHandler } from '../../lambda/api-gateway.js';
+import type { ServerResponse } from 'node:http';
+import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
 import type { Logger } from '../../lambda/log.js';
+import { startNodeResponse } from './server.js';
 import { UserError } from '../terminal/errors.js';
 import type { Output } from '../terminal/output.js';
 
 export interface EntryServer {
   readonly handler: ApiGatewayHandler;
+  /** The same server for a streaming deployment (`--timeout` over 29 s). */
+  readonly streamingHandler: StreamingApiGatewayHandler<ServerResponse>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ export async function watchEntry(
     throw error;
   }
   let current: ApiGatewayHandler | undefined;
+  let currentStreaming: StreamingApiGatewayHandler<ServerResponse> | undefined;
   let version = 0;
   let firstProblem: string | undefined;
   // esbuild's watch starts with a build of its own: an output identical to the one being served is
@@ -62,10 +67,16 @@ export async function watchEntry(
           version += 1;
           const module = (await import(`${pathToFileURL(options.outfile as string).href}?v=${version}`)) as {
             createHandler: (env: Readonly<Record<string, string | undefined>>, log: Logger) => ApiGatewayHandler;
+            createStreamingHandler: (
+              env: Readonly<Record<string, string | undefined>>,
+              log: Logger,
+              start: typeof startNodeResponse,
+            ) => StreamingApiGatewayHandler<ServerResponse>;
             check: () => Promise<void>;
           };
           await module.check();
           current = module.createHandler(env, log);
+          currentStreaming = module.createStreamingHandler(env, log, startNodeResponse);
           servedHash = hash;
           if (version > 1) out.info(`${fresh} ${entry}.`);
         } catch (error) {
@@ -87,6 +98,8 @@ export async function watchEntry(
   const serving = (): ApiGatewayHandler => current as ApiGatewayHandler;
   return {
     handler: (event, context) => serving()(event, context),
+    streamingHandler: (event, res, context) =>
+      (currentStreaming as StreamingApiGatewayHandler<ServerResponse>)(event, res, context),
     stop: () => esbuild.dispose(),
   };
 }

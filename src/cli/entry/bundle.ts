@@ -104,16 +104,18 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
   await writeFile(
     wrapper,
     [
-      `import { checkFactory, createLazyCustomHandler, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
+      `import { checkFactory, createLazyCustomApp, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
+      `import { lambdaHandler } from ${JSON.stringify(runtimeFile('runtime'))};`,
       `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('secrets'))};`,
       // Secrets become environment variables before the user's module runs, so its top level can read them.
       'await loadSecretsAtStart(process.env);',
       // The user's module (and the SDK) load on the first request the recorded manifest does not answer.
       `const load = () => import(${JSON.stringify(entry)});`,
-      "export const handler = createLazyCustomHandler(load, { manifest: readManifest(new URL('./manifest.json', import.meta.url)) });",
+      "export const handler = lambdaHandler(createLazyCustomApp(load, { manifest: readManifest(new URL('./manifest.json', import.meta.url)) }));",
       'export const check = async () => checkFactory((await load()).default);',
       'export const record = () => recordManifest(load);',
-      "export const createHandler = (env, log, manifest = 'derive') => createLazyCustomHandler(load, { env, log, manifest });",
+      "export const createHandler = (env, log, manifest = 'derive') => createLazyCustomApp(load, { env, log, manifest }).handler;",
+      "export const createStreamingHandler = (env, log, start) => createLazyCustomApp(load, { env, log, manifest: 'derive' }).streamingHandler(start);",
       '',
     ].join('\n'),
   );

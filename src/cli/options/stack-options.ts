@@ -15,6 +15,7 @@ export interface StackCliOptions {
   readonly callbackUrl?: string[];
   readonly allowedOrigin?: string[];
   readonly memory?: number;
+  readonly timeout?: number;
   readonly reservedConcurrency?: number;
   readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
@@ -42,7 +43,7 @@ export interface StackCliOptions {
   readonly clients?: string[];
 }
 
-function wholeNumber(label: string, min: number, max: number): (value: string) => number {
+export function wholeNumber(label: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const number = Number(value);
     if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
@@ -95,6 +96,12 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'how long a request may take, 5-900; over 29 the MCP route streams, for long tools (default: 29; kept by later deploys)',
+      ).argParser(wholeNumber('seconds', 5, 900)),
+    )
     .addOption(
       new Option(
         '--reserved-concurrency <n>',
@@ -173,6 +180,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.callbackUrl !== undefined && { extraCallbackUrls: options.callbackUrl }),
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
+    ...(options.timeout !== undefined && { timeoutSeconds: options.timeout }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
     ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),

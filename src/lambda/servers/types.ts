@@ -1,5 +1,14 @@
 import type { McpServerFactory } from '@modelcontextprotocol/server';
+import type { Clock } from '../clock.js';
 import type { FastTool } from '../fast-path.js';
+
+/** What a server may use besides its environment. */
+export interface ServerDeps {
+  /** Time for anything that waits (tests run a 60 s tool in a fraction of a second). */
+  readonly clock: Clock;
+  /** How long a request may take in this deployment (`deploy --timeout`). */
+  readonly timeoutSeconds: number;
+}
 
 /** One server the Lambda can serve: a module under `src/lambda/servers/<name>/`. */
 export interface ServerModule {
@@ -10,7 +19,7 @@ export interface ServerModule {
    * Reads what it needs from the environment (once, at cold start; a bad value throws a ConfigError)
    * without loading the MCP SDK, and says how to serve.
    */
-  configure(env: Readonly<Record<string, string | undefined>>): ServerSetup;
+  configure(env: Readonly<Record<string, string | undefined>>, deps: ServerDeps): ServerSetup;
 }
 
 export interface ServerSetup {

@@ -55,7 +55,7 @@ describe.each(ERAS)('protocol %s', (era) => {
 
   it('lists getDogFacts with limit 1-10, default 5', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
+    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
     const properties = tools[0]?.inputSchema.properties as Record<string, Record<string, unknown>> | undefined;
     const limit = properties?.limit;
     expect(limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 10, default: 5 });

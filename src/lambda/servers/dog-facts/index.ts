@@ -1,5 +1,6 @@
 /**
- * The default server: one tool, `getDogFacts`, backed by the Dog API. This module loads no MCP SDK: the
+ * The default server: `getDogFacts`, backed by the Dog API, and `getDogFactsSlowly`, the same after a wait
+ * with progress (a demonstration of a long tool: `deploy --timeout`). This module loads no MCP SDK: the
  * SDK definition (`server.ts`) is imported on first need, and the tool's plain implementation
  * (`tool.ts`) answers well-formed calls on the fast path.
  */
@@ -24,13 +25,13 @@ function parseTimeout(value: string | undefined): number {
 
 export const dogFacts: ServerModule = {
   name: 'dog-facts',
-  description: 'Random dog facts from the Dog API (tool: getDogFacts)',
-  configure(env) {
+  description: 'Random dog facts from the Dog API (tools: getDogFacts, getDogFactsSlowly)',
+  configure(env, deps) {
     const baseUrl = env.DOG_API_BASE_URL?.trim() || DEFAULT_DOG_API_BASE_URL;
     parseDogApiBaseUrl(baseUrl);
     const options = { baseUrl, timeoutMs: parseTimeout(env.DOG_API_TIMEOUT_MS) };
     return {
-      loadFactory: async () => (await import('./server.js')).createDogFactsFactory(options),
+      loadFactory: async () => (await import('./server.js')).createDogFactsFactory(options, deps),
       fastTools: {
         [GET_DOG_FACTS]: (args) => {
           const limit = plainLimit(args);

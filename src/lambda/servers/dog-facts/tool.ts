@@ -7,6 +7,12 @@ import type { ToolResult } from '../../fast-path.js';
 import { DogApiError, type DogApiOptions, fetchDogFacts } from './dog-api.js';
 
 export const GET_DOG_FACTS = 'getDogFacts';
+/** The demonstration of a long tool: waits, reporting progress, then fetches facts. */
+export const GET_DOG_FACTS_SLOWLY = 'getDogFactsSlowly';
+/** The longest wait the slow tool takes (a streaming deployment's 15 minutes, less a margin). */
+export const MAX_WAIT_SECONDS = 890;
+/** Time the slow tool keeps for fetching after its wait, inside the deployment's timeout. */
+export const FETCH_MARGIN_SECONDS = 4;
 export const DEFAULT_LIMIT = 5;
 export const MAX_LIMIT = 10;
 
