@@ -6,6 +6,7 @@ import {
   isOriginAllowed,
   readConfig,
 } from '../../src/lambda/config.js';
+import { realClock } from '../../src/lambda/clock.js';
 import { findServer } from '../../src/lambda/servers/index.js';
 
 describe('readConfig', () => {
@@ -100,8 +101,8 @@ describe('server registry', () => {
   });
 
   it.each(['0', '12001', 'soon'])('refuses DOG_API_TIMEOUT_MS=%s', (value) => {
-    expect(() => findServer('dog-facts').configure({ DOG_API_TIMEOUT_MS: value })).toThrow(
-      /DOG_API_TIMEOUT_MS must be a whole number/,
-    );
+    expect(() =>
+      findServer('dog-facts').configure({ DOG_API_TIMEOUT_MS: value }, { clock: realClock, timeoutSeconds: 29 }),
+    ).toThrow(/DOG_API_TIMEOUT_MS must be a whole number/);
   });
 });

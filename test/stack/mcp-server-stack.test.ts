@@ -419,6 +419,49 @@ describe('API Gateway', () => {
   });
 });
 
+describe('timeout and streaming (deploy --timeout)', () => {
+  const anyMethod = (resources: Record<string, any>) =>
+    Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'ANY')!.Properties
+      .Integration;
+
+  it('buffers by default: a 29 s function and integration, no streaming', () => {
+    const integration = anyMethod(json.Resources);
+    expect(integration.ResponseTransferMode).toBeUndefined();
+    expect(integration.TimeoutInMillis).toBeUndefined();
+    expect(render(integration.Uri)).toContain('/2015-03-31/functions/');
+    expect(serverFunction().Timeout).toBe(29);
+    expect(serverFunction().Environment.Variables.MCP_TIMEOUT_SECONDS).toBeUndefined();
+    expect(json.Outputs.Timeout.Value).toBe('29');
+  });
+
+  it('streams over 29 s: STREAM transfer mode, the streaming invoke URI, the same timeout for both', () => {
+    const { json: streamed } = synth({ timeoutSeconds: 90 });
+    const integration = anyMethod(streamed.Resources);
+    expect(integration.ResponseTransferMode).toBe('STREAM');
+    expect(integration.TimeoutInMillis).toBe(90_000);
+    expect(render(integration.Uri)).toContain('/2021-11-15/functions/');
+    expect(render(integration.Uri)).toMatch(/\/response-streaming-invocations$/);
+    const fn = Object.values(streamed.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'),
+    )!.Properties;
+    expect(fn.Timeout).toBe(90);
+    expect(fn.Environment.Variables.MCP_TIMEOUT_SECONDS).toBe('90');
+    expect(streamed.Outputs.Timeout.Value).toBe('90');
+    expect(streamed.Outputs.Timeout.Description).toContain('tool calls stream');
+  });
+
+  it('keeps a short timeout buffered: 10 s for both, no streaming', () => {
+    const { json: short } = synth({ timeoutSeconds: 10 });
+    const integration = anyMethod(short.Resources);
+    expect(integration.ResponseTransferMode).toBeUndefined();
+    const fn = Object.values(short.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'),
+    )!.Properties;
+    expect(fn.Timeout).toBe(10);
+    expect(fn.Environment.Variables.MCP_TIMEOUT_SECONDS).toBe('10');
+  });
+});
+
 describe('Lambda', () => {
   it('runs the bundle on the newest Node.js, ARM64, 29 s, JSON logs', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -610,6 +653,9 @@ describe('options', () => {
     [{ sessionHours: 1.5 }, 'session hours 1.5'],
     [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
     [{ throttling: { rateLimit: 0, burstLimit: 1 } }, 'throttling rate limit 0'],
+    [{ timeoutSeconds: 4 }, 'timeout 4 is not valid: use a whole number from 5 to 900'],
+    [{ timeoutSeconds: 901 }, 'timeout 901 is not valid: use a whole number from 5 to 900'],
+    [{ timeoutSeconds: 30.5 }, 'timeout 30.5 is not valid'],
   ])('refuses %j', (options, message) => {
     expect(() => resolveStackOptions(options)).toThrow(StackPropsError);
     expect(() => resolveStackOptions(options)).toThrow(message);

@@ -9,6 +9,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CODEX_CALLBACK_PORT } from '../../stack/clients.js';
+import { clientTimeoutSeconds } from './timeout.js';
 import type { TomlWriter } from './writers.js';
 
 export const codex: TomlWriter = {
@@ -26,7 +27,15 @@ export const codex: TomlWriter = {
       mcp_oauth_callback_url: `http://localhost:${CODEX_CALLBACK_PORT}/callback`,
     },
   }),
-  entry: (stack) => ({ url: stack.mcpServerUrl, scopes: [stack.scope], oauth: { client_id: stack.clientId } }),
+  entry: (stack) => {
+    const seconds = clientTimeoutSeconds(stack);
+    return {
+      url: stack.mcpServerUrl,
+      scopes: [stack.scope],
+      ...(seconds !== undefined && { tool_timeout_sec: seconds }),
+      oauth: { client_id: stack.clientId },
+    };
+  },
   next: (name) => [
     `Next: codex mcp login ${name} (the browser opens the Cognito page), then start codex; /mcp lists it.`,
     `      Codex returns to http://localhost:${CODEX_CALLBACK_PORT}/callback/<a hash of the server URL>; deploy --clients …,codex registers it.`,

@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { clientTimeoutSeconds } from './timeout.js';
 import type { FileWriter } from './writers.js';
 
 export const gemini: FileWriter = {
@@ -22,8 +23,10 @@ export const gemini: FileWriter = {
   entry: (stack) => {
     // The Cognito domain the sign-up page is on serves the OAuth endpoints too.
     const hostedUi = new URL(stack.signInUrl).origin;
+    const seconds = clientTimeoutSeconds(stack);
     return {
       httpUrl: stack.mcpServerUrl,
+      ...(seconds !== undefined && { timeout: seconds * 1000 }),
       oauth: {
         enabled: true,
         clientId: stack.clientId,

@@ -1,9 +1,29 @@
 /**
- * How long an MCP client should wait for a tool call on a deployment whose requests may take `seconds`
- * (`deploy --timeout`): that, plus ten seconds for the network and a cold start. Written into the client
- * configs that have a setting for it (Claude Code's `timeout`, Codex's `tool_timeout_sec`, Gemini's
- * `timeout`) when the deployment streams.
+ * How long an MCP client should wait for a tool call on a streaming deployment (`deploy --timeout` over
+ * 29 s): the deployment's limit plus ten seconds for the network and a cold start — no sooner (the tool
+ * may still be working) and no later (the server has stopped by then). Written into the configs that have
+ * a setting for it, read from the client binaries (2026-11-25): Claude Code 2.1.328's per-server `timeout`
+ * (ms; default 1e8, and it also raises its 60 s wait for the first byte), Gemini CLI 0.61.0's `timeout`
+ * (ms; default 10 minutes), Codex 0.169.0's `tool_timeout_sec` (s; default 60). VS Code and Cursor have
+ * none.
  */
+import type { StackOutputs } from '../stacks/resolve.js';
+
+/** A deployed stack's `Timeout` output, or undefined for a stack from before it (or a value not ours). */
+export function deployedTimeoutOf(outputs: Readonly<Record<string, string>> | undefined): number | undefined {
+  const value = outputs?.Timeout;
+  if (value === undefined || !/^\d{1,3}$/.test(value)) return undefined;
+  const seconds = Number(value);
+  return seconds >= 5 && seconds <= 900 ? seconds : undefined;
+}
+
+/** The client's wait in seconds when the stack streams, else undefined (the clients' defaults serve). */
+export function clientTimeoutSeconds(stack: Pick<StackOutputs, 'raw'>): number | undefined {
+  const seconds = deployedTimeoutOf(stack.raw);
+  return seconds !== undefined && seconds > 29 ? seconds + 10 : undefined;
+}
+
+/** The same for `dev --timeout`, in milliseconds. */
 export function clientTimeoutMs(seconds: number): number {
   return (seconds + 10) * 1000;
 }

@@ -9,6 +9,7 @@ import { StackPropsError } from '../../stack/names.js';
 import { cliStackName } from '../stacks/name.js';
 import { UsageError } from '../terminal/errors.js';
 import { prepareEntry } from '../entry/prepare.js';
+import { deployedTimeoutOf } from '../clients/timeout.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
 import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../stacks/settings.js';
@@ -130,14 +131,6 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   } finally {
     session.close();
   }
-}
-
-/** The timeout a deployed stack has (its `Timeout` output), or undefined for a stack from before it. */
-export function deployedTimeoutOf(outputs: Readonly<Record<string, string>> | undefined): number | undefined {
-  const value = outputs?.Timeout;
-  if (value === undefined || !/^\d{1,3}$/.test(value)) return undefined;
-  const seconds = Number(value);
-  return seconds >= 5 && seconds <= 900 ? seconds : undefined;
 }
 
 function printNextSteps(ctx: CommandContext, outputs: Readonly<Record<string, string>>, stackName: string): void {

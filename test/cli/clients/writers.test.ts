@@ -20,10 +20,15 @@ const HOSTED_UI = 'https://mcp-dog-facts-1a2b3c4d.auth.eu-west-1.amazoncognito.c
 let home: string;
 let project: string;
 
-async function deployed(clients = 'claude-code,vscode,cursor,gemini,claude-desktop') {
+async function deployed(clients = 'claude-code,vscode,cursor,gemini,claude-desktop', more: Record<string, string> = {}) {
   await saveStackRecord(
     { HOME: home },
-    { stackName: STACK, region: 'eu-west-1', savedAt: '2026-11-25T04:00:00Z', outputs: { ...OUTPUTS, Clients: clients } },
+    {
+      stackName: STACK,
+      region: 'eu-west-1',
+      savedAt: '2026-11-25T04:00:00Z',
+      outputs: { ...OUTPUTS, Clients: clients, ...more },
+    },
   );
 }
 
@@ -171,6 +176,31 @@ describe('the same merge discipline as Claude Code’s', () => {
     expect(json(join(home, '.cursor', 'mcp.json')).mcpServers).toEqual({});
     expect(json(vscodeFile).servers['dog-facts'].url).toBe('https://mine.example/mcp');
   });
+});
+
+describe('a streaming deployment (deploy --timeout over 29 s)', () => {
+  it('gives each client that has a setting the deployment’s limit plus 10 s', async () => {
+    await deployed('claude-code,vscode,cursor,gemini,codex,claude-desktop', { Timeout: '300' });
+    expect((await cli(['--client', 'gemini', '--scope', 'user'])).code).toBe(0);
+    expect(json(join(home, '.gemini', 'settings.json')).mcpServers['dog-facts'].timeout).toBe(310_000);
+    expect((await cli(['--client', 'codex'])).code).toBe(0);
+    expect(readFileSync(join(home, '.codex', 'config.toml'), 'utf8')).toContain('tool_timeout_sec = 310');
+    const claude = await cli(['--client', 'claude-code', '--scope', 'user']);
+    expect(claude.code, claude.stderr).toBe(0);
+    expect(json(join(home, '.claude.json')).mcpServers['dog-facts'].timeout).toBe(310_000);
+    // VS Code has no such setting: its entry is as before.
+    expect((await cli(['--client', 'vscode', '--scope', 'user'])).code).toBe(0);
+    expect(json(join(home, '.config', 'Code', 'User', 'mcp.json')).servers['dog-facts'].timeout).toBeUndefined();
+  });
+
+  it.each([['29'], ['10'], ['soon'], ['9999']])(
+    'writes no timeout for Timeout %s (buffered, or not a value deploy writes)',
+    async (value) => {
+      await deployed('claude-code,gemini', { Timeout: value });
+      expect((await cli(['--client', 'gemini', '--scope', 'user'])).code).toBe(0);
+      expect(json(join(home, '.gemini', 'settings.json')).mcpServers['dog-facts'].timeout).toBeUndefined();
+    },
+  );
 });
 
 describe('refusals and warnings', () => {

@@ -308,3 +308,32 @@ describe('deploy --clients', () => {
     );
   });
 });
+
+describe('deploy --timeout', () => {
+  it('sets the timeout, says that tool calls stream, and keeps it on a later deploy', async () => {
+    const first = await deploy(['--timeout', '300']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(300);
+    expect(first.stderr).toContain('Timeout: 300 s. Tool calls stream their progress');
+
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Timeout: '300' },
+    });
+    const kept = await runCli(
+      ['deploy', '--region', 'eu-west-1'],
+      { HOME: home, ...aws.env() },
+      { deployEngine: cloud.factory() },
+    );
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(300);
+    expect(kept.stderr).toContain('Timeout: 300 s (as deployed; --timeout changes it)');
+  });
+
+  it.each([['4'], ['901'], ['1.5'], ['a minute'], ['']])('refuses --timeout %j before AWS', async (value) => {
+    const result = await deploy(['--timeout', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected seconds: a whole number from 5 to 900');
+  });
+});

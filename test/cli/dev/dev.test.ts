@@ -236,3 +236,33 @@ describe('dev command errors', () => {
     expect(result.stderr).toContain('MCP_MAX_BODY_BYTES must be a positive whole number of bytes, got "lots"');
   });
 });
+
+describe('dev --timeout', () => {
+  it('streams tool calls past 29 s, and says so in the entry it prints', async () => {
+    const running = startCli(['dev', '--port', '0', '--json', '--timeout', '40'], { DOG_API_BASE_URL: dogApi.baseUrl });
+    try {
+      const stdout = await running.waitForStdout('}\n');
+      const printed = JSON.parse(stdout);
+      expect(printed).toMatchObject({ streaming: true, timeoutSeconds: 40, claudeCode: { type: 'http', timeout: 50_000 } });
+      const client = await connectClient(printed.url, '2025-11-25');
+      const seen: number[] = [];
+      // A real 2 s wait: its two progress events arrive through the streaming handler.
+      const result = await client.callTool(
+        { name: 'getDogFactsSlowly', arguments: { seconds: 2 } },
+        { onprogress: (progress) => seen.push(progress.progress) },
+      );
+      expect(seen).toEqual([1, 2]);
+      expect(result.isError).not.toBe(true);
+      await client.close();
+    } finally {
+      running.interrupt();
+      expect(await running.exit).toBe(0);
+    }
+  });
+
+  it.each([['4'], ['901'], ['later']])('refuses --timeout %s', async (value) => {
+    const result = await runCli(['dev', '--port', '0', '--timeout', value], { DOG_API_BASE_URL: dogApi.baseUrl });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected seconds: a whole number from 5 to 900');
+  });
+});

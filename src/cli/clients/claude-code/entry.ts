@@ -1,5 +1,6 @@
 /** The Claude Code entry for a deployed server, in the real schema (DESIGN.md, "Claude Code config"). */
 import type { StackOutputs } from '../../stacks/resolve.js';
+import { clientTimeoutSeconds } from '../timeout.js';
 
 export type AuthMode = 'oauth' | 'helper';
 
@@ -13,6 +14,8 @@ export interface HttpEntry {
     readonly authServerMetadataUrl: string;
   };
   readonly headersHelper?: string;
+  /** Per-server tool-call timeout in ms (a streaming deployment's limit, see ../timeout.ts). */
+  readonly timeout?: number;
 }
 
 /** Quotes a word for a POSIX shell (Claude Code runs headersHelper through one). */
@@ -33,6 +36,8 @@ export function discoveryUrl(issuerUrl: string): string {
  * Helper: no OAuth dance in Claude Code; it runs `mcp-lambda token --header-json` on every connect.
  */
 export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: readonly string[]): HttpEntry {
+  const seconds = clientTimeoutSeconds(stack);
+  const timeout = seconds === undefined ? {} : { timeout: seconds * 1000 };
   if (mode === 'oauth') {
     return {
       type: 'http',
@@ -43,10 +48,11 @@ export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: r
         scopes: stack.scope,
         authServerMetadataUrl: discoveryUrl(stack.issuerUrl),
       },
+      ...timeout,
     };
   }
   const command = [...helperCommand, 'token', '--header-json', '--stack-name', stack.stackName, '--region', stack.region];
-  return { type: 'http', url: stack.mcpServerUrl, headersHelper: command.map(shellQuote).join(' ') };
+  return { type: 'http', url: stack.mcpServerUrl, headersHelper: command.map(shellQuote).join(' '), ...timeout };
 }
 
 /** The `claude mcp add-json` command that writes the same entry. */
