@@ -9,6 +9,9 @@
  */
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -53,10 +56,14 @@ export function staticHeader(value: string): string {
 export class McpApi extends Construct {
   readonly api: apigateway.RestApi;
   private readonly options: ResolvedStackOptions;
-  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp` */
+  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp`, or `https://<your domain>/mcp` */
   readonly mcpUrl: string;
   /** The RFC 9728 metadata URL for `/mcp` (the one in `resource_metadata`). */
   readonly metadataUrl: string;
+  /** Your domain (`deploy --domain`), when there is one. */
+  readonly domain?: apigateway.DomainName;
+  /** The Route 53 alias record made for it (with --hosted-zone). */
+  readonly domainRecord?: route53.ARecord;
 
   constructor(scope: Construct, id: string, props: McpApiProps) {
     super(scope, id);
@@ -73,6 +80,9 @@ export class McpApi extends Construct {
       // No account-wide AWS::ApiGateway::Account resource: it belongs to the account, not to this stack.
       cloudWatchRole: false,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // With a domain of your own, that is the one URL: tokens are bound to it, and the execute-api URL
+      // would only be a second way in that every client's sign-in refuses.
+      ...(options.domain && { disableExecuteApiEndpoint: true }),
       deployOptions: {
         stageName: options.stage,
         throttlingRateLimit: options.throttling.rateLimit,
@@ -124,9 +134,40 @@ export class McpApi extends Construct {
     // Built from the stage *name*, not the Stage resource: the gateway responses and the metadata
     // integration hold these URLs, the Deployment depends on them, and the Stage on the Deployment, so a
     // reference to the Stage here would be a cycle.
-    const stageUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${options.stage}`;
+    const stageUrl = options.domain
+      ? `https://${options.domain.name}`
+      : `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${options.stage}`;
     this.mcpUrl = `${stageUrl}/mcp`;
     this.metadataUrl = `${stageUrl}/.well-known/oauth-protected-resource/mcp`;
+
+    if (options.domain) {
+      const { name, certificateArn, hostedZoneId } = options.domain;
+      const zone = hostedZoneId === undefined ? undefined : route53.HostedZone.fromHostedZoneId(this, 'Zone', hostedZoneId);
+      const certificate =
+        certificateArn !== undefined
+          ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn)
+          : new acm.Certificate(this, 'Certificate', {
+              domainName: name,
+              // Issued once the validation record is in the zone: CloudFormation writes it there.
+              validation: acm.CertificateValidation.fromDns(zone),
+            });
+      // Mapped at the root: /mcp and /.well-known/oauth-protected-resource are where clients look.
+      this.domain = new apigateway.DomainName(this, 'Domain', {
+        domainName: name,
+        certificate,
+        endpointType: apigateway.EndpointType.REGIONAL,
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+        mapping: this.api,
+      });
+      if (zone) {
+        this.domainRecord = new route53.ARecord(this, 'DomainRecord', {
+          zone,
+          // Fully qualified (the trailing dot): the zone is known by its id only.
+          recordName: `${name}.`,
+          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(this.domain)),
+        });
+      }
+    }
   }
 
   /** `ANY /mcp` behind the Cognito authorizer, the RFC 9728 metadata, and the 401/403 challenges. */

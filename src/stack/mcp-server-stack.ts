@@ -35,6 +35,10 @@ export const OUTPUTS = {
   serverSettings: 'ServerSettings',
   clients: 'Clients',
   timeout: 'Timeout',
+  customDomain: 'CustomDomain',
+  domainTarget: 'DomainTarget',
+  domainRecord: 'DomainRecord',
+  domainCertificate: 'DomainCertificate',
 } as const;
 
 export class McpServerStack extends Stack {
@@ -133,6 +137,24 @@ export class McpServerStack extends Stack {
           secrets: Object.fromEntries(options.secrets.map((secret) => [secret.key, secret.reference])),
         }),
         'Settings (--env) and secret references (--secret) the server gets; a later deploy keeps them',
+      );
+    }
+    if (this.mcpApi.domain && options.domain) {
+      output(OUTPUTS.customDomain, options.domain.name, 'Your domain, mapped at its root to this API (deploy --domain)');
+      output(
+        OUTPUTS.domainTarget,
+        this.mcpApi.domain.domainNameAliasDomainName,
+        `What ${options.domain.name} must point at (an alias A record, or a CNAME)`,
+      );
+      output(
+        OUTPUTS.domainRecord,
+        this.mcpApi.domainRecord ? `created in ${options.domain.hostedZoneId}` : 'to create',
+        'Whether the stack made the DNS record (--hosted-zone) or you make it',
+      );
+      output(
+        OUTPUTS.domainCertificate,
+        options.domain.certificateArn ?? 'issued',
+        'The certificate: yours (--certificate), or issued by ACM for the domain (--hosted-zone)',
       );
     }
     if (this.auth.allowList) {

@@ -82,6 +82,13 @@ export interface McpServerStackOptions {
    */
   readonly timeoutSeconds?: number;
   /**
+   * A domain of your own for the API (`deploy --domain`): mapped at its root, so the MCP URL is
+   * `https://<name>/mcp` and the metadata is at `/.well-known/oauth-protected-resource` where every client
+   * looks. Needs a certificate: an ACM certificate in the stack's region, or a Route 53 hosted zone where
+   * one is issued (DNS-validated) and the alias record is made.
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn?: string; readonly hostedZoneId?: string };
+  /**
    * Concurrent executions reserved for (and capping) the MCP function, 1–1000. @default none: a
    * reservation fails the deploy in accounts whose Lambda concurrency limit is still the new-account 10
    * (AWS keeps 10 unreserved); the stage's throttling (50 rps, burst 100) bounds the load instead.
@@ -130,6 +137,7 @@ export interface ResolvedStackOptions {
   readonly timeoutSeconds: number;
   /** timeoutSeconds over 29: the MCP route streams. */
   readonly streaming: boolean;
+  readonly domain?: { readonly name: string; readonly certificateArn?: string; readonly hostedZoneId?: string };
   readonly reservedConcurrency?: number;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
@@ -148,6 +156,35 @@ const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): valu
 function integer(option: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) invalid(option, value, `use a whole number from ${min} to ${max}.`);
   return value;
+}
+
+/** A DNS name API Gateway can serve: lower-case labels of letters, digits and hyphens, at least two. */
+const HOSTNAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+function checkDomain(domain: NonNullable<McpServerStackOptions['domain']>): NonNullable<ResolvedStackOptions['domain']> {
+  const name = domain.name.trim().toLowerCase().replace(/\.$/, '');
+  if (!HOSTNAME.test(name)) invalid('domain', domain.name, 'use a DNS name such as mcp.example.com.');
+  if (name.endsWith('.amazonaws.com')) invalid('domain', domain.name, 'use a domain of your own, not an AWS one.');
+  if (domain.certificateArn === undefined && domain.hostedZoneId === undefined) {
+    invalid(
+      'domain',
+      domain.name,
+      'it needs a certificate: --certificate <ACM certificate ARN in the stack’s region>, or --hosted-zone <Route 53 zone id> to have one issued.',
+    );
+  }
+  if (domain.certificateArn !== undefined && !CERTIFICATE_ARN.test(domain.certificateArn)) {
+    invalid('certificate', domain.certificateArn, 'use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).');
+  }
+  if (domain.hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(domain.hostedZoneId)) {
+    invalid('hosted zone', domain.hostedZoneId, 'use a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.');
+  }
+  return {
+    name,
+    ...(domain.certificateArn !== undefined && { certificateArn: domain.certificateArn }),
+    ...(domain.hostedZoneId !== undefined && { hostedZoneId: domain.hostedZoneId }),
+  };
 }
 
 function checkCallbackUrl(value: string): string {
@@ -230,6 +267,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   );
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
   const timeoutSeconds = integer('timeout', options.timeoutSeconds ?? BUFFERED_TIMEOUT_SECONDS, 5, 900);
+  const domain = options.domain === undefined ? undefined : checkDomain(options.domain);
   const reservedConcurrency =
     options.reservedConcurrency === undefined ? undefined : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
@@ -261,6 +299,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     memoryMb,
     timeoutSeconds,
     streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
+    ...(domain !== undefined && { domain }),
     ...(reservedConcurrency !== undefined && { reservedConcurrency }),
     sessionHours,
     logRetention: retentionDays as RetentionDays,

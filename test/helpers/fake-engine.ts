@@ -37,6 +37,8 @@ export class FakeCloud {
   readonly stacks = new Map<string, StackDescription>();
   bootstrapVersion: number | undefined = 30;
   plan: DeployPlan = { kind: 'success' };
+  /** The outputs a successful deploy reports. */
+  outputs: Readonly<Record<string, string>> = OUTPUTS;
   /** What waitUntilSettled turns an in-progress stack into. */
   settlesTo = 'UPDATE_COMPLETE';
   users: number | undefined = 3;
@@ -170,10 +172,10 @@ export class FakeCloud {
     this.stacks.set(name, {
       stackName: name,
       status: existed ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
-      outputs: OUTPUTS,
+      outputs: this.outputs,
       lastUpdated: new Date('2026-11-24T04:00:00Z'),
     });
-    return { outputs: OUTPUTS, noChanges: false };
+    return { outputs: this.outputs, noChanges: false };
   }
 }
 

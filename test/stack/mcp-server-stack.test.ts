@@ -462,6 +462,91 @@ describe('timeout and streaming (deploy --timeout)', () => {
   });
 });
 
+describe('a domain of your own (deploy --domain)', () => {
+  const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+  const ofType = (all: Record<string, any>, type: string) =>
+    Object.entries(all).filter(([, r]) => r.Type === type) as Array<[string, { Properties: Record<string, any> }]>;
+
+  it('maps the domain at its root, turns the execute-api URL off, and moves every URL to it', () => {
+    const { json: withDomain } = synth({ domain: { name: 'MCP.Example.com.', certificateArn: CERT } });
+    const resources = withDomain.Resources as Record<string, any>;
+    const domainName = ofType(resources, 'AWS::ApiGateway::DomainName')[0]?.[1];
+    expect(domainName!.Properties).toMatchObject({
+      DomainName: 'mcp.example.com',
+      RegionalCertificateArn: CERT,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    const mapping = ofType(resources, 'AWS::ApiGateway::BasePathMapping')[0]?.[1];
+    expect(mapping!.Properties.BasePath).toBeUndefined();
+    expect(ofType(resources, 'AWS::ApiGateway::RestApi')[0]![1].Properties.DisableExecuteApiEndpoint).toBe(true);
+
+    const MCP = 'https://mcp.example.com/mcp';
+    const METADATA = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
+    expect(withDomain.Outputs.McpServerUrl.Value).toBe(MCP);
+    expect(withDomain.Outputs.OAuthMetadataUrl.Value).toBe(METADATA);
+    expect(withDomain.Outputs.CustomDomain.Value).toBe('mcp.example.com');
+    expect(withDomain.Outputs.DomainRecord.Value).toBe('to create');
+    expect(withDomain.Outputs.DomainCertificate.Value).toBe(CERT);
+    expect(render(withDomain.Outputs.DomainTarget.Value)).toContain('RegionalDomainName');
+    // The resource server (the scope's prefix), the function's resource binding, the metadata, the challenge.
+    expect(ofType(resources, 'AWS::Cognito::UserPoolResourceServer')[0]![1].Properties.Identifier).toBe(MCP);
+    const fn = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'),
+    );
+    expect(fn.Properties.Environment.Variables.MCP_RESOURCE).toBe(MCP);
+    const metadata = ofType(resources, 'AWS::ApiGateway::Method').find(
+      ([, r]) => r.Properties.Integration?.Type === 'MOCK' && r.Properties.HttpMethod === 'GET',
+    );
+    const body = metadata![1].Properties.Integration.IntegrationResponses[0].ResponseTemplates['application/json'];
+    expect(render(body)).toContain(`"resource":"${MCP}"`);
+    const unauthorized = ofType(resources, 'AWS::ApiGateway::GatewayResponse').find(
+      ([, r]) => r.Properties.ResponseType === 'UNAUTHORIZED',
+    );
+    expect(unauthorized![1].Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toContain(
+      `resource_metadata="${METADATA}"`,
+    );
+    expect(ofType(resources, 'AWS::Route53::RecordSet')).toEqual([]);
+  });
+
+  it('with a hosted zone, has a certificate issued there and makes the alias record', () => {
+    const { json: zoned } = synth({ domain: { name: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' } });
+    const resources = zoned.Resources as Record<string, any>;
+    const certificate = ofType(resources, 'AWS::CertificateManager::Certificate')[0]?.[1];
+    expect(certificate!.Properties).toMatchObject({
+      DomainName: 'mcp.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'mcp.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    const record = ofType(resources, 'AWS::Route53::RecordSet')[0]?.[1];
+    expect(record!.Properties).toMatchObject({ Name: 'mcp.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+    expect(record!.Properties.AliasTarget).toBeDefined();
+    expect(zoned.Outputs.DomainRecord.Value).toBe('created in Z0123456789ABCDEFGHIJ');
+    expect(zoned.Outputs.DomainCertificate.Value).toBe('issued');
+  });
+
+  it('passes cdk-nag with a domain', () => {
+    expect(nagAcknowledged({ domain: { name: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' } })).toEqual(
+      expect.any(Array),
+    );
+  });
+
+  it.each([
+    [{ name: 'mcp.example.com' }, 'it needs a certificate: --certificate'],
+    [{ name: 'not a host', certificateArn: CERT }, 'domain "not a host" is not valid'],
+    [{ name: 'localhost', certificateArn: CERT }, 'domain "localhost" is not valid'],
+    [{ name: 'abc.execute-api.eu-west-1.amazonaws.com', certificateArn: CERT }, 'not an AWS one'],
+    [
+      { name: 'mcp.example.com', certificateArn: 'arn:aws:iam::123456789012:role/x' },
+      'certificate "arn:aws:iam::123456789012:role/x" is not valid',
+    ],
+    [{ name: 'mcp.example.com', hostedZoneId: 'example.com' }, 'hosted zone "example.com" is not valid'],
+  ])('refuses %j', (domain, message) => {
+    expect(() => resolveStackOptions({ domain })).toThrow(StackPropsError);
+    expect(() => resolveStackOptions({ domain })).toThrow(message);
+  });
+});
+
 describe('Lambda', () => {
   it('runs the bundle on the newest Node.js, ARM64, 29 s, JSON logs', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -526,10 +611,17 @@ describe('Lambda', () => {
 
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
-    // ServerSettings appears only when the server has settings or secrets.
+    // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain.
+    const optional: string[] = [
+      OUTPUTS.serverSettings,
+      OUTPUTS.customDomain,
+      OUTPUTS.domainTarget,
+      OUTPUTS.domainRecord,
+      OUTPUTS.domainCertificate,
+    ];
     expect(Object.keys(json.Outputs).sort()).toEqual(
       Object.values(OUTPUTS)
-        .filter((name) => name !== OUTPUTS.serverSettings)
+        .filter((name) => !optional.includes(name))
         .sort(),
     );
   });

@@ -53,6 +53,9 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         // The timeout likewise: a redeploy must not cut the long tools a streaming deployment serves.
         const deployedTimeout = deployedTimeoutOf(existing?.outputs);
         const timeoutSeconds = options.timeout ?? deployedTimeout;
+        // And the domain: dropping it would move the server to another URL every token is not bound to.
+        const deployedDomain = checked.domain === undefined ? deployedDomainOf(existing?.outputs) : undefined;
+        const domain = checked.domain ?? deployedDomain;
         let resolved;
         try {
           resolved = resolveStackOptions({
@@ -62,6 +65,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             secrets: settings.secrets,
             ...(clients && { clients }),
             ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+            ...(domain !== undefined && { domain }),
             ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
           });
         } catch (error) {
@@ -72,6 +76,16 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           out.info(
             `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
           );
+        }
+        if (resolved.domain && !global.json) {
+          out.info(
+            `Domain: https://${resolved.domain.name}/mcp${deployedDomain ? ' (as deployed)' : ''}; the execute-api URL is turned off.`,
+          );
+          if (existing?.outputs.McpServerUrl && existing.outputs.McpServerUrl !== `https://${resolved.domain.name}/mcp`) {
+            out.warn(
+              `The server moves from ${existing.outputs.McpServerUrl} to https://${resolved.domain.name}/mcp: sign-ins and client configs name the old URL. Afterwards run mcp-lambda login and mcp-lambda write-config again.`,
+            );
+          }
         }
         if (resolved.streaming && !global.json) {
           out.info(
@@ -90,6 +104,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           secrets: settings.secrets,
           clients: [...resolved.clients, ...resolved.pendingClients],
           timeoutSeconds: resolved.timeoutSeconds,
+          ...(resolved.domain && { domain: resolved.domain }),
           ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
         };
       },
@@ -133,8 +148,29 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   }
 }
 
+/** The domain a deployed stack serves on (its Custom* outputs), to keep it on a deploy without --domain. */
+export function deployedDomainOf(
+  outputs: Readonly<Record<string, string>> | undefined,
+): { name: string; certificateArn?: string; hostedZoneId?: string } | undefined {
+  const name = outputs?.CustomDomain;
+  if (name === undefined || name === '') return undefined;
+  const certificate = outputs?.DomainCertificate;
+  const zone = /^created in (Z[A-Z0-9]+)$/.exec(outputs?.DomainRecord ?? '')?.[1];
+  return {
+    name,
+    ...(certificate?.startsWith('arn:') && { certificateArn: certificate }),
+    ...(zone !== undefined && { hostedZoneId: zone }),
+  };
+}
+
 function printNextSteps(ctx: CommandContext, outputs: Readonly<Record<string, string>>, stackName: string): void {
   const { out } = ctx;
+  if (outputs.CustomDomain && outputs.DomainRecord === 'to create') {
+    out.info('');
+    out.warn(
+      `Create the DNS record: ${outputs.CustomDomain} CNAME ${outputs.DomainTarget} (or an alias A record to it). Until it resolves, clients cannot reach ${outputs.McpServerUrl}.`,
+    );
+  }
   const selector =
     outputs.ServerName && `mcp-lambda-${outputs.ServerName}` === stackName
       ? outputs.ServerName === 'dog-facts'

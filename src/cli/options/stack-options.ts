@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
+import { UsageError } from '../terminal/errors.js';
 
 /** What commander hands the action. */
 export interface StackCliOptions {
@@ -16,6 +17,9 @@ export interface StackCliOptions {
   readonly allowedOrigin?: string[];
   readonly memory?: number;
   readonly timeout?: number;
+  readonly domain?: string;
+  readonly certificate?: string;
+  readonly hostedZone?: string;
   readonly reservedConcurrency?: number;
   readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
@@ -96,6 +100,9 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
+    .option('--domain <name>', 'serve the MCP URL on a domain of your own, mapped at its root (needs --certificate or --hosted-zone)')
+    .option('--certificate <arn>', "the ACM certificate for --domain, in the stack's region")
+    .option('--hosted-zone <id>', 'the Route 53 hosted zone of --domain: a certificate is issued and the DNS record made there')
     .addOption(
       new Option(
         '--timeout <seconds>',
@@ -170,6 +177,12 @@ export function signUpFromFlags(options: StackCliOptions): McpServerStackOptions
 
 /** Turns parsed flags into stack options (checked later, with the option named in any error). */
 export function toStackOptions(options: StackCliOptions): McpServerStackOptions & { accessLogs: boolean } {
+  if (options.domain === undefined && (options.certificate !== undefined || options.hostedZone !== undefined)) {
+    throw new UsageError(
+      `${options.certificate !== undefined ? '--certificate' : '--hosted-zone'} is for --domain: name the domain it serves.`,
+      `--domain mcp.example.com ${options.certificate !== undefined ? `--certificate ${options.certificate}` : `--hosted-zone ${options.hostedZone}`}`,
+    );
+  }
   const signUp = signUpFromFlags(options);
   return {
     ...(signUp !== undefined && { signUp }),
@@ -181,6 +194,13 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.allowedOrigin !== undefined && { allowedOrigins: options.allowedOrigin }),
     ...(options.memory !== undefined && { memoryMb: options.memory }),
     ...(options.timeout !== undefined && { timeoutSeconds: options.timeout }),
+    ...(options.domain !== undefined && {
+      domain: {
+        name: options.domain,
+        ...(options.certificate !== undefined && { certificateArn: options.certificate }),
+        ...(options.hostedZone !== undefined && { hostedZoneId: options.hostedZone }),
+      },
+    }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
     ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),

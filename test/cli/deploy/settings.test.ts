@@ -337,3 +337,63 @@ describe('deploy --timeout', () => {
     expect(result.stderr).toContain('expected seconds: a whole number from 5 to 900');
   });
 });
+
+describe('deploy --domain', () => {
+  const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+
+  it('deploys on the domain, says what to point at it, and keeps it on a later deploy', async () => {
+    cloud.outputs = {
+      ...OUTPUTS,
+      McpServerUrl: 'https://mcp.example.com/mcp',
+      CustomDomain: 'mcp.example.com',
+      DomainTarget: 'd-abc123.execute-api.eu-west-1.amazonaws.com',
+      DomainRecord: 'to create',
+      DomainCertificate: CERT,
+    };
+    try {
+      const first = await deploy(['--domain', 'mcp.example.com', '--certificate', CERT]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(cloud.lastRequest?.stack.domain).toEqual({ name: 'mcp.example.com', certificateArn: CERT });
+      expect(first.stderr).toContain('Domain: https://mcp.example.com/mcp; the execute-api URL is turned off.');
+      expect(first.stderr).toContain(
+        'Create the DNS record: mcp.example.com CNAME d-abc123.execute-api.eu-west-1.amazonaws.com (or an alias A record to it).',
+      );
+
+      cloud.stacks.set(STACK, {
+        stackName: STACK,
+        status: 'UPDATE_COMPLETE',
+        outputs: { ...cloud.outputs, SignUpPolicy: 'invite' },
+      });
+      const kept = await runCli(
+        ['deploy', '--region', 'eu-west-1'],
+        { HOME: home, ...aws.env() },
+        { deployEngine: cloud.factory() },
+      );
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(cloud.lastRequest?.stack.domain).toEqual({ name: 'mcp.example.com', certificateArn: CERT });
+      expect(kept.stderr).toContain('Domain: https://mcp.example.com/mcp (as deployed)');
+    } finally {
+      cloud.outputs = OUTPUTS;
+    }
+  });
+
+  it('warns that a stack moving to a domain needs a new sign-in and configs', async () => {
+    cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_COMPLETE', outputs: { ...OUTPUTS, SignUpPolicy: 'invite' } });
+    const moved = await deploy(['--domain', 'mcp.example.com', '--hosted-zone', 'Z0123456789ABCDEFGHIJ']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain(`The server moves from ${OUTPUTS.McpServerUrl} to https://mcp.example.com/mcp`);
+    expect(moved.stderr).toContain('run mcp-lambda login and mcp-lambda write-config again');
+  });
+
+  it.each([
+    [['--certificate', CERT], '--certificate is for --domain'],
+    [['--hosted-zone', 'Z0123456789ABCDEFGHIJ'], '--hosted-zone is for --domain'],
+    [['--domain', 'mcp.example.com'], 'it needs a certificate'],
+    [['--domain', 'mcp.example.com', '--certificate', 'nope'], 'certificate "nope" is not valid'],
+    [['--domain', 'bad_name', '--hosted-zone', 'Z0123456789ABCDEFGHIJ'], 'domain "bad_name" is not valid'],
+  ])('refuses %j before AWS', async (args, message) => {
+    const result = await deploy(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
