@@ -447,7 +447,7 @@ describe('each link broken', () => {
     });
     expect(result.status).toBe('warn');
     expect(result.detail).toMatch(
-      /server\/discover \(2026-07-28\) is not served .*; initialize \(2025-11-25\) \d+ ms and tools\/list \(1 tool\) work/,
+      /server\/discover \(2026-07-28\) is not served .*; initialize \(2025-11-25\) \d+ ms and tools\/list \(2 tools\) work/,
     );
   });
 

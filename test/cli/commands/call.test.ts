@@ -29,9 +29,11 @@ describe('against dev (--url)', () => {
   it('lists the tools with their arguments', async () => {
     const result = await runCli(['tools', '--url', url]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`1 tool at ${url}:`);
+    expect(result.stdout).toContain(`2 tools at ${url}:`);
     expect(result.stdout).toMatch(/getDogFacts {2}Get random facts about dogs/);
     expect(result.stdout).toMatch(/--arg limit=<integer> {2}How many facts to return/);
+    expect(result.stdout).toMatch(/getDogFactsSlowly {2}Waits the given number of seconds/);
+    expect(result.stdout).toMatch(/--arg seconds=<integer> \(required\) {2}How long to wait first/);
   });
 
   it('calls a tool and prints its text', async () => {
