@@ -175,7 +175,11 @@ function checkDomain(domain: NonNullable<McpServerStackOptions['domain']>): NonN
     );
   }
   if (domain.certificateArn !== undefined && !CERTIFICATE_ARN.test(domain.certificateArn)) {
-    invalid('certificate', domain.certificateArn, 'use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).');
+    invalid(
+      'certificate',
+      domain.certificateArn,
+      'use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>).',
+    );
   }
   if (domain.hostedZoneId !== undefined && !HOSTED_ZONE_ID.test(domain.hostedZoneId)) {
     invalid('hosted zone', domain.hostedZoneId, 'use a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.');

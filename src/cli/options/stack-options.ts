@@ -100,7 +100,10 @@ export function addStackOptions(command: Command): Command {
       collect,
     )
     .addOption(new Option('--memory <mb>', 'Lambda memory in MB (default: 512)').argParser(wholeNumber('megabytes', 128, 10240)))
-    .option('--domain <name>', 'serve the MCP URL on a domain of your own, mapped at its root (needs --certificate or --hosted-zone)')
+    .option(
+      '--domain <name>',
+      'serve the MCP URL on a domain of your own, mapped at its root (needs --certificate or --hosted-zone)',
+    )
     .option('--certificate <arn>', "the ACM certificate for --domain, in the stack's region")
     .option('--hosted-zone <id>', 'the Route 53 hosted zone of --domain: a certificate is issued and the DNS record made there')
     .addOption(
