@@ -1,5 +1,6 @@
 // Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm|memory> [iterations].
 // BENCH_TOOL_CALL (JSON params of tools/call) picks the tool; dog facts' getDogFacts by default.
+// BENCH_ERA=modern speaks 2026-07-28 as Claude Code 2.1.328 does (server/discover first, its own envelope).
 // cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
 // warm: time `iterations` tools/list calls in-process right after the cold start, then as many more; print percentiles.
 import { pathToFileURL } from 'node:url';
@@ -10,16 +11,38 @@ const t0 = performance.now();
 const { handler } = await import(pathToFileURL(bundle).href);
 const imported = performance.now();
 
-const headers = {
+const modern = process.env.BENCH_ERA === 'modern';
+const baseHeaders = {
   host: 'bench.local',
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2025-11-25',
 };
+const headersFor = (body) =>
+  modern
+    ? {
+        ...baseHeaders,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': body.method,
+        ...(body.method === 'tools/call' && { 'mcp-name': body.params.name }),
+      }
+    : { ...baseHeaders, 'mcp-protocol-version': '2025-11-25' };
+/** Claude Code 2.1.328's envelope, as captured from `claude mcp list`. */
+const envelope = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': {
+    name: 'claude-code',
+    title: 'Claude Code',
+    version: '2.1.328',
+    description: "Anthropic's agentic coding tool",
+    websiteUrl: 'https://claude.com/claude-code',
+  },
+  'io.modelcontextprotocol/clientCapabilities': { roots: { listChanged: true }, elicitation: { form: {}, url: {} } },
+};
+const withEnvelope = (body) => (modern ? { ...body, params: { ...body.params, _meta: envelope } } : body);
 const event = (body) => ({
   httpMethod: 'POST',
   path: '/mcp',
-  headers,
+  headers: headersFor(body),
   multiValueHeaders: {},
   body: JSON.stringify(body),
   isBase64Encoded: false,
@@ -35,17 +58,20 @@ const answer = (body) =>
           ?.at(-1)
           ?.slice(6) ?? 'null'),
   );
-async function call(body) {
+async function call(plain) {
+  const body = withEnvelope(plain);
   const result = await handler(event(body));
   if (result.statusCode !== 200) throw new Error(`status ${result.statusCode}: ${result.body}`);
   return result;
 }
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
-};
+const initialize = modern
+  ? { jsonrpc: '2.0', id: 'server-discover-probe-1', method: 'server/discover', params: {} }
+  : {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    };
 const toolsList = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
 const toolsCall = {
   jsonrpc: '2.0',

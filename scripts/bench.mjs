@@ -91,10 +91,13 @@ console.log(`  SDK as-is              ${kib(baselineSize)} at cold start, ${kib(
 // third response (measured inside the child). Whole-process wall time is shown too; it also includes
 // ~100 ms that node spends at exit closing the keep-alive connection fetch() left to the Dog API.
 const child = join(root, 'scripts', 'bench-child.mjs');
-const [bare, cold, coldBaseline] = await medians([
+const modernEnv = { ...lambdaEnv, BENCH_ERA: 'modern' };
+const [bare, cold, coldBaseline, coldModern, coldModernBaseline] = await medians([
   [process.execPath, ['-e', '0']],
   [process.execPath, [child, bundle, 'cold'], lambdaEnv],
   [process.execPath, [child, baselineBundle, 'cold'], lambdaEnv],
+  [process.execPath, [child, bundle, 'cold'], modernEnv],
+  [process.execPath, [child, baselineBundle, 'cold'], modernEnv],
 ]);
 const phasesOf = (result) => result.stderr.map((text) => JSON.parse(text.trim().split('\n').at(-1)));
 const inside = (result, key) => median(phasesOf(result).map((p) => p[key]));
@@ -109,6 +112,10 @@ console.log(
 console.log(`  bundle overhead over boot     ${fmt(overhead(cold))}   SDK as-is ${fmt(overhead(coldBaseline))}`);
 console.log(
   `  bundle phases: import ${fmt(inside(cold, 'importMs'))}, initialize ${fmt(inside(cold, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(cold, 'restMs'))}`,
+);
+console.log(`  as Claude Code connects (2026-07-28: server/discover + tools/list + tools/call, its own envelope):`);
+console.log(
+  `    bundle ${fmt(coldModern.median)} wall (${ratio(coldModern.median, bare.median)})   SDK as-is ${fmt(coldModernBaseline.median)} (${ratio(coldModernBaseline.median, bare.median)}, baseline)`,
 );
 
 // The same for a custom server (--entry): bundled and recorded as `deploy` does it, against the same bundle

@@ -74,19 +74,43 @@ function hasOnly(value: Record<string, unknown>, allowed: readonly string[], req
   return keys.every((key) => allowed.includes(key)) && required.every((key) => keys.includes(key));
 }
 
-/** `{ name, version }` strings and nothing else (what every client sends as its identity). */
+/**
+ * A client's identity as the SDK's schema takes it: `name` and `version`, and optionally `title`,
+ * `description` and `websiteUrl`, all strings (Claude Code sends all five). Icons, or anything else, are
+ * left to the SDK.
+ */
 function isClientInfo(value: unknown): boolean {
   return (
     isPlainObject(value) &&
-    hasOnly(value, ['name', 'version'], ['name', 'version']) &&
-    typeof value.name === 'string' &&
-    typeof value.version === 'string'
+    hasOnly(value, ['name', 'version', 'title', 'description', 'websiteUrl'], ['name', 'version']) &&
+    Object.values(value).every((field) => typeof field === 'string')
   );
 }
 
-/** Capabilities as objects of objects (their contents do not change any answer given here). */
+const isFlag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
+const objectsOnly = (value: unknown): boolean => isPlainObject(value) && Object.values(value).every(isPlainObject);
+
+/** Each client capability whose shape is plain enough to judge here; any other is left to the SDK. */
+const CAPABILITY_SHAPES: Readonly<Record<string, (value: unknown) => boolean>> = {
+  roots: (value) => isPlainObject(value) && hasOnly(value, ['listChanged']) && isFlag(value.listChanged),
+  sampling: objectsOnly,
+  experimental: objectsOnly,
+  elicitation: (value) =>
+    isPlainObject(value) &&
+    hasOnly(value, ['form', 'url']) &&
+    (value.form === undefined ||
+      (isPlainObject(value.form) && hasOnly(value.form, ['applyDefaults']) && isFlag(value.form.applyDefaults))) &&
+    (value.url === undefined || (isPlainObject(value.url) && Object.keys(value.url).length === 0)),
+};
+
+/** Client capabilities of the shapes above (their contents change no answer given here). */
 function isCapabilities(value: unknown): boolean {
-  return isPlainObject(value) && Object.values(value).every(isPlainObject);
+  return (
+    isPlainObject(value) &&
+    Object.entries(value).every(
+      ([name, capability]) => Object.hasOwn(CAPABILITY_SHAPES, name) && CAPABILITY_SHAPES[name]?.(capability) === true,
+    )
+  );
 }
 
 /** A 2026-07-28 request envelope with exactly the three fields a client always sends. */

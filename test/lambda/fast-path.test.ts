@@ -45,6 +45,21 @@ beforeAll(async () => {
 });
 afterAll(() => dogApi.close());
 
+/** What the real Claude Code 2.1.328 sends (captured from `claude mcp list`). */
+const CLAUDE_CODE_INFO = {
+  name: 'claude-code',
+  title: 'Claude Code',
+  version: '2.1.328',
+  description: "Anthropic's agentic coding tool",
+  websiteUrl: 'https://claude.com/claude-code',
+};
+const CLAUDE_CODE_CAPABILITIES = { roots: { listChanged: true }, elicitation: { form: {}, url: {} } };
+const CLAUDE_CODE_ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': CLAUDE_CODE_INFO,
+  'io.modelcontextprotocol/clientCapabilities': CLAUDE_CODE_CAPABILITIES,
+};
+
 const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
   'io.modelcontextprotocol/clientInfo': { name: 'test', version: '1.0.0' },
@@ -115,6 +130,27 @@ const ANSWERED: Array<[string, unknown, Record<string, string>]> = [
     },
     {},
   ],
+  ['initialize with a clientInfo title', initialize('2025-11-25', { clientInfo: { name: 'c', version: '1', title: 'C' } }), {}],
+  [
+    'initialize as Claude Code sends it',
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: CLAUDE_CODE_CAPABILITIES, clientInfo: CLAUDE_CODE_INFO },
+    },
+    {},
+  ],
+  [
+    'server/discover as Claude Code sends it',
+    { jsonrpc: '2.0', id: 'server-discover-probe-1', method: 'server/discover', params: { _meta: CLAUDE_CODE_ENVELOPE } },
+    modern('server/discover'),
+  ],
+  [
+    'tools/list as Claude Code sends it',
+    { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: CLAUDE_CODE_ENVELOPE } },
+    modern('tools/list'),
+  ],
   ['notifications/initialized', { jsonrpc: '2.0', method: 'notifications/initialized' }, legacy('2025-11-25')],
   ['ping', { jsonrpc: '2.0', id: 3, method: 'ping' }, legacy('2025-06-18')],
   ...LEGACY_VERSIONS.map((v): [string, unknown, Record<string, string>] => [
@@ -150,7 +186,27 @@ const DECLINED: Array<[string, unknown, Record<string, string>]> = [
     {},
   ],
   ['initialize without params', { jsonrpc: '2.0', id: 1, method: 'initialize' }, {}],
-  ['initialize with a clientInfo title', initialize('2025-11-25', { clientInfo: { name: 'c', version: '1', title: 'C' } }), {}],
+  [
+    'initialize with a website that is not text',
+    initialize('2025-11-25', { clientInfo: { ...CLAUDE_CODE_INFO, websiteUrl: 7 } }),
+    {},
+  ],
+  [
+    'initialize with icons',
+    initialize('2025-11-25', { clientInfo: { name: 'c', version: '1', icons: [{ src: 'https://x.example/i.png' }] } }),
+    {},
+  ],
+  [
+    'initialize with roots.listChanged not a flag',
+    initialize('2025-11-25', { capabilities: { roots: { listChanged: 'yes' } } }),
+    {},
+  ],
+  [
+    'initialize with elicitation.form.applyDefaults not a flag',
+    initialize('2025-11-25', { capabilities: { elicitation: { form: { applyDefaults: 'x' } } } }),
+    {},
+  ],
+  ['initialize with a capability this path does not know', initialize('2025-11-25', { capabilities: { tasks: {} } }), {}],
   ['initialize with a capability that is not an object', initialize('2025-11-25', { capabilities: { roots: true } }), {}],
   ['initialize with a null id', { ...initialize('2025-11-25'), id: null }, {}],
   ['initialize with an unsupported version header', initialize('2025-11-25'), legacy('1999-01-01')],
@@ -283,9 +339,32 @@ describe('fast path ≡ SDK', () => {
       fc.integer({ min: -2, max: 12 }),
       fc.double({ noNaN: true }),
       fc.string({ maxLength: 4 }),
-      fc.constantFrom(null, true, [], {}, '2025-11-25', MODERN_VERSION, 'getDogFacts', ENVELOPE, { name: 'c', version: '1' }),
+      fc.constantFrom(
+        null,
+        true,
+        [],
+        {},
+        '2025-11-25',
+        MODERN_VERSION,
+        'getDogFacts',
+        ENVELOPE,
+        { name: 'c', version: '1' },
+        CLAUDE_CODE_INFO,
+        CLAUDE_CODE_CAPABILITIES,
+        { listChanged: 'yes' },
+        { form: { applyDefaults: 1 } },
+        { form: {}, url: { x: 1 } },
+        { context: {} },
+        [{ src: 'https://x.example/i.png' }],
+      ),
     );
     const key = fc.constantFrom(
+      'roots',
+      'elicitation',
+      'sampling',
+      'websiteUrl',
+      'icons',
+      'title',
       'jsonrpc',
       'id',
       'method',
