@@ -1,8 +1,9 @@
 /**
- * Bundles a user's server module (`--entry`) into a single-file Lambda for Node.js 24 / ARM64: their code
- * and their node_modules, our adapter around it, one copy of the MCP SDK (theirs when they installed it:
- * its classes must be the ones the handler checks), Node built-ins and the runtime's AWS SDK left out.
- * Then loads the result once in a fresh process, so a server that throws at start fails here, not in Lambda.
+ * Bundles a user's server module (`--entry`) into a Lambda for Node.js 24 / ARM64 — `index.mjs` and, when
+ * deployed, the chunks it loads on first need: their code and their node_modules, our adapter around it,
+ * one copy of the MCP SDK (theirs when they installed it: its classes must be the ones the handler
+ * checks), Node built-ins and the runtime's AWS SDK left out. Then loads the result once in a fresh
+ * process, so a server that throws at start fails here, not in Lambda, and records its manifest.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
