@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type Clock, realClock } from './clock.js';
-import { HeaderMap, type HttpRequest, type HttpResponse } from './http.js';
+import { HeaderMap, type HttpRequest, type HttpResponse, jsonRpcError } from './http.js';
 import type { McpHttpHandler } from './mcp-http.js';
 
 /** The Lambda handler signature for a REST API proxy integration. */
@@ -150,17 +150,10 @@ export function resultFromResponse(response: HttpResponse): APIGatewayProxyResul
   return { statusCode: response.status, headers: { ...response.headers }, body: response.body, isBase64Encoded: false };
 }
 
-function jsonRpcResult(
-  status: number,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): APIGatewayProxyResult {
-  return {
-    statusCode: status,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }),
-  };
+/** The adapter's own refusal: http.ts's JSON-RPC error, with the extra headers as given (e.g. `Allow`). */
+function refusal(status: number, code: number, message: string, headers: Record<string, string> = {}): HttpResponse {
+  const answer = jsonRpcError(status, code, message);
+  return { ...answer, headers: { ...answer.headers, ...headers } };
 }
 
 /** The answer an event gets: the adapter's own refusal, or the MCP handler's. Never throws. */
@@ -174,8 +167,8 @@ async function answerEvent(
     try {
       request = requestFromEvent(event);
     } catch (error) {
-      if (error instanceof EventRefusal) return asResponse(jsonRpcResult(error.status, error.code, error.message, error.headers));
-      if (error instanceof BadEventError) return asResponse(jsonRpcResult(400, -32600, error.message));
+      if (error instanceof EventRefusal) return refusal(error.status, error.code, error.message, error.headers);
+      if (error instanceof BadEventError) return refusal(400, -32600, error.message);
       throw error;
     }
     const requestContext: unknown = event.requestContext;
@@ -188,12 +181,8 @@ async function answerEvent(
     const claims = isRecord(authorizer) && isRecord(authorizer.claims) ? authorizer.claims : undefined;
     return await mcp(request, { requestId, ...(claims && { claims }) });
   } catch {
-    return asResponse(jsonRpcResult(500, -32603, 'Internal error'));
+    return refusal(500, -32603, 'Internal error');
   }
-}
-
-function asResponse(result: APIGatewayProxyResult): HttpResponse {
-  return { status: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: result.body };
 }
 
 /**

@@ -72,12 +72,6 @@ export function toFactory(userFactory: unknown, env: Readonly<Record<string, str
   };
 }
 
-/** Builds the handler around a factory already loaded; a bad export fails the cold start with the reason. */
-export function createCustomHandler(userFactory: unknown, env = process.env, log: Logger = stdoutLogger): ApiGatewayHandler {
-  const config = readConfig(env);
-  return createApiGatewayHandler(createMcpHttpHandler({ factory: toFactory(userFactory, env), log, ...config }));
-}
-
 /** What the bundle's wrapper imports: the user's module. */
 export type ModuleLoader = () => Promise<{ readonly default?: unknown; readonly manifest?: unknown }>;
 

@@ -99,13 +99,17 @@ export function toWebRequest(
   });
 }
 
-/** Reads a Web `Response` to its end. */
-export async function fromWebResponse(response: Response): Promise<HttpResponse> {
+function headersOf(response: Response): Record<string, string> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  return { status: response.status, headers, body: response.body === null ? '' : await response.text() };
+  return headers;
+}
+
+/** Reads a Web `Response` to its end. */
+export async function fromWebResponse(response: Response): Promise<HttpResponse> {
+  return { status: response.status, headers: headersOf(response), body: response.body === null ? '' : await response.text() };
 }
 
 /**
@@ -113,10 +117,6 @@ export async function fromWebResponse(response: Response): Promise<HttpResponse>
  * unread (the caller stops iterating).
  */
 export function streamWebResponse(response: Response, done: () => Promise<void> = async () => {}): HttpResponse {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
   const body = response.body;
   async function* chunks(): AsyncGenerator<string> {
     if (body === null) return;
@@ -136,5 +136,5 @@ export function streamWebResponse(response: Response, done: () => Promise<void> 
       await done();
     }
   }
-  return { status: response.status, headers, body: '', stream: chunks() };
+  return { status: response.status, headers: headersOf(response), body: '', stream: chunks() };
 }

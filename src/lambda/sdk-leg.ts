@@ -108,7 +108,12 @@ export function createSdkLeg(options: SdkLegOptions): SdkLeg {
     ? createMcpHandler(factory, { legacy: 'reject', responseMode: 'sse', maxRequestBodySize: maxBodyBytes })
     : modern;
 
-  async function serveLegacy(request: HttpRequest, parsedBody: unknown, authInfo: AuthInfo | undefined): Promise<HttpResponse> {
+  async function serveLegacy(
+    request: HttpRequest,
+    web: Request,
+    parsedBody: unknown,
+    authInfo: AuthInfo | undefined,
+  ): Promise<HttpResponse> {
     // A tool call may send progress and log notifications before its result: those need an event stream
     // (buffered whole here, as API Gateway does). Everything else answers one JSON body.
     const accept = request.headers.get('accept') ?? '';
@@ -118,7 +123,7 @@ export function createSdkLeg(options: SdkLegOptions): SdkLeg {
     // (The rule in front of the SDK already checked that the client takes JSON.)
     const served =
       /application\/json/i.test(accept) && /text\/event-stream/i.test(accept)
-        ? toWebRequest(request)
+        ? web
         : toWebRequest(request, [
             ...[...request.headers.entries()].filter(([name]) => name !== 'accept'),
             ['accept', 'application/json, text/event-stream'],
@@ -169,7 +174,7 @@ export function createSdkLeg(options: SdkLegOptions): SdkLeg {
     async serve(request, parsedBody, authInfo) {
       const web = toWebRequest(request);
       const legacy = await isLegacyRequest(web, parsedBody, { maxRequestBodySize: maxBodyBytes });
-      if (legacy) return { era: 'legacy', response: await serveLegacy(request, parsedBody, authInfo) };
+      if (legacy) return { era: 'legacy', response: await serveLegacy(request, web, parsedBody, authInfo) };
       const extra = { parsedBody, ...(authInfo && { authInfo }) };
       if (streaming && isToolCall(parsedBody)) {
         const answer = await modernStreaming.fetch(web, extra);

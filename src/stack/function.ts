@@ -12,13 +12,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ResolvedStackOptions } from './props.js';
 import { secretResourceArn, secretsVariable } from './settings.js';
+import { BUFFERED_TIMEOUT_SECONDS } from '../lambda/config.js';
 import { packageRoot } from '../package-root.js';
 
 /** The newest Node.js runtime this aws-cdk-lib knows (the bundle targets Node.js 24). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** API Gateway's integration timeout for a buffered answer is 29 s: the function's default timeout. */
-export const LAMBDA_TIMEOUT = Duration.seconds(29);
+export const LAMBDA_TIMEOUT = Duration.seconds(BUFFERED_TIMEOUT_SECONDS);
 
 /** `dist/lambda-bundle` of this package. */
 export function defaultLambdaBundleDir(): string {
@@ -111,7 +112,7 @@ export class McpFunction extends Construct {
         ...props.environment,
         MCP_REQUEST_STATE_SECRET: this.requestStateKey.secretArn,
         // The handler streams (and its slow tool may wait) only when the integration does: over 29 s.
-        ...(options.timeoutSeconds !== Number(LAMBDA_TIMEOUT.toSeconds()) && {
+        ...(options.timeoutSeconds !== BUFFERED_TIMEOUT_SECONDS && {
           MCP_TIMEOUT_SECONDS: String(options.timeoutSeconds),
         }),
         ...(options.secrets.length > 0 && { MCP_SECRETS: secretsVariable(options.secrets) }),

@@ -20,6 +20,7 @@ import {
   MAX_CALLBACK_URL_LENGTH,
   MAX_CALLBACK_URLS,
 } from './clients.js';
+import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../lambda/config.js';
 import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
@@ -27,8 +28,6 @@ export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SE
 /** The MCP Inspector's OAuth callback. */
 export const INSPECTOR_CALLBACK_URL = 'http://localhost:6274/oauth/callback';
 export const DEFAULT_STAGE = 'prod';
-/** API Gateway's integration timeout for a buffered answer (the REST API default and quota). */
-export const BUFFERED_TIMEOUT_SECONDS = 29;
 /**
  * The function's memory, chosen from `npm run bench` (2026-11-25): the handler holds ~45 MB resident after
  * a cold start and ~57 MB after 1,000 calls, so memory is never the limit; CPU is, and Lambda gives CPU in
@@ -270,7 +269,12 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     }),
   );
   const memoryMb = integer('memory', options.memoryMb ?? DEFAULT_MEMORY_MB, 128, 10240);
-  const timeoutSeconds = integer('timeout', options.timeoutSeconds ?? BUFFERED_TIMEOUT_SECONDS, 5, 900);
+  const timeoutSeconds = integer(
+    'timeout',
+    options.timeoutSeconds ?? BUFFERED_TIMEOUT_SECONDS,
+    MIN_TIMEOUT_SECONDS,
+    MAX_TIMEOUT_SECONDS,
+  );
   const domain = options.domain === undefined ? undefined : checkDomain(options.domain);
   const reservedConcurrency =
     options.reservedConcurrency === undefined ? undefined : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);

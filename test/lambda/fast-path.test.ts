@@ -15,7 +15,7 @@ import { LEGACY_VERSIONS, MODERN_VERSION } from '../../src/lambda/fast-path.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { deriveManifest } from '../../src/lambda/manifest.js';
 import { createDogFactsFactory } from '../../src/lambda/servers/dog-facts/server.js';
-import { createCustomHandler, createLazyCustomHandler, recordManifest } from '../../src/lambda/custom.js';
+import { createLazyCustomApp, createLazyCustomHandler, recordManifest } from '../../src/lambda/custom.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
@@ -41,7 +41,8 @@ beforeAll(async () => {
   const recorded = await recordManifest(load, {});
   if (!('manifest' in recorded)) throw new Error(`no manifest for the conformance server: ${recorded.skipped}`);
   customFast = createLazyCustomHandler(load, { env: {}, log: (record) => fastLogs.push(record), manifest: recorded.manifest });
-  customSdk = createCustomHandler((await load()).default, {}, () => {});
+  // No manifest: every request to the SDK.
+  customSdk = createLazyCustomApp(load, { env: {}, log: () => {} }).handler;
 });
 afterAll(() => dogApi.close());
 

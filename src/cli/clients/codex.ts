@@ -9,7 +9,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CODEX_CALLBACK_PORT } from '../../stack/clients.js';
-import { clientTimeoutSeconds } from './timeout.js';
+import { stackClientTimeoutSeconds } from './timeout.js';
 import type { TomlWriter } from './writers.js';
 
 export const codex: TomlWriter = {
@@ -28,7 +28,7 @@ export const codex: TomlWriter = {
     },
   }),
   entry: (stack) => {
-    const seconds = clientTimeoutSeconds(stack);
+    const seconds = stackClientTimeoutSeconds(stack);
     return {
       url: stack.mcpServerUrl,
       scopes: [stack.scope],

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { clientTimeoutSeconds } from './timeout.js';
+import { stackClientTimeoutSeconds } from './timeout.js';
 import type { FileWriter } from './writers.js';
 
 export const gemini: FileWriter = {
@@ -23,7 +23,7 @@ export const gemini: FileWriter = {
   entry: (stack) => {
     // The Cognito domain the sign-up page is on serves the OAuth endpoints too.
     const hostedUi = new URL(stack.signInUrl).origin;
-    const seconds = clientTimeoutSeconds(stack);
+    const seconds = stackClientTimeoutSeconds(stack);
     return {
       httpUrl: stack.mcpServerUrl,
       ...(seconds !== undefined && { timeout: seconds * 1000 }),

@@ -7,6 +7,7 @@
  * (ms; default 10 minutes), Codex 0.169.0's `tool_timeout_sec` (s; default 60). VS Code and Cursor have
  * none.
  */
+import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../../lambda/config.js';
 import type { StackOutputs } from '../stacks/resolve.js';
 
 /** A deployed stack's `Timeout` output, or undefined for a stack from before it (or a value not ours). */
@@ -14,16 +15,15 @@ export function deployedTimeoutOf(outputs: Readonly<Record<string, string>> | un
   const value = outputs?.Timeout;
   if (value === undefined || !/^\d{1,3}$/.test(value)) return undefined;
   const seconds = Number(value);
-  return seconds >= 5 && seconds <= 900 ? seconds : undefined;
+  return seconds >= MIN_TIMEOUT_SECONDS && seconds <= MAX_TIMEOUT_SECONDS ? seconds : undefined;
 }
 
-/** The client's wait in seconds when the stack streams, else undefined (the clients' defaults serve). */
-export function clientTimeoutSeconds(stack: Pick<StackOutputs, 'raw'>): number | undefined {
-  const seconds = deployedTimeoutOf(stack.raw);
-  return seconds !== undefined && seconds > 29 ? seconds + 10 : undefined;
+/** The client's wait in seconds for a deployment that may take `seconds`, or undefined when it does not stream. */
+export function clientTimeoutSeconds(seconds: number | undefined): number | undefined {
+  return seconds !== undefined && seconds > BUFFERED_TIMEOUT_SECONDS ? seconds + 10 : undefined;
 }
 
-/** The same for `dev --timeout`, in milliseconds. */
-export function clientTimeoutMs(seconds: number): number {
-  return (seconds + 10) * 1000;
+/** {@link clientTimeoutSeconds} for a deployed stack (its `Timeout` output). */
+export function stackClientTimeoutSeconds(stack: Pick<StackOutputs, 'raw'>): number | undefined {
+  return clientTimeoutSeconds(deployedTimeoutOf(stack.raw));
 }

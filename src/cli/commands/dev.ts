@@ -7,10 +7,10 @@ import { basename, dirname, resolve } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
-import { ConfigError, readConfig } from '../../lambda/config.js';
+import { ConfigError, type LambdaConfig, readConfig } from '../../lambda/config.js';
 import type { RequestLogRecord } from '../../lambda/log.js';
 import type { CommandContext } from '../context.js';
-import { clientTimeoutMs } from '../clients/timeout.js';
+import { clientTimeoutSeconds } from '../clients/timeout.js';
 import { startDevServer, startNodeResponse } from '../dev/server.js';
 import { UserError } from '../terminal/errors.js';
 
@@ -121,9 +121,9 @@ async function serve(
   let handler: ApiGatewayHandler;
   let streamingHandler: StreamingApiGatewayHandler<ServerResponse> | undefined;
   let stopEntry: (() => Promise<void>) | undefined;
-  let streaming: boolean;
+  let config: LambdaConfig;
   try {
-    streaming = readConfig(env).streaming;
+    config = readConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
@@ -136,13 +136,13 @@ async function serve(
     const { watchEntry } = await import('../dev/watch-entry.js');
     const served = await watchEntry(options.entry, ctx.cwd, env, log, out);
     handler = served.handler;
-    if (streaming) streamingHandler = served.streamingHandler;
+    if (config.streaming) streamingHandler = served.streamingHandler;
     stopEntry = served.stop;
   } else {
     try {
       const app = createLambdaApp(env, log);
       handler = app.handler;
-      if (streaming) streamingHandler = app.streamingHandler(startNodeResponse);
+      if (config.streaming) streamingHandler = app.streamingHandler(startNodeResponse);
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new UserError(error.message, { hint: 'Fix the environment variable and run mcp-lambda dev again.' });
@@ -181,8 +181,9 @@ async function serve(
     throw error;
   }
 
-  const timeoutSeconds = Number(env.MCP_TIMEOUT_SECONDS ?? 29);
-  const entry = { type: 'http', url: server.url, ...(streaming && { timeout: clientTimeoutMs(timeoutSeconds) }) };
+  const { streaming, timeoutSeconds } = config;
+  const clientSeconds = clientTimeoutSeconds(timeoutSeconds);
+  const entry = { type: 'http', url: server.url, ...(clientSeconds !== undefined && { timeout: clientSeconds * 1000 }) };
   if (global.json) {
     out.json({ url: server.url, claudeCode: entry, streaming, timeoutSeconds });
   } else {

@@ -1,6 +1,6 @@
 /** The Claude Code entry for a deployed server, in the real schema (DESIGN.md, "Claude Code config"). */
 import type { StackOutputs } from '../../stacks/resolve.js';
-import { clientTimeoutSeconds } from '../timeout.js';
+import { stackClientTimeoutSeconds } from '../timeout.js';
 
 export type AuthMode = 'oauth' | 'helper';
 
@@ -36,7 +36,7 @@ export function discoveryUrl(issuerUrl: string): string {
  * Helper: no OAuth dance in Claude Code; it runs `mcp-lambda token --header-json` on every connect.
  */
 export function buildEntry(stack: StackOutputs, mode: AuthMode, helperCommand: readonly string[]): HttpEntry {
-  const seconds = clientTimeoutSeconds(stack);
+  const seconds = stackClientTimeoutSeconds(stack);
   const timeout = seconds === undefined ? {} : { timeout: seconds * 1000 };
   if (mode === 'oauth') {
     return {

@@ -6,6 +6,7 @@ import { type CallToolResult, McpServer, type McpServerFactory } from '@modelcon
 import * as z from 'zod/v4';
 import { VERSION } from '../../../version.js';
 import { type Clock, realClock } from '../../clock.js';
+import { BUFFERED_TIMEOUT_SECONDS } from '../../config.js';
 import type { DogApiOptions } from './dog-api.js';
 import {
   DEFAULT_LIMIT,
@@ -45,7 +46,7 @@ export interface DogFactsDeps {
 /** Builds a factory for fresh dog-facts servers. */
 export function createDogFactsFactory(options: DogApiOptions = {}, deps: DogFactsDeps = {}): McpServerFactory {
   const clock = deps.clock ?? realClock;
-  const longestWait = (deps.timeoutSeconds ?? 29) - FETCH_MARGIN_SECONDS;
+  const longestWait = (deps.timeoutSeconds ?? BUFFERED_TIMEOUT_SECONDS) - FETCH_MARGIN_SECONDS;
   return () => {
     const server = new McpServer(
       { name: 'dog-facts', title: 'Dog Facts', version: VERSION },
