@@ -213,3 +213,29 @@ describe('a buffered deployment (the default 29 s)', () => {
     expect(JSON.parse(answer.chunks[0]!.text).result.content[0].text).toContain('can wait at most 25 s');
   });
 });
+
+describe('the streaming handler and bad events', () => {
+  it.each([
+    ['not a proxy event', { hello: 'world' }, 400, -32600],
+    ['a method it does not serve', { httpMethod: 'TRACE', path: '/mcp', headers: {}, body: null }, 405, -32000],
+    [
+      'a body that is not base64',
+      { httpMethod: 'POST', path: '/mcp', headers: {}, body: 'x!', isBase64Encoded: true },
+      400,
+      -32700,
+    ],
+  ])('answers %s with its status and a JSON-RPC error, then ends the stream', async (_name, event, status, code) => {
+    const app = createLambdaApp({ DOG_API_BASE_URL: dogApi.baseUrl, MCP_TIMEOUT_SECONDS: '90' }, () => {});
+    const written: string[] = [];
+    let metadata: { statusCode: number; headers: Record<string, string> } | undefined;
+    let ended = false;
+    const handler = app.streamingHandler<null>((_stream, head) => {
+      metadata = head;
+      return { write: (chunk) => written.push(chunk), end: () => (ended = true) };
+    });
+    await handler(event as never, null);
+    expect(metadata?.statusCode).toBe(status);
+    expect(JSON.parse(written.join('')).error.code).toBe(code);
+    expect(ended).toBe(true);
+  });
+});

@@ -397,3 +397,42 @@ describe('deploy --domain', () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe('what a deployed stack says about its timeout and domain', () => {
+  it('ignores outputs it did not write: the defaults serve', async () => {
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Timeout: 'soon', CustomDomain: '', DomainRecord: 'junk' },
+    });
+    const result = await runCli(
+      ['deploy', '--region', 'eu-west-1'],
+      { HOME: home, ...aws.env() },
+      { deployEngine: cloud.factory() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(29);
+    expect(cloud.lastRequest?.stack.domain).toBeUndefined();
+  });
+
+  it('stops with the flags to give when a deployed domain has lost what it needs', async () => {
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'UPDATE_COMPLETE',
+      outputs: {
+        ...OUTPUTS,
+        SignUpPolicy: 'invite',
+        CustomDomain: 'mcp.example.com',
+        DomainRecord: 'junk',
+        DomainCertificate: 'issued',
+      },
+    });
+    const result = await runCli(
+      ['deploy', '--region', 'eu-west-1'],
+      { HOME: home, ...aws.env() },
+      { deployEngine: cloud.factory() },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('domain "mcp.example.com" is not valid: it needs a certificate: --certificate');
+  });
+});
