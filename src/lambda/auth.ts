@@ -16,6 +16,14 @@ export interface AuthPolicy {
   readonly requiredScope?: string;
   /** This server's resource URL; a token bound to another resource (`aud`) is refused. */
   readonly resource?: string;
+  /** Accepted as well as the two above: the API's resource and scope, with several servers behind one API. */
+  readonly apiWide?: ApiWideGrant;
+}
+
+/** A token for every server behind one API: bound to the API's URL, with the API-wide scope. */
+export interface ApiWideGrant {
+  readonly resource: string;
+  readonly scope: string;
 }
 
 export type AuthOutcome =
@@ -105,7 +113,8 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
   }
 
   const aud = audiences(claims);
-  if (policy.resource !== undefined && aud.length > 0 && !aud.includes(policy.resource)) {
+  const resources = [policy.resource, policy.apiWide?.resource].filter((value) => value !== undefined);
+  if (policy.resource !== undefined && aud.length > 0 && !aud.some((value) => resources.includes(value))) {
     return {
       ok: false,
       status: 401,
@@ -115,7 +124,8 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
   }
 
   const scopes = (claimString(claims, 'scope') ?? '').split(/\s+/).filter((scope) => scope !== '');
-  if (policy.requiredScope !== undefined && !scopes.includes(policy.requiredScope)) {
+  const accepted = [policy.requiredScope, policy.apiWide?.scope].filter((value) => value !== undefined);
+  if (policy.requiredScope !== undefined && !scopes.some((scope) => accepted.includes(scope))) {
     return {
       ok: false,
       status: 403,

@@ -4,6 +4,7 @@
  * A bad value fails the cold start with a message naming the variable: a misconfigured function should
  * stop loudly, not serve with a silently different policy.
  */
+import type { ApiWideGrant } from './auth.js';
 
 /** Default cap on a request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -38,6 +39,11 @@ export interface LambdaConfig {
   readonly requiredScope?: string;
   /** This server's resource URL: a token whose `aud` names another resource is refused. */
   readonly resource?: string;
+  /**
+   * With several servers behind one API: the API's own resource and scope, which every server accepts as
+   * well as its own (the 401 challenge names them). @default none
+   */
+  readonly apiWide?: ApiWideGrant;
   /** Tools only some Cognito groups may use: tool name → groups. Tools not named are for everyone. */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
   /** How long a request may take (`deploy --timeout`): the function's and the integration's timeout. */
@@ -117,6 +123,16 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (resource !== undefined && !URL.canParse(resource)) {
     throw new ConfigError(`MCP_RESOURCE must be the server's URL (https://…/mcp), got ${JSON.stringify(resource)}`);
   }
+  const apiResource = env.MCP_API_RESOURCE?.trim() || undefined;
+  const apiScope = env.MCP_API_SCOPE?.trim() || undefined;
+  if ((apiResource === undefined) !== (apiScope === undefined)) {
+    throw new ConfigError(
+      'MCP_API_RESOURCE and MCP_API_SCOPE go together: set both (several servers behind one API) or neither.',
+    );
+  }
+  if (apiResource !== undefined && !URL.canParse(apiResource)) {
+    throw new ConfigError(`MCP_API_RESOURCE must be the API's URL (https://…), got ${JSON.stringify(apiResource)}`);
+  }
   const toolGroups = parseToolGroups(env.MCP_TOOL_GROUPS);
   const timeoutSeconds = positiveInteger('MCP_TIMEOUT_SECONDS', env.MCP_TIMEOUT_SECONDS, BUFFERED_TIMEOUT_SECONDS, 'seconds');
   if (timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
@@ -135,6 +151,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     allowedClientIds: list(env.MCP_ALLOWED_CLIENT_IDS) ?? [],
     ...(requiredScope !== undefined && { requiredScope }),
     ...(resource !== undefined && { resource }),
+    ...(apiResource !== undefined && apiScope !== undefined && { apiWide: { resource: apiResource, scope: apiScope } }),
     ...(toolGroups !== undefined && { toolGroups }),
   };
 }

@@ -11,7 +11,7 @@
  * buffers them anyway), so the log line's status, size and duration are what the client really got.
  */
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import { type AuthorizerClaims, authorize } from './auth.js';
+import { type ApiWideGrant, type AuthorizerClaims, authorize } from './auth.js';
 import {
   DEFAULT_ALLOWED_ORIGINS,
   DEFAULT_MAX_BATCH,
@@ -55,6 +55,8 @@ export type McpHttpHandlerOptions = ServerSource & {
   readonly requiredScope?: string;
   /** This server's resource URL; tokens bound to another resource are refused. @default no check */
   readonly resource?: string;
+  /** The API's own resource and scope, accepted too (several servers behind one API). @default none */
+  readonly apiWide?: ApiWideGrant;
   /** Tools only some Cognito groups may use (tool → groups); others are for everyone. @default none */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
   /** Pass a tool call's event stream on as it is written (a deployment with `--timeout` over 29 s). */
@@ -160,6 +162,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     allowedClientIds: options.allowedClientIds ?? [],
     ...(options.requiredScope !== undefined && { requiredScope: options.requiredScope }),
     ...(options.resource !== undefined && { resource: options.resource }),
+    ...(options.apiWide !== undefined && { apiWide: options.apiWide }),
   };
   const now = options.now ?? (() => performance.now());
 

@@ -1,6 +1,6 @@
 /**
- * The public face: an API Gateway REST API with `ANY /mcp` behind a Cognito authorizer that requires the
- * MCP scope, RFC 9728 protected-resource metadata at the well-known paths (answered by API Gateway
+ * The public face: an API Gateway REST API with `ANY /mcp` (or `ANY /<name>/mcp` for each of several
+ * servers) behind a Cognito authorizer that requires the MCP scope, RFC 9728 protected-resource metadata at the well-known paths (answered by API Gateway
  * itself, no Lambda), and 401/403 gateway responses whose `WWW-Authenticate` points clients at it.
  *
  * The challenge must come from a gateway response: a `WWW-Authenticate` header sent by the Lambda is
@@ -22,14 +22,23 @@ export interface McpApiProps {
   readonly options: ResolvedStackOptions;
 }
 
-/** What `/mcp` is served by and protected with (known only once the pool, which needs the URL, exists). */
+/** A server's route: what serves it and the scopes (any one of them) a token needs. */
 export interface McpRouteProps {
   readonly handler: lambda.IFunction;
   readonly userPool: cognito.IUserPool;
-  /** The Cognito issuer: the authorization server in the metadata. */
+  /** Where it is served: `['mcp']` for one server, `['<name>', 'mcp']` for one of several. */
+  readonly path: readonly string[];
+  /** Scopes the authorizer accepts, any one of them: the server's own, and with several servers the API-wide one. */
+  readonly scopes: readonly string[];
+}
+
+/** An RFC 9728 protected-resource metadata document. */
+export interface ProtectedResource {
+  /** The URL tokens are asked for (RFC 8707 `resource`), a resource server's identifier. */
+  readonly resource: string;
   readonly issuerUrl: string;
-  /** The MCP scope, `<MCP URL>/<name>`: required by the authorizer, announced in the metadata and challenges. */
-  readonly scope: string;
+  readonly scopes: readonly string[];
+  readonly name: string;
 }
 
 /** Headers a browser MCP client sends (CORS preflight). */
@@ -50,16 +59,16 @@ export function staticHeader(value: string): string {
 
 /**
  * Built in two steps, because the URL and the pool need each other: the constructor creates the API and
- * its URLs (the pool's resource server is named by the MCP URL), then {@link McpApi.addMcpRoute} adds
- * what needs the pool and the function.
+ * its URLs (the pool's resource servers are named by them), then {@link McpApi.addRoute},
+ * {@link McpApi.addMetadata} and {@link McpApi.addChallenges} add what needs the pool and the functions.
  */
 export class McpApi extends Construct {
   readonly api: apigateway.RestApi;
   private readonly options: ResolvedStackOptions;
-  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp`, or `https://<your domain>/mcp` */
-  readonly mcpUrl: string;
-  /** The RFC 9728 metadata URL for `/mcp` (the one in `resource_metadata`). */
-  readonly metadataUrl: string;
+  private authorizer?: apigateway.CognitoUserPoolsAuthorizer;
+  private wellKnown?: apigateway.IResource;
+  /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>`, or `https://<your domain>`: every URL starts here. */
+  readonly baseUrl: string;
   /** Your domain (`deploy --domain`), when there is one. */
   readonly domain?: apigateway.DomainName;
   /** The Route 53 alias record made for it (with --hosted-zone). */
@@ -134,11 +143,9 @@ export class McpApi extends Construct {
     // Built from the stage *name*, not the Stage resource: the gateway responses and the metadata
     // integration hold these URLs, the Deployment depends on them, and the Stage on the Deployment, so a
     // reference to the Stage here would be a cycle.
-    const stageUrl = options.domain
+    this.baseUrl = options.domain
       ? `https://${options.domain.name}`
       : `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${options.stage}`;
-    this.mcpUrl = `${stageUrl}/mcp`;
-    this.metadataUrl = `${stageUrl}/.well-known/oauth-protected-resource/mcp`;
 
     if (options.domain) {
       const { name, certificateArn, hostedZoneId } = options.domain;
@@ -170,17 +177,30 @@ export class McpApi extends Construct {
     }
   }
 
-  /** `ANY /mcp` behind the Cognito authorizer, the RFC 9728 metadata, and the 401/403 challenges. */
-  addMcpRoute(props: McpRouteProps): void {
+  /** The MCP URL: `<base>/mcp`, or `<base>/<name>/mcp` for one of several servers. */
+  mcpUrlOf(server?: string): string {
+    return `${this.baseUrl}/${server === undefined ? '' : `${server}/`}mcp`;
+  }
+
+  /** The metadata URL for a path (RFC 9728: the well-known path, then the resource's path); `[]` for the API's own. */
+  metadataUrlOf(path: readonly string[]): string {
+    return [`${this.baseUrl}/.well-known/oauth-protected-resource`, ...path].join('/');
+  }
+
+  /** `ANY /<path>` behind the Cognito authorizer, which requires one of the route's scopes. */
+  addRoute(props: McpRouteProps): apigateway.IResource {
     const { options } = this;
-    const { scope } = props;
-    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+    this.authorizer ??= new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [props.userPool],
       authorizerName: `${options.serverName}-cognito`,
       identitySource: 'method.request.header.Authorization',
     });
-
-    const mcp = this.api.root.addResource('mcp', {
+    const [last, ...parents] = [...props.path].reverse();
+    if (last === undefined) throw new Error('A route needs a path.');
+    const parent = parents
+      .reverse()
+      .reduce<apigateway.IResource>((resource, part) => resource.getResource(part) ?? resource.addResource(part), this.api.root);
+    const mcp = parent.addResource(last, {
       defaultCorsPreflightOptions: {
         allowOrigins: [...options.allowedOrigins],
         allowMethods: ['POST', 'OPTIONS'],
@@ -199,18 +219,24 @@ export class McpApi extends Construct {
       }),
     });
     mcp.addMethod('ANY', integration, {
-      authorizer,
+      authorizer: this.authorizer,
       authorizationType: apigateway.AuthorizationType.COGNITO,
-      authorizationScopes: [scope],
+      authorizationScopes: [...props.scopes],
     });
+    return mcp;
+  }
 
-    // RFC 9728 protected-resource metadata, served by API Gateway (a mock integration: no Lambda).
+  /**
+   * RFC 9728 protected-resource metadata, served by API Gateway (a mock integration: no Lambda), at each
+   * of `paths` under `/.well-known/oauth-protected-resource` (`[]` is that path itself).
+   */
+  addMetadata(paths: readonly (readonly string[])[], document: ProtectedResource): void {
     const metadata = JSON.stringify({
-      resource: this.mcpUrl,
-      authorization_servers: [props.issuerUrl],
-      scopes_supported: [scope],
+      resource: document.resource,
+      authorization_servers: [document.issuerUrl],
+      scopes_supported: [...document.scopes],
       bearer_methods_supported: ['header'],
-      resource_name: `${options.serverName} MCP server`,
+      resource_name: document.name,
     });
     const metadataIntegration = new apigateway.MockIntegration({
       requestTemplates: { 'application/json': '{"statusCode": 200}' },
@@ -240,21 +266,28 @@ export class McpApi extends Construct {
         },
       ],
     };
-    const wellKnown = this.api.root.addResource('.well-known').addResource('oauth-protected-resource');
-    for (const method of [
-      wellKnown.addMethod('GET', metadataIntegration, metadataMethod),
-      wellKnown.addResource('mcp').addMethod('GET', metadataIntegration, metadataMethod),
-    ]) {
+    this.wellKnown ??= this.api.root.addResource('.well-known').addResource('oauth-protected-resource');
+    for (const path of paths) {
+      const resource = path.reduce<apigateway.IResource>(
+        (parent, part) => parent.getResource(part) ?? parent.addResource(part),
+        this.wellKnown,
+      );
+      const method = resource.addMethod('GET', metadataIntegration, metadataMethod);
       const reason = 'RFC 9728 metadata must be readable without a token: it is how clients find out where to get one.';
       Validations.of(method).acknowledge(
         { id: 'AwsSolutions::AwsSolutions-APIG4', reason },
         { id: 'AwsSolutions::AwsSolutions-COG4', reason },
       );
     }
+  }
 
-    // The challenge clients follow to discover the authorization server (the /<stage> prefix breaks
-    // well-known path discovery, so resource_metadata carries the full URL).
-    const challenge = `Bearer resource_metadata="${this.metadataUrl}", scope="${scope}"`;
+  /**
+   * The 401/403 challenges clients follow to discover the authorization server (the /<stage> prefix breaks
+   * well-known path discovery, so resource_metadata carries the full URL). One per API: API Gateway's
+   * gateway responses cannot differ by route.
+   */
+  addChallenges(metadataUrl: string, scope: string): void {
+    const challenge = `Bearer resource_metadata="${metadataUrl}", scope="${scope}"`;
     const cors = {
       'Access-Control-Allow-Origin': staticHeader('*'),
       'Access-Control-Expose-Headers': staticHeader('WWW-Authenticate'),
@@ -273,7 +306,7 @@ export class McpApi extends Construct {
       statusCode: '403',
       responseHeaders: {
         'WWW-Authenticate': staticHeader(
-          `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${this.metadataUrl}"`,
+          `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${metadataUrl}"`,
         ),
         ...cors,
       },

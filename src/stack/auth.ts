@@ -25,8 +25,22 @@ import { allowListValue, PRE_SIGN_UP_TRIGGER_SOURCE } from './sign-up.js';
 export interface McpAuthProps {
   readonly options: ResolvedStackOptions;
   readonly runtime: lambda.Runtime;
-  /** The MCP URL: the resource server's identifier, and the `resource` clients ask tokens for. */
-  readonly resourceUrl: string;
+  /**
+   * The resources clients ask tokens for, each a resource server with one scope, `<identifier>/<scopeName>`.
+   * The first is the one the 401 challenge names (one server: the MCP URL; several: the API's URL, whose
+   * scope every server accepts), the others one per server.
+   */
+  readonly resources: readonly McpResource[];
+}
+
+/** A resource server: its identifier is the URL clients send as `resource` (RFC 8707). */
+export interface McpResource {
+  /** Construct id of its resource server. */
+  readonly id: string;
+  readonly identifier: string;
+  readonly scopeName: string;
+  /** What it is, for the name and the scope's description ("dog-facts MCP server"). */
+  readonly title: string;
 }
 
 export class McpAuth extends Construct {
@@ -34,21 +48,26 @@ export class McpAuth extends Construct {
   readonly domain: cognito.UserPoolDomain;
   /** Managed login (v2) shows "Login pages unavailable" for a client without a branding style. */
   readonly branding: cognito.CfnManagedLoginBranding;
-  readonly resourceServer: cognito.UserPoolResourceServer;
+  /** One per resource, in {@link McpAuthProps.resources}'s order. */
+  readonly resourceServers: readonly cognito.UserPoolResourceServer[];
   readonly interactiveClient: cognito.UserPoolClient;
   readonly automatedClient: cognito.UserPoolClient;
   readonly automatedClientSecret: secretsmanager.Secret;
   /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` */
   readonly issuerUrl: string;
-  /** The MCP scope, `<MCP URL>/<name>`. */
+  /** The first resource's scope: `<MCP URL>/<name>`, or with several servers the one for all of them. */
   readonly scope: string;
+  /** Every resource's scope, in order. */
+  readonly scopes: readonly string[];
   /** The allow-list the pre-sign-up trigger reads (allow-list policy only). */
   readonly allowList?: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: McpAuthProps) {
     super(scope, id);
-    const { options, resourceUrl } = props;
-    this.scope = `${resourceUrl}/${options.scopeName}`;
+    const { options, resources } = props;
+    if (resources.length === 0) throw new Error('McpAuth needs at least one resource.');
+    this.scopes = resources.map((resource) => `${resource.identifier}/${resource.scopeName}`);
+    this.scope = this.scopes[0] as string;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       // Invite-only: people join when the owner invites them (AdminCreateUser), never by themselves.
@@ -99,16 +118,20 @@ export class McpAuth extends Construct {
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
-    const mcpScope = new cognito.ResourceServerScope({
-      scopeName: options.serverName,
-      scopeDescription: `Call the ${options.serverName} MCP server`,
+    const mcpScopes = resources.map((resource) => {
+      const scope = new cognito.ResourceServerScope({
+        scopeName: resource.scopeName,
+        scopeDescription: `Call the ${resource.title}`,
+      });
+      const server = this.userPool.addResourceServer(resource.id, {
+        identifier: resource.identifier,
+        // The name may not hold ':' or '/' (CDK would default it to the identifier, a URL).
+        userPoolResourceServerName: resource.title,
+        scopes: [scope],
+      });
+      return { server, scope: cognito.OAuthScope.resourceServer(server, scope) };
     });
-    this.resourceServer = this.userPool.addResourceServer('ResourceServer', {
-      identifier: resourceUrl,
-      // The name may not hold ':' or '/' (CDK would default it to the identifier, a URL).
-      userPoolResourceServerName: `${options.serverName} MCP server`,
-      scopes: [mcpScope],
-    });
+    this.resourceServers = mcpScopes.map((entry) => entry.server);
 
     this.interactiveClient = this.userPool.addClient('InteractiveClient', {
       userPoolClientName: `${options.serverName}-interactive`,
@@ -121,7 +144,7 @@ export class McpAuth extends Construct {
           cognito.OAuthScope.OPENID,
           cognito.OAuthScope.EMAIL,
           cognito.OAuthScope.PROFILE,
-          cognito.OAuthScope.resourceServer(this.resourceServer, mcpScope),
+          ...mcpScopes.map((entry) => entry.scope),
         ],
         callbackUrls: [...options.callbackUrls],
         logoutUrls: [...options.callbackUrls],
@@ -152,7 +175,7 @@ export class McpAuth extends Construct {
       generateSecret: true,
       oAuth: {
         flows: { clientCredentials: true },
-        scopes: [cognito.OAuthScope.resourceServer(this.resourceServer, mcpScope)],
+        scopes: mcpScopes.map((entry) => entry.scope),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -184,9 +207,9 @@ export class McpAuth extends Construct {
       runtime: props.runtime,
       options,
       source: PRE_TOKEN_TRIGGER_SOURCE,
-      environment: { MCP_SCOPE: this.scope },
+      environment: { MCP_SCOPE: this.scopes.join(' ') },
       roleDescription: 'Writes the pre-token-generation trigger logs; nothing else.',
-      description: `Adds the ${options.serverName} MCP scope to access tokens from password sign-in and refresh`,
+      description: `Adds the ${options.serverName} MCP scope${this.scopes.length > 1 ? 's' : ''} to access tokens from password sign-in and refresh`,
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
 

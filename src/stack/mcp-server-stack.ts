@@ -3,12 +3,12 @@
  * `login` and `write-config` read back. Every physical name is generated or derived from the stack, so
  * two stacks (different server or stack names) live side by side in one account and region.
  */
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { McpApi } from './api.js';
 import { McpAuth } from './auth.js';
 import { LAMBDA_RUNTIME, McpFunction } from './function.js';
-import { type McpServerStackOptions, type ResolvedStackOptions, resolveStackOptions } from './props.js';
+import { ALL_SERVERS_SCOPE_NAME, type McpServerStackOptions, type ResolvedStackOptions, resolveStackOptions } from './props.js';
 
 export interface McpServerStackProps extends StackProps, McpServerStackOptions {}
 
@@ -39,45 +39,131 @@ export const OUTPUTS = {
   domainTarget: 'DomainTarget',
   domainRecord: 'DomainRecord',
   domainCertificate: 'DomainCertificate',
+  servers: 'Servers',
 } as const;
+
+/** One server of the stack as clients reach it. */
+export interface ServerEndpoint {
+  readonly name: string;
+  readonly url: string;
+  /** Its own scope (with several servers, the API-wide scope is accepted too). */
+  readonly scope: string;
+  readonly metadataUrl: string;
+  readonly function: McpFunction;
+}
+
+/** `notes-v2` → `NotesV2`: a server's name as part of a construct id. */
+function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
 
 export class McpServerStack extends Stack {
   readonly options: ResolvedStackOptions;
   readonly auth: McpAuth;
+  /** The (first) server's function. */
   readonly mcpFunction: McpFunction;
   readonly mcpApi: McpApi;
+  /** Each server: one at /mcp, or several at /<name>/mcp. */
+  readonly endpoints: readonly ServerEndpoint[];
 
   constructor(scope: Construct, id: string, props: McpServerStackProps = {}) {
     const options = resolveStackOptions({ ...props, stackName: props.stackName ?? id });
     super(scope, id, {
       ...props,
       stackName: options.stackName,
-      description: `MCP server ${options.serverName} on AWS Lambda behind Cognito OAuth (mcp-lambda)`,
+      description: options.servers
+        ? `MCP servers ${options.servers.map((server) => server.name).join(', ')} on AWS Lambda behind Cognito OAuth (mcp-lambda ${options.serverName})`
+        : `MCP server ${options.serverName} on AWS Lambda behind Cognito OAuth (mcp-lambda)`,
     });
     this.options = options;
 
-    // The API first: its URL names the pool's resource server (resource binding, see McpAuth).
-    this.mcpApi = new McpApi(this, 'Http', { options });
-    this.auth = new McpAuth(this, 'Auth', { options, runtime: LAMBDA_RUNTIME, resourceUrl: this.mcpApi.mcpUrl });
-    const mcpScope = this.auth.scope;
-    this.mcpFunction = new McpFunction(this, 'Server', {
+    // The API first: its URLs name the pool's resource servers (resource binding, see McpAuth).
+    const api = (this.mcpApi = new McpApi(this, 'Http', { options }));
+    const servers = options.servers;
+    this.auth = new McpAuth(this, 'Auth', {
       options,
-      environment: {
-        MCP_REQUIRED_SCOPE: mcpScope,
-        MCP_RESOURCE: this.mcpApi.mcpUrl,
-        MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, this.auth.automatedClient.userPoolClientId].join(
-          ',',
-        ),
-        MCP_ALLOWED_ORIGINS: options.allowedOrigins.join(','),
-        ...(Object.keys(options.toolGroups).length > 0 && { MCP_TOOL_GROUPS: JSON.stringify(options.toolGroups) }),
-      },
+      runtime: LAMBDA_RUNTIME,
+      resources: servers
+        ? [
+            {
+              id: 'ResourceServer',
+              identifier: api.baseUrl,
+              scopeName: ALL_SERVERS_SCOPE_NAME,
+              title: `${options.serverName} MCP servers, all of them`,
+            },
+            ...servers.map((server) => ({
+              id: `ResourceServer${pascalCase(server.name)}`,
+              identifier: api.mcpUrlOf(server.name),
+              scopeName: server.name,
+              title: `${server.name} MCP server`,
+            })),
+          ]
+        : [
+            {
+              id: 'ResourceServer',
+              identifier: api.mcpUrlOf(),
+              scopeName: options.scopeName,
+              title: `${options.serverName} MCP server`,
+            },
+          ],
     });
-    this.mcpApi.addMcpRoute({
-      handler: this.mcpFunction.function,
-      userPool: this.auth.userPool,
-      issuerUrl: this.auth.issuerUrl,
-      scope: mcpScope,
-    });
+    const { issuerUrl, userPool } = this.auth;
+    const shared = {
+      MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, this.auth.automatedClient.userPoolClientId].join(
+        ',',
+      ),
+      MCP_ALLOWED_ORIGINS: options.allowedOrigins.join(','),
+      ...(Object.keys(options.toolGroups).length > 0 && { MCP_TOOL_GROUPS: JSON.stringify(options.toolGroups) }),
+    };
+    if (servers) {
+      // Each server: its function, `/<name>/mcp`, its metadata. The challenge is one per API, so it names
+      // the API's own metadata, whose scope every server accepts as well as its own.
+      const [allScope, ...serverScopes] = this.auth.scopes as [string, ...string[]];
+      this.endpoints = servers.map((server, index) => {
+        const scope = serverScopes[index] as string;
+        const url = api.mcpUrlOf(server.name);
+        const fn = new McpFunction(this, `Server${pascalCase(server.name)}`, {
+          options,
+          server,
+          environment: {
+            ...shared,
+            MCP_REQUIRED_SCOPE: scope,
+            MCP_RESOURCE: url,
+            MCP_API_SCOPE: allScope,
+            MCP_API_RESOURCE: api.baseUrl,
+          },
+        });
+        api.addRoute({ handler: fn.function, userPool, path: [server.name, 'mcp'], scopes: [scope, allScope] });
+        const metadataPath = [server.name, 'mcp'];
+        api.addMetadata([metadataPath], { resource: url, issuerUrl, scopes: [scope], name: `${server.name} MCP server` });
+        return { name: server.name, url, scope, metadataUrl: api.metadataUrlOf(metadataPath), function: fn };
+      });
+      api.addMetadata([[]], {
+        resource: api.baseUrl,
+        issuerUrl,
+        scopes: [allScope],
+        name: `${options.serverName} MCP servers (${servers.map((server) => server.name).join(', ')})`,
+      });
+      api.addChallenges(api.metadataUrlOf([]), allScope);
+    } else {
+      const scope = this.auth.scope;
+      const url = api.mcpUrlOf();
+      const fn = new McpFunction(this, 'Server', {
+        options,
+        environment: { ...shared, MCP_REQUIRED_SCOPE: scope, MCP_RESOURCE: url },
+      });
+      api.addRoute({ handler: fn.function, userPool, path: ['mcp'], scopes: [scope] });
+      // At the well-known path itself too: on a domain of your own, that is where every client looks first.
+      api.addMetadata([[], ['mcp']], { resource: url, issuerUrl, scopes: [scope], name: `${options.serverName} MCP server` });
+      api.addChallenges(api.metadataUrlOf(['mcp']), scope);
+      this.endpoints = [{ name: options.serverName, url, scope, metadataUrl: api.metadataUrlOf(['mcp']), function: fn }];
+    }
+    const [first] = this.endpoints as [ServerEndpoint, ...ServerEndpoint[]];
+    this.mcpFunction = first.function;
+    const mcpScope = this.auth.scope;
 
     const hostedUi = this.auth.domain.baseUrl();
     const interactiveId = this.auth.interactiveClient.userPoolClientId;
@@ -88,8 +174,25 @@ export class McpServerStack extends Stack {
       `${hostedUi}/${page}?client_id=${interactiveId}&response_type=code&scope=openid%20email%20profile%20${mcpScope}&redirect_uri=${encodeURIComponent(claudeCallback)}`;
 
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
-    output(OUTPUTS.mcpServerUrl, this.mcpApi.mcpUrl, 'MCP endpoint (Streamable HTTP)');
-    output(OUTPUTS.oauthMetadataUrl, this.mcpApi.metadataUrl, 'RFC 9728 protected-resource metadata for the MCP endpoint');
+    output(
+      OUTPUTS.mcpServerUrl,
+      first.url,
+      servers ? `MCP endpoint of ${first.name}, the first server (Servers lists each)` : 'MCP endpoint (Streamable HTTP)',
+    );
+    output(
+      OUTPUTS.oauthMetadataUrl,
+      servers ? api.metadataUrlOf([]) : first.metadataUrl,
+      servers
+        ? 'RFC 9728 protected-resource metadata for the whole API (the 401 challenge names it)'
+        : 'RFC 9728 protected-resource metadata for the MCP endpoint',
+    );
+    if (servers) {
+      output(
+        OUTPUTS.servers,
+        Fn.toJsonString(this.endpoints.map(({ name, url, scope, metadataUrl }) => ({ name, url, scope, metadataUrl }))),
+        'The servers behind this API: name, MCP URL, scope and metadata URL of each (deploy --entry … --entry …)',
+      );
+    }
     output(OUTPUTS.interactiveClientId, interactiveId, 'Public OAuth client (authorization code + PKCE, password check)');
     output(
       OUTPUTS.automatedClientId,
@@ -100,7 +203,11 @@ export class McpServerStack extends Stack {
     output(OUTPUTS.authorizationUrl, `${hostedUi}/oauth2/authorize`, 'OAuth authorization endpoint');
     output(OUTPUTS.tokenUrl, `${hostedUi}/oauth2/token`, 'OAuth token endpoint');
     output(OUTPUTS.clientId, interactiveId, 'OAuth client id for MCP clients such as Claude Code');
-    output(OUTPUTS.scope, mcpScope, 'OAuth scope the MCP endpoint requires');
+    output(
+      OUTPUTS.scope,
+      mcpScope,
+      servers ? 'OAuth scope every server accepts (each also accepts its own)' : 'OAuth scope the MCP endpoint requires',
+    );
     output(OUTPUTS.signInUrl, query('signup'), 'Hosted UI sign-up page: register here');
     output(OUTPUTS.userPoolId, this.auth.userPool.userPoolId, 'Cognito user pool id');
     output(OUTPUTS.region, Aws.REGION, 'AWS region');

@@ -19,14 +19,14 @@ export const PASSWORD_TOKEN_SOURCES = [
   'TokenGeneration_NewPasswordChallenge',
 ] as const;
 
-/** CommonJS source of the trigger; reads the scope to add from `MCP_SCOPE`. */
+/** CommonJS source of the trigger; reads the scopes to add from `MCP_SCOPE` (separated by spaces). */
 export const PRE_TOKEN_TRIGGER_SOURCE = `'use strict';
 const SOURCES = new Set(${JSON.stringify(PASSWORD_TOKEN_SOURCES)});
 exports.handler = async (event) => {
-  const scope = process.env.MCP_SCOPE;
-  if (scope && SOURCES.has(event.triggerSource)) {
+  const scopes = (process.env.MCP_SCOPE || '').split(' ').filter(Boolean);
+  if (scopes.length > 0 && SOURCES.has(event.triggerSource)) {
     event.response = event.response || {};
-    event.response.claimsAndScopeOverrideDetails = { accessTokenGeneration: { scopesToAdd: [scope] } };
+    event.response.claimsAndScopeOverrideDetails = { accessTokenGeneration: { scopesToAdd: scopes } };
   }
   return event;
 };

@@ -108,6 +108,12 @@ export interface McpServerStackOptions {
   readonly lambdaBundleDir?: string;
   /** The built-in server the bundle serves (`MCP_SERVER`); `serverName` only names the deployment. @default dog-facts */
   readonly builtinServer?: string;
+  /**
+   * Several servers behind this one API, user pool and pair of clients (`deploy --entry a.ts --entry b.ts`):
+   * each at `/<name>/mcp` with a function, a scope and a protected-resource metadata document of its own.
+   * Two to ten; `lambdaBundleDir` and `builtinServer` are then per server. @default one server at /mcp
+   */
+  readonly servers?: readonly ServerDefinition[];
   /** Settings for the server: environment variables of the function. @default none */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -116,6 +122,25 @@ export interface McpServerStackOptions {
    */
   readonly secrets?: Readonly<Record<string, string>>;
 }
+
+/** One of several servers behind one API: its route is `/<name>/mcp`, its scope `<its URL>/<name>`. */
+export interface ServerDefinition {
+  readonly name: string;
+  /** Directory holding its bundle (`index.mjs`). @default this package's dist/lambda-bundle */
+  readonly lambdaBundleDir?: string;
+  /** The built-in server that bundle serves (`MCP_SERVER`). @default dog-facts */
+  readonly builtinServer?: string;
+}
+
+/** Most servers one stack serves: each is a function, a route, a resource server and a metadata document. */
+export const MAX_SERVERS = 10;
+
+/**
+ * With several servers, the name of the scope on the API-wide resource server (`<API URL>/all-servers`):
+ * API Gateway's 401 challenge is one per API, so it points at a metadata document for the whole API, and
+ * a client that follows it gets a token every server accepts.
+ */
+export const ALL_SERVERS_SCOPE_NAME = 'all-servers';
 
 /** Options with every default applied, checked. */
 export interface ResolvedStackOptions {
@@ -148,6 +173,15 @@ export interface ResolvedStackOptions {
   readonly scopeName: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly SecretSetting[];
+  /** Several servers (two or more), each at `/<name>/mcp`; absent for one server at `/mcp`. */
+  readonly servers?: readonly ResolvedServer[];
+}
+
+/** A {@link ServerDefinition} with its default applied. */
+export interface ResolvedServer {
+  readonly name: string;
+  readonly lambdaBundleDir?: string;
+  readonly builtinServer: string;
 }
 
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -292,6 +326,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   integer('throttling burst limit', throttling.burstLimit, 1, 5000);
   const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
   const settings = checkSettings(options.environment ?? {}, options.secrets ?? {});
+  const servers = options.servers === undefined ? undefined : checkServers(options);
   return {
     serverName,
     stackName,
@@ -318,5 +353,35 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     scopeName: serverName,
     environment: settings.environment,
     secrets: settings.secrets,
+    ...(servers !== undefined && { servers }),
   };
+}
+
+function checkServers(options: McpServerStackOptions): ResolvedServer[] {
+  const servers = options.servers ?? [];
+  if (servers.length < 2 || servers.length > MAX_SERVERS) {
+    invalid(
+      'servers',
+      servers.map((server) => server.name),
+      `name from 2 to ${MAX_SERVERS} servers (one server is served at /mcp without a list).`,
+    );
+  }
+  if (options.lambdaBundleDir !== undefined || options.builtinServer !== undefined) {
+    invalid(
+      'servers',
+      servers.map((server) => server.name),
+      'with several servers, each names its own bundle.',
+    );
+  }
+  const seen = new Set<string>();
+  return servers.map((server) => {
+    const name = checkServerName(server.name);
+    if (seen.has(name)) invalid('server name', name, 'each server needs a name of its own (it is its path, /<name>/mcp).');
+    seen.add(name);
+    return {
+      name,
+      builtinServer: server.builtinServer ?? DEFAULT_SERVER_NAME,
+      ...(server.lambdaBundleDir !== undefined && { lambdaBundleDir: server.lambdaBundleDir }),
+    };
+  });
 }

@@ -618,6 +618,7 @@ describe('outputs', () => {
       OUTPUTS.domainTarget,
       OUTPUTS.domainRecord,
       OUTPUTS.domainCertificate,
+      OUTPUTS.servers,
     ];
     expect(Object.keys(json.Outputs).sort()).toEqual(
       Object.values(OUTPUTS)
@@ -941,6 +942,183 @@ describe('settings and secrets for the server', () => {
         .map((rule) => rule.id)
         .sort(),
     );
+  });
+});
+
+describe('several servers (deploy --entry a --entry b)', () => {
+  const several = synth({ serverName: 'team', servers: [{ name: 'notes' }, { name: 'weather', builtinServer: 'dog-facts' }] });
+  const all = (type: string) => Object.entries(several.json.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
+  const api = all('AWS::ApiGateway::RestApi')[0]![0];
+  const BASE = `https://<${api}>.execute-api.${FAKE.region}.${FAKE.urlSuffix}/prod`;
+  const ALL = `${BASE}/all-servers`;
+  const scopeOf = (name: string) => `${BASE}/${name}/mcp/${name}`;
+  const pathOf = (resourceId: any): string =>
+    resourceId.Ref === undefined
+      ? ''
+      : `${pathOf(several.json.Resources[resourceId.Ref].Properties.ParentId)}/${several.json.Resources[resourceId.Ref].Properties.PathPart}`;
+  const methods = all('AWS::ApiGateway::Method').map(([, r]) => ({ path: pathOf(r.Properties.ResourceId), ...r.Properties }));
+
+  it('gives each server a function of its own, with its own scope and resource and the API-wide ones', () => {
+    const functions = all('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith('MCP server'));
+    expect(functions.map(([, r]) => r.Properties.Description).sort()).toEqual([
+      'MCP server notes (mcp-lambda)',
+      'MCP server weather (mcp-lambda)',
+    ]);
+    for (const name of ['notes', 'weather']) {
+      const [, fn] = functions.find(([, r]) => r.Properties.Description === `MCP server ${name} (mcp-lambda)`)!;
+      const env = Object.fromEntries(
+        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([key, value]) => [
+          key,
+          render(value),
+        ]),
+      );
+      expect(env).toMatchObject({
+        MCP_SERVER: 'dog-facts',
+        MCP_RESOURCE: `${BASE}/${name}/mcp`,
+        MCP_API_RESOURCE: BASE,
+      });
+      // Scopes read `<Ref of the resource server>/<name>`: the Ref renders as the resource server's logical id.
+      expect(env.MCP_REQUIRED_SCOPE).toMatch(new RegExp(`/${name}$`));
+      expect(env.MCP_API_SCOPE).toMatch(/\/all-servers$/);
+    }
+    // One requestState key each: a state minted by one server is no good at another.
+    expect(all('AWS::SecretsManager::Secret').filter(([, r]) => /requestState/.test(r.Properties.Description))).toHaveLength(2);
+  });
+
+  it('names a resource server per server by its URL, and one for the whole API; both clients may ask for every scope', () => {
+    const servers = all('AWS::Cognito::UserPoolResourceServer').map(([, r]) => ({
+      identifier: render(r.Properties.Identifier),
+      name: r.Properties.Name,
+      scopes: r.Properties.Scopes.map((scope: { ScopeName: string }) => scope.ScopeName),
+    }));
+    expect(servers).toEqual([
+      { identifier: BASE, name: 'team MCP servers, all of them', scopes: ['all-servers'] },
+      { identifier: `${BASE}/notes/mcp`, name: 'notes MCP server', scopes: ['notes'] },
+      { identifier: `${BASE}/weather/mcp`, name: 'weather MCP server', scopes: ['weather'] },
+    ]);
+    const ids = Object.fromEntries(
+      all('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
+    );
+    for (const [, client] of all('AWS::Cognito::UserPoolClient')) {
+      const scopes = client.Properties.AllowedOAuthScopes.map((scope: unknown) => render(scope, ids));
+      expect(scopes).toEqual(expect.arrayContaining([ALL, scopeOf('notes'), scopeOf('weather')]));
+    }
+    // The pre-token trigger adds them all to a password sign-in: one `mcp-lambda login` for every server.
+    const trigger = all('AWS::Lambda::Function').find(([, r]) => r.Properties.Code.ZipFile === PRE_TOKEN_TRIGGER_SOURCE)!;
+    const added = render(trigger[1].Properties.Environment.Variables.MCP_SCOPE, ids).split(' ');
+    expect(added).toEqual([ALL, scopeOf('notes'), scopeOf('weather')]);
+  });
+
+  it('routes /<name>/mcp to each function behind the authorizer, which takes its scope or the API-wide one', () => {
+    const ids = Object.fromEntries(
+      all('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
+    );
+    const any = methods.filter((m) => m.HttpMethod === 'ANY');
+    expect(any.map((m) => m.path).sort()).toEqual(['/notes/mcp', '/weather/mcp']);
+    for (const method of any) {
+      const name = method.path.split('/')[1]!;
+      expect(method.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(method.AuthorizationScopes.map((scope: unknown) => render(scope, ids))).toEqual([scopeOf(name), ALL]);
+      const fnId = JSON.stringify(method.Integration.Uri).match(
+        /"(ServerNotes|ServerWeather)[A-Za-z0-9]*Function[A-F0-9]{8}"/,
+      )?.[1];
+      expect(fnId?.toLowerCase()).toBe(`server${name}`);
+    }
+    expect(all('AWS::ApiGateway::Authorizer')).toHaveLength(1);
+  });
+
+  it("serves each server's metadata at its well-known path, the API's at the root one, and the challenge names the API's", () => {
+    const ids = Object.fromEntries(
+      all('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
+    );
+    const documents = Object.fromEntries(
+      methods
+        .filter((m) => m.HttpMethod === 'GET')
+        .map((m) => [
+          m.path,
+          JSON.parse(render(m.Integration.IntegrationResponses[0].ResponseTemplates['application/json'], ids)),
+        ]),
+    );
+    const issuer = `https://cognito-idp.${FAKE.region}.${FAKE.urlSuffix}/<${all('AWS::Cognito::UserPool')[0]![0]}>`;
+    expect(documents).toEqual({
+      '/.well-known/oauth-protected-resource': {
+        resource: BASE,
+        authorization_servers: [issuer],
+        scopes_supported: [ALL],
+        bearer_methods_supported: ['header'],
+        resource_name: 'team MCP servers (notes, weather)',
+      },
+      '/.well-known/oauth-protected-resource/notes/mcp': {
+        resource: `${BASE}/notes/mcp`,
+        authorization_servers: [issuer],
+        scopes_supported: [scopeOf('notes')],
+        bearer_methods_supported: ['header'],
+        resource_name: 'notes MCP server',
+      },
+      '/.well-known/oauth-protected-resource/weather/mcp': {
+        resource: `${BASE}/weather/mcp`,
+        authorization_servers: [issuer],
+        scopes_supported: [scopeOf('weather')],
+        bearer_methods_supported: ['header'],
+        resource_name: 'weather MCP server',
+      },
+    });
+    const unauthorized = all('AWS::ApiGateway::GatewayResponse').find(([, r]) => r.Properties.ResponseType === 'UNAUTHORIZED')!;
+    expect(render(unauthorized[1].Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate'], ids)).toBe(
+      `'Bearer resource_metadata="${BASE}/.well-known/oauth-protected-resource", scope="${ALL}"'`,
+    );
+  });
+
+  it('lists the servers in an output, and the first one as McpServerUrl', () => {
+    const ids = Object.fromEntries(
+      all('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
+    );
+    const out = (name: string) => render(several.json.Outputs[name].Value, ids);
+    expect(JSON.parse(out(OUTPUTS.servers))).toEqual(
+      ['notes', 'weather'].map((name) => ({
+        name,
+        url: `${BASE}/${name}/mcp`,
+        scope: scopeOf(name),
+        metadataUrl: `${BASE}/.well-known/oauth-protected-resource/${name}/mcp`,
+      })),
+    );
+    expect(out(OUTPUTS.mcpServerUrl)).toBe(`${BASE}/notes/mcp`);
+    expect(out(OUTPUTS.scope)).toBe(ALL);
+    expect(out(OUTPUTS.oauthMetadataUrl)).toBe(`${BASE}/.well-known/oauth-protected-resource`);
+  });
+
+  it('puts every URL on a domain of your own', () => {
+    const { json: onDomain } = synth({
+      serverName: 'team',
+      servers: [{ name: 'notes' }, { name: 'weather' }],
+      domain: { name: 'mcp.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+    });
+    const servers = JSON.parse(
+      render(onDomain.Outputs[OUTPUTS.servers].Value, {}).replace(/<[^>]+>/g, 'https://mcp.example.com'),
+    );
+    expect(servers.map((server: { url: string }) => server.url)).toEqual([
+      'https://mcp.example.com/notes/mcp',
+      'https://mcp.example.com/weather/mcp',
+    ]);
+  });
+
+  it('refuses one server, more than ten, a name twice, a bad name, and a bundle for the stack as well', () => {
+    const refused = (options: McpServerStackOptions, message: RegExp) => {
+      expect(() => resolveStackOptions(options)).toThrow(StackPropsError);
+      expect(() => resolveStackOptions(options)).toThrow(message);
+    };
+    refused({ servers: [{ name: 'notes' }] }, /from 2 to 10 servers/);
+    refused({ servers: Array.from({ length: 11 }, (_, i) => ({ name: `s${i}` })) }, /from 2 to 10 servers/);
+    refused({ servers: [{ name: 'notes' }, { name: 'notes' }] }, /a name of its own/);
+    refused({ servers: [{ name: 'notes' }, { name: 'Weather!' }] }, /server name "Weather!"/);
+    refused({ servers: [{ name: 'notes' }, { name: 'weather' }], lambdaBundleDir: '/tmp/x' }, /each names its own bundle/);
+  });
+
+  it('passes cdk-nag and the CloudFormation validation', () => {
+    const options = { serverName: 'team', servers: [{ name: 'notes' }, { name: 'weather' }] };
+    nagAcknowledged(options);
+    const { app } = buildApp({ ...options, outdir: outdir(), validate: true });
+    expect(() => app.synth()).not.toThrow();
   });
 });
 
