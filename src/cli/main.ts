@@ -102,7 +102,11 @@ Examples:
       .option('-n, --name <name>', 'deployment name (default: "dog-facts")')
       .option('--stack-name <name>', 'CloudFormation stack name (default: "mcp-lambda-<name>")');
 
-  stackSelector(program.command('login').helpGroup('Deploy and connect:'))
+  /** For a stack with several servers (deploy --entry a --entry b): which one. */
+  const serverOption = (command: Command, what: string) =>
+    command.option('--server <name>', `one of the stack's servers (deployed with several --entry): ${what}`);
+
+  serverOption(stackSelector(program.command('login').helpGroup('Deploy and connect:')), 'verify only this one (default: all)')
     .description('register or sign in to the deployed server, verify it answers, and store the sign-in')
     .option('--username <email>', 'your email address (otherwise asked)')
     .option('--password-stdin', 'read the password from standard input (for scripts; never a flag)')
@@ -122,7 +126,10 @@ Examples:
     )
     .action((options: LoginCommandOptions) => run(async (ctx) => (await import('./commands/login.js')).login(ctx, options)));
 
-  stackSelector(program.command('write-config').helpGroup('Deploy and connect:'))
+  serverOption(
+    stackSelector(program.command('write-config').helpGroup('Deploy and connect:')),
+    'write only its entry (default: one entry per server)',
+  )
     .description("write an MCP client's entry for the deployed server (Claude Code's by default; merged, never clobbered)")
     .addOption(
       new Option('--client <client>', 'the client to configure')
@@ -196,7 +203,10 @@ on stdout and one line on stderr.`,
     )
     .action((options: TokenOptions) => run(async (ctx) => (await import('./commands/token.js')).token(ctx, options)));
 
-  stackSelector(program.command('doctor').helpGroup('Deploy and connect:'))
+  serverOption(
+    stackSelector(program.command('doctor').helpGroup('Deploy and connect:')),
+    'the one to check (needed when there are several)',
+  )
     .description('walk the chain Claude Code follows to the server and name the first broken link, with the fix')
     .option('--url <url>', "check this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)")
     .addOption(
@@ -225,7 +235,10 @@ Examples:
       }),
     );
 
-  stackSelector(program.command('logs').helpGroup('Deploy and connect:'))
+  serverOption(
+    stackSelector(program.command('logs').helpGroup('Deploy and connect:')),
+    'the one whose log to show (needed when there are several)',
+  )
     .description("the server's request log from CloudWatch: one line per request (or --json)")
     .option('--since <duration>', 'how far back: 30s, 10m, 2h, 1d (default: 1h)')
     .option('-f, --follow', 'keep printing new requests until Ctrl-C')
@@ -246,7 +259,10 @@ Examples:
     .action((options: LogsOptions) => run(async (ctx) => (await import('./commands/logs.js')).logs(ctx, options)));
 
   const serverTarget = (command: Command) =>
-    stackSelector(command).option('--url <url>', "use this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)");
+    serverOption(stackSelector(command), 'the one to use (needed when there are several)').option(
+      '--url <url>',
+      "use this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)",
+    );
   serverTarget(program.command('tools').helpGroup('Deploy and connect:'))
     .description("list the server's tools and their arguments, with your stored sign-in")
     .action((options: ServerOptions) => run(async (ctx) => (await import('./commands/call.js')).tools(ctx, options)));

@@ -43,6 +43,36 @@ function app(logs: RequestLogRecord[] = []) {
   ).handler;
 }
 
+describe('one of several servers behind one API', () => {
+  const BASE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+  const NOTES = `${BASE}/notes/mcp`;
+  const policy = {
+    allowedClientIds: [CLIENT],
+    requiredScope: `${NOTES}/notes`,
+    resource: NOTES,
+    apiWide: { resource: BASE, scope: `${BASE}/all-servers` },
+  };
+  const claims = (scope: string, aud?: string) => ({ ...accessClaims, scope, ...(aud !== undefined && { aud }) });
+
+  it('takes its own token and the API-wide one', () => {
+    expect(authorize(claims(`openid ${NOTES}/notes`, NOTES), null, policy).ok).toBe(true);
+    expect(authorize(claims(`openid ${BASE}/all-servers`, BASE), null, policy).ok).toBe(true);
+    // A password sign-in (no aud) carries every scope.
+    expect(authorize(claims(`${BASE}/all-servers ${NOTES}/notes ${BASE}/weather/mcp/weather`), null, policy).ok).toBe(true);
+  });
+
+  it("refuses another server's token: its audience and its scope", () => {
+    const weather = `${BASE}/weather/mcp`;
+    expect(authorize(claims(`${weather}/weather`, weather), null, policy)).toMatchObject({ ok: false, reason: 'wrong_audience' });
+    expect(authorize(claims(`${weather}/weather`), null, policy)).toMatchObject({ ok: false, reason: 'insufficient_scope' });
+    // The API-wide scope bound to another server's URL is still that server's token.
+    expect(authorize(claims(`${BASE}/all-servers`, weather), null, policy)).toMatchObject({
+      ok: false,
+      reason: 'wrong_audience',
+    });
+  });
+});
+
 describe('claims check', () => {
   it('serves a token with the scope from an allowed client', async () => {
     const logs: RequestLogRecord[] = [];

@@ -52,6 +52,18 @@ describe('readConfig', () => {
     expect(() => readConfig({ MCP_RESOURCE: 'mcp-dog-facts' })).toThrow(/MCP_RESOURCE must be the server's URL/);
   });
 
+  it('reads the API-wide resource and scope of several servers: both or neither, and a URL', () => {
+    const base = 'https://x.example/prod';
+    expect(readConfig({ MCP_API_RESOURCE: base, MCP_API_SCOPE: `${base}/all-servers` }).apiWide).toEqual({
+      resource: base,
+      scope: `${base}/all-servers`,
+    });
+    expect(readConfig({}).apiWide).toBeUndefined();
+    expect(() => readConfig({ MCP_API_RESOURCE: base })).toThrow(/go together/);
+    expect(() => readConfig({ MCP_API_SCOPE: 'x' })).toThrow(/go together/);
+    expect(() => readConfig({ MCP_API_RESOURCE: 'api', MCP_API_SCOPE: 'x' })).toThrow(/MCP_API_RESOURCE must be the API's URL/);
+  });
+
   it.each([
     ['MCP_MAX_BATCH', 'messages'],
     ['MCP_MAX_TOOL_CALLS', 'tool calls'],

@@ -23,6 +23,8 @@ export interface StoredTokens {
   /** Epoch milliseconds. */
   readonly expiresAt: number;
   readonly refreshToken: string;
+  /** The stack's servers when it has several (`mcp-lambda call --server` picks one): the sign-in covers all. */
+  readonly servers?: readonly { readonly name: string; readonly url: string }[];
 }
 
 export function tokenPath(env: Env, region: string, stackName: string): string {

@@ -5,7 +5,8 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { CommandContext } from '../context.js';
-import { RemoteError, UsageError } from '../terminal/errors.js';
+import type { StoredTokens } from '../auth/token-store.js';
+import { RemoteError, UsageError, UserError } from '../terminal/errors.js';
 import type { StackSelector } from '../stacks/resolve.js';
 import { validSignIn } from './token.js';
 
@@ -61,8 +62,8 @@ async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ c
   let url: string;
   const headers: Record<string, string> = {};
   if (options.url !== undefined) {
-    if (options.name !== undefined || options.stackName !== undefined)
-      throw new UsageError('Pass either --url or --name/--stack-name, not both.');
+    if (options.name !== undefined || options.stackName !== undefined || options.server !== undefined)
+      throw new UsageError('Pass either --url or --name/--stack-name/--server, not both.');
     if (!URL.canParse(options.url) || !/^https?:$/.test(new URL(options.url).protocol)) {
       throw new UsageError(
         `--url ${JSON.stringify(options.url)} is not an http(s) URL.`,
@@ -72,7 +73,7 @@ async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ c
     url = options.url;
   } else {
     const signIn = await validSignIn(ctx, options);
-    url = signIn.mcpServerUrl;
+    url = serverUrlOf(signIn, options.server);
     headers.Authorization = `Bearer ${signIn.accessToken}`;
   }
   const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
@@ -89,6 +90,33 @@ async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ c
     });
   }
   return { client, url };
+}
+
+/** The URL of the server to use: `--server` among a stack's several, else the one the sign-in is for. */
+export function serverUrlOf(signIn: StoredTokens, server: string | undefined): string {
+  const { servers } = signIn;
+  if (servers === undefined) {
+    if (server !== undefined && server !== signIn.serverName) {
+      throw new UsageError(
+        `${signIn.stackName} serves one server, ${signIn.serverName}, not ${JSON.stringify(server)}.`,
+        'Leave out --server.',
+      );
+    }
+    return signIn.mcpServerUrl;
+  }
+  const valid =
+    Array.isArray(servers) &&
+    servers.every((entry) => typeof entry?.name === 'string' && typeof entry.url === 'string' && URL.canParse(entry.url));
+  if (!valid) throw new UserError(`The stored sign-in for ${signIn.stackName} is damaged: run mcp-lambda login again.`);
+  const names = servers.map((entry) => entry.name);
+  if (server === undefined) {
+    if (servers.length === 1 && servers[0]) return servers[0].url;
+    throw new UsageError(`${signIn.stackName} serves several servers (${names.join(', ')}); name one.`, `--server ${names[0]}`);
+  }
+  const found = servers.find((entry) => entry.name === server);
+  if (!found)
+    throw new UsageError(`${signIn.stackName} has no server named ${JSON.stringify(server)}; it serves ${names.join(', ')}.`);
+  return found.url;
 }
 
 interface SchemaProperty {

@@ -8,7 +8,7 @@ import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
 import { cliStackName } from '../stacks/name.js';
 import { UsageError } from '../terminal/errors.js';
-import { prepareEntry } from '../entry/prepare.js';
+import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
@@ -21,23 +21,24 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   // Check every option before touching AWS (this loads aws-cdk-lib, which the deploy needs anyway).
   const { resolveStackOptions } = await import('../../stack/props.js');
   const checked = { ...toStackOptions(options), stackName };
+  const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
   let memoryMb: number;
   try {
-    memoryMb = resolveStackOptions(checked).memoryMb;
+    memoryMb = resolveStackOptions({ ...checked, ...(entries && plannedServers(entries)) }).memoryMb;
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
   }
 
   const flagSettings = settingsFromFlags(options);
-  const custom = options.entry !== undefined ? await prepareEntry(ctx, options.entry, options.name, flagSettings) : undefined;
+  const custom = entries && (await prepareEntries(ctx, entries, options.name, flagSettings));
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();
   try {
     let signUp: Awaited<ReturnType<typeof chooseSignUp>> | undefined;
     const outcome = await runDeploy(ctx, {
-      stack: { ...checked, ...(custom && { lambdaBundleDir: custom.dir }) },
+      stack: { ...checked, ...custom },
       // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
       prepare: async (existing) => {
         signUp = await chooseSignUp(ctx, signUpFromFlags(options), existing, () => session.aws.ssmClient());
@@ -47,6 +48,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           else out.info(line);
         }
         // Settings and secrets: the flags, else what the stack has now. Clients likewise.
+        checkServersKept(existing?.outputs, custom, selectorOf(options));
         const settings = chooseSettings(ctx, flagSettings, existing);
         const deployedClients = existing?.outputs.Clients === undefined ? undefined : registeredClients(existing.outputs);
         const clients = options.clients ?? deployedClients;
@@ -60,6 +62,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         try {
           resolved = resolveStackOptions({
             ...checked,
+            ...custom,
             signUp,
             environment: settings.environment,
             secrets: settings.secrets,
@@ -91,6 +94,16 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           out.info(
             `Timeout: ${resolved.timeoutSeconds} s${options.timeout === undefined ? ' (as deployed; --timeout changes it)' : ''}. Tool calls stream their progress (API Gateway response streaming: each 10 MB counts as a request; Lambda bills the whole wait, $${lambdaCostPerMinute(resolved.memoryMb).toFixed(4)} per minute at ${resolved.memoryMb} MB).`,
           );
+        }
+        if (resolved.servers && !global.json) {
+          out.info(
+            `Servers: ${resolved.servers.map((server) => server.name).join(', ')}, each at /<name>/mcp with its own scope; one user pool and sign-in for all.`,
+          );
+          if (existing?.outputs.McpServerUrl && existing.outputs.Servers === undefined) {
+            out.warn(
+              `${existing.outputs.McpServerUrl} goes away: the servers move to /<name>/mcp. Afterwards run mcp-lambda login and mcp-lambda write-config again.`,
+            );
+          }
         }
         if (resolved.pendingClients.length > 0 && !global.json) {
           out.warn(
@@ -146,6 +159,38 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   } finally {
     session.close();
   }
+}
+
+/** `--name X`, `--stack-name Y` or nothing, as the user selected the stack. */
+function selectorOf(options: Pick<StackCliOptions, 'name' | 'stackName'>): string {
+  return options.stackName !== undefined
+    ? ` --stack-name ${options.stackName}`
+    : options.name !== undefined
+      ? ` --name ${options.name}`
+      : '';
+}
+
+/**
+ * A deploy must name the servers a stack serves: without them it would put dog facts at /mcp and delete
+ * every server's route, function and scope (their clients' configs and sign-ins with them).
+ */
+export function checkServersKept(
+  outputs: Readonly<Record<string, string>> | undefined,
+  custom: EntryStackOptions | undefined,
+  selector: string,
+): void {
+  const deployed = outputs?.Servers;
+  if (deployed === undefined || custom?.servers !== undefined) return;
+  let names: string[] = [];
+  try {
+    names = (JSON.parse(deployed) as { name?: unknown }[]).map((server) => String(server.name));
+  } catch {
+    /* named below without the list */
+  }
+  throw new UsageError(
+    `This stack serves several servers${names.length > 0 ? ` (${names.join(', ')})` : ''}; a deploy without them would remove them.`,
+    `Deploy them again: mcp-lambda deploy${selector} ${(names.length > 0 ? names : ['a', 'b']).map((name) => `--entry ${name}=<its file>`).join(' ')}`,
+  );
 }
 
 /** The domain a deployed stack serves on (its Custom* outputs), to keep it on a deploy without --domain. */

@@ -3,7 +3,8 @@ import { checkPathFlag } from '../options/values.js';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { entryStem } from '../entry/prepare.js';
 import type { ServerResponse } from 'node:http';
 import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
@@ -73,9 +74,7 @@ function isLoopback(host: string): boolean {
 
 /** A name for the entry: its file name, or its directory's for server.ts / index.ts / main.ts. */
 function entryLabel(file: string): string {
-  const name = basename(file).replace(/\.[cm]?[jt]sx?$/, '');
-  const label = ['server', 'index', 'main'].includes(name) ? basename(dirname(file)) : name;
-  return label.replace(/[^A-Za-z0-9_-]/g, '-') || 'server';
+  return entryStem(file).replace(/[^A-Za-z0-9_-]/g, '-') || 'server';
 }
 
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {

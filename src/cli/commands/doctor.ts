@@ -7,7 +7,7 @@ import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
 import { UsageError, UserError } from '../terminal/errors.js';
-import { resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
+import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */
@@ -69,6 +69,7 @@ function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
   return [
     options.name !== undefined ? ` --name ${options.name}` : '',
     options.stackName !== undefined ? ` --stack-name ${options.stackName}` : '',
+    options.server !== undefined ? ` --server ${options.server}` : '',
     ctx.global.region !== undefined ? ` --region ${ctx.global.region}` : '',
     ctx.global.profile !== undefined ? ` --profile ${ctx.global.profile}` : '',
   ].join('');
@@ -95,7 +96,7 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
     }
     return { mcpUrl: options.url, command: (sub) => `mcp-lambda ${sub}` };
   }
-  const stack = await resolveStack(ctx, options);
+  const stack = oneServer(await resolveStack(ctx, options), options.server, 'doctor');
   const stored = await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined);
   const flags = stackFlags(ctx, options);
   const command = (sub: string) => `mcp-lambda ${sub}${flags}`;
@@ -107,6 +108,7 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
     stackName: stack.stackName,
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
+    ...(stack.apiWide && { apiWide: stack.apiWide }),
     ...(typeof stored?.accessToken === 'string' && { accessToken: stored.accessToken }),
     ...(client && { client }),
     command,

@@ -7,7 +7,7 @@ import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-s
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stacks/name.js';
-import { resolveStack, type StackSelector } from '../stacks/resolve.js';
+import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
 
 export interface LoginCommandOptions extends StackSelector {
   readonly username?: string;
@@ -49,31 +49,41 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
         accessToken: tokens.accessToken,
         expiresAt: tokens.expiresAt,
         refreshToken: tokens.refreshToken,
+        ...(stack.apiWide && { servers: stack.servers.map(({ name, url }) => ({ name, url })) }),
       },
       { signal: ctx.signal },
     );
-    out.info(`Signed in as ${username}. Checking the MCP endpoint…`);
-    const verified = await verifyEndpoint(stack.mcpServerUrl, tokens.accessToken, stack.scope).catch((error: unknown) => {
-      if (!(error instanceof UserError)) throw error;
-      const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
-      throw new RemoteError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
-        hint: `${error.options.hint ?? ''} mcp-lambda doctor${selector} walks the whole chain.`.trim(),
-        cause: error,
+    const views = serverViews(stack, options.server);
+    out.info(`Signed in as ${username}. Checking the MCP endpoint${views.length > 1 ? 's' : ''}…`);
+    const checked: { url: string; name: string; tools: string[] }[] = [];
+    for (const view of views) {
+      const verified = await verifyEndpoint(view.mcpServerUrl, tokens.accessToken, view.scope).catch((error: unknown) => {
+        if (!(error instanceof UserError)) throw error;
+        const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+        const server = views.length > 1 || options.server ? ` --server ${view.serverName}` : '';
+        throw new RemoteError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
+          hint: `${error.options.hint ?? ''} mcp-lambda doctor${selector}${server} walks the whole chain.`.trim(),
+          cause: error,
+        });
       });
-    });
+      checked.push({ url: view.mcpServerUrl, name: view.serverName, tools: verified.tools.map((tool) => tool.name) });
+      if (global.json) continue;
+      out.result(`${out.style.green('✓')} ${view.mcpServerUrl} works with your sign-in. Tools:`);
+      for (const tool of verified.tools)
+        out.result(`  ${tool.name}${tool.description ? out.style.dim(`  ${tool.description}`) : ''}`);
+    }
     if (global.json) {
+      const [first] = checked;
       out.json({
         stackName: stack.stackName,
         region: stack.region,
         username,
-        mcpServerUrl: stack.mcpServerUrl,
-        tools: verified.tools.map((tool) => tool.name),
+        ...(views.length === 1 && first
+          ? { mcpServerUrl: first.url, tools: first.tools }
+          : { servers: checked.map(({ name, url, tools }) => ({ name, mcpServerUrl: url, tools })) }),
       });
       return;
     }
-    out.result(`${out.style.green('✓')} ${stack.mcpServerUrl} works with your sign-in. Tools:`);
-    for (const tool of verified.tools)
-      out.result(`  ${tool.name}${tool.description ? out.style.dim(`  ${tool.description}`) : ''}`);
     out.info(out.style.dim(`Sign-in stored in ${tokenPath(ctx.env, stack.region, stack.stackName)} (readable by you only).`));
     out.info('');
     out.info(`Next: connect Claude Code with: mcp-lambda write-config${options.name ? ` --name ${options.name}` : ''}`);

@@ -82,8 +82,42 @@ export function formatRecord(time: number | undefined, record: RequestLine): str
     .join('  ');
 }
 
+/**
+ * The MCP function's log group: `ServerLogs…` for one server, `Server<Name>Logs…` for each of several
+ * (`--server` picks; the name is the construct id's PascalCase, `notes-v2` → `NotesV2`).
+ */
+export function serverLogGroup<R extends { ResourceType?: string; LogicalResourceId?: string }>(
+  resources: readonly R[],
+  stackName: string,
+  server: string | undefined,
+): R | undefined {
+  const groups = resources.flatMap((resource) => {
+    const key =
+      resource.ResourceType === 'AWS::Logs::LogGroup' &&
+      /^Server([A-Za-z0-9]*?)Logs[0-9A-F]*$/.exec(resource.LogicalResourceId ?? '');
+    return key ? [{ resource, key: key[1] ?? '' }] : [];
+  });
+  const several = groups.filter((group) => group.key !== '');
+  if (several.length === 0) return groups[0]?.resource;
+  const pascal = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
+  if (server === undefined) {
+    throw new UsageError(
+      `${stackName} serves several servers; each has its own log.`,
+      `Pick one: --server <name> (mcp-lambda status lists them)`,
+    );
+  }
+  const found = several.find((group) => group.key === pascal(server));
+  if (!found)
+    throw new UsageError(`${stackName} has no server named ${JSON.stringify(server)}.`, 'mcp-lambda status lists its servers.');
+  return found.resource;
+}
+
 /** The function's log group and the stack's user pool, from the stack's resources. */
-async function stackResources(aws: AwsContext, stackName: string): Promise<{ group: string; userPoolId?: string }> {
+async function stackResources(
+  aws: AwsContext,
+  stackName: string,
+  server: string | undefined,
+): Promise<{ group: string; userPoolId?: string }> {
   const cfn = await aws.cloudFormation();
   const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
   let resources;
@@ -95,7 +129,7 @@ async function stackResources(aws: AwsContext, stackName: string): Promise<{ gro
       error
     );
   }
-  const group = resources.find((r) => r.ResourceType === 'AWS::Logs::LogGroup' && r.LogicalResourceId?.startsWith('ServerLogs'));
+  const group = serverLogGroup(resources, stackName, server);
   if (!group?.PhysicalResourceId) {
     throw new UserError(`${stackName} has no MCP function log group.`, {
       hint: 'Was it deployed by mcp-lambda? Check it with: mcp-lambda status',
@@ -142,7 +176,7 @@ export async function logs(ctx: CommandContext, options: LogsOptions, pollMs = 2
   });
   let client: CloudWatchLogsClient | undefined;
   try {
-    const { group, userPoolId } = await stackResources(aws, stackName);
+    const { group, userPoolId } = await stackResources(aws, stackName, options.server);
     const callers = options.user === undefined ? undefined : await callerIds(aws, options.user, userPoolId, stackName);
     client = await aws.logsClient();
     const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');

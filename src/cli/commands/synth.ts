@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
-import { prepareEntry } from '../entry/prepare.js';
+import { parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
 import { settingsFromFlags } from '../stacks/settings.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { checkPathFlag } from '../options/values.js';
@@ -53,17 +53,10 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     let built: ReturnType<typeof buildApp>;
     try {
       // Check the options before the (slower) bundling of an entry.
-      resolveStackOptions(toStackOptions(options));
-      const custom =
-        options.entry !== undefined
-          ? await prepareEntry(ctx, options.entry, options.name, settingsFromFlags(options))
-          : undefined;
-      built = buildApp({
-        outdir,
-        validate: options.validate === true,
-        ...toStackOptions(options),
-        ...(custom && { lambdaBundleDir: custom.dir }),
-      });
+      const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
+      resolveStackOptions({ ...toStackOptions(options), ...(entries && plannedServers(entries)) });
+      const custom = entries && (await prepareEntries(ctx, entries, options.name, settingsFromFlags(options)));
+      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options), ...custom });
     } catch (error) {
       if (error instanceof StackPropsError) throw new UsageError(error.message);
       if (error instanceof MissingBundleError) {

@@ -49,7 +49,10 @@ async function pick(ctx: CommandContext, options: TokenOptions): Promise<StoredT
   const all = await listTokens(ctx.env);
   const url = ctx.env.CLAUDE_CODE_MCP_SERVER_URL;
   const name = ctx.env.CLAUDE_CODE_MCP_SERVER_NAME;
-  const match = (url && all.filter((t) => t.mcpServerUrl === url)) || (name && all.filter((t) => t.serverName === name)) || all;
+  const match =
+    (url && all.filter((t) => t.mcpServerUrl === url || (Array.isArray(t.servers) && t.servers.some((s) => s?.url === url)))) ||
+    (name && all.filter((t) => t.serverName === name)) ||
+    all;
   if (match.length === 1 && match[0]) return match[0];
   if (match.length === 0) throw new UserError(`Not signed in${url ? ` to ${url}` : ''}: run mcp-lambda login`);
   throw new UserError(`Signed in to several servers (${match.map((t) => t.stackName).join(', ')}); pass --name or --stack-name.`);

@@ -5,7 +5,7 @@ import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry 
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
-import { resolveStack, type StackSelector } from '../stacks/resolve.js';
+import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import { type ClientWriter, clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
 import type { ConfigPlan } from '../clients/json-config.js';
@@ -22,6 +22,8 @@ export interface WriteConfigOptions extends StackSelector {
   readonly entryName?: string;
   readonly dryRun?: boolean;
   readonly print?: boolean;
+  /** One of several servers behind the stack. @default every one */
+  readonly server?: string;
 }
 
 /** This package's own `bin/mcp-lambda`, symlinks resolved. */
@@ -56,37 +58,56 @@ export async function writeConfig(
   helperCommand?: readonly string[],
 ): Promise<void> {
   const client = options.client ?? 'claude-code';
-  if (client !== 'claude-code') {
-    const writer = writerFor(client);
-    if (!writer) {
-      throw new UsageError(
-        `--client ${JSON.stringify(client)} is not one mcp-lambda writes for.`,
-        `Use one of: claude-code, ${WRITERS.map((w) => w.id).join(', ')}.`,
-      );
-    }
-    return writeOtherClient(ctx, options, writer);
+  const writer = client === 'claude-code' ? undefined : writerFor(client);
+  if (client !== 'claude-code' && !writer) {
+    throw new UsageError(
+      `--client ${JSON.stringify(client)} is not one mcp-lambda writes for.`,
+      `Use one of: claude-code, ${WRITERS.map((w) => w.id).join(', ')}.`,
+    );
   }
-  const { out, global } = ctx;
-  const self = helperCommand === undefined ? selfCommand(ctx.env) : { command: helperCommand, onPath: true };
-  const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
   const stack = await resolveStack(ctx, options);
-  const name = options.entryName ?? stack.serverName;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
-    throw new UsageError(`--entry-name ${JSON.stringify(name)} is not valid: use letters, digits, hyphens and underscores.`);
-  const entry = buildEntry(stack, options.auth, self.command);
-  const target = configTarget(options.scope, ctx.env, ctx.cwd);
+  // Several servers behind the stack: an entry each, named after its server (or the one --server names).
+  const views = serverViews(stack, options.server);
+  if (views.length > 1 && options.entryName !== undefined) {
+    throw new UsageError(
+      `--entry-name names one entry, and ${stack.stackName} serves ${views.length} servers (each entry is named after its server).`,
+      `Pick one: --server ${views[0]?.serverName} --entry-name ${options.entryName}`,
+    );
+  }
+  const self =
+    writer === undefined
+      ? helperCommand === undefined
+        ? selfCommand(ctx.env)
+        : { command: helperCommand, onPath: true }
+      : undefined;
+  if (self) await warnAboutHelper(ctx, options, stack, self);
+  const results: unknown[] = [];
+  for (const view of views) {
+    results.push(writer ? await writeOtherClient(ctx, options, writer, view) : await writeClaudeCode(ctx, options, view, self!));
+  }
+  if (ctx.global.json && !options.print && !options.dryRun) ctx.out.json(views.length === 1 ? results[0] : { servers: results });
+}
 
-  if (options.auth === 'helper' && !self.onPath) {
+/** Warnings about the headersHelper that concern the whole stack, said once. */
+async function warnAboutHelper(
+  ctx: CommandContext,
+  options: WriteConfigOptions,
+  stack: StackOutputs,
+  self: { command: readonly string[]; onPath: boolean },
+): Promise<void> {
+  const { out } = ctx;
+  if (options.auth !== 'helper') return;
+  if (!self.onPath) {
     out.warn(
       `mcp-lambda is not installed on PATH, so the headersHelper runs it from ${self.command[1]}; moving or deleting that copy breaks the entry. Install the command (npm link in the clone, or npm install -g) and run write-config again.`,
     );
   }
-  if (options.auth === 'helper' && self.command.some((part) => /[/\\]_npx[/\\]/.test(part))) {
+  if (self.command.some((part) => /[/\\]_npx[/\\]/.test(part))) {
     out.warn(
       `this mcp-lambda runs from npx's cache (${self.command[1]}), which npm may clean; the headersHelper would then fail. Install it for good (npm install -g mcp-lambda) and run write-config again.`,
     );
   }
-  if (options.auth === 'helper' && !options.print && !options.dryRun) {
+  if (!options.print && !options.dryRun) {
     const { readTokens } = await import('../auth/token-store.js');
     if (!(await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined))) {
       out.warn(
@@ -94,10 +115,26 @@ export async function writeConfig(
       );
     }
   }
+}
+
+/** Claude Code's entry for one server; what `--json` prints for it. */
+async function writeClaudeCode(
+  ctx: CommandContext,
+  options: WriteConfigOptions,
+  stack: StackOutputs,
+  self: { command: readonly string[] },
+): Promise<unknown> {
+  const { out, global } = ctx;
+  const lockOptions = { signal: ctx.signal, onNotice: (line: string) => out.warn(line) };
+  const name = options.entryName ?? stack.serverName;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+    throw new UsageError(`--entry-name ${JSON.stringify(name)} is not valid: use letters, digits, hyphens and underscores.`);
+  const entry = buildEntry(stack, options.auth, self.command);
+  const target = configTarget(options.scope, ctx.env, ctx.cwd);
 
   if (options.print) {
     out.result(addJsonCommand(name, entry, options.scope));
-    return;
+    return undefined;
   }
 
   const mode = options.scope === 'project' ? 0o644 : 0o600;
@@ -116,13 +153,10 @@ export async function writeConfig(
       ...(target.projectPath && { projectPath: target.projectPath }),
     },
   });
-  if (applied === undefined) return;
+  if (applied === undefined) return undefined;
   const { unchanged } = applied;
 
-  if (global.json) {
-    out.json({ file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });
-    return;
-  }
+  if (global.json) return { file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged };
   const where = options.scope === 'local' ? `${target.file} (project ${target.projectPath})` : target.file;
   out.result(unchanged ? `${where} already has this "${name}" entry.` : `${out.style.green('✓')} Wrote "${name}" to ${where}:`);
   out.result(`  ${JSON.stringify(entry)}`);
@@ -143,12 +177,17 @@ export async function writeConfig(
   }
   const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
   out.info(`If it does not connect: mcp-lambda doctor${selector} names the broken link.`);
+  return undefined;
 }
 
 /** Another client's config: the same merge discipline as Claude Code's, in that client's file and shape. */
-async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions, writer: ClientWriter): Promise<void> {
+async function writeOtherClient(
+  ctx: CommandContext,
+  options: WriteConfigOptions,
+  writer: ClientWriter,
+  stack: StackOutputs,
+): Promise<unknown> {
   const { out, global } = ctx;
-  const stack = await resolveStack(ctx, options);
   const name = options.entryName ?? stack.serverName;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
     throw new UsageError(`--entry-name ${JSON.stringify(name)} is not valid: use letters, digits, hyphens and underscores.`);
@@ -169,12 +208,10 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
         `${stack.mcpServerUrl} is not reachable from the public internet; ${writer.title} connects from Anthropic's cloud.`,
       );
     }
-    if (global.json) {
-      out.json({ client: writer.id, name, url: stack.mcpServerUrl, clientId: stack.clientId, steps: writer.steps(stack, name) });
-      return;
-    }
+    if (global.json)
+      return { client: writer.id, name, url: stack.mcpServerUrl, clientId: stack.clientId, steps: writer.steps(stack, name) };
     for (const line of writer.steps(stack, name)) out.result(line);
-    return;
+    return undefined;
   }
 
   if (options.scope === 'local') {
@@ -193,7 +230,7 @@ async function writeOtherClient(ctx: CommandContext, options: WriteConfigOptions
 
 ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     } else out.result(JSON.stringify({ [name]: entry }, null, 2));
-    return;
+    return undefined;
   }
   const mode = options.scope === 'project' ? 0o644 : 0o600;
   const applied = await applyEntry(ctx, stack, {
@@ -212,18 +249,17 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
       prefix: [...target.prefix].map(String),
     },
   });
-  if (applied === undefined) return;
+  if (applied === undefined) return undefined;
   const { unchanged } = applied;
-  if (global.json) {
-    out.json({ client: writer.id, file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged });
-    return;
-  }
+  if (global.json)
+    return { client: writer.id, file: target.file, scope: options.scope, entryName: name, entry, changed: !unchanged };
   out.result(
     unchanged ? `${target.file} already has this "${name}" entry.` : `${out.style.green('✓')} Wrote "${name}" to ${target.file}:`,
   );
   out.result(`  ${JSON.stringify(entry)}`);
   out.info('');
   for (const line of writer.next(name)) out.info(line);
+  return undefined;
 }
 
 /**

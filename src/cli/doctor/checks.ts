@@ -50,6 +50,11 @@ export interface DoctorTarget {
     readonly callbackPort: number;
     readonly scope: string;
   };
+  /**
+   * One of several servers behind one API: the 401 challenge names the API's own metadata document, whose
+   * resource is the API's URL and whose scope every server accepts.
+   */
+  readonly apiWide?: { readonly resource: string; readonly scope: string };
   /** The stored sign-in's access token, when there is one. */
   readonly accessToken?: string;
   /**
@@ -247,11 +252,12 @@ async function checkChallenge(target: DoctorTarget, deps: DoctorDeps, walk: Walk
     );
   }
   walk.metadataUrl = metadataUrl;
-  if (target.expected && challenge.params.scope !== undefined && challenge.params.scope !== target.expected.scope) {
+  const challengeScope = target.apiWide?.scope ?? target.expected?.scope;
+  if (challengeScope !== undefined && challenge.params.scope !== undefined && challenge.params.scope !== challengeScope) {
     return result(
       'challenge',
       'warn',
-      `the challenge asks for scope "${challenge.params.scope}", the stack's is "${target.expected.scope}".`,
+      `the challenge asks for scope "${challenge.params.scope}", the stack's is "${challengeScope}".`,
       target.command('deploy'),
     );
   }
@@ -275,7 +281,10 @@ async function checkMetadata(target: DoctorTarget, deps: DoctorDeps, walk: Walk)
     );
   }
   const doc = got.body;
-  if (doc.resource !== target.mcpUrl) {
+  // Several servers: the API's document (resource = the API's URL, a prefix of the MCP URL, as RFC 9728
+  // clients accept), and the server's own at its path under the well-known one.
+  const apiWide = target.apiWide !== undefined && doc.resource === target.apiWide.resource ? target.apiWide : undefined;
+  if (doc.resource !== target.mcpUrl && !apiWide) {
     return result(
       'resource-metadata',
       'fail',
@@ -295,12 +304,30 @@ async function checkMetadata(target: DoctorTarget, deps: DoctorDeps, walk: Walk)
   }
   walk.authorizationServer = target.expected?.issuerUrl ?? servers[0];
   const scopes = Array.isArray(doc.scopes_supported) ? doc.scopes_supported : [];
-  if (target.expected && !scopes.includes(target.expected.scope)) {
+  const wantScope = apiWide?.scope ?? target.expected?.scope;
+  if (wantScope !== undefined && !scopes.includes(wantScope)) {
+    return result('resource-metadata', 'fail', `"scopes_supported" is ${JSON.stringify(scopes)}, without ${wantScope}.`, fix);
+  }
+  if (apiWide) {
+    const own = `${walk.metadataUrl}${new URL(target.mcpUrl).pathname.slice(new URL(apiWide.resource).pathname.replace(/\/$/, '').length)}`;
+    const ownDoc = await getJson(deps.fetch, own);
+    const ownScopes = Array.isArray(ownDoc.body?.scopes_supported) ? ownDoc.body.scopes_supported : [];
+    if (
+      ownDoc.status !== 200 ||
+      ownDoc.body?.resource !== target.mcpUrl ||
+      (target.expected && !ownScopes.includes(target.expected.scope))
+    ) {
+      return result(
+        'resource-metadata',
+        'fail',
+        `the API's document is right, but the server's own, ${own}, answered HTTP ${ownDoc.status}${ownDoc.body ? ` for ${JSON.stringify(ownDoc.body.resource)} with ${JSON.stringify(ownScopes)}` : ''}.`,
+        fix,
+      );
+    }
     return result(
       'resource-metadata',
-      'fail',
-      `"scopes_supported" is ${JSON.stringify(scopes)}, without ${target.expected.scope}.`,
-      fix,
+      'ok',
+      `resource ${apiWide.resource} (the API, scope ${apiWide.scope}), authorization server ${walk.authorizationServer}; the server's own at ${own}`,
     );
   }
   // The stack serves the document at the stage root too (clients that strip the path look there).
@@ -608,8 +635,9 @@ function checkToken(target: DoctorTarget, deps: DoctorDeps, walk: Walk): CheckRe
   if (!claims) return result('token', 'fail', 'the stored token is not a JWT.', target.command('login'));
   const problems: string[] = [];
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-  if (target.expected && !scopes.includes(target.expected.scope))
-    problems.push(`it lacks the scope ${target.expected.scope} (it has: ${scopes.join(' ') || 'none'})`);
+  const accepted = [target.expected?.scope, target.apiWide?.scope].filter((scope) => scope !== undefined);
+  if (accepted.length > 0 && !accepted.some((scope) => scopes.includes(scope)))
+    problems.push(`it lacks the scope ${accepted.join(' or ')} (it has: ${scopes.join(' ') || 'none'})`);
   const aud = claims.aud;
   if (aud !== undefined && aud !== target.mcpUrl && !(Array.isArray(aud) && aud.includes(target.mcpUrl))) {
     problems.push(`its audience is ${JSON.stringify(aud)}, not ${target.mcpUrl}`);

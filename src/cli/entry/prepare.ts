@@ -1,8 +1,9 @@
 /** `--entry` for synth and deploy: bundle the user's server, prove it starts, report the size. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { CommandContext } from '../context.js';
+import type { McpServerStackOptions } from '../../stack/props.js';
 import { checkPathFlag } from '../options/values.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
@@ -52,4 +53,82 @@ export async function prepareEntry(
     if (error instanceof EntryError) throw new UserError(error.message);
     throw error;
   }
+}
+
+/** One `--entry [name=]file`. */
+export interface EntryFlag {
+  /** The server's name (its path, `/<name>/mcp`); only with several entries. */
+  readonly name?: string;
+  readonly file: string;
+}
+
+/**
+ * Reads the `--entry` flags. One is the stack's server (named by `--name`); several are each a server of
+ * its own, named `name=file` or after the file (`notes.ts` and `notes/index.ts` are both "notes").
+ */
+export function parseEntryFlags(values: readonly string[]): EntryFlag[] {
+  const flags = values.map((value) => {
+    const match = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value);
+    const file = checkPathFlag('--entry', match ? match[2]! : value, './server.ts');
+    return { ...(match && { name: match[1]! }), file };
+  });
+  if (flags.length === 1) {
+    const [only] = flags as [EntryFlag];
+    if (only.name !== undefined) {
+      throw new UsageError(
+        `--entry ${only.name}=${only.file}: a name goes with several entries (one server is named by --name).`,
+        `--entry ${only.file} --name ${only.name}`,
+      );
+    }
+    return flags;
+  }
+  return flags.map((flag) => ({ name: flag.name ?? nameFromFile(flag.file), file: flag.file }));
+}
+
+/** What an entry file is called: its file name, or its directory's for server.ts / index.ts / main.ts. */
+export function entryStem(file: string): string {
+  const stem = basename(file, extname(file));
+  return ['server', 'index', 'main'].includes(stem) ? basename(dirname(file)) : stem;
+}
+
+function nameFromFile(file: string): string {
+  const name = entryStem(file)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '');
+  if (name === '') {
+    throw new UsageError(`--entry ${file}: no server name can be made from the file name.`, `--entry my-tools=${file}`);
+  }
+  return name;
+}
+
+/** What the stack needs to serve the entries: the one bundle, or a server per entry. */
+export type EntryStackOptions = Pick<McpServerStackOptions, 'lambdaBundleDir' | 'servers'>;
+
+/** The servers the entries name, before any bundling (for checking the options early). */
+export function plannedServers(flags: readonly EntryFlag[]): EntryStackOptions {
+  return flags.length > 1 ? { servers: flags.map((flag) => ({ name: flag.name ?? '' })) } : {};
+}
+
+/** Bundles and checks each entry (see {@link prepareEntry}). */
+export async function prepareEntries(
+  ctx: CommandContext,
+  flags: readonly EntryFlag[],
+  name: string | undefined,
+  settings?: Parameters<typeof prepareEntry>[3],
+): Promise<EntryStackOptions> {
+  if (flags.length > 1 && name === undefined) {
+    throw new UsageError(
+      'Several --entry flags need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its entry.',
+      `${flags.map((flag) => `--entry ${flag.name}=${flag.file}`).join(' ')} --name my-team`,
+    );
+  }
+  const [only] = flags;
+  if (flags.length === 1 && only) return { lambdaBundleDir: (await prepareEntry(ctx, only.file, name, settings)).dir };
+  const servers: { name: string; lambdaBundleDir: string }[] = [];
+  for (const flag of flags) {
+    const prepared = await prepareEntry(ctx, flag.file, name, settings);
+    servers.push({ name: flag.name ?? '', lambdaBundleDir: prepared.dir });
+  }
+  return { servers };
 }

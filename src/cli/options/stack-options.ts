@@ -35,8 +35,8 @@ export interface StackCliOptions {
   readonly bootstrap?: boolean;
   /** deploy: policies for CloudFormation's execution role when bootstrapping. */
   readonly cloudformationExecutionPolicies?: string[];
-  /** A user's server module to bundle instead of the built-in dog-facts. */
-  readonly entry?: string;
+  /** The user's server modules (`[name=]file`, repeatable) to bundle instead of the built-in dog-facts. */
+  readonly entry?: string[];
   /** `KEY=VALUE` settings for the server. */
   readonly env?: Record<string, string>;
   /** `KEY=<secret reference>` secrets for the server. */
@@ -146,7 +146,11 @@ export function addStackOptions(command: Command): Command {
     .addOption(new Option('--log-retention <days>', 'days to keep logs (default: 30)').argParser(wholeNumber('days', 1, 3653)))
     .option('--no-access-logs', "no API Gateway access logs (for accounts without API Gateway's CloudWatch role)")
     .option('--validate', "check the template with aws-cdk-lib's CloudFormation validation (slower)")
-    .option('--entry <file>', 'your own MCP server module (default export: a function returning an McpServer); needs --name')
+    .option(
+      '--entry <[name=]file>',
+      'your own MCP server module (default export: a function returning an McpServer); needs --name. Repeat it for several servers behind one sign-in, each at /<name>/mcp',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option(
       '--clients <list>',
       'MCP clients to register redirect URIs for, comma-separated: claude-code, vscode, cursor, gemini, claude-desktop (default: all; kept by later deploys)',

@@ -24,12 +24,30 @@ export interface StackOutputs {
   readonly userPoolId: string;
   /** The Cognito issuer, `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
   readonly issuerUrl: string;
+  /**
+   * The servers behind the API: one (the fields above), or several (`deploy --entry a --entry b`, each at
+   * `/<name>/mcp`; then `mcpServerUrl` is the first one's and `scope` the one every server accepts).
+   */
+  readonly servers: readonly ServerOutput[];
+  /** With several servers: the API's own resource (its URL) and the scope every server accepts. */
+  readonly apiWide?: { readonly resource: string; readonly scope: string };
   readonly raw: Readonly<Record<string, string>>;
+}
+
+/** One server as the `Servers` output lists it. */
+export interface ServerOutput {
+  readonly name: string;
+  readonly url: string;
+  /** Its own scope. */
+  readonly scope: string;
+  readonly metadataUrl: string;
 }
 
 export interface StackSelector {
   readonly name?: string;
   readonly stackName?: string;
+  /** One of several servers behind the stack (`--server`). */
+  readonly server?: string;
 }
 
 /** https, or plain http on this machine (a dev server, a test, a local stand-in). */
@@ -67,11 +85,18 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
   const port = Number(raw.CallbackPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     problems.push(`CallbackPort is not a port (${JSON.stringify(raw.CallbackPort)})`);
+  const servers = raw.Servers === undefined ? undefined : parseServers(raw.Servers, problems);
+  // With several servers the metadata output is the API's own document, at the root well-known path.
+  const apiResource = servers && raw.OAuthMetadataUrl?.match(/^(https?:\/\/.+)\/\.well-known\/oauth-protected-resource$/)?.[1];
+  if (servers && apiResource === undefined) {
+    problems.push(`OAuthMetadataUrl is not the API's metadata URL (${JSON.stringify(raw.OAuthMetadataUrl)})`);
+  }
   if (problems.length > 0) return problems;
+  const serverName = raw.ServerName || stackName;
   return {
     stackName,
     region,
-    serverName: raw.ServerName || stackName,
+    serverName,
     mcpServerUrl,
     clientId,
     scope,
@@ -79,8 +104,68 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
     signInUrl,
     userPoolId,
     issuerUrl,
+    servers: servers ?? [{ name: serverName, url: mcpServerUrl, scope, metadataUrl: raw.OAuthMetadataUrl ?? '' }],
+    ...(apiResource && { apiWide: { resource: apiResource, scope } }),
     raw,
   };
+}
+
+/** The `Servers` output: a JSON list of name, url, scope and metadataUrl; a problem is added when it is not. */
+function parseServers(value: string, problems: string[]): ServerOutput[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    problems.push(`Servers is not JSON (${JSON.stringify(value.slice(0, 80))})`);
+    return undefined;
+  }
+  const valid = (item: unknown): item is ServerOutput => {
+    if (typeof item !== 'object' || item === null) return false;
+    const { name, url, scope, metadataUrl } = item as Record<string, unknown>;
+    return (
+      typeof name === 'string' &&
+      /^[a-z][a-z0-9-]{0,39}$/.test(name) &&
+      isServableUrl(url) &&
+      typeof scope === 'string' &&
+      scope.trim() !== '' &&
+      isServableUrl(metadataUrl)
+    );
+  };
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(valid)) {
+    problems.push(
+      `Servers is not a list of servers with name, url, scope and metadataUrl (${JSON.stringify(value.slice(0, 80))})`,
+    );
+    return undefined;
+  }
+  return parsed.map(({ name, url, scope, metadataUrl }) => ({ name, url, scope, metadataUrl }));
+}
+
+/**
+ * The stack as each of its servers is reached (`--server <name>`, else every one): the same outputs with
+ * that server's name, URL and scope. A stack with one server is its own one view.
+ */
+export function serverViews(stack: StackOutputs, server?: string): StackOutputs[] {
+  const several = stack.raw.Servers !== undefined;
+  const pick = server === undefined ? stack.servers : stack.servers.filter((candidate) => candidate.name === server);
+  if (pick.length === 0) {
+    const names = stack.servers.map((candidate) => candidate.name);
+    throw new UsageError(
+      `${stack.stackName} has no server named ${JSON.stringify(server)}; it serves ${names.join(', ')}.`,
+      several ? `--server ${names[0]}` : 'Leave out --server: this stack serves one server.',
+    );
+  }
+  if (!several) return [stack];
+  return pick.map((view) => ({ ...stack, serverName: view.name, mcpServerUrl: view.url, scope: view.scope }));
+}
+
+/** The one server a command talks to: `--server`, or the only one; several without `--server` is a usage error. */
+export function oneServer(stack: StackOutputs, server: string | undefined, command: string): StackOutputs {
+  const views = serverViews(stack, server);
+  if (views.length === 1 && views[0]) return views[0];
+  throw new UsageError(
+    `${stack.stackName} serves several servers (${views.map((view) => view.serverName).join(', ')}); ${command} talks to one.`,
+    `Name it: --server ${views[0]?.serverName ?? '<name>'}`,
+  );
 }
 
 async function cachedRegions(ctx: CommandContext, stackName: string): Promise<string[]> {
