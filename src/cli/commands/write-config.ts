@@ -83,7 +83,11 @@ export async function writeConfig(
   if (self) await warnAboutHelper(ctx, options, stack, self);
   const results: unknown[] = [];
   for (const view of views) {
-    results.push(writer ? await writeOtherClient(ctx, options, writer, view) : await writeClaudeCode(ctx, options, view, self!));
+    results.push(
+      writer || !self
+        ? await writeOtherClient(ctx, options, writer as ClientWriter, view)
+        : await writeClaudeCode(ctx, options, view, self),
+    );
   }
   if (ctx.global.json && !options.print && !options.dryRun) ctx.out.json(views.length === 1 ? results[0] : { servers: results });
 }

@@ -68,9 +68,9 @@ export interface EntryFlag {
  */
 export function parseEntryFlags(values: readonly string[]): EntryFlag[] {
   const flags = values.map((value) => {
-    const match = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value);
-    const file = checkPathFlag('--entry', match ? match[2]! : value, './server.ts');
-    return { ...(match && { name: match[1]! }), file };
+    const [, name, path] = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value) ?? [];
+    const file = checkPathFlag('--entry', path ?? value, './server.ts');
+    return { ...(name !== undefined && { name }), file };
   });
   if (flags.length === 1) {
     const [only] = flags as [EntryFlag];
