@@ -74,20 +74,11 @@ export async function writeConfig(
       `Pick one: --server ${views[0]?.serverName} --entry-name ${options.entryName}`,
     );
   }
-  const self =
-    writer === undefined
-      ? helperCommand === undefined
-        ? selfCommand(ctx.env)
-        : { command: helperCommand, onPath: true }
-      : undefined;
-  if (self) await warnAboutHelper(ctx, options, stack, self);
+  const self = helperCommand === undefined ? selfCommand(ctx.env) : { command: helperCommand, onPath: true };
+  if (!writer) await warnAboutHelper(ctx, options, stack, self);
   const results: unknown[] = [];
   for (const view of views) {
-    results.push(
-      writer || !self
-        ? await writeOtherClient(ctx, options, writer as ClientWriter, view)
-        : await writeClaudeCode(ctx, options, view, self),
-    );
+    results.push(writer ? await writeOtherClient(ctx, options, writer, view) : await writeClaudeCode(ctx, options, view, self));
   }
   if (ctx.global.json && !options.print && !options.dryRun) ctx.out.json(views.length === 1 ? results[0] : { servers: results });
 }
