@@ -160,9 +160,22 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     path: pathOf(m.Properties.ResourceId),
     ...m.Properties,
   }));
-  const mcpMethod = methods.find((m) => m.HttpMethod === 'ANY')!;
-  const mcpPath = mcpMethod.path;
-  const authorizerScopes: string[] = (mcpMethod.AuthorizationScopes ?? []).map(r);
+  // Each MCP route (one at /mcp, or /<name>/mcp for each of several servers) and the function behind it.
+  const functions = ofType('AWS::Lambda::Function').filter(([, f]) => String(f.Properties.Description).startsWith('MCP server'));
+  const routes = methods
+    .filter((m) => m.HttpMethod === 'ANY')
+    .map((method) => {
+      const uri = JSON.stringify(method.Integration.Uri);
+      const [, fn] = functions.find(([id]) => uri.includes(`"${id}"`))!;
+      const env = Object.fromEntries(
+        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([name, value]) => [name, r(value)]),
+      );
+      return {
+        path: method.path,
+        scopes: (method.AuthorizationScopes ?? []).map(r) as string[],
+        lambda: createLambdaApp({ ...env, DOG_API_BASE_URL: dogApi.baseUrl }, (record) => logs.push(record)),
+      };
+    });
   const gatewayResponses = Object.fromEntries(
     ofType('AWS::ApiGateway::GatewayResponse').map(([, g]) => [
       g.Properties.ResponseType as string,
@@ -183,11 +196,6 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const mocks = methods
     .filter((m) => m.HttpMethod === 'GET' && m.Integration?.Type === 'MOCK')
     .map((m) => ({ path: m.path, body: r(m.Integration.IntegrationResponses[0].ResponseTemplates['application/json']) }));
-  const [, fn] = ofType('AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('MCP server'))!;
-  const env = Object.fromEntries(
-    Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([name, value]) => [name, r(value)]),
-  );
-  const lambda = createLambdaApp({ ...env, DOG_API_BASE_URL: dogApi.baseUrl }, (record) => logs.push(record));
 
   const gatewayResponse = (res: ServerResponse, type: string, message: string) => {
     const response = gatewayResponses[type];
@@ -201,7 +209,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   };
 
   /** The Cognito authorizer: signature, issuer, expiry, access token, one of the method's scopes. */
-  const authorize = (header: string | undefined): Record<string, string> | undefined => {
+  const authorize = (header: string | undefined, authorizerScopes: readonly string[]): Record<string, string> | undefined => {
     const token = header?.replace(/^Bearer\s+/i, '') ?? '';
     const [head, body, signature] = token.split('.');
     if (!head || !body || !signature) return undefined;
@@ -238,16 +246,17 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       res.end(mock.body);
       return;
     }
-    if (path !== mcpPath || method === 'OPTIONS') {
+    const route = routes.find((candidate) => candidate.path === path);
+    if (!route || method === 'OPTIONS') {
       res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'MissingAuthenticationTokenException' });
       res.end('{"message":"Missing Authentication Token"}');
       return;
     }
-    const claims = authorize(req.headers.authorization);
+    const claims = authorize(req.headers.authorization, route.scopes);
     if (!claims) return gatewayResponse(res, 'UNAUTHORIZED', 'Unauthorized');
 
-    const event = eventFromRequest(req, body, new URL(mcpPath, gatewayOrigin));
-    const result = await lambda.handler({
+    const event = eventFromRequest(req, body, new URL(route.path, gatewayOrigin));
+    const result = await route.lambda.handler({
       ...event,
       requestContext: { ...event.requestContext, stage, path: url.pathname, authorizer: { claims } },
     });

@@ -108,7 +108,12 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
     stackName: stack.stackName,
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
-    ...(stack.apiWide && { apiWide: stack.apiWide }),
+    ...(stack.apiWide && {
+      apiWide: {
+        resource: stack.apiWide.resource,
+        serverScope: stack.servers.find((server) => server.name === stack.serverName)?.scope ?? stack.scope,
+      },
+    }),
     ...(typeof stored?.accessToken === 'string' && { accessToken: stored.accessToken }),
     ...(client && { client }),
     command,

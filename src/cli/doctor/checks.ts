@@ -52,9 +52,10 @@ export interface DoctorTarget {
   };
   /**
    * One of several servers behind one API: the 401 challenge names the API's own metadata document, whose
-   * resource is the API's URL and whose scope every server accepts.
+   * resource is the API's URL (`expected.scope` is then its scope, which every server accepts); the
+   * server's own document, at its path under the well-known one, names the server and its own scope.
    */
-  readonly apiWide?: { readonly resource: string; readonly scope: string };
+  readonly apiWide?: { readonly resource: string; readonly serverScope: string };
   /** The stored sign-in's access token, when there is one. */
   readonly accessToken?: string;
   /**
@@ -252,12 +253,11 @@ async function checkChallenge(target: DoctorTarget, deps: DoctorDeps, walk: Walk
     );
   }
   walk.metadataUrl = metadataUrl;
-  const challengeScope = target.apiWide?.scope ?? target.expected?.scope;
-  if (challengeScope !== undefined && challenge.params.scope !== undefined && challenge.params.scope !== challengeScope) {
+  if (target.expected && challenge.params.scope !== undefined && challenge.params.scope !== target.expected.scope) {
     return result(
       'challenge',
       'warn',
-      `the challenge asks for scope "${challenge.params.scope}", the stack's is "${challengeScope}".`,
+      `the challenge asks for scope "${challenge.params.scope}", the stack's is "${target.expected.scope}".`,
       target.command('deploy'),
     );
   }
@@ -304,19 +304,19 @@ async function checkMetadata(target: DoctorTarget, deps: DoctorDeps, walk: Walk)
   }
   walk.authorizationServer = target.expected?.issuerUrl ?? servers[0];
   const scopes = Array.isArray(doc.scopes_supported) ? doc.scopes_supported : [];
-  const wantScope = apiWide?.scope ?? target.expected?.scope;
-  if (wantScope !== undefined && !scopes.includes(wantScope)) {
-    return result('resource-metadata', 'fail', `"scopes_supported" is ${JSON.stringify(scopes)}, without ${wantScope}.`, fix);
+  if (target.expected && !scopes.includes(target.expected.scope)) {
+    return result(
+      'resource-metadata',
+      'fail',
+      `"scopes_supported" is ${JSON.stringify(scopes)}, without ${target.expected.scope}.`,
+      fix,
+    );
   }
   if (apiWide) {
     const own = `${walk.metadataUrl}${new URL(target.mcpUrl).pathname.slice(new URL(apiWide.resource).pathname.replace(/\/$/, '').length)}`;
     const ownDoc = await getJson(deps.fetch, own);
     const ownScopes = Array.isArray(ownDoc.body?.scopes_supported) ? ownDoc.body.scopes_supported : [];
-    if (
-      ownDoc.status !== 200 ||
-      ownDoc.body?.resource !== target.mcpUrl ||
-      (target.expected && !ownScopes.includes(target.expected.scope))
-    ) {
+    if (ownDoc.status !== 200 || ownDoc.body?.resource !== target.mcpUrl || !ownScopes.includes(apiWide.serverScope)) {
       return result(
         'resource-metadata',
         'fail',
@@ -327,7 +327,7 @@ async function checkMetadata(target: DoctorTarget, deps: DoctorDeps, walk: Walk)
     return result(
       'resource-metadata',
       'ok',
-      `resource ${apiWide.resource} (the API, scope ${apiWide.scope}), authorization server ${walk.authorizationServer}; the server's own at ${own}`,
+      `resource ${apiWide.resource} (the API: every server takes its token), authorization server ${walk.authorizationServer}; the server's own at ${own}`,
     );
   }
   // The stack serves the document at the stage root too (clients that strip the path look there).
@@ -402,7 +402,7 @@ async function checkAuthorize(target: DoctorTarget, deps: DoctorDeps, walk: Walk
     if (tried.status === 'fail') return tried;
     accepted.push(redirectUri);
   }
-  const withResource = ` and resource ${target.mcpUrl}`;
+  const withResource = ` and resource ${target.apiWide?.resource ?? target.mcpUrl}`;
   return result('authorize', 'ok', `accepts client ${clientId}, callback ${accepted.join(', ')}, scope ${scope}${withResource}`);
 }
 
@@ -419,7 +419,8 @@ async function tryAuthorize(endpoint: string, target: DoctorTarget, deps: Doctor
     state: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
-    resource: target.mcpUrl,
+    // What a client that follows the challenge asks for: the resource its metadata names.
+    resource: target.apiWide?.resource ?? target.mcpUrl,
   }).toString();
   let response: Response;
   try {
@@ -635,12 +636,13 @@ function checkToken(target: DoctorTarget, deps: DoctorDeps, walk: Walk): CheckRe
   if (!claims) return result('token', 'fail', 'the stored token is not a JWT.', target.command('login'));
   const problems: string[] = [];
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-  const accepted = [target.expected?.scope, target.apiWide?.scope].filter((scope) => scope !== undefined);
+  const accepted = [target.expected?.scope, target.apiWide?.serverScope].filter((scope) => scope !== undefined);
   if (accepted.length > 0 && !accepted.some((scope) => scopes.includes(scope)))
     problems.push(`it lacks the scope ${accepted.join(' or ')} (it has: ${scopes.join(' ') || 'none'})`);
   const aud = claims.aud;
-  if (aud !== undefined && aud !== target.mcpUrl && !(Array.isArray(aud) && aud.includes(target.mcpUrl))) {
-    problems.push(`its audience is ${JSON.stringify(aud)}, not ${target.mcpUrl}`);
+  const audiences = [target.mcpUrl, target.apiWide?.resource].filter((value) => value !== undefined);
+  if (aud !== undefined && !(Array.isArray(aud) ? aud : [aud]).some((value) => audiences.includes(value))) {
+    problems.push(`its audience is ${JSON.stringify(aud)}, not ${audiences.join(' or ')}`);
   }
   const left = typeof claims.exp === 'number' ? claims.exp * 1000 - (deps.now ?? Date.now)() : undefined;
   if (left !== undefined && left <= 0) problems.push(`it expired ${duration(-left)} ago`);

@@ -26,7 +26,8 @@ export interface StackOutputs {
   readonly issuerUrl: string;
   /**
    * The servers behind the API: one (the fields above), or several (`deploy --entry a --entry b`, each at
-   * `/<name>/mcp`; then `mcpServerUrl` is the first one's and `scope` the one every server accepts).
+   * `/<name>/mcp`; then `mcpServerUrl` is the first one's, and `scope` the API-wide one clients ask for:
+   * the 401 challenge names the API's metadata, and Cognito binds that scope to the API's resource).
    */
   readonly servers: readonly ServerOutput[];
   /** With several servers: the API's own resource (its URL) and the scope every server accepts. */
@@ -142,7 +143,7 @@ function parseServers(value: string, problems: string[]): ServerOutput[] | undef
 
 /**
  * The stack as each of its servers is reached (`--server <name>`, else every one): the same outputs with
- * that server's name, URL and scope. A stack with one server is its own one view.
+ * that server's name and URL. A stack with one server is its own one view.
  */
 export function serverViews(stack: StackOutputs, server?: string): StackOutputs[] {
   const several = stack.raw.Servers !== undefined;
@@ -155,7 +156,9 @@ export function serverViews(stack: StackOutputs, server?: string): StackOutputs[
     );
   }
   if (!several) return [stack];
-  return pick.map((view) => ({ ...stack, serverName: view.name, mcpServerUrl: view.url, scope: view.scope }));
+  // The scope stays the API-wide one: clients that follow the 401 challenge ask for the API's resource,
+  // and Cognito grants only that resource's own scope with it.
+  return pick.map((view) => ({ ...stack, serverName: view.name, mcpServerUrl: view.url }));
 }
 
 /** The one server a command talks to: `--server`, or the only one; several without `--server` is a usage error. */

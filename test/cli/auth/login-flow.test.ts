@@ -40,6 +40,7 @@ const STACK = {
   signInUrl: 'https://auth.example/signup',
   userPoolId: 'pool',
   issuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+  servers: [{ name: 'dog-facts', url: 'https://x/prod/mcp', scope: 'https://x/prod/mcp/dog-facts', metadataUrl: '' }],
   raw: {},
 } satisfies StackOutputs;
 
