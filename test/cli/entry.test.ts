@@ -12,7 +12,7 @@ import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
 import { readManifest } from '../../src/lambda/custom.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { VERSION } from '../../src/version.js';
-import { FakeCloud, scriptedPrompter } from '../helpers/fake-engine.js';
+import { FakeCloud, OUTPUTS, scriptedPrompter } from '../helpers/fake-engine.js';
 import { connectClient } from '../helpers/mcp-client.js';
 import { render } from '../helpers/render.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
@@ -348,6 +348,103 @@ describe('synth and deploy --entry', () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(cloud.calls).toEqual([]);
+  });
+});
+
+describe('several servers: deploy --entry name=file --entry …', () => {
+  const BASE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+  const SEVERAL = {
+    ...OUTPUTS,
+    McpServerUrl: `${BASE}/shouter/mcp`,
+    McpOAuthScope: `${BASE}/all-servers`,
+    OAuthMetadataUrl: `${BASE}/.well-known/oauth-protected-resource`,
+    ServerName: 'team',
+    Servers: JSON.stringify(
+      ['shouter', 'cjs'].map((name) => ({
+        name,
+        url: `${BASE}/${name}/mcp`,
+        scope: `${BASE}/${name}/mcp/${name}`,
+        metadataUrl: `${BASE}/.well-known/oauth-protected-resource/${name}/mcp`,
+      })),
+    ),
+  };
+  const deploy = (cloud: FakeCloud, args: string[], home = mkdtempSync(join(scratch, 'h-'))) =>
+    runCli(
+      ['deploy', '--signup', 'invite', ...args],
+      { HOME: home },
+      { cwd: root, deployEngine: cloud.factory(), prompter: scriptedPrompter({}) },
+    );
+
+  it('bundles each entry as a server of its own, named by name= or by its file, and lists them', async () => {
+    const cloud = new FakeCloud();
+    cloud.outputs = SEVERAL;
+    const result = await deploy(cloud, [
+      '--name',
+      'team',
+      '--entry',
+      `shouter=${join(fixtures, 'ts-with-dep', 'server.ts')}`,
+      '--entry',
+      join(fixtures, 'cjs', 'server.cjs'),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const servers = (cloud.lastRequest?.stack as { servers?: { name: string; lambdaBundleDir: string }[] }).servers ?? [];
+    expect(servers.map((server) => server.name)).toEqual(['shouter', 'cjs']);
+    expect(bundleText(servers[0]?.lambdaBundleDir ?? '')).toContain('fixture-ts');
+    expect(bundleText(servers[1]?.lambdaBundleDir ?? '')).toContain('fixture-cjs');
+    expect(cloud.lastRequest?.stack).toMatchObject({ stackName: 'mcp-lambda-team', serverName: 'team' });
+    expect(result.stderr).toContain(
+      'Servers: shouter, cjs, each at /<name>/mcp with its own scope; one user pool and sign-in for all.',
+    );
+    expect(result.stdout).toContain('Servers (each with its own scope; the sign-in covers all):');
+    expect(result.stdout).toMatch(/ {4}shouter {2}https:\/\/abc123\.execute-api\.eu-west-1\.amazonaws\.com\/prod\/shouter\/mcp/);
+    expect(result.stdout).not.toContain('[{');
+  });
+
+  it('refuses a later deploy that leaves the servers out (it would remove them), naming them', async () => {
+    const cloud = new FakeCloud();
+    cloud.stacks.set('mcp-lambda-team', { stackName: 'mcp-lambda-team', status: 'UPDATE_COMPLETE', outputs: SEVERAL });
+    const result = await deploy(cloud, ['--name', 'team']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('This stack serves several servers (shouter, cjs); a deploy without them would remove them.');
+    expect(result.stderr).toContain('mcp-lambda deploy --name team --entry shouter=<its file> --entry cjs=<its file>');
+    expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
+  });
+
+  it.each([
+    [['--entry', 'a.ts', '--entry', 'b.ts'], 'Several --entry flags need --name'],
+    [['--name', 't', '--entry', 'a=x.ts', '--entry', 'a=y.ts'], 'each server needs a name of its own'],
+    [['--name', 't', '--entry', 'one=x.ts'], 'a name goes with several entries (one server is named by --name)'],
+    [['--name', 't', '--entry', 'aws-tools=x.ts', '--entry', 'b=y.ts'], 'Cognito domain prefixes may not contain "aws"'],
+    [['--name', 't', ...Array.from({ length: 11 }, (_, i) => ['--entry', `s${i}=x.ts`]).flat()], 'from 2 to 10 servers'],
+    [['--name', 't', '--entry', '123.ts', '--entry', 'b=y.ts'], 'no server name can be made from the file name'],
+  ])('deploy %j is refused before bundling or AWS', async (args, message) => {
+    const cloud = new FakeCloud();
+    const result = await deploy(cloud, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('Bundling');
+    expect(cloud.calls).toEqual([]);
+  });
+
+  it('synth writes a function per server', async () => {
+    const out = join(mkdtempSync(join(scratch, 's-')), 'cdk.out');
+    const result = await runCli([
+      'synth',
+      '--name',
+      'team',
+      '--entry',
+      `shouter=${join(fixtures, 'ts-with-dep', 'server.ts')}`,
+      '--entry',
+      `adder=${join(fixtures, 'cjs', 'server.cjs')}`,
+      '--out',
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(out, 'mcp-lambda-team.template.json'), 'utf8'));
+    const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: { Description?: string } }>)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'))
+      .map((r) => r.Properties.Description);
+    expect(functions.sort()).toEqual(['MCP server adder (mcp-lambda)', 'MCP server shouter (mcp-lambda)']);
   });
 });
 
