@@ -23,13 +23,17 @@ import { runCli } from '../helpers/run-cli.js';
 import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 
 const STACK = 'mcp-lambda-team';
+// Not the default 31927, nor doctor.test.ts's range: the other Claude Code tests may hold those meanwhile.
+const CALLBACK_PORT = 32100 + (process.pid % 800);
 const REGION = 'eu-west-1';
 let chain: StandIn;
 let servers: { name: string; url: string; scope: string; metadataUrl: string }[];
 const server = (name: string) => servers.find((candidate) => candidate.name === name)!;
 
 beforeAll(async () => {
-  chain = await startStandIn({ stack: { serverName: 'team', servers: [{ name: 'notes' }, { name: 'weather' }] } });
+  chain = await startStandIn({
+    stack: { serverName: 'team', callbackPort: CALLBACK_PORT, servers: [{ name: 'notes' }, { name: 'weather' }] },
+  });
   servers = JSON.parse(chain.outputs.Servers!);
 });
 afterAll(async () => {
@@ -255,5 +259,38 @@ describe('tokens', () => {
     const unnamed = await runCli(['tools', '--name', 'team'], env);
     expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toContain('serves several servers (notes, weather)');
+  });
+});
+
+describe('doctor', () => {
+  it('walks the chain to one of the servers, through the API-wide challenge and the server’s own metadata', async () => {
+    const where = await home();
+    const env = { ...where.env, AWS_REGION: REGION };
+    expect((await runCli(['write-config', '--name', 'team', '--yes'], env, { cwd: where.home })).code).toBe(0);
+    const api = chain.outputs.OAuthMetadataUrl!.replace('/.well-known/oauth-protected-resource', '');
+    await saveTokens(where.env, {
+      stackName: STACK,
+      region: REGION,
+      serverName: 'team',
+      mcpServerUrl: server('notes').url,
+      clientId: chain.outputs.McpOAuthClientId!,
+      username: 'dev@example.com',
+      accessToken: chain.cognito.accessToken({
+        clientId: chain.outputs.McpOAuthClientId!,
+        scope: chain.outputs.McpOAuthScope!,
+        aud: api,
+      }),
+      expiresAt: Date.now() + 3_600_000,
+      refreshToken: 'r',
+      servers: servers.map(({ name, url }) => ({ name, url })),
+    });
+    const result = await runCli(['doctor', '--name', 'team', '--server', 'weather'], env, { cwd: where.home });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`resource ${api} (the API: every server takes its token)`);
+    expect(result.stdout).toContain(`the server's own at ${server('weather').metadataUrl}`);
+    expect(result.stdout).toContain('Every link Claude Code needs works.');
+    const unnamed = await runCli(['doctor', '--name', 'team'], env, { cwd: where.home });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('serves several servers (notes, weather); doctor talks to one.');
   });
 });
