@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTokens } from '../../../src/cli/auth/token-store.js';
-import { parseArguments } from '../../../src/cli/commands/call.js';
+import { parseArguments, serverUrlOf } from '../../../src/cli/commands/call.js';
+import type { StoredTokens } from '../../../src/cli/auth/token-store.js';
 import { claudeHome } from '../../helpers/claude-code.js';
 import { type FakeDogApi, startFakeDogApi } from '../../helpers/fake-dog-api.js';
 import { type RunningCli, runCli, startCli } from '../../helpers/run-cli.js';
@@ -129,4 +130,44 @@ describe('against the deployed chain, with the stored sign-in', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('Not signed in');
   });
+});
+
+describe('--server: which of a stack’s servers (from the stored sign-in)', () => {
+  const base: StoredTokens = {
+    stackName: 'mcp-lambda-team',
+    region: 'eu-west-1',
+    serverName: 'team',
+    mcpServerUrl: 'https://x/prod/notes/mcp',
+    clientId: 'c',
+    username: 'u',
+    accessToken: 'a',
+    expiresAt: 0,
+    refreshToken: 'r',
+    servers: [
+      { name: 'notes', url: 'https://x/prod/notes/mcp' },
+      { name: 'weather', url: 'https://x/prod/weather/mcp' },
+    ],
+  };
+
+  it('picks the named one, and asks for a name when there are several', () => {
+    expect(serverUrlOf(base, 'weather')).toBe('https://x/prod/weather/mcp');
+    expect(() => serverUrlOf(base, undefined)).toThrow('serves several servers (notes, weather); name one.');
+    expect(() => serverUrlOf(base, 'mail')).toThrow('has no server named "mail"; it serves notes, weather.');
+  });
+
+  it('uses the one server of a stack without a list, and refuses another name', () => {
+    const { servers: _servers, ...one } = base;
+    expect(serverUrlOf({ ...one, serverName: 'dog-facts' }, undefined)).toBe(one.mcpServerUrl);
+    expect(serverUrlOf({ ...one, serverName: 'dog-facts' }, 'dog-facts')).toBe(one.mcpServerUrl);
+    expect(() => serverUrlOf({ ...one, serverName: 'dog-facts' }, 'notes')).toThrow('serves one server, dog-facts, not "notes".');
+  });
+
+  it.each([[{}], [[{ name: 'notes' }]], [[{ name: 'notes', url: 'not a url' }]], [[null]]])(
+    'calls a damaged list (%j) damaged, with the fix',
+    (servers) => {
+      expect(() => serverUrlOf({ ...base, servers } as unknown as StoredTokens, 'notes')).toThrow(
+        'The stored sign-in for mcp-lambda-team is damaged: run mcp-lambda login again.',
+      );
+    },
+  );
 });

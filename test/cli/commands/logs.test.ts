@@ -4,7 +4,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { formatRecord, parseSince, requestRecord } from '../../../src/cli/commands/logs.js';
+import { formatRecord, parseSince, requestRecord, serverLogGroup } from '../../../src/cli/commands/logs.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -220,5 +220,24 @@ describe('mcp-lambda logs', () => {
     expect(formatRecord(undefined, { msg: 'request', httpMethod: 'GET', status: 405, reason: 'method_not_allowed' })).toBe(
       'GET  405  - ms  (method_not_allowed)',
     );
+  });
+});
+
+describe('the log group of one of several servers', () => {
+  const group = (id: string) => ({ ResourceType: 'AWS::Logs::LogGroup', LogicalResourceId: id });
+  const several = [group('ServerNotesLogsA1B2C3D4'), group('ServerWeatherV2Logs0F0F0F0F'), group('HttpAccessLogs12345678')];
+
+  it('picks the one --server names, and needs --server when there are several', () => {
+    expect(serverLogGroup(several, 's', 'notes')?.LogicalResourceId).toBe('ServerNotesLogsA1B2C3D4');
+    expect(serverLogGroup(several, 's', 'weather-v2')?.LogicalResourceId).toBe('ServerWeatherV2Logs0F0F0F0F');
+    expect(() => serverLogGroup(several, 's', undefined)).toThrow('s serves several servers; each has its own log.');
+    expect(() => serverLogGroup(several, 's', 'mail')).toThrow('s has no server named "mail".');
+  });
+
+  it('takes the one server’s log without --server, and finds none in a foreign stack', () => {
+    expect(serverLogGroup([group('ServerLogs1234'), group('HttpAccessLogs1')], 's', undefined)?.LogicalResourceId).toBe(
+      'ServerLogs1234',
+    );
+    expect(serverLogGroup([group('HttpAccessLogs1'), group('OtherLogs1')], 's', undefined)).toBeUndefined();
   });
 });

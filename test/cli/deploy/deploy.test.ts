@@ -7,6 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeCloud, IDENTITY, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
+import { printOutputs } from '../../../src/cli/deploy/outputs.js';
+import type { Output } from '../../../src/cli/terminal/output.js';
 
 let cloud: FakeCloud;
 let home: string;
@@ -414,5 +416,33 @@ describe('deploy', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(cloud.calls).toEqual([]);
+  });
+});
+
+describe('printOutputs with several servers', () => {
+  const print = (outputs: Record<string, string>) => {
+    const lines: string[] = [];
+    printOutputs({ result: (line: string) => lines.push(line) } as unknown as Output, outputs);
+    return lines;
+  };
+
+  it('lists each server by name and URL instead of the JSON', () => {
+    const lines = print({
+      McpServerUrl: 'https://x/prod/notes/mcp',
+      Servers: JSON.stringify([
+        { name: 'notes', url: 'https://x/prod/notes/mcp' },
+        { name: 'weather', url: 'https://x/prod/weather/mcp' },
+      ]),
+    });
+    expect(lines).toEqual([
+      '  McpServerUrl  https://x/prod/notes/mcp',
+      '  Servers (each with its own scope; the sign-in covers all):',
+      '    notes    https://x/prod/notes/mcp',
+      '    weather  https://x/prod/weather/mcp',
+    ]);
+  });
+
+  it.each(['not json', '[]', '[{"name":1}]', '[null]'])('prints a Servers output it cannot read (%s) as it is', (value) => {
+    expect(print({ Servers: value })).toEqual([`  Servers  ${value}`]);
   });
 });
