@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTokens } from '../../src/cli/auth/token-store.js';
 import { saveStackRecord } from '../../src/cli/state/stack-state.js';
-import { type ClaudeHome, claudeHome, runClaude, skipOnboarding, startClaudeTui } from '../helpers/claude-code.js';
+import { type ClaudeHome, claudeHome, runClaude, authenticateThroughMcpMenu } from '../helpers/claude-code.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
 import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 
@@ -90,23 +90,8 @@ describe('the OAuth entry', () => {
 
   it('connects through /mcp → Authenticate in the interactive UI, with the token bound to the MCP URL', async () => {
     const where = await configured('oauth');
-    skipOnboarding(where);
     const cognitoStart = chain.cognito.requests.length;
-    const tui = startClaudeTui(where);
-    try {
-      const first = await tui.waitFor(/Do you want to use this API key\?|needs authentication/);
-      if (first.includes('Do you want to use this API key?')) tui.press('Enter');
-      await tui.waitFor('needs authentication');
-      tui.type('/mcp');
-      tui.press('Enter');
-      await tui.waitFor(/dog-facts\s+needs sign-in/);
-      tui.press('Enter');
-      await tui.waitFor('Authenticate');
-      tui.press('Enter');
-      await tui.waitFor('Signed in and connected to dog-facts', 30_000);
-    } finally {
-      tui.stop();
-    }
+    await authenticateThroughMcpMenu(where, 'dog-facts');
     // This path reads the protected-resource metadata, so it sends resource= (RFC 8707); the pool binds
     // the token to the resource server named by the MCP URL, and the Lambda accepts that audience.
     const oauth = since(chain.cognito.requests, cognitoStart);

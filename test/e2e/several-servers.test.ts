@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTokens } from '../../src/cli/auth/token-store.js';
 import { saveStackRecord } from '../../src/cli/state/stack-state.js';
-import { type ClaudeHome, claudeHome, runClaude, skipOnboarding, startClaudeTui } from '../helpers/claude-code.js';
+import { type ClaudeHome, claudeHome, runClaude, authenticateThroughMcpMenu } from '../helpers/claude-code.js';
 import { runCli } from '../helpers/run-cli.js';
 import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 
@@ -132,23 +132,8 @@ describe('Claude Code with the entries write-config writes', () => {
       (await runCli(['write-config', '--name', 'team', '--server', 'weather', '--yes'], { ...where.env, AWS_REGION: REGION }))
         .code,
     ).toBe(0);
-    skipOnboarding(where);
     const cognitoStart = chain.cognito.requests.length;
-    const tui = startClaudeTui(where);
-    try {
-      const first = await tui.waitFor(/Do you want to use this API key\?|needs authentication/);
-      if (first.includes('Do you want to use this API key?')) tui.press('Enter');
-      await tui.waitFor('needs authentication');
-      tui.type('/mcp');
-      tui.press('Enter');
-      await tui.waitFor(/weather\s+needs sign-in/);
-      tui.press('Enter');
-      await tui.waitFor('Authenticate');
-      tui.press('Enter');
-      await tui.waitFor('Signed in and connected to weather', 30_000);
-    } finally {
-      tui.stop();
-    }
+    await authenticateThroughMcpMenu(where, 'weather');
     // This path follows the 401 challenge to the API's metadata, so it asks for the API's resource.
     const oauth = chain.cognito.requests.slice(cognitoStart);
     const api = chain.outputs.OAuthMetadataUrl!.replace('/.well-known/oauth-protected-resource', '');

@@ -177,3 +177,26 @@ export function skipOnboarding(where: ClaudeHome): void {
     }),
   );
 }
+
+/**
+ * Signs in to the one server that needs it the way a person does in the interactive UI: /mcp, pick the
+ * server, Authenticate (the BROWSER script plays the sign-in page); resolves once it is connected.
+ */
+export async function authenticateThroughMcpMenu(where: ClaudeHome, server: string): Promise<void> {
+  skipOnboarding(where);
+  const tui = startClaudeTui(where);
+  try {
+    const first = await tui.waitFor(/Do you want to use this API key\?|needs authentication/);
+    if (first.includes('Do you want to use this API key?')) tui.press('Enter');
+    await tui.waitFor('needs authentication');
+    tui.type('/mcp');
+    tui.press('Enter');
+    await tui.waitFor(new RegExp(`${server}\\s+needs sign-in`));
+    tui.press('Enter');
+    await tui.waitFor('Authenticate');
+    tui.press('Enter');
+    await tui.waitFor(`Signed in and connected to ${server}`, 30_000);
+  } finally {
+    tui.stop();
+  }
+}
