@@ -101,14 +101,15 @@ export function checkClients(ids: readonly string[]): string[] {
   return [...new Set(['claude-code', ...ids])];
 }
 
-/** The redirect URIs of these clients. */
-export function clientRedirectUris(ids: readonly string[], callbackPort: number, mcpUrl?: string): string[] {
-  return ids.flatMap((id) => clientInfo(id)?.redirectUris(callbackPort, mcpUrl) ?? []);
+/** The redirect URIs of these clients, for each server URL known (Codex's differ by server). */
+export function clientRedirectUris(ids: readonly string[], callbackPort: number, mcpUrls: readonly string[] = []): string[] {
+  const urls = mcpUrls.length > 0 ? mcpUrls : [undefined];
+  return [...new Set(ids.flatMap((id) => urls.flatMap((url) => clientInfo(id)?.redirectUris(callbackPort, url) ?? [])))];
 }
 
 /** The clients among these whose redirect URIs can be registered now (Codex's needs the server URL). */
-export function registrableClients(ids: readonly string[], callbackPort: number, mcpUrl?: string): string[] {
-  return ids.filter((id) => (clientInfo(id)?.redirectUris(callbackPort, mcpUrl).length ?? 0) > 0);
+export function registrableClients(ids: readonly string[], callbackPort: number, mcpUrls: readonly string[] = []): string[] {
+  return ids.filter((id) => clientRedirectUris([id], callbackPort, mcpUrls).length > 0);
 }
 
 /**

@@ -57,8 +57,11 @@ export interface McpServerStackOptions {
   readonly extraCallbackUrls?: readonly string[];
   /** MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default all of them */
   readonly clients?: readonly string[];
-  /** The MCP URL of the stack as deployed, for clients whose redirect URI depends on it (Codex). @default unknown */
-  readonly deployedMcpUrl?: string;
+  /**
+   * The MCP URLs the stack serves (known once it is deployed), for clients whose redirect URI depends on
+   * the server's URL (Codex): one, or one per server. @default unknown
+   */
+  readonly deployedMcpUrls?: readonly string[];
   /** Browser origins allowed to call /mcp. @default the MCP Inspector on localhost:6274 */
   readonly allowedOrigins?: readonly string[];
   /**
@@ -268,11 +271,11 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     ...new Set([
       `http://localhost:${callbackPort}/callback`,
       INSPECTOR_CALLBACK_URL,
-      ...clientRedirectUris(clients, callbackPort, options.deployedMcpUrl).map(checkCallbackUrl),
+      ...clientRedirectUris(clients, callbackPort, options.deployedMcpUrls).map(checkCallbackUrl),
       ...extra,
     ]),
   ];
-  const registered = registrableClients(clients, callbackPort, options.deployedMcpUrl);
+  const registered = registrableClients(clients, callbackPort, options.deployedMcpUrls);
   if (callbackUrls.length > MAX_CALLBACK_URLS) {
     invalid('callback URLs', callbackUrls.length, `Cognito registers at most ${MAX_CALLBACK_URLS} on an app client; name fewer.`);
   }

@@ -109,7 +109,7 @@ describe.skipIf(!supported)('the real Codex CLI (0.169.0)', () => {
       expect(authorize.origin + authorize.pathname).toBe(`${base}/oauth2/authorize`);
       expect(authorize.searchParams.get('client_id')).toBe('client123');
       expect(authorize.searchParams.get('scope')).toBe(`${base}/prod/mcp/dog-facts`);
-      const registered = resolveStackOptions({ clients: ['codex'], deployedMcpUrl: `${base}/prod/mcp` }).callbackUrls;
+      const registered = resolveStackOptions({ clients: ['codex'], deployedMcpUrls: [`${base}/prod/mcp`] }).callbackUrls;
       expect(registered).toContain(authorize.searchParams.get('redirect_uri'));
       expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/localhost:31928\/callback\/[A-Za-z0-9_-]{12}$/);
     } finally {

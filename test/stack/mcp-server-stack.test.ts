@@ -807,7 +807,7 @@ describe('MCP clients', () => {
     expect(first.clients).toEqual(['claude-code']);
     expect(first.pendingClients).toEqual(['codex']);
     const url = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
-    const second = resolveStackOptions({ clients: ['codex'], deployedMcpUrl: url });
+    const second = resolveStackOptions({ clients: ['codex'], deployedMcpUrls: [url] });
     expect(second.clients).toEqual(['claude-code', 'codex']);
     // base64url(SHA-256(url)[0..9]), as Codex 0.169.0 computes it (test/e2e/codex.test.ts checks the real binary).
     const id = createHash('sha256').update(url).digest().subarray(0, 9).toString('base64url');

@@ -58,6 +58,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         // And the domain: dropping it would move the server to another URL every token is not bound to.
         const deployedDomain = checked.domain === undefined ? deployedDomainOf(existing?.outputs) : undefined;
         const domain = checked.domain ?? deployedDomain;
+        const deployedMcpUrls = mcpUrlsAfterDeploy(existing?.outputs, custom?.servers, domain?.name);
         let resolved;
         try {
           resolved = resolveStackOptions({
@@ -69,7 +70,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             ...(clients && { clients }),
             ...(timeoutSeconds !== undefined && { timeoutSeconds }),
             ...(domain !== undefined && { domain }),
-            ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
+            ...(deployedMcpUrls && { deployedMcpUrls }),
           });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
@@ -118,7 +119,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           clients: [...resolved.clients, ...resolved.pendingClients],
           timeoutSeconds: resolved.timeoutSeconds,
           ...(resolved.domain && { domain: resolved.domain }),
-          ...(existing?.outputs.McpServerUrl && { deployedMcpUrl: existing.outputs.McpServerUrl }),
+          ...(deployedMcpUrls && { deployedMcpUrls }),
         };
       },
       engine: session.engine,
@@ -191,6 +192,26 @@ export function checkServersKept(
     `This stack serves several servers${names.length > 0 ? ` (${names.join(', ')})` : ''}; a deploy without them would remove them.`,
     `Deploy them again: mcp-lambda deploy${selector} ${(names.length > 0 ? names : ['a', 'b']).map((name) => `--entry ${name}=<its file>`).join(' ')}`,
   );
+}
+
+/**
+ * The MCP URLs the stack will serve, when they are known before it is deployed: on a domain of your own,
+ * or when its API exists already (its URL does not change). One at `/mcp`, or one per server at
+ * `/<name>/mcp`, servers this deploy adds included. Undefined on a first deploy to an execute-api URL.
+ */
+export function mcpUrlsAfterDeploy(
+  outputs: Readonly<Record<string, string>> | undefined,
+  servers: readonly { readonly name: string }[] | undefined,
+  domain?: string,
+): string[] | undefined {
+  const base =
+    domain !== undefined
+      ? `https://${domain.trim().toLowerCase().replace(/\.$/, '')}`
+      : outputs?.Servers !== undefined
+        ? outputs.OAuthMetadataUrl?.match(/^(https:\/\/.+)\/\.well-known\/oauth-protected-resource$/)?.[1]
+        : outputs?.McpServerUrl?.match(/^(https:\/\/.+)\/mcp$/)?.[1];
+  if (base === undefined) return undefined;
+  return servers ? servers.map((server) => `${base}/${server.name}/mcp`) : [`${base}/mcp`];
 }
 
 /** The domain a deployed stack serves on (its Custom* outputs), to keep it on a deploy without --domain. */

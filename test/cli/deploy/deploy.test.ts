@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeCloud, IDENTITY, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
 import { printOutputs } from '../../../src/cli/deploy/outputs.js';
+import { mcpUrlsAfterDeploy } from '../../../src/cli/commands/deploy.js';
 import type { Output } from '../../../src/cli/terminal/output.js';
 
 let cloud: FakeCloud;
@@ -444,5 +445,41 @@ describe('printOutputs with several servers', () => {
 
   it.each(['not json', '[]', '[{"name":1}]', '[null]'])('prints a Servers output it cannot read (%s) as it is', (value) => {
     expect(print({ Servers: value })).toEqual([`  Servers  ${value}`]);
+  });
+});
+
+describe('the MCP URLs a deploy knows beforehand (Codex registers a redirect URI per server URL)', () => {
+  const api = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+  it('takes them from the deployed API, or from the domain, for one server or each of several', () => {
+    expect(mcpUrlsAfterDeploy(undefined, undefined)).toBeUndefined();
+    expect(mcpUrlsAfterDeploy({ McpServerUrl: `${api}/mcp` }, undefined)).toEqual([`${api}/mcp`]);
+    // One server becoming several, a server added: every URL the deploy will serve.
+    expect(mcpUrlsAfterDeploy({ McpServerUrl: `${api}/mcp` }, [{ name: 'notes' }, { name: 'weather' }])).toEqual([
+      `${api}/notes/mcp`,
+      `${api}/weather/mcp`,
+    ]);
+    const several = {
+      McpServerUrl: `${api}/notes/mcp`,
+      Servers: '[]',
+      OAuthMetadataUrl: `${api}/.well-known/oauth-protected-resource`,
+    };
+    expect(mcpUrlsAfterDeploy(several, [{ name: 'notes' }, { name: 'mail' }])).toEqual([`${api}/notes/mcp`, `${api}/mail/mcp`]);
+    expect(mcpUrlsAfterDeploy(undefined, undefined, 'MCP.example.com.')).toEqual(['https://mcp.example.com/mcp']);
+    // Outputs that are not what deploy writes: nothing known.
+    expect(mcpUrlsAfterDeploy({ McpServerUrl: 'http://x/mcp' }, undefined)).toBeUndefined();
+    expect(mcpUrlsAfterDeploy({ ...several, OAuthMetadataUrl: 'nope' }, [{ name: 'notes' }])).toBeUndefined();
+  });
+
+  it('registers Codex once per server URL', async () => {
+    const { resolveStackOptions } = await import('../../../src/stack/props.js');
+    const urls = [`${api}/notes/mcp`, `${api}/weather/mcp`];
+    const resolved = resolveStackOptions({
+      clients: ['codex'],
+      deployedMcpUrls: urls,
+      servers: [{ name: 'notes' }, { name: 'weather' }],
+    });
+    const codex = resolved.callbackUrls.filter((url) => url.startsWith('http://localhost:31928/callback/'));
+    expect(codex).toHaveLength(2);
+    expect(resolved.clients).toContain('codex');
   });
 });
