@@ -1,6 +1,7 @@
 /** Binds {@link run} to the real process: argv, streams, signals and the exit code. */
 import type { CliIo } from './context.js';
-import { isInteractive } from './terminal/prompts.js';
+import { isatty } from 'node:tty';
+import { isInteractive } from './terminal/interactive.js';
 
 export async function main(): Promise<void> {
   // `--version` alone needs nothing but the version: answered before the program (commander, every
@@ -35,7 +36,9 @@ export async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
-    interactive: isInteractive(process.stdin, process.stderr, process.env),
+    // isatty, not process.stdin.isTTY: reading process.stdin builds a stream for it (~1 ms), which only a
+    // command that reads stdin needs.
+    interactive: isInteractive({ isTTY: isatty(0) }, { isTTY: isatty(2) }, process.env),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -26,16 +26,6 @@ export interface PrompterSettings {
   readonly interactive: boolean;
 }
 
-/** Whether prompts may be shown: stdin and stderr are terminals and this is not CI. */
-export function isInteractive(
-  stdin: { readonly isTTY?: boolean },
-  stderr: { readonly isTTY?: boolean },
-  env: Readonly<Record<string, string | undefined>>,
-): boolean {
-  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  return stdin.isTTY === true && stderr.isTTY === true && !ci;
-}
-
 function notInteractive(message: string, flag: string): never {
   throw new UserError(`${message.replace(/:$/, '')}: this needs an answer, and the session is not interactive.`, {
     hint: `Run it in a terminal, or pass ${flag}.`,
