@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,8 +130,75 @@ describe('the built bin (e2e)', () => {
       },
     );
     expect(JSON.parse(stdout)).toEqual({ Authorization: 'Bearer cached-access-token' });
-    expect(await readFile(trace, 'utf8')).not.toMatch(/@aws-sdk|aws-cdk-lib|@aws-cdk|@modelcontextprotocol|@smithy/);
+    const loaded = await readFile(trace, 'utf8');
+    expect(loaded).not.toMatch(/@aws-sdk|aws-cdk-lib|@aws-cdk|@modelcontextprotocol|@smithy/);
+    // Two files of ours: the entry and token's own bundle (no chunk of the program).
+    expect(loaded.split('\n').filter((line) => line.includes('/dist/'))).toEqual([
+      expect.stringContaining('/dist/cli-bundle/mcp-lambda.mjs'),
+      expect.stringContaining('/dist/cli-bundle/token.mjs'),
+    ]);
     await rm(home, { recursive: true, force: true });
+  });
+
+  it("token's own bundle refreshes a token through Cognito (GetTokensFromRefreshToken) and stores the rotated one", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mcp-lambda-token-'));
+    const dir = join(home, '.config', 'mcp-lambda', 'tokens', 'eu-west-1');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'mcp-lambda-dog-facts.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        stackName: 'mcp-lambda-dog-facts',
+        region: 'eu-west-1',
+        serverName: 'dog-facts',
+        mcpServerUrl: 'https://x/prod/mcp',
+        clientId: 'client-1',
+        username: 'me@example.com',
+        accessToken: 'expired-access-token',
+        expiresAt: Date.now() - 1000,
+        refreshToken: 'old-refresh',
+      }),
+      { mode: 0o600 },
+    );
+    // Cognito's JSON protocol, the one call cognito-local lacks: answered here, and what was asked recorded.
+    const asked: { target?: string; body: Record<string, unknown> }[] = [];
+    const cognito = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        asked.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify({
+            AuthenticationResult: { AccessToken: 'fresh-access-token', ExpiresIn: 3600, RefreshToken: 'new-refresh' },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => cognito.listen(0, '127.0.0.1', resolve));
+    try {
+      const { stdout } = await run(process.execPath, [bin, 'token', '--header-json'], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${(cognito.address() as AddressInfo).port}`,
+        },
+      });
+      expect(JSON.parse(stdout)).toEqual({ Authorization: 'Bearer fresh-access-token' });
+      expect(asked).toEqual([
+        {
+          target: 'AWSCognitoIdentityProviderService.GetTokensFromRefreshToken',
+          body: expect.objectContaining({ ClientId: 'client-1', RefreshToken: 'old-refresh' }),
+        },
+      ]);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
+        accessToken: 'fresh-access-token',
+        refreshToken: 'new-refresh',
+      });
+    } finally {
+      cognito.close();
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('stops quietly when stdout is closed early (| head)', async () => {
@@ -160,9 +229,9 @@ describe('the built bin (e2e)', () => {
         expect(ours.every((line) => line.includes('/dist/cli-bundle/'))).toBe(true);
         expect(loaded).toContain('/dist/cli-bundle/mcp-lambda.mjs');
         expect(loaded).not.toContain('/node_modules/commander/');
-        // --version alone is answered before the program (main.ts's chunk, and commander in it) loads.
-        if (args[0] === '--version') expect(loaded).not.toContain('/chunks/main-');
-        else expect(loaded).toContain('/chunks/main-');
+        // --version alone is answered before the program (main.ts's bundle, and commander in it) loads.
+        if (args[0] === '--version') expect(loaded).not.toContain('/program.mjs');
+        else expect(loaded).toContain('/dist/cli-bundle/program.mjs');
         expect(loaded).not.toMatch(/@aws-sdk|aws-cdk-lib|@aws-cdk|@modelcontextprotocol|zod/);
       }
     } finally {
