@@ -40,6 +40,7 @@ export const OUTPUTS = {
   domainRecord: 'DomainRecord',
   domainCertificate: 'DomainCertificate',
   servers: 'Servers',
+  serverCode: 'ServerCode',
 } as const;
 
 /** One server of the stack as clients reach it. */
@@ -223,6 +224,11 @@ export class McpServerStack extends Stack {
       "Claude Code's OAuth callback port registered on the interactive client",
     );
     output(OUTPUTS.serverName, options.serverName, 'MCP server name');
+    output(
+      OUTPUTS.serverCode,
+      servers || options.lambdaBundleDir !== undefined ? 'entry' : `built-in ${options.builtinServer}`,
+      'What the function runs: your own code (deploy --entry; a later deploy needs it again), or a built-in server',
+    );
     output(
       OUTPUTS.timeout,
       String(options.timeoutSeconds),

@@ -330,6 +330,42 @@ describe('synth and deploy --entry', () => {
     expect(bundleText(dir)).toContain('fixture-cjs');
   });
 
+  it('refuses a later deploy without --entry (it would put dog facts in place of your server)', async () => {
+    const cloud = new FakeCloud();
+    cloud.stacks.set('mcp-lambda-adder', {
+      stackName: 'mcp-lambda-adder',
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, ServerName: 'adder', ServerCode: 'entry' },
+    });
+    const result = await runCli(
+      ['deploy', '--name', 'adder', '--signup', 'invite'],
+      { HOME: mkdtempSync(join(scratch, 'h-')) },
+      {
+        deployEngine: cloud.factory(),
+        prompter: scriptedPrompter({}),
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('This stack runs your own server (deployed with --entry)');
+    expect(result.stderr).toContain('mcp-lambda deploy --name adder --entry <its file>');
+    expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
+    // A built-in server's stack redeploys without one.
+    cloud.stacks.set('mcp-lambda-adder', {
+      stackName: 'mcp-lambda-adder',
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, ServerName: 'adder', ServerCode: 'built-in dog-facts' },
+    });
+    const builtIn = await runCli(
+      ['deploy', '--name', 'adder', '--signup', 'invite'],
+      { HOME: mkdtempSync(join(scratch, 'h-')) },
+      {
+        deployEngine: cloud.factory(),
+        prompter: scriptedPrompter({}),
+      },
+    );
+    expect(builtIn.code, builtIn.stderr).toBe(0);
+  });
+
   it.each([
     [['--entry', 'x.ts'], 2, '--entry needs --name'],
     [['--entry', 'missing.ts', '--name', 'x'], 1, 'The entry missing.ts does not exist'],

@@ -627,6 +627,15 @@ describe('outputs', () => {
     );
   });
 
+  it('says what the function runs: a built-in server, or your own code (which a later deploy must name again)', () => {
+    expect(json.Outputs[OUTPUTS.serverCode].Value).toBe('built-in dog-facts');
+    const { json: own } = synth({
+      serverName: 'mine',
+      lambdaBundleDir: join(import.meta.dirname, '..', '..', 'dist', 'lambda-bundle'),
+    });
+    expect(own.Outputs[OUTPUTS.serverCode].Value).toBe('entry');
+  });
+
   it('renders the URLs people open and tools read', () => {
     const out = (name: string) => render(json.Outputs[name].Value);
     const hostedUi = `https://<${resources('AWS::Cognito::UserPoolDomain')[0]![0]}>.auth.${FAKE.region}.amazoncognito.com`;
@@ -1083,6 +1092,7 @@ describe('several servers (deploy --entry a --entry b)', () => {
       })),
     );
     expect(out(OUTPUTS.mcpServerUrl)).toBe(`${BASE}/notes/mcp`);
+    expect(out(OUTPUTS.serverCode)).toBe('entry');
     expect(out(OUTPUTS.scope)).toBe(ALL);
     expect(out(OUTPUTS.oauthMetadataUrl)).toBe(`${BASE}/.well-known/oauth-protected-resource`);
   });

@@ -172,8 +172,9 @@ function selectorOf(options: Pick<StackCliOptions, 'name' | 'stackName'>): strin
 }
 
 /**
- * A deploy must name the servers a stack serves: without them it would put dog facts at /mcp and delete
- * every server's route, function and scope (their clients' configs and sign-ins with them).
+ * A deploy must name the code a stack runs when it is the user's own (`--entry`): without it, it would
+ * put dog facts in its place — and with several servers, delete every server's route, function and scope
+ * (their clients' configs and sign-ins with them).
  */
 export function checkServersKept(
   outputs: Readonly<Record<string, string>> | undefined,
@@ -181,7 +182,16 @@ export function checkServersKept(
   selector: string,
 ): void {
   const deployed = outputs?.Servers;
-  if (deployed === undefined || custom?.servers !== undefined) return;
+  if (deployed === undefined) {
+    if (outputs?.ServerCode === 'entry' && custom === undefined) {
+      throw new UsageError(
+        'This stack runs your own server (deployed with --entry); a deploy without it would replace it with dog facts.',
+        `Deploy it again with its entry: mcp-lambda deploy${selector} --entry <its file>`,
+      );
+    }
+    return;
+  }
+  if (custom?.servers !== undefined) return;
   let names: string[] = [];
   try {
     names = (JSON.parse(deployed) as { name?: unknown }[]).map((server) => String(server.name));
