@@ -140,7 +140,12 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         noChanges: outcome.noChanges,
         signUp,
         outputs: outcome.outputs,
-        costEstimate: { ...estimateCost(memoryMb, 100), currency: 'USD', pricesAsOf: PRICES_AS_OF, region: 'us-east-1' },
+        costEstimate: {
+          ...estimateCost(memoryMb, 100, 1 + (custom?.servers?.length ?? 1)),
+          currency: 'USD',
+          pricesAsOf: PRICES_AS_OF,
+          region: 'us-east-1',
+        },
       });
       return;
     }
@@ -154,7 +159,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     out.result('');
     printOutputs(out, outcome.outputs);
     out.result('');
-    out.info(describeCost(memoryMb));
+    out.info(describeCost(memoryMb, 100, custom?.servers?.length ?? 1));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
     printNextSteps(ctx, outcome.outputs, stackName);
   } finally {

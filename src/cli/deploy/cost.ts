@@ -42,14 +42,18 @@ export function estimateCost(memoryMb: number, averageMs: number, secrets = 2): 
   };
 }
 
-/** The line `deploy` prints. */
-export function describeCost(memoryMb: number, averageMs = 100): string {
-  const cost = estimateCost(memoryMb, averageMs);
+/**
+ * The line `deploy` prints.
+ * @param servers how many servers the stack has: each has a requestState key (a secret) of its own
+ */
+export function describeCost(memoryMb: number, averageMs = 100, servers = 1): string {
+  const secrets = 1 + servers;
+  const cost = estimateCost(memoryMb, averageMs, secrets);
   const dollars = (value: number) => `$${value.toFixed(2)}`;
   return (
     `Cost, roughly: ${dollars(cost.perMillionRequests)} per million requests (API Gateway ${dollars(PRICES.apiGatewayPerMillion)}, ` +
     `Lambda ${dollars(cost.lambdaPerMillion)} at ${memoryMb} MB and ${averageMs} ms each), plus ${dollars(cost.fixedPerMonth)} a month ` +
-    `for two secrets; Cognito is free up to ${PRICES.cognitoFreeMau.toLocaleString('en-US')} monthly users, then $${PRICES.cognitoEssentialsPerMau.toFixed(3)} each. ` +
+    `for ${secrets === 2 ? 'two' : secrets} secrets; Cognito is free up to ${PRICES.cognitoFreeMau.toLocaleString('en-US')} monthly users, then $${PRICES.cognitoEssentialsPerMau.toFixed(3)} each. ` +
     `(us-east-1 list prices of ${PRICES_AS_OF}; check your region's.)`
   );
 }

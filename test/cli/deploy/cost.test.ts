@@ -22,6 +22,11 @@ describe('the cost estimate', () => {
     );
   });
 
+  it('counts a requestState key per server', () => {
+    expect(describeCost(512, 100, 3)).toContain('plus $1.60 a month for 4 secrets;');
+    expect(estimateCost(512, 100, 4).fixedPerMonth).toBeCloseTo(1.6, 5);
+  });
+
   it('is printed by deploy, and in its JSON', async () => {
     const cloud = new FakeCloud();
     const home = mkdtempSync(join(tmpdir(), 'mcp-lambda-home-'));
