@@ -117,3 +117,105 @@ describe.skipIf(!supported)('the real Codex CLI (0.169.0)', () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(!supported)('the real Codex CLI with several servers behind one API', () => {
+  let api: Server;
+  let origin = '';
+  let teamHome = '';
+  const url = (name: string) => `${origin}/prod/${name}/mcp`;
+
+  beforeAll(async () => {
+    // As the stack answers: the 401 challenge names the API's own metadata, whose scope every server takes.
+    api = createServer((req, res) => {
+      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/prod/.well-known/oauth-protected-resource') {
+        return json({
+          resource: `${origin}/prod`,
+          authorization_servers: [`${origin}/issuer`],
+          scopes_supported: [`${origin}/prod/all-servers`],
+        });
+      }
+      if (req.url?.startsWith('/.well-known/') || req.url?.startsWith('/issuer/.well-known/')) {
+        return json({
+          issuer: `${origin}/issuer`,
+          authorization_endpoint: `${origin}/oauth2/authorize`,
+          token_endpoint: `${origin}/oauth2/token`,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+        });
+      }
+      res
+        .writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${origin}/prod/.well-known/oauth-protected-resource"` })
+        .end();
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    teamHome = mkdtempSync(join(tmpdir(), 'mcp-lambda-codex-team-'));
+    await saveStackRecord(
+      { HOME: teamHome },
+      {
+        stackName: 'mcp-lambda-team',
+        region: 'eu-west-1',
+        savedAt: new Date().toISOString(),
+        outputs: {
+          ...OUTPUTS,
+          ServerName: 'team',
+          McpServerUrl: url('notes'),
+          McpOAuthScope: `${origin}/prod/all-servers`,
+          OAuthMetadataUrl: `${origin}/prod/.well-known/oauth-protected-resource`,
+          Clients: 'claude-code,codex',
+          Servers: JSON.stringify(
+            ['notes', 'weather'].map((name) => ({
+              name,
+              url: url(name),
+              scope: `${url(name)}/${name}`,
+              metadataUrl: `${origin}/prod/.well-known/oauth-protected-resource/${name}/mcp`,
+            })),
+          ),
+        },
+      },
+    );
+    const written = await runCli(
+      ['write-config', '--client', 'codex', '--name', 'team'],
+      { HOME: teamHome, AWS_REGION: 'eu-west-1' },
+      { cwd: teamHome },
+    );
+    expect(written.code, written.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    if (api) await new Promise((resolve) => api.close(resolve));
+  });
+
+  it('reads an entry per server, and signs in to each with a redirect URI deploy registers for that server', async () => {
+    const env = { PATH: process.env.PATH, HOME: teamHome, CODEX_HOME: join(teamHome, '.codex') };
+    const registered = resolveStackOptions({
+      clients: ['codex'],
+      servers: [{ name: 'notes' }, { name: 'weather' }],
+      deployedMcpUrls: [url('notes'), url('weather')],
+    }).callbackUrls;
+    const redirects: string[] = [];
+    for (const name of ['notes', 'weather']) {
+      const { stdout } = await exec(codexBin, ['mcp', 'get', name, '--json'], { env, timeout: 30_000 });
+      expect(JSON.parse(stdout.slice(stdout.indexOf('{'))).transport).toMatchObject({ type: 'streamable_http', url: url(name) });
+      const opened = join(teamHome, `opened-${name}.txt`);
+      const browser = join(teamHome, `browser-${name}.sh`);
+      writeFileSync(browser, `#!/bin/sh\necho "$1" >> ${opened}\n`);
+      chmodSync(browser, 0o755);
+      const login = spawn(codexBin, ['mcp', 'login', name], { env: { ...env, BROWSER: browser }, stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 100 && !existsSync(opened); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+        const authorize = new URL(readFileSync(opened, 'utf8').trim().split('\n')[0] ?? '');
+        // It follows the challenge: the API's resource, with the API's scope (the pair Cognito binds).
+        expect(authorize.searchParams.get('scope')).toBe(`${origin}/prod/all-servers`);
+        expect(authorize.searchParams.get('resource')).toBe(`${origin}/prod`);
+        expect(registered).toContain(authorize.searchParams.get('redirect_uri'));
+        redirects.push(authorize.searchParams.get('redirect_uri') ?? '');
+      } finally {
+        login.kill('SIGTERM');
+      }
+    }
+    // A different callback per server: the stack registers both.
+    expect(new Set(redirects).size).toBe(2);
+  }, 60_000);
+});
