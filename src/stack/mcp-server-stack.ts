@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { McpApi } from './api.js';
 import { McpAuth } from './auth.js';
 import { LAMBDA_RUNTIME, McpFunction } from './function.js';
+import { pascalCase } from './names.js';
 import { ALL_SERVERS_SCOPE_NAME, type McpServerStackOptions, type ResolvedStackOptions, resolveStackOptions } from './props.js';
 
 export interface McpServerStackProps extends StackProps, McpServerStackOptions {}
@@ -51,14 +52,6 @@ export interface ServerEndpoint {
   readonly scope: string;
   readonly metadataUrl: string;
   readonly function: McpFunction;
-}
-
-/** `notes-v2` → `NotesV2`: a server's name as part of a construct id. */
-function pascalCase(name: string): string {
-  return name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }
 
 export class McpServerStack extends Stack {

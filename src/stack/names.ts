@@ -63,3 +63,11 @@ export function stackNameFor(serverName: string | undefined, stackName: string |
   if (stackName !== undefined) return checkStackName(stackName);
   return checkStackName(`mcp-lambda-${checkServerName(serverName ?? DEFAULT_SERVER_NAME)}`);
 }
+
+/** `notes-v2` → `NotesV2`: a server's name in its constructs' ids (`Server<Name>`), which `logs` finds it by. */
+export function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

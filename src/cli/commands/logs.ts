@@ -10,6 +10,7 @@ import { explainAwsError } from '../aws/errors.js';
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../stacks/name.js';
 import type { StackSelector } from '../stacks/resolve.js';
+import { pascalCase } from '../../stack/names.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface LogsOptions extends StackSelector {
@@ -99,14 +100,13 @@ export function serverLogGroup<R extends { ResourceType?: string; LogicalResourc
   });
   const several = groups.filter((group) => group.key !== '');
   if (several.length === 0) return groups[0]?.resource;
-  const pascal = (name: string) => name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
   if (server === undefined) {
     throw new UsageError(
       `${stackName} serves several servers; each has its own log.`,
       `Pick one: --server <name> (mcp-lambda status lists them)`,
     );
   }
-  const found = several.find((group) => group.key === pascal(server));
+  const found = several.find((group) => group.key === pascalCase(server));
   if (!found)
     throw new UsageError(`${stackName} has no server named ${JSON.stringify(server)}.`, 'mcp-lambda status lists its servers.');
   return found.resource;
