@@ -446,6 +446,28 @@ describe('several servers: deploy --entry name=file --entry …', () => {
     expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
   });
 
+  it('lets a later deploy drop a server, or go back to one server at /mcp (saying what goes away)', async () => {
+    const cloud = new FakeCloud();
+    const seed = () =>
+      cloud.stacks.set('mcp-lambda-team', { stackName: 'mcp-lambda-team', status: 'UPDATE_COMPLETE', outputs: SEVERAL });
+    seed();
+    const one = await deploy(cloud, ['--name', 'team', '--entry', join(fixtures, 'cjs', 'server.cjs')]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toContain('The stack serves one server from now on, at /mcp');
+    expect((cloud.lastRequest?.stack as { servers?: unknown }).servers).toBeUndefined();
+    seed();
+    const fewer = await deploy(cloud, [
+      '--name',
+      'team',
+      '--entry',
+      `shouter=${join(fixtures, 'ts-with-dep', 'server.ts')}`,
+      '--entry',
+      `adder=${join(fixtures, 'cjs', 'server.cjs')}`,
+    ]);
+    expect(fewer.code, fewer.stderr).toBe(0);
+    expect(fewer.stderr).not.toContain('from now on');
+  });
+
   it.each([
     [['--entry', 'a.ts', '--entry', 'b.ts'], 'Several --entry flags need --name'],
     [['--name', 't', '--entry', 'a=x.ts', '--entry', 'a=y.ts'], 'each server needs a name of its own'],

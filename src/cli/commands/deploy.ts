@@ -106,6 +106,11 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             );
           }
         }
+        if (!resolved.servers && existing?.outputs.Servers !== undefined && !global.json) {
+          out.warn(
+            'The stack serves one server from now on, at /mcp: every /<name>/mcp route, function and scope it has goes away. Afterwards run mcp-lambda login and mcp-lambda write-config again (and remove the old entries from your clients).',
+          );
+        }
         if (resolved.pendingClients.length > 0 && !global.json) {
           out.warn(
             `${resolved.pendingClients.join(', ')}: the redirect URI holds a hash of the server's URL, which this first deploy creates. Run the same deploy again afterwards to register it: mcp-lambda deploy --clients ${[...resolved.clients, ...resolved.pendingClients].join(',')}`,
@@ -196,7 +201,8 @@ export function checkServersKept(
     }
     return;
   }
-  if (custom?.servers !== undefined) return;
+  // Entries name the code again: several (some may be new, some gone), or one (served at /mcp again).
+  if (custom !== undefined) return;
   let names: string[] = [];
   try {
     names = (JSON.parse(deployed) as { name?: unknown }[]).map((server) => String(server.name));
