@@ -503,6 +503,9 @@ describe('several servers: deploy --entry name=file --entry …', () => {
       .filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'))
       .map((r) => r.Properties.Description);
     expect(functions.sort()).toEqual(['MCP server adder (mcp-lambda)', 'MCP server shouter (mcp-lambda)']);
+    expect(result.stdout).toContain('mcp-lambda-team  servers shouter, adder at /<name>/mcp');
+    expect(result.stdout).toMatch(/Lambda bundle \(shouter\) {2}[\d.]+ KiB/);
+    expect(result.stdout).toMatch(/Lambda bundle \(adder\) {4}[\d.]+ KiB/);
   });
 });
 

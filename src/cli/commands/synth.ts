@@ -84,12 +84,20 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     const byType = new Map<string, number>();
     for (const resource of Object.values(template.Resources ?? {}))
       byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
-    const bundle = await readFile(join(stack.options.lambdaBundleDir ?? defaultLambdaBundleDir(), 'index.mjs'));
+    const { servers } = stack.options;
+    const bundles = await Promise.all(
+      (servers ?? [{ name: '', lambdaBundleDir: stack.options.lambdaBundleDir }]).map(async (server) => ({
+        name: server.name,
+        bytes: await readFile(join(server.lambdaBundleDir ?? defaultLambdaBundleDir(), 'index.mjs')),
+      })),
+    );
     const templateBytes = (await stat(artifact.templateFullPath)).size;
     const { style } = out;
 
     out.result(
-      `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope <MCP URL>/${stack.options.scopeName}, stage ${stack.options.stage}, tokens ${stack.options.sessionHours} h`,
+      servers
+        ? `${style.bold(stack.stackName)}  servers ${servers.map((server) => server.name).join(', ')} at /<name>/mcp (scope <its URL>/<name>, or <API URL>/all-servers for all), stage ${stack.options.stage}, tokens ${stack.options.sessionHours} h`
+        : `${style.bold(stack.stackName)}  server ${stack.options.serverName}, scope <MCP URL>/${stack.options.scopeName}, stage ${stack.options.stage}, tokens ${stack.options.sessionHours} h`,
     );
     if (options.signup === undefined && options.allow === undefined) {
       out.result('Sign-up: allow-list, empty (no --allow or --signup given): nobody could register until you allow someone.');
@@ -111,8 +119,14 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
       out.result(`  ${name.padEnd(width)}  ${style.dim(output.Description ?? '')}`);
     }
     out.result('');
-    out.result(`Lambda bundle  ${kib(bundle.length)} (${kib(gzipSync(bundle).length)} gzip)`);
-    out.result(`Template       ${kib(templateBytes)}`);
+    const labels = bundles.map((bundle) => (bundle.name === '' ? 'Lambda bundle' : `Lambda bundle (${bundle.name})`));
+    const labelWidth = Math.max('Template'.length, ...labels.map((label) => label.length));
+    bundles.forEach((bundle, index) => {
+      out.result(
+        `${(labels[index] ?? '').padEnd(labelWidth)}  ${kib(bundle.bytes.length)} (${kib(gzipSync(bundle.bytes).length)} gzip)`,
+      );
+    });
+    out.result(`${'Template'.padEnd(labelWidth)}  ${kib(templateBytes)}`);
     out.result('');
     if (options.out !== undefined) {
       out.result(`Wrote the cloud assembly to ${outdir}`);
