@@ -332,37 +332,25 @@ describe('synth and deploy --entry', () => {
 
   it('refuses a later deploy without --entry (it would put dog facts in place of your server)', async () => {
     const cloud = new FakeCloud();
-    cloud.stacks.set('mcp-lambda-adder', {
-      stackName: 'mcp-lambda-adder',
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, ServerName: 'adder', ServerCode: 'entry' },
-    });
-    const result = await runCli(
-      ['deploy', '--name', 'adder', '--signup', 'invite'],
-      { HOME: mkdtempSync(join(scratch, 'h-')) },
-      {
-        deployEngine: cloud.factory(),
-        prompter: scriptedPrompter({}),
-      },
-    );
+    const redeploy = (serverCode: string) => {
+      cloud.stacks.set('mcp-lambda-adder', {
+        stackName: 'mcp-lambda-adder',
+        status: 'UPDATE_COMPLETE',
+        outputs: { ...OUTPUTS, ServerName: 'adder', ServerCode: serverCode },
+      });
+      return runCli(
+        ['deploy', '--name', 'adder', '--signup', 'invite'],
+        { HOME: mkdtempSync(join(scratch, 'h-')) },
+        { deployEngine: cloud.factory(), prompter: scriptedPrompter({}) },
+      );
+    };
+    const result = await redeploy('entry');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('This stack runs your own server (deployed with --entry)');
     expect(result.stderr).toContain('mcp-lambda deploy --name adder --entry <its file>');
     expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
     // A built-in server's stack redeploys without one.
-    cloud.stacks.set('mcp-lambda-adder', {
-      stackName: 'mcp-lambda-adder',
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, ServerName: 'adder', ServerCode: 'built-in dog-facts' },
-    });
-    const builtIn = await runCli(
-      ['deploy', '--name', 'adder', '--signup', 'invite'],
-      { HOME: mkdtempSync(join(scratch, 'h-')) },
-      {
-        deployEngine: cloud.factory(),
-        prompter: scriptedPrompter({}),
-      },
-    );
+    const builtIn = await redeploy('built-in dog-facts');
     expect(builtIn.code, builtIn.stderr).toBe(0);
   });
 
