@@ -93,7 +93,9 @@ before an update that changes IAM permissions (--yes answers for you).
 Examples:
   $ mcp-lambda deploy
   $ mcp-lambda deploy --profile work --region eu-west-1
-  $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes`,
+  $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
+  $ mcp-lambda deploy --name my-tools --entry ./server.ts
+  $ mcp-lambda deploy --name team --entry notes=./notes/server.ts --entry weather=./weather.ts`,
     )
     .action((options: StackCliOptions) => run(async (ctx) => (await import('./commands/deploy.js')).deploy(ctx, options)));
 
