@@ -1124,6 +1124,37 @@ describe('several servers (deploy --entry a --entry b)', () => {
     refused({ servers: [{ name: 'notes' }, { name: 'weather' }], lambdaBundleDir: '/tmp/x' }, /each names its own bundle/);
   });
 
+  it('gives every server the settings, the secrets (and the right to read them) and the timeout', () => {
+    const { json: j } = synth({
+      serverName: 'team',
+      servers: [{ name: 'notes' }, { name: 'weather' }],
+      environment: { REGION_NAME: 'eu' },
+      secrets: { API_KEY: 'team/api-key' },
+      timeoutSeconds: 120,
+    });
+    const fns = Object.entries(j.Resources as Record<string, any>).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'),
+    );
+    expect(fns).toHaveLength(2);
+    for (const [, fn] of fns) {
+      expect(fn.Properties.Timeout).toBe(120);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ REGION_NAME: 'eu', MCP_TIMEOUT_SECONDS: '120' });
+      expect(fn.Properties.Environment.Variables.MCP_SECRETS).toContain('team/api-key');
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      const reads = Object.values(j.Resources as Record<string, any>)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId))
+        .flatMap((r) => r.Properties.PolicyDocument.Statement)
+        .filter((statement: any) => statement.Action === 'secretsmanager:GetSecretValue')
+        .flatMap((statement: any) => [statement.Resource].flat().map((resource: unknown) => render(resource)));
+      expect(reads).toEqual([`arn:aws:secretsmanager:${FAKE.region}:<AWS::AccountId>:secret:team/api-key-??????`]);
+    }
+    // Each route streams.
+    const streamed = Object.values(j.Resources as Record<string, any>).filter(
+      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.Integration?.ResponseTransferMode === 'STREAM',
+    );
+    expect(streamed).toHaveLength(2);
+  });
+
   it('passes cdk-nag and the CloudFormation validation', () => {
     const options = { serverName: 'team', servers: [{ name: 'notes' }, { name: 'weather' }] };
     nagAcknowledged(options);
