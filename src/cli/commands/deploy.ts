@@ -6,7 +6,7 @@ import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
-import { cliStackName } from '../stacks/name.js';
+import { cliStackName, selectorFlags } from '../stacks/name.js';
 import { UsageError } from '../terminal/errors.js';
 import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
@@ -48,7 +48,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           else out.info(line);
         }
         // Settings and secrets: the flags, else what the stack has now. Clients likewise.
-        checkServersKept(existing?.outputs, custom, selectorOf(options));
+        checkServersKept(existing?.outputs, custom, selectorFlags(options));
         const settings = chooseSettings(ctx, flagSettings, existing);
         const deployedClients = existing?.outputs.Clients === undefined ? undefined : registeredClients(existing.outputs);
         const clients = options.clients ?? deployedClients;
@@ -170,15 +170,6 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   } finally {
     session.close();
   }
-}
-
-/** `--name X`, `--stack-name Y` or nothing, as the user selected the stack. */
-function selectorOf(options: Pick<StackCliOptions, 'name' | 'stackName'>): string {
-  return options.stackName !== undefined
-    ? ` --stack-name ${options.stackName}`
-    : options.name !== undefined
-      ? ` --name ${options.name}`
-      : '';
 }
 
 /**

@@ -6,7 +6,7 @@ import { signInClient } from '../aws/endpoints.js';
 import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stacks/name.js';
+import { cliStackName, selectorFlags } from '../stacks/name.js';
 import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
 
 export interface LoginCommandOptions extends StackSelector {
@@ -59,7 +59,7 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
     for (const view of views) {
       const verified = await verifyEndpoint(view.mcpServerUrl, tokens.accessToken, view.scope).catch((error: unknown) => {
         if (!(error instanceof UserError)) throw error;
-        const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+        const selector = selectorFlags(options);
         const server = views.length > 1 || options.server ? ` --server ${view.serverName}` : '';
         throw new RemoteError(`${error.message} (Your sign-in is stored; only the endpoint check failed.)`, {
           hint: `${error.options.hint ?? ''} mcp-lambda doctor${selector}${server} walks the whole chain.`.trim(),

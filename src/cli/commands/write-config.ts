@@ -5,6 +5,7 @@ import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry 
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
+import { selectorFlags } from '../stacks/name.js';
 import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import { type ClientWriter, clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
@@ -170,7 +171,7 @@ async function writeClaudeCode(
       '      Claude Code runs mcp-lambda token on each connect; if it says the sign-in expired, run mcp-lambda login again.',
     );
   }
-  const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+  const selector = selectorFlags(options);
   out.info(`If it does not connect: mcp-lambda doctor${selector} names the broken link.`);
   return undefined;
 }
@@ -189,7 +190,7 @@ async function writeOtherClient(
   if (options.auth === 'helper') {
     throw new UsageError(`--auth helper is for Claude Code; ${writer.title} signs in with OAuth itself.`);
   }
-  const selector = options.name ? ` --name ${options.name}` : options.stackName ? ` --stack-name ${options.stackName}` : '';
+  const selector = selectorFlags(options);
   const registered = registeredClients(stack.raw);
   if (!registered.includes(writer.id)) {
     out.warn(

@@ -10,3 +10,9 @@ export function cliStackName(selector: { readonly name?: string | undefined; rea
     throw error;
   }
 }
+
+/** The flags that selected the stack, for a hint's command line: ` --name X`, ` --stack-name Y` or nothing. */
+export function selectorFlags(selector: { readonly name?: string | undefined; readonly stackName?: string | undefined }): string {
+  if (selector.name) return ` --name ${selector.name}`;
+  return selector.stackName ? ` --stack-name ${selector.stackName}` : '';
+}
