@@ -7,6 +7,7 @@ import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
 import { cliStackName, selectorFlags } from '../stacks/name.js';
+import { apiUrlOf, readServers } from '../stacks/resolve.js';
 import { UsageError } from '../terminal/errors.js';
 import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
@@ -194,12 +195,8 @@ export function checkServersKept(
   }
   // Entries name the code again: several (some may be new, some gone), or one (served at /mcp again).
   if (custom !== undefined) return;
-  let names: string[] = [];
-  try {
-    names = (JSON.parse(deployed) as { name?: unknown }[]).map((server) => String(server.name));
-  } catch {
-    /* named below without the list */
-  }
+  const read = readServers(deployed);
+  const names = Array.isArray(read) ? read.map((server) => server.name) : [];
   throw new UsageError(
     `This stack serves several servers${names.length > 0 ? ` (${names.join(', ')})` : ''}; a deploy without them would remove them.`,
     `Deploy them again: mcp-lambda deploy${selector} ${(names.length > 0 ? names : ['a', 'b']).map((name) => `--entry ${name}=<its file>`).join(' ')}`,
@@ -220,7 +217,7 @@ export function mcpUrlsAfterDeploy(
     domain !== undefined
       ? `https://${domain.trim().toLowerCase().replace(/\.$/, '')}`
       : outputs?.Servers !== undefined
-        ? outputs.OAuthMetadataUrl?.match(/^(https:\/\/.+)\/\.well-known\/oauth-protected-resource$/)?.[1]
+        ? apiUrlOf(outputs.OAuthMetadataUrl)
         : outputs?.McpServerUrl?.match(/^(https:\/\/.+)\/mcp$/)?.[1];
   if (base === undefined) return undefined;
   return servers ? servers.map((server) => `${base}/${server.name}/mcp`) : [`${base}/mcp`];

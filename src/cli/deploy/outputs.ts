@@ -1,3 +1,4 @@
+import { readServers } from '../stacks/resolve.js';
 import type { Output } from '../terminal/output.js';
 
 /** The outputs people read first, in this order; the rest follow alphabetically. */
@@ -29,28 +30,13 @@ export function printOutputs(
   const width = Math.max(0, ...names.map((name) => name.length));
   for (const name of names) out.result(`  ${name.padEnd(width)}  ${outputs[name]}`);
   if (outputs.Servers !== undefined) {
-    const servers = serverList(outputs.Servers);
-    if (servers === undefined) {
+    const servers = readServers(outputs.Servers);
+    if (!Array.isArray(servers)) {
       out.result(`  ${'Servers'.padEnd(width)}  ${outputs.Servers}`);
       return;
     }
     out.result('  Servers (each with its own scope; the sign-in covers all):');
     const nameWidth = Math.max(...servers.map((server) => server.name.length));
     for (const server of servers) out.result(`    ${server.name.padEnd(nameWidth)}  ${server.url}`);
-  }
-}
-
-/** The `Servers` output's names and URLs, or undefined when it is not the list deploy writes. */
-function serverList(value: string): { name: string; url: string }[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
-    const servers = parsed.map((item: unknown) => {
-      const { name, url } = (item ?? {}) as Record<string, unknown>;
-      return typeof name === 'string' && typeof url === 'string' ? { name, url } : undefined;
-    });
-    return servers.every((server) => server !== undefined) ? servers : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -86,9 +86,11 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
   const port = Number(raw.CallbackPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     problems.push(`CallbackPort is not a port (${JSON.stringify(raw.CallbackPort)})`);
-  const servers = raw.Servers === undefined ? undefined : parseServers(raw.Servers, problems);
+  const read = raw.Servers === undefined ? undefined : readServers(raw.Servers);
+  if (read !== undefined && 'problem' in read) problems.push(read.problem);
+  const servers = Array.isArray(read) ? read : undefined;
   // With several servers the metadata output is the API's own document, at the root well-known path.
-  const apiResource = servers && raw.OAuthMetadataUrl?.match(/^(https?:\/\/.+)\/\.well-known\/oauth-protected-resource$/)?.[1];
+  const apiResource = servers && apiUrlOf(raw.OAuthMetadataUrl);
   if (servers && apiResource === undefined) {
     problems.push(`OAuthMetadataUrl is not the API's metadata URL (${JSON.stringify(raw.OAuthMetadataUrl)})`);
   }
@@ -111,14 +113,13 @@ export function parseOutputs(stackName: string, region: string, raw: Readonly<Re
   };
 }
 
-/** The `Servers` output: a JSON list of name, url, scope and metadataUrl; a problem is added when it is not. */
-function parseServers(value: string, problems: string[]): ServerOutput[] | undefined {
+/** The `Servers` output read: the list of servers, or why it is not the list deploy writes. */
+export function readServers(value: string): ServerOutput[] | { readonly problem: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
-    problems.push(`Servers is not JSON (${JSON.stringify(value.slice(0, 80))})`);
-    return undefined;
+    return { problem: `Servers is not JSON (${JSON.stringify(value.slice(0, 80))})` };
   }
   const valid = (item: unknown): item is ServerOutput => {
     if (typeof item !== 'object' || item === null) return false;
@@ -133,12 +134,16 @@ function parseServers(value: string, problems: string[]): ServerOutput[] | undef
     );
   };
   if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(valid)) {
-    problems.push(
-      `Servers is not a list of servers with name, url, scope and metadataUrl (${JSON.stringify(value.slice(0, 80))})`,
-    );
-    return undefined;
+    return {
+      problem: `Servers is not a list of servers with name, url, scope and metadataUrl (${JSON.stringify(value.slice(0, 80))})`,
+    };
   }
   return parsed.map(({ name, url, scope, metadataUrl }) => ({ name, url, scope, metadataUrl }));
+}
+
+/** The API's URL from the metadata URL of a stack with several servers (its root well-known document). */
+export function apiUrlOf(metadataUrl: string | undefined): string | undefined {
+  return metadataUrl?.match(/^(https?:\/\/.+)\/\.well-known\/oauth-protected-resource$/)?.[1];
 }
 
 /**

@@ -430,10 +430,14 @@ describe('printOutputs with several servers', () => {
   it('lists each server by name and URL instead of the JSON', () => {
     const lines = print({
       McpServerUrl: 'https://x/prod/notes/mcp',
-      Servers: JSON.stringify([
-        { name: 'notes', url: 'https://x/prod/notes/mcp' },
-        { name: 'weather', url: 'https://x/prod/weather/mcp' },
-      ]),
+      Servers: JSON.stringify(
+        ['notes', 'weather'].map((name) => ({
+          name,
+          url: `https://x/prod/${name}/mcp`,
+          scope: `https://x/prod/${name}/mcp/${name}`,
+          metadataUrl: `https://x/prod/.well-known/oauth-protected-resource/${name}/mcp`,
+        })),
+      ),
     });
     expect(lines).toEqual([
       '  McpServerUrl  https://x/prod/notes/mcp',
