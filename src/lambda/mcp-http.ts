@@ -347,7 +347,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       );
     }
     if (toolGroups) {
-      for (const message of Array.isArray(parsedBody) ? parsedBody : [parsedBody]) {
+      for (const message of messages) {
         const { method, params, id } = (message ?? {}) as { method?: unknown; params?: { name?: unknown }; id?: unknown };
         if (method !== 'tools/call' || typeof params?.name !== 'string') continue;
         const needed = missingGroups(toolGroups, params.name, callerGroups);
