@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuthInfo, McpServer, McpServerFactory } from '@modelcontextprotocol/server';
-import { type ApiGatewayHandler, createApiGatewayHandler, createStreamingApiGatewayHandler } from './api-gateway.js';
+import { createApiGatewayHandler, createStreamingApiGatewayHandler } from './api-gateway.js';
 import { readConfig } from './config.js';
 import type { Manifest } from './fast-path.js';
 import { type Logger, logStartupFailure, stdoutLogger } from './log.js';
@@ -109,11 +109,6 @@ export function createLazyCustomApp(load: ModuleLoader, options: LazyHandlerOpti
     handler: createApiGatewayHandler(mcp),
     streamingHandler: (start) => createStreamingApiGatewayHandler(mcp, { start }),
   };
-}
-
-/** The buffered handler of {@link createLazyCustomApp}. */
-export function createLazyCustomHandler(load: ModuleLoader, options: LazyHandlerOptions = {}): ApiGatewayHandler {
-  return createLazyCustomApp(load, options).handler;
 }
 
 /**

@@ -15,7 +15,7 @@ import { LEGACY_VERSIONS, MODERN_VERSION } from '../../src/lambda/fast-path.js';
 import type { RequestLogRecord } from '../../src/lambda/log.js';
 import { deriveManifest } from '../../src/lambda/manifest.js';
 import { createDogFactsFactory } from '../../src/lambda/servers/dog-facts/server.js';
-import { createLazyCustomApp, createLazyCustomHandler, recordManifest } from '../../src/lambda/custom.js';
+import { createLazyCustomApp, recordManifest } from '../../src/lambda/custom.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
@@ -40,7 +40,11 @@ beforeAll(async () => {
   const load = () => import('../fixtures/conformance-server.js');
   const recorded = await recordManifest(load, {});
   if (!('manifest' in recorded)) throw new Error(`no manifest for the conformance server: ${recorded.skipped}`);
-  customFast = createLazyCustomHandler(load, { env: {}, log: (record) => fastLogs.push(record), manifest: recorded.manifest });
+  customFast = createLazyCustomApp(load, {
+    env: {},
+    log: (record) => fastLogs.push(record),
+    manifest: recorded.manifest,
+  }).handler;
   // No manifest: every request to the SDK.
   customSdk = createLazyCustomApp(load, { env: {}, log: () => {} }).handler;
 });
