@@ -35,6 +35,12 @@ function deploy(args: string[]) {
   );
 }
 
+/** Deploys again without flags over a stack deployed with these outputs (what a later deploy keeps). */
+function redeployOver(outputs: Record<string, string>) {
+  cloud.stacks.set(STACK, { stackName: STACK, status: 'UPDATE_COMPLETE', outputs });
+  return runCli(['deploy', '--region', 'eu-west-1'], { HOME: home, ...aws.env() }, { deployEngine: cloud.factory() });
+}
+
 describe('deploy --env / --secret', () => {
   // The AWS SDK takes credentials from the process's environment (the CLI's is the process's).
   let saved: NodeJS.ProcessEnv;
@@ -154,16 +160,7 @@ describe('deploy --env / --secret', () => {
   }, 60_000);
 
   it('says so, and deploys without settings, when the stack’s record of them is unreadable', async () => {
-    cloud.stacks.set(STACK, {
-      stackName: STACK,
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', ServerSettings: '{"env": [1, 2' },
-    });
-    const result = await runCli(
-      ['deploy', '--region', 'eu-west-1'],
-      { HOME: home, ...aws.env() },
-      { deployEngine: cloud.factory() },
-    );
+    const result = await redeployOver({ ...OUTPUTS, SignUpPolicy: 'invite', ServerSettings: '{"env": [1, 2' });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('warning: The stack’s ServerSettings output is not readable');
     expect(cloud.lastRequest?.stack.environment).toEqual({});
@@ -287,16 +284,7 @@ describe('deploy --clients', () => {
     expect(cloud.lastRequest?.stack.clients).toEqual(['claude-code', 'cursor', 'gemini']);
     expect(first.stderr).toContain('Clients: claude-code, cursor, gemini');
 
-    cloud.stacks.set(STACK, {
-      stackName: STACK,
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Clients: 'claude-code,cursor' },
-    });
-    const kept = await runCli(
-      ['deploy', '--region', 'eu-west-1'],
-      { HOME: home, ...aws.env() },
-      { deployEngine: cloud.factory() },
-    );
+    const kept = await redeployOver({ ...OUTPUTS, SignUpPolicy: 'invite', Clients: 'claude-code,cursor' });
     expect(kept.code, kept.stderr).toBe(0);
     expect(cloud.lastRequest?.stack.clients).toEqual(['claude-code', 'cursor']);
     expect(kept.stderr).toContain('Clients: claude-code, cursor (as deployed; --clients changes them)');
@@ -316,16 +304,7 @@ describe('deploy --timeout', () => {
     expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(300);
     expect(first.stderr).toContain('Timeout: 300 s. Tool calls stream their progress');
 
-    cloud.stacks.set(STACK, {
-      stackName: STACK,
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Timeout: '300' },
-    });
-    const kept = await runCli(
-      ['deploy', '--region', 'eu-west-1'],
-      { HOME: home, ...aws.env() },
-      { deployEngine: cloud.factory() },
-    );
+    const kept = await redeployOver({ ...OUTPUTS, SignUpPolicy: 'invite', Timeout: '300' });
     expect(kept.code, kept.stderr).toBe(0);
     expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(300);
     expect(kept.stderr).toContain('Timeout: 300 s (as deployed; --timeout changes it)');
@@ -400,16 +379,13 @@ describe('deploy --domain', () => {
 
 describe('what a deployed stack says about its timeout and domain', () => {
   it('ignores outputs it did not write: the defaults serve', async () => {
-    cloud.stacks.set(STACK, {
-      stackName: STACK,
-      status: 'UPDATE_COMPLETE',
-      outputs: { ...OUTPUTS, SignUpPolicy: 'invite', Timeout: 'soon', CustomDomain: '', DomainRecord: 'junk' },
+    const result = await redeployOver({
+      ...OUTPUTS,
+      SignUpPolicy: 'invite',
+      Timeout: 'soon',
+      CustomDomain: '',
+      DomainRecord: 'junk',
     });
-    const result = await runCli(
-      ['deploy', '--region', 'eu-west-1'],
-      { HOME: home, ...aws.env() },
-      { deployEngine: cloud.factory() },
-    );
     expect(result.code, result.stderr).toBe(0);
     expect(cloud.lastRequest?.stack.timeoutSeconds).toBe(29);
     expect(cloud.lastRequest?.stack.domain).toBeUndefined();
