@@ -4,6 +4,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeMovedModuleRedirects } from './lambda-published-paths.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,15 +19,15 @@ const sdkShims = {
 };
 
 /**
- * Records each built-in server's answers from the MCP SDK itself (src/lambda/manifest.ts), from the
+ * Records each built-in server's answers from the MCP SDK itself (src/lambda/protocol/manifest.ts), from the
  * compiled code in dist/ (`tsc` runs first in `npm run build`).
  * @returns {Promise<Record<string, unknown>>} server name → manifest
  */
 async function recordManifests() {
   const { SERVERS } = await import('../dist/lambda/servers/index.js');
-  const { createSdkLeg } = await import('../dist/lambda/sdk-leg.js');
-  const { deriveManifest } = await import('../dist/lambda/manifest.js');
-  const { realClock } = await import('../dist/lambda/clock.js');
+  const { createSdkLeg } = await import('../dist/lambda/protocol/sdk-leg.js');
+  const { deriveManifest } = await import('../dist/lambda/protocol/manifest.js');
+  const { realClock } = await import('../dist/lambda/services/clock.js');
   const manifests = {};
   for (const [name, server] of Object.entries(SERVERS)) {
     // A server's lists must not depend on its settings: they are recorded once, with none.
@@ -61,7 +62,7 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
     target: 'node24',
     format: 'esm',
     legalComments: 'none',
-    // The Node.js 24 runtime ships the AWS SDK v3; it is loaded only to read secrets (src/lambda/secrets.ts).
+    // The Node.js 24 runtime ships the AWS SDK v3; it is loaded only to read secrets (src/lambda/services/secrets.ts).
     external: ['@aws-sdk/*'],
     metafile: true,
     plugins: replaceSdkShims ? [sdkShims] : [],
@@ -75,6 +76,7 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await writeMovedModuleRedirects(join(root, 'dist', 'lambda'));
   const size = await bundleLambda({ outdir: join(root, 'dist', 'lambda-bundle') });
   console.error(`lambda bundle: dist/lambda-bundle/index.mjs ${(size / 1024).toFixed(1)} KiB`);
 }

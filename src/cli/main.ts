@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { LoginCommandOptions } from './commands/login.js';
 import type { TokenOptions } from './commands/token.js';
 import type { WriteConfigOptions } from './commands/write-config.js';
-import type { StackSelector } from './stacks/resolve.js';
+import type { StackSelector } from './deployed/resolve.js';
 import { VERSION } from '../version.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { explainAwsError } from './aws/errors.js';

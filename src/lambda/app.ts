@@ -8,12 +8,12 @@ import {
   createStreamingApiGatewayHandler,
   type StreamingApiGatewayHandler,
   type StreamingOptions,
-} from './api-gateway.js';
-import { type Clock, realClock } from './clock.js';
-import { type LambdaConfig, readConfig } from './config.js';
-import type { Manifest } from './fast-path.js';
-import type { Logger } from './log.js';
-import { createMcpHttpHandler, type McpHttpHandler } from './mcp-http.js';
+} from './edge/api-gateway.js';
+import { type Clock, realClock } from './services/clock.js';
+import { type LambdaConfig, readConfig } from './services/config.js';
+import type { Manifest } from './protocol/fast-path.js';
+import type { Logger } from './services/log.js';
+import { createMcpHttpHandler, type McpHttpHandler } from './protocol/mcp-http.js';
 import { findServer } from './servers/index.js';
 
 export interface LambdaApp {

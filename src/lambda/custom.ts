@@ -12,14 +12,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AuthInfo, McpServer, McpServerFactory } from '@modelcontextprotocol/server';
-import { createApiGatewayHandler, createStreamingApiGatewayHandler } from './api-gateway.js';
-import { readConfig } from './config.js';
-import type { Manifest } from './fast-path.js';
-import { type Logger, logStartupFailure, stdoutLogger } from './log.js';
-import { createMcpHttpHandler } from './mcp-http.js';
-import { currentRequest } from './request-context.js';
-import type { ServedApp } from './runtime.js';
-import { type RequestStateCodec, requestStateCodec } from './request-state.js';
+import { createApiGatewayHandler, createStreamingApiGatewayHandler } from './edge/api-gateway.js';
+import { readConfig } from './services/config.js';
+import type { Manifest } from './protocol/fast-path.js';
+import { type Logger, logStartupFailure, stdoutLogger } from './services/log.js';
+import { createMcpHttpHandler } from './protocol/mcp-http.js';
+import { currentRequest } from './edge/request-context.js';
+import type { ServedApp } from './edge/runtime.js';
+import { type RequestStateCodec, requestStateCodec } from './protocol/request-state.js';
 
 /** What a user's factory receives. */
 export interface ServerContext {
@@ -155,7 +155,10 @@ export async function recordManifest(
 ): Promise<RecordedManifest> {
   const module = await load();
   if (module.manifest === false) return { skipped: 'the module exports manifest = false' };
-  const [{ createSdkLeg }, { deriveManifest }] = await Promise.all([import('./sdk-leg.js'), import('./manifest.js')]);
+  const [{ createSdkLeg }, { deriveManifest }] = await Promise.all([
+    import('./protocol/sdk-leg.js'),
+    import('./protocol/manifest.js'),
+  ]);
   const leg = createSdkLeg({ factory: toFactory(module.default, env), maxBodyBytes: readConfig(env).maxBodyBytes });
   try {
     const anonymous = await deriveManifest(leg);

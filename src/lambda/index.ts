@@ -1,9 +1,9 @@
 /** The Lambda entry point (bundled to `dist/lambda-bundle/index.mjs`, handler `index.handler`). */
 import { createLambdaApp } from './app.js';
-import type { Manifest } from './fast-path.js';
-import { stdoutLogger } from './log.js';
-import { lambdaHandler } from './runtime.js';
-import { loadSecretsAtStart } from './secrets.js';
+import type { Manifest } from './protocol/fast-path.js';
+import { stdoutLogger } from './services/log.js';
+import { lambdaHandler } from './edge/runtime.js';
+import { loadSecretsAtStart } from './services/secrets.js';
 
 /**
  * Each built-in server's recorded SDK answers, embedded by scripts/build-lambda.mjs (`define`); false

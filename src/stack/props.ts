@@ -20,7 +20,7 @@ import {
   MAX_CALLBACK_URL_LENGTH,
   MAX_CALLBACK_URLS,
 } from './clients.js';
-import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../lambda/config.js';
+import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../lambda/services/config.js';
 import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 

@@ -3,7 +3,7 @@
  *
  * Settings become the function's environment variables. Secrets are references only: the template holds
  * the secret's name or ARN (in `MCP_SECRETS`), the function's role may read exactly those, and the Lambda
- * reads the values at cold start (src/lambda/secrets.ts). A value never enters the template or a log.
+ * reads the values at cold start (src/lambda/services/secrets.ts). A value never enters the template or a log.
  *
  * A reference is one of
  * - `arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf` or a Secrets Manager name (`my/api-key`);

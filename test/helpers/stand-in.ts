@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { eventFromRequest } from '../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
+import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 import { buildApp, type McpServerStackOptions } from '../../src/stack/index.js';
 import { type FakeCognito, startFakeCognito } from './fake-cognito.js';
 import { type FakeDogApi, startFakeDogApi } from './fake-dog-api.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
-import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
+import type { ApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';
 
@@ -77,7 +77,7 @@ describe('the Lambda bundle', () => {
     const { meta, eager } = await eagerOutputs();
     const inputs = [...eager].flatMap((name) => Object.keys(meta.outputs[name]?.inputs ?? {}));
     expect(inputs.filter((input) => /node_modules\/(@modelcontextprotocol|zod)\//.test(input))).toEqual([]);
-    expect(inputs).toContain('src/lambda/fast-path.ts');
+    expect(inputs).toContain('src/lambda/protocol/fast-path.ts');
     // …and the SDK is in the bundle, behind a dynamic import.
     const all = Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs ?? {}));
     expect(all.some((input) => input.includes('node_modules/@modelcontextprotocol/server/'))).toBe(true);

@@ -7,10 +7,10 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
-import { createApiGatewayHandler } from '../../src/lambda/api-gateway.js';
+import { createApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
-import { createMcpHttpHandler } from '../../src/lambda/mcp-http.js';
+import type { RequestLogRecord } from '../../src/lambda/services/log.js';
+import { createMcpHttpHandler } from '../../src/lambda/protocol/mcp-http.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';
 

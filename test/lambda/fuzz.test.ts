@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
+import type { ApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
+import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 import { refusedBaseUrl } from '../helpers/fake-dog-api.js';
 
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.c2ln';

@@ -7,8 +7,8 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer, startNodeResponse } from '../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
-import { scaledClock } from '../../src/lambda/clock.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
+import { scaledClock } from '../../src/lambda/services/clock.js';
+import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';
 

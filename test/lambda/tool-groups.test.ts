@@ -8,11 +8,11 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
-import { createApiGatewayHandler } from '../../src/lambda/api-gateway.js';
-import { groupsOf } from '../../src/lambda/auth.js';
-import { ConfigError, parseToolGroups } from '../../src/lambda/config.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
-import { createMcpHttpHandler } from '../../src/lambda/mcp-http.js';
+import { createApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
+import { groupsOf } from '../../src/lambda/services/auth.js';
+import { ConfigError, parseToolGroups } from '../../src/lambda/services/config.js';
+import type { RequestLogRecord } from '../../src/lambda/services/log.js';
+import { createMcpHttpHandler } from '../../src/lambda/protocol/mcp-http.js';
 import { connectClient, ERAS } from '../helpers/mcp-client.js';
 import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 

@@ -6,7 +6,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CommandContext } from '../context.js';
 import { AbortError, UserError } from '../terminal/errors.js';
-import type { StackOutputs } from '../stacks/resolve.js';
+import type { StackOutputs } from '../deployed/resolve.js';
 import {
   answerMfaCode,
   type AuthClient,

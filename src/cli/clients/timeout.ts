@@ -7,8 +7,8 @@
  * (ms; default 10 minutes), Codex 0.169.0's `tool_timeout_sec` (s; default 60). VS Code and Cursor have
  * none.
  */
-import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../../lambda/config.js';
-import type { StackOutputs } from '../stacks/resolve.js';
+import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../../lambda/services/config.js';
+import type { StackOutputs } from '../deployed/resolve.js';
 
 /** A deployed stack's `Timeout` output, or undefined for a stack from before it (or a value not ours). */
 export function deployedTimeoutOf(outputs: Readonly<Record<string, string>> | undefined): number | undefined {

@@ -5,7 +5,7 @@
  * others are here, one small module each. Clients with nothing on disk (Claude Desktop, claude.ai) print
  * the values to paste instead.
  */
-import type { StackOutputs } from '../stacks/resolve.js';
+import type { StackOutputs } from '../deployed/resolve.js';
 import { claudeDesktop } from './claude-desktop.js';
 import { codex } from './codex.js';
 import { cursor } from './cursor.js';

@@ -7,7 +7,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { CommandContext } from '../context.js';
 import type { StoredTokens } from '../auth/token-store.js';
 import { RemoteError, UsageError, UserError } from '../terminal/errors.js';
-import type { StackSelector } from '../stacks/resolve.js';
+import type { StackSelector } from '../deployed/resolve.js';
 import { validSignIn } from './token.js';
 
 export interface ServerOptions extends StackSelector {

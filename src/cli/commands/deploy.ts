@@ -6,14 +6,14 @@ import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
 import type { CommandContext } from '../context.js';
 import { StackPropsError } from '../../stack/names.js';
-import { cliStackName, selectorFlags } from '../stacks/name.js';
-import { apiUrlOf, readServers } from '../stacks/resolve.js';
+import { cliStackName, selectorFlags } from '../deployed/name.js';
+import { apiUrlOf, readServers } from '../deployed/resolve.js';
 import { UsageError } from '../terminal/errors.js';
 import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
-import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
-import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../stacks/settings.js';
+import { chooseSignUp, describeSignUp } from '../deployed/sign-up.js';
+import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../deployed/settings.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {

@@ -1,6 +1,6 @@
 /** `mcp-lambda destroy`: delete the stack, then what the CLI wrote locally for it. */
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stacks/name.js';
+import { cliStackName } from '../deployed/name.js';
 import { openSession } from '../deploy/session.js';
 import { DeclinedError, RemoteError, UserError } from '../terminal/errors.js';
 import { removeLocalArtifacts } from '../state/local-artifacts.js';

@@ -7,7 +7,7 @@ import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
 import { UsageError, UserError } from '../terminal/errors.js';
-import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
+import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */

@@ -6,8 +6,8 @@ import { signInClient } from '../aws/endpoints.js';
 import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
-import { cliStackName, selectorFlags } from '../stacks/name.js';
-import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
+import { cliStackName, selectorFlags } from '../deployed/name.js';
+import { resolveStack, serverViews, type StackSelector } from '../deployed/resolve.js';
 
 export interface LoginCommandOptions extends StackSelector {
   readonly username?: string;

@@ -8,8 +8,8 @@ import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-clo
 import { AwsContext } from '../aws/context.js';
 import { explainAwsError } from '../aws/errors.js';
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stacks/name.js';
-import type { StackSelector } from '../stacks/resolve.js';
+import { cliStackName } from '../deployed/name.js';
+import type { StackSelector } from '../deployed/resolve.js';
 import { pascalCase } from '../../stack/names.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
@@ -23,7 +23,7 @@ export interface LogsOptions extends StackSelector {
   readonly user?: string;
 }
 
-/** What the Lambda logs for each request (src/lambda/log.ts), as read back. */
+/** What the Lambda logs for each request (src/lambda/services/log.ts), as read back. */
 interface RequestLine {
   readonly level?: string;
   readonly msg?: string;

@@ -1,13 +1,13 @@
 /** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
 import type { CommandContext } from '../context.js';
-import { cliStackName } from '../stacks/name.js';
+import { cliStackName } from '../deployed/name.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { firstFailure } from '../deploy/deploy-flow.js';
 import { cleanReason, describeStatus } from '../deploy/progress.js';
 import { openSession } from '../deploy/session.js';
 import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
-import { describeSignUp } from '../stacks/sign-up.js';
+import { describeSignUp } from '../deployed/sign-up.js';
 
 export interface StatusOptions {
   readonly name?: string;

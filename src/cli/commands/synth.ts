@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
-import { settingsFromFlags } from '../stacks/settings.js';
+import { settingsFromFlags } from '../deployed/settings.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { checkPathFlag } from '../options/values.js';
 

@@ -7,7 +7,7 @@ import { jwtClaims } from '../auth/jwt.js';
 import { listTokens, readTokens, type StoredTokens, saveTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import { RemoteError, UserError } from '../terminal/errors.js';
-import { cliStackName } from '../stacks/name.js';
+import { cliStackName } from '../deployed/name.js';
 
 export interface TokenOptions {
   readonly name?: string;

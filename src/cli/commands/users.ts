@@ -7,8 +7,8 @@ import { checkAllowEntry } from '../../stack/sign-up.js';
 import { StackPropsError } from '../../stack/names.js';
 import { AwsContext } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
-import { resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
-import { readAllowList, writeAllowList } from '../stacks/sign-up.js';
+import { resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
+import { readAllowList, writeAllowList } from '../deployed/sign-up.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { PoolUsers } from '../users/pool-users.js';
 

@@ -5,14 +5,14 @@ import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry 
 import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
-import { selectorFlags } from '../stacks/name.js';
-import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
+import { selectorFlags } from '../deployed/name.js';
+import { resolveStack, serverViews, type StackSelector } from '../deployed/resolve.js';
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import { type ClientWriter, clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
 import type { ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
 import { registeredClients } from '../../stack/clients.js';
-import type { StackOutputs } from '../stacks/resolve.js';
+import type { StackOutputs } from '../deployed/resolve.js';
 import { packageRoot } from '../../package-root.js';
 
 export interface WriteConfigOptions extends StackSelector {

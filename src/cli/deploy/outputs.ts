@@ -1,4 +1,4 @@
-import { readServers } from '../stacks/resolve.js';
+import { readServers } from '../deployed/resolve.js';
 import type { Output } from '../terminal/output.js';
 
 /** The outputs people read first, in this order; the rest follow alphabetically. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ApiGatewayHandler, ResponseWriter, StreamingApiGatewayHandler } from '../../lambda/api-gateway.js';
+import type { ApiGatewayHandler, ResponseWriter, StreamingApiGatewayHandler } from '../../lambda/edge/api-gateway.js';
 
 /** API Gateway's own cap on a request payload (10 MB); larger bodies are refused before the handler. */
 export const DEV_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;

@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
 import { jwtClaims } from '../auth/jwt.js';
-import { isServableUrl } from '../stacks/resolve.js';
+import { isServableUrl } from '../deployed/resolve.js';
 import { ping } from '../auth/verify.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
 

@@ -2,7 +2,7 @@
  * The registry of servers built into the Lambda bundle. Adding a server: create
  * `servers/<name>/index.ts` exporting a {@link ServerModule} and list it here.
  */
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../services/config.js';
 import { dogFacts } from './dog-facts/index.js';
 import type { ServerModule } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import type { Clock } from '../clock.js';
-import type { FastTool } from '../fast-path.js';
+import type { Clock } from '../services/clock.js';
+import type { FastTool } from '../protocol/fast-path.js';
 
 /** What a server may use besides its environment. */
 export interface ServerDeps {

@@ -19,7 +19,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runLogin } from '../../../src/cli/auth/login-flow.js';
 import type { CommandContext } from '../../../src/cli/context.js';
 import { createOutput } from '../../../src/cli/terminal/output.js';
-import type { StackOutputs } from '../../../src/cli/stacks/resolve.js';
+import type { StackOutputs } from '../../../src/cli/deployed/resolve.js';
 import { scriptedPrompter } from '../../helpers/fake-engine.js';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);

@@ -1,5 +1,5 @@
 /** The Claude Code entry for a deployed server, in the real schema (DESIGN.md, "Claude Code config"). */
-import type { StackOutputs } from '../../stacks/resolve.js';
+import type { StackOutputs } from '../../deployed/resolve.js';
 import { stackClientTimeoutSeconds } from '../timeout.js';
 
 export type AuthMode = 'oauth' | 'helper';

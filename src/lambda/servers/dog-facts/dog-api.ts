@@ -9,7 +9,7 @@
  * use, which costs a cold start more than the whole rest of a tools/call (see README, "Performance").
  */
 import type { IncomingMessage } from 'node:http';
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../services/config.js';
 
 /** The public Dog API. */
 export const DEFAULT_DOG_API_BASE_URL = 'https://dogapi.dog';

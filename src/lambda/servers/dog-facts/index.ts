@@ -4,7 +4,7 @@
  * SDK definition (`server.ts`) is imported on first need, and the tool's plain implementation
  * (`tool.ts`) answers well-formed calls on the fast path.
  */
-import { ConfigError } from '../../config.js';
+import { ConfigError } from '../../services/config.js';
 import type { ServerModule } from '../types.js';
 import { DEFAULT_DOG_API_BASE_URL, DEFAULT_DOG_API_TIMEOUT_MS, parseDogApiBaseUrl } from './dog-api.js';
 import { GET_DOG_FACTS, getDogFacts, plainLimit } from './tool.js';

@@ -5,8 +5,8 @@
 import { type CallToolResult, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
 import { VERSION } from '../../../version.js';
-import { type Clock, realClock } from '../../clock.js';
-import { BUFFERED_TIMEOUT_SECONDS } from '../../config.js';
+import { type Clock, realClock } from '../../services/clock.js';
+import { BUFFERED_TIMEOUT_SECONDS } from '../../services/config.js';
 import type { DogApiOptions } from './dog-api.js';
 import {
   DEFAULT_LIMIT,

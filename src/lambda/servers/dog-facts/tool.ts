@@ -3,7 +3,7 @@
  * result. `server.ts` registers it with the SDK (zod schemas, validation); the fast path calls it
  * directly when {@link plainLimit} can tell the arguments are ones that schema accepts unchanged.
  */
-import type { ToolResult } from '../../fast-path.js';
+import type { ToolResult } from '../../protocol/fast-path.js';
 import { DogApiError, type DogApiOptions, fetchDogFacts } from './dog-api.js';
 
 export const GET_DOG_FACTS = 'getDogFacts';

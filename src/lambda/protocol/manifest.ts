@@ -5,7 +5,7 @@
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { type Manifest, LEGACY_VERSIONS, MODERN_VERSION } from './fast-path.js';
-import { HeaderMap, type HttpRequest } from './http.js';
+import { HeaderMap, type HttpRequest } from '../edge/http.js';
 import type { SdkLeg } from './sdk-leg.js';
 
 const CLIENT_INFO = { name: 'mcp-lambda-manifest', version: '1.0.0' };

@@ -3,10 +3,10 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
-import { createLambdaApp } from '../../src/lambda/app.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
-import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
+import { type DevServer, startDevServer } from '../../../src/cli/dev/server.js';
+import { createLambdaApp } from '../../../src/lambda/app.js';
+import type { RequestLogRecord } from '../../../src/lambda/services/log.js';
+import { type FakeDogApi, startFakeDogApi } from '../../helpers/fake-dog-api.js';
 
 let dogApi: FakeDogApi;
 let server: DevServer;

@@ -15,9 +15,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestStateCodec, ServerContext as SdkContext } from '@modelcontextprotocol/server';
-import { ConfigError } from './config.js';
-import type { SecretReader } from './secrets.js';
-import { awsSecretReader } from './secrets.js';
+import { ConfigError } from '../services/config.js';
+import type { SecretReader } from '../services/secrets.js';
+import { awsSecretReader } from '../services/secrets.js';
 
 export type { RequestStateCodec };
 

@@ -24,7 +24,7 @@ import {
   type McpServerFactory,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { fromWebResponse, type HttpRequest, type HttpResponse, streamWebResponse, toWebRequest } from './http.js';
+import { fromWebResponse, type HttpRequest, type HttpResponse, streamWebResponse, toWebRequest } from '../edge/http.js';
 
 export { isJsonContentType };
 

@@ -1,8 +1,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { BadEventError, createApiGatewayHandler, requestFromEvent, resultFromResponse } from '../../src/lambda/api-gateway.js';
-import { httpResponse } from '../../src/lambda/http.js';
-import type { McpHttpHandler, McpRequestContext } from '../../src/lambda/mcp-http.js';
+import {
+  BadEventError,
+  createApiGatewayHandler,
+  requestFromEvent,
+  resultFromResponse,
+} from '../../../src/lambda/edge/api-gateway.js';
+import { httpResponse } from '../../../src/lambda/edge/http.js';
+import type { McpHttpHandler, McpRequestContext } from '../../../src/lambda/protocol/mcp-http.js';
 
 function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {

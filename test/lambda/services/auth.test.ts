@@ -1,9 +1,9 @@
 /** Authorizer claims: turned into AuthInfo, and re-checked, through the real Lambda handler. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createLambdaApp } from '../../src/lambda/app.js';
-import { authorize } from '../../src/lambda/auth.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
+import { createLambdaApp } from '../../../src/lambda/app.js';
+import { authorize } from '../../../src/lambda/services/auth.js';
+import type { RequestLogRecord } from '../../../src/lambda/services/log.js';
 
 const RESOURCE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
 const SCOPE = `${RESOURCE}/dog-facts`;

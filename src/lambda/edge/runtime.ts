@@ -5,7 +5,7 @@
  * else (dev, tests) the buffered handler serves.
  */
 import type { ApiGatewayHandler, ResponseWriter, StreamingApiGatewayHandler, StreamingOptions } from './api-gateway.js';
-import type { LambdaConfig } from './config.js';
+import type { LambdaConfig } from '../services/config.js';
 
 declare const awslambda:
   | {

@@ -7,9 +7,9 @@
  * hands the request and the authorizer's claims to an {@link McpHttpHandler}.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type Clock, realClock } from './clock.js';
+import { type Clock, realClock } from '../services/clock.js';
 import { HeaderMap, type HttpRequest, type HttpResponse, jsonRpcError } from './http.js';
-import type { McpHttpHandler } from './mcp-http.js';
+import type { McpHttpHandler } from '../protocol/mcp-http.js';
 
 /** The Lambda handler signature for a REST API proxy integration. */
 export type ApiGatewayHandler = (

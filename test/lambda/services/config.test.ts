@@ -5,9 +5,9 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   isOriginAllowed,
   readConfig,
-} from '../../src/lambda/config.js';
-import { realClock } from '../../src/lambda/clock.js';
-import { findServer } from '../../src/lambda/servers/index.js';
+} from '../../../src/lambda/services/config.js';
+import { realClock } from '../../../src/lambda/services/clock.js';
+import { findServer } from '../../../src/lambda/servers/index.js';
 
 describe('readConfig', () => {
   it('has safe defaults', () => {

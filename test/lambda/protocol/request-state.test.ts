@@ -1,8 +1,8 @@
 /** The requestState codec mcp-lambda gives servers: the deployment's key, read once, bound to the caller. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/lambda/config.js';
-import { requestStateCodec } from '../../src/lambda/request-state.js';
-import type { SecretRef } from '../../src/lambda/secrets.js';
+import { ConfigError } from '../../../src/lambda/services/config.js';
+import { requestStateCodec } from '../../../src/lambda/protocol/request-state.js';
+import type { SecretRef } from '../../../src/lambda/services/secrets.js';
 
 const KEY = 'k'.repeat(64);
 /** The part of the SDK's handler context the binding reads: the caller's verified token. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneServer, parseOutputs, serverViews, type StackOutputs } from '../../../src/cli/stacks/resolve.js';
+import { oneServer, parseOutputs, serverViews, type StackOutputs } from '../../../src/cli/deployed/resolve.js';
 import { OUTPUTS } from '../../helpers/fake-engine.js';
 
 describe('parseOutputs (stack outputs from the cache or CloudFormation)', () => {

@@ -12,7 +12,7 @@
  * `test/lambda/fast-path.test.ts` sends the same requests, well-formed and not, both ways and requires
  * byte-identical answers.
  */
-import { type HttpRequest, type HttpResponse, httpResponse } from './http.js';
+import { type HttpRequest, type HttpResponse, httpResponse } from '../edge/http.js';
 
 /** The 2025-era revisions (negotiated by `initialize`). */
 export const LEGACY_VERSIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'] as const;

@@ -8,15 +8,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiGatewayHandler } from '../../src/lambda/api-gateway.js';
-import { createLambdaApp } from '../../src/lambda/app.js';
-import { createSdkLeg } from '../../src/lambda/sdk-leg.js';
-import { LEGACY_VERSIONS, MODERN_VERSION } from '../../src/lambda/fast-path.js';
-import type { RequestLogRecord } from '../../src/lambda/log.js';
-import { deriveManifest } from '../../src/lambda/manifest.js';
-import { createDogFactsFactory } from '../../src/lambda/servers/dog-facts/server.js';
-import { createLazyCustomApp, recordManifest } from '../../src/lambda/custom.js';
-import { type FakeDogApi, startFakeDogApi } from '../helpers/fake-dog-api.js';
+import type { ApiGatewayHandler } from '../../../src/lambda/edge/api-gateway.js';
+import { createLambdaApp } from '../../../src/lambda/app.js';
+import { createSdkLeg } from '../../../src/lambda/protocol/sdk-leg.js';
+import { LEGACY_VERSIONS, MODERN_VERSION } from '../../../src/lambda/protocol/fast-path.js';
+import type { RequestLogRecord } from '../../../src/lambda/services/log.js';
+import { deriveManifest } from '../../../src/lambda/protocol/manifest.js';
+import { createDogFactsFactory } from '../../../src/lambda/servers/dog-facts/server.js';
+import { createLazyCustomApp, recordManifest } from '../../../src/lambda/custom.js';
+import { type FakeDogApi, startFakeDogApi } from '../../helpers/fake-dog-api.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const manifest = await deriveManifest(createSdkLeg({ factory: createDogFactsFactory(), maxBodyBytes: 1024 * 1024 }));
   fast = createLambdaApp(env, (record) => fastLogs.push(record), { manifests: { 'dog-facts': manifest } }).handler;
   sdk = createLambdaApp(env, () => {}, { fast: false }).handler;
-  const load = () => import('../fixtures/conformance-server.js');
+  const load = () => import('../../fixtures/conformance-server.js');
   const recorded = await recordManifest(load, {});
   if (!('manifest' in recorded)) throw new Error(`no manifest for the conformance server: ${recorded.skipped}`);
   customFast = createLazyCustomApp(load, {

@@ -5,10 +5,16 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleEntry } from '../../src/cli/entry/bundle.js';
-import { ConfigError } from '../../src/lambda/config.js';
-import { awsSecretReader, loadSecrets, loadSecretsAtStart, parseSecretRefs, type SecretRef } from '../../src/lambda/secrets.js';
-import { startFakeSecrets, type FakeSecrets } from '../helpers/fake-secrets.js';
+import { bundleEntry } from '../../../src/cli/entry/bundle.js';
+import { ConfigError } from '../../../src/lambda/services/config.js';
+import {
+  awsSecretReader,
+  loadSecrets,
+  loadSecretsAtStart,
+  parseSecretRefs,
+  type SecretRef,
+} from '../../../src/lambda/services/secrets.js';
+import { startFakeSecrets, type FakeSecrets } from '../../helpers/fake-secrets.js';
 
 let aws: FakeSecrets;
 beforeAll(async () => {

@@ -11,18 +11,18 @@
  * buffers them anyway), so the log line's status, size and duration are what the client really got.
  */
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import { type ApiWideGrant, type AuthorizerClaims, authorize } from './auth.js';
+import { type ApiWideGrant, type AuthorizerClaims, authorize } from '../services/auth.js';
 import {
   DEFAULT_ALLOWED_ORIGINS,
   DEFAULT_MAX_BATCH,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_TOOL_CALLS,
   isOriginAllowed,
-} from './config.js';
+} from '../services/config.js';
 import { createFastPath, type FastAnswer, type FastTool, type Manifest } from './fast-path.js';
-import { type HttpRequest, type HttpResponse, httpResponse, jsonRpcError } from './http.js';
-import type { Logger, RequestLogRecord } from './log.js';
-import { currentRequest } from './request-context.js';
+import { type HttpRequest, type HttpResponse, httpResponse, jsonRpcError } from '../edge/http.js';
+import type { Logger, RequestLogRecord } from '../services/log.js';
+import { currentRequest } from '../edge/request-context.js';
 import type { SdkLeg } from './sdk-leg.js';
 
 /** Where the server comes from: a factory, or a loader that imports one on first need. */
