@@ -22,6 +22,31 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Layers (README, "Layout"): the Lambda runtime stands alone; the stack never reaches into the CLI.
+    files: ['src/lambda/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli', '**/cli/**'], message: 'src/lambda runs inside Lambda: it may not import src/cli.' },
+            { group: ['**/stack', '**/stack/**'], message: 'src/lambda runs inside Lambda: it may not import src/stack.' },
+            { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'src/lambda runs inside Lambda: no CDK.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/stack/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli', '**/cli/**'], message: 'src/stack builds the CDK app: it may not import src/cli.' }] },
+      ],
+    },
+  },
+  {
     // Tests walk synthesized CloudFormation JSON, whose shape is the point of the assertion.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
