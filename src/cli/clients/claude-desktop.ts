@@ -3,7 +3,7 @@
  * connector is called from Anthropic's cloud, so the server must be reachable from the public internet,
  * and it returns to https://claude.ai/api/mcp/auth_callback (or claude.com's), both registered by deploy.
  */
-import type { PasteWriter } from './writers.js';
+import type { PasteWriter } from './types.js';
 
 export const claudeDesktop: PasteWriter = {
   kind: 'paste',

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CODEX_CALLBACK_PORT } from '../../stack/clients.js';
 import { stackClientTimeoutSeconds } from './timeout.js';
-import type { TomlWriter } from './writers.js';
+import type { TomlWriter } from './types.js';
 
 export const codex: TomlWriter = {
   kind: 'toml',

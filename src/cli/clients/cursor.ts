@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FileWriter } from './writers.js';
+import type { FileWriter } from './types.js';
 
 export const cursor: FileWriter = {
   kind: 'file',

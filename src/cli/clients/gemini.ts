@@ -7,7 +7,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stackClientTimeoutSeconds } from './timeout.js';
-import type { FileWriter } from './writers.js';
+import type { FileWriter } from './types.js';
 
 export const gemini: FileWriter = {
   kind: 'file',

@@ -7,7 +7,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FileWriter } from './writers.js';
+import type { FileWriter } from './types.js';
 
 /** The user profile's folder for each platform (VS Code's "MCP: Open User Configuration"). */
 function userDir(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string {

@@ -3,9 +3,9 @@
  * looks, and what to do next — over the shared merge-and-write of ./json-config.ts. Claude Code's writer
  * (./claude-code) has more to it (three scopes, a token helper) and keeps its own command path; the
  * others are here, one small module each. Clients with nothing on disk (Claude Desktop, claude.ai) print
- * the values to paste instead.
+ * the values to paste instead. The shapes are in ./types.ts, which the client modules import; this
+ * registry imports the clients.
  */
-import type { StackOutputs } from '../deployed/resolve.js';
 import { claudeDesktop } from './claude-desktop.js';
 import { codex } from './codex.js';
 import { cursor } from './cursor.js';
@@ -13,43 +13,8 @@ import { gemini } from './gemini.js';
 import type { LockOptions } from '../state/lock.js';
 import { type ConfigPlan, type JsonTarget, planEntry, writeEntry } from './json-config.js';
 import { planTomlEntry, type TomlTarget, writeTomlEntry } from './toml-config.js';
+import type { ClientWriter, Env, FileWriter, TomlWriter, WriterScope } from './types.js';
 import { vscode } from './vscode.js';
-
-export type WriterScope = 'project' | 'user';
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** A client whose config is a JSON file. */
-export interface FileWriter {
-  readonly kind: 'file';
-  readonly id: string;
-  readonly title: string;
-  /** The file and the path to its entries, for a scope. */
-  target(scope: WriterScope, env: Env, cwd: string, platform?: NodeJS.Platform): JsonTarget;
-  /** The entry for a deployed server, in the client's own schema. */
-  entry(stack: StackOutputs): Record<string, unknown>;
-  /** What the user does next, in the client. */
-  next(name: string): string[];
-}
-
-/** A client whose config is a TOML file (Codex). */
-export interface TomlWriter {
-  readonly kind: 'toml';
-  readonly id: string;
-  readonly title: string;
-  target(scope: WriterScope, env: Env, cwd: string): TomlTarget;
-  entry(stack: StackOutputs): Record<string, unknown>;
-  next(name: string): string[];
-}
-
-/** A client configured in its own UI: the values and the steps. */
-export interface PasteWriter {
-  readonly kind: 'paste';
-  readonly id: string;
-  readonly title: string;
-  steps(stack: StackOutputs, name: string): string[];
-}
-
-export type ClientWriter = FileWriter | TomlWriter | PasteWriter;
 
 export const WRITERS: readonly ClientWriter[] = [vscode, cursor, gemini, codex, claudeDesktop];
 
