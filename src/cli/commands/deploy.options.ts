@@ -1,0 +1,41 @@
+/** `mcp-lambda deploy`: options and help. The command itself is ./deploy.ts, loaded when it runs. */
+import { InvalidArgumentError } from 'commander';
+import { type DefineCommand } from '../options/selectors.js';
+import type { StackCliOptions } from '../options/stack-options.js';
+import { addStackOptions } from '../options/stack-options.js';
+
+export const defineDeploy: DefineCommand = (program, run) => {
+  addStackOptions(
+    program
+      .command('deploy')
+      .helpGroup('Deploy and connect:')
+      .description('synthesize the stack in-process and deploy it to your AWS account'),
+  )
+    .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
+    .option('--clear-settings', "drop the server's --env settings and --secret secrets that the deployed stack has")
+    .option(
+      '--cloudformation-execution-policies <arn>',
+      "managed policy for CloudFormation's execution role when bootstrapping; repeatable (default: AdministratorAccess)",
+      (value: string, previous: string[] | undefined) => {
+        if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/.test(value)) {
+          throw new InvalidArgumentError(`expected an IAM managed policy ARN (arn:aws:iam::aws:policy/…), got "${value}".`);
+        }
+        return [...(previous ?? []), value];
+      },
+    )
+    .addHelpText(
+      'after',
+      `
+Credentials come from the standard AWS chain (environment, --profile, SSO). Before deploying it prints the
+account, region and identity it uses; it offers to bootstrap the account for the CDK when needed, and asks
+before an update that changes IAM permissions (--yes answers for you).
+
+Examples:
+  $ mcp-lambda deploy
+  $ mcp-lambda deploy --profile work --region eu-west-1
+  $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
+  $ mcp-lambda deploy --name my-tools --entry ./server.ts
+  $ mcp-lambda deploy --name team --entry notes=./notes/server.ts --entry weather=./weather.ts`,
+    )
+    .action((options: StackCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
+};
