@@ -5,7 +5,9 @@
  */
 import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
-import { type CheckResult, type DoctorTarget, runDoctor } from '../doctor/checks.js';
+import type { DoctorTarget } from '../doctor/chain.js';
+import { runDoctor } from '../doctor/checks.js';
+import type { CheckResult } from '../doctor/report.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
 
