@@ -2,7 +2,7 @@
  * The house rules of the source tree (README, "Layout"), checked so they cannot drift: the layers'
  * imports (through the ESLint rules in eslint.config.js), folder names, and how full a folder's top is.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +57,15 @@ describe('folders', () => {
   it('src/lambda holds at most 8 files at its top', () => {
     const files = readdirSync(join(src, 'lambda')).filter((name) => statSync(join(src, 'lambda', name)).isFile());
     expect(files.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('files', () => {
+  it('no source file over 450 lines', () => {
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
+    const long = files
+      .map((name) => ({ name, lines: readFileSync(join(src, name), 'utf8').split('\n').length }))
+      .filter(({ lines }) => lines > 450);
+    expect(long).toEqual([]);
   });
 });
