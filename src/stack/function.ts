@@ -116,6 +116,9 @@ export class McpFunction extends Construct {
         MCP_SERVER: props.server?.builtinServer ?? options.builtinServer,
         ...props.environment,
         MCP_REQUEST_STATE_SECRET: this.requestStateKey.secretArn,
+        // Deployed, every request comes through the Cognito authorizer: one without its claims (a console
+        // test, a direct invoke) is refused rather than served with no identity and no tool-group checks.
+        MCP_REQUIRE_CLAIMS: 'true',
         // The handler streams (and its slow tool may wait) only when the integration does: over 29 s.
         ...(options.timeoutSeconds !== BUFFERED_TIMEOUT_SECONDS && {
           MCP_TIMEOUT_SECONDS: String(options.timeoutSeconds),
