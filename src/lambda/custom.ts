@@ -34,8 +34,8 @@ export interface ServerContext {
   readonly requestId?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Seals and checks multi-round-trip `requestState` with the deployment's key, bound to the caller:
-   * `requestState: await ctx.requestState.mint(payload, handlerCtx)` in a handler, and
+   * Seals and checks multi-round-trip `requestState` with the deployment's key, bound to the caller and
+   * the tool: `requestState: await ctx.requestState.mint(payload, handlerCtx)` in a handler, and
    * `new McpServer(info, { requestState: { verify: ctx.requestState.verify } })`.
    */
   readonly requestState: RequestStateCodec;
