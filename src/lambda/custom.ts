@@ -3,7 +3,9 @@
  * built-in servers, around the factory the user's module exports by default.
  *
  * The contract (README, "Your own server"): `export default (ctx) => McpServer`, where `ctx` holds
- * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`.
+ * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`. `authInfo.token`
+ * is empty unless the module exports `receiveBearerToken = true`: the raw token is a Cognito token of
+ * the person, which a server that logs or forwards it would hand to whoever reads it.
  *
  * Deployed, the user's module is imported on the first request the fast path does not answer: `deploy`
  * records the SDK's answers to initialize, server/discover and tools/list from it ({@link recordManifest})
@@ -24,12 +26,16 @@ import { type RequestStateCodec, requestStateCodec } from './protocol/request-st
 /** What a user's factory receives. */
 export interface ServerContext {
   readonly era: 'legacy' | 'modern';
+  /**
+   * The caller (client id, scopes, expiry; `extra`: `sub`, `username`, `groups`), when deployed. `token`
+   * is the raw bearer token only for a module that exports `receiveBearerToken = true`; else empty.
+   */
   readonly authInfo?: AuthInfo;
   readonly requestId?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * Seals and checks multi-round-trip `requestState` with the deployment's key, bound to the caller:
-   * `requestState: await ctx.requestState.mint(payload, handlerCtx)` in a handler, and
+   * Seals and checks multi-round-trip `requestState` with the deployment's key, bound to the caller and
+   * the tool: `requestState: await ctx.requestState.mint(payload, handlerCtx)` in a handler, and
    * `new McpServer(info, { requestState: { verify: ctx.requestState.verify } })`.
    */
   readonly requestState: RequestStateCodec;
@@ -43,8 +49,22 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Checks the default export and wraps it as the SDK's per-request factory. */
-export function toFactory(userFactory: unknown, env: Readonly<Record<string, string | undefined>>): McpServerFactory {
+/** What the bundle's wrapper imports: the user's module. */
+export type ModuleLoader = () => Promise<UserModule>;
+
+/** The exports mcp-lambda reads from the user's module. */
+export interface UserModule {
+  /** The factory. */
+  readonly default?: unknown;
+  /** `false`: record no manifest (every request loads the module). */
+  readonly manifest?: unknown;
+  /** `true`: `ctx.authInfo.token` is the caller's raw bearer token (else it is empty). */
+  readonly receiveBearerToken?: unknown;
+}
+
+/** Checks the module's exports and wraps its default export as the SDK's per-request factory. */
+export function toFactory(module: UserModule, env: Readonly<Record<string, string | undefined>>): McpServerFactory {
+  const { default: userFactory, receiveBearerToken } = module;
   if (userFactory === undefined) {
     throw new TypeError(
       'The entry has no default export. Export a function that returns an McpServer: export default () => new McpServer(...)',
@@ -55,14 +75,23 @@ export function toFactory(userFactory: unknown, env: Readonly<Record<string, str
       `The entry's default export is ${describe(userFactory)}, not a function. Export a function that returns an McpServer: export default () => new McpServer(...)`,
     );
   }
+  if (receiveBearerToken !== undefined && typeof receiveBearerToken !== 'boolean') {
+    throw new TypeError(
+      `The entry exports receiveBearerToken as ${describe(receiveBearerToken)}: export true to get the caller's bearer token in ctx.authInfo.token, or leave it out.`,
+    );
+  }
   const requestState = requestStateCodec(env);
   return async (ctx) => {
-    const requestId = currentRequest.getStore()?.requestId;
+    const scope = currentRequest.getStore();
+    const requestId = scope?.requestId;
+    // The SDK never gets the token (auth.ts); a module that asked for it gets it here, from the request.
+    const authInfo =
+      ctx.authInfo && receiveBearerToken === true ? { ...ctx.authInfo, token: scope?.bearerToken ?? '' } : ctx.authInfo;
     const server = await (userFactory as UserFactory)({
       era: ctx.era,
       env,
       requestState,
-      ...(ctx.authInfo && { authInfo: ctx.authInfo }),
+      ...(authInfo && { authInfo }),
       ...(requestId && { requestId }),
     });
     if (typeof (server as { connect?: unknown })?.connect !== 'function') {
@@ -71,9 +100,6 @@ export function toFactory(userFactory: unknown, env: Readonly<Record<string, str
     return server;
   };
 }
-
-/** What the bundle's wrapper imports: the user's module. */
-export type ModuleLoader = () => Promise<{ readonly default?: unknown; readonly manifest?: unknown }>;
 
 export interface LazyHandlerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -92,7 +118,7 @@ export function createLazyCustomApp(load: ModuleLoader, options: LazyHandlerOpti
   const config = readConfig(env);
   const loadFactory = async (): Promise<McpServerFactory> => {
     try {
-      return toFactory((await load()).default, env);
+      return toFactory(await load(), env);
     } catch (error) {
       logStartupFailure(`The server's module could not be loaded: ${(error as Error).message ?? String(error)}`);
       throw error;
@@ -136,7 +162,7 @@ export function readManifest(file: URL): Manifest | undefined {
 
 /** A signed-in caller, to check that a module's answers do not depend on who asks. */
 const SAMPLE_CALLER: AuthInfo = {
-  token: 'manifest-check',
+  token: '',
   clientId: 'manifest-check-client',
   scopes: ['manifest-check/scope'],
   extra: { sub: '00000000-0000-4000-8000-000000000000', groups: ['manifest-check'] },
@@ -159,7 +185,7 @@ export async function recordManifest(
     import('./protocol/sdk-leg.js'),
     import('./protocol/manifest.js'),
   ]);
-  const leg = createSdkLeg({ factory: toFactory(module.default, env), maxBodyBytes: readConfig(env).maxBodyBytes });
+  const leg = createSdkLeg({ factory: toFactory(module, env), maxBodyBytes: readConfig(env).maxBodyBytes });
   try {
     const anonymous = await deriveManifest(leg);
     const signedIn = await deriveManifest(leg, SAMPLE_CALLER);
@@ -171,9 +197,12 @@ export async function recordManifest(
     return { skipped: (error as Error).message };
   }
 }
-/** Builds one server outside any request: `mcp-lambda` calls it to catch a server that throws at start. */
-export async function checkFactory(userFactory: unknown, env = process.env): Promise<void> {
-  const factory = toFactory(userFactory, env);
+/**
+ * Checks the module's exports and builds one server outside any request: `mcp-lambda` calls it to catch a
+ * server that throws at start.
+ */
+export async function checkModule(module: UserModule, env = process.env): Promise<void> {
+  const factory = toFactory(module, env);
   const server = await factory({ era: 'legacy' });
   await (server as { close?: () => Promise<void> }).close?.();
 }

@@ -209,7 +209,7 @@ export class McpAuth extends Construct {
       source: PRE_TOKEN_TRIGGER_SOURCE,
       environment: { MCP_SCOPE: this.scopes.join(' ') },
       roleDescription: 'Writes the pre-token-generation trigger logs; nothing else.',
-      description: `Adds the ${options.serverName} MCP scope${this.scopes.length > 1 ? 's' : ''} to access tokens from password sign-in and refresh`,
+      description: `Adds the ${options.serverName} MCP scope${this.scopes.length > 1 ? 's' : ''} to access tokens from password sign-in and refresh, and removes aws.cognito.signin.user.admin`,
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0);
 

@@ -21,7 +21,7 @@ export {
 } from './function.js';
 export { CLIENTS, type ClientInfo, DEFAULT_CLIENTS, MAX_CALLBACK_URL_LENGTH, MAX_CALLBACK_URLS } from './clients.js';
 export { McpServerStack, type McpServerStackProps, OUTPUTS } from './mcp-server-stack.js';
-export { PASSWORD_TOKEN_SOURCES, PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
+export { COGNITO_SELF_SERVICE_SCOPE, PASSWORD_TOKEN_SOURCES, PRE_TOKEN_TRIGGER_SOURCE } from './pre-token-trigger.js';
 export {
   DEFAULT_ALLOWED_ORIGINS,
   DEFAULT_CALLBACK_PORT,

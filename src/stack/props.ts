@@ -20,7 +20,12 @@ import {
   MAX_CALLBACK_URL_LENGTH,
   MAX_CALLBACK_URLS,
 } from './clients.js';
-import { BUFFERED_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../lambda/services/config.js';
+import {
+  BUFFERED_TIMEOUT_SECONDS,
+  groupNameProblem,
+  MAX_TIMEOUT_SECONDS,
+  MIN_TIMEOUT_SECONDS,
+} from '../lambda/services/config.js';
 import { checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
@@ -299,8 +304,8 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
         invalid('tool name', tool, 'use the name the tool is registered with (letters, digits, _ - . /).');
       if (groups.length === 0) invalid('tool groups', tool, 'name at least one group that may use it.');
       for (const group of groups) {
-        if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(group))
-          invalid('group name', group, 'use 1–128 characters without spaces.');
+        const problem = groupNameProblem(group);
+        if (problem !== undefined) invalid('group name', group, `${problem}.`);
       }
       return [tool, [...new Set(groups)]];
     }),

@@ -80,6 +80,25 @@ describe('mcp-lambda synth', () => {
     expect(result.stderr).toContain('expected <tool>=<group>[,<group>…] such as getDogFacts=admins');
   });
 
+  it.each([
+    ['getDogFacts=[admins', '['],
+    ['getDogFacts=admins]', ']'],
+    ['getDogFacts=team,[admins]', '['],
+  ])('refuses --tool-groups %s, naming the character', async (value, character) => {
+    const result = await runCli(['synth', '--tool-groups', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`is not valid: it has "${character}", which separates groups`);
+  });
+
+  it('takes --tool-groups for a tool named like an Object.prototype member', async () => {
+    const result = await runCli(['synth', '--json', '--tool-groups', 'constructor=ops', '--tool-groups', 'constructor=team']);
+    expect(result.code, result.stderr).toBe(0);
+    const fn = Object.values(JSON.parse(result.stdout).Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).startsWith('MCP server'),
+    );
+    expect(JSON.parse(fn.Properties.Environment.Variables.MCP_TOOL_GROUPS)).toEqual({ constructor: ['ops', 'team'] });
+  });
+
   it.each(['0', '25', '1.5', 'day'])('refuses --session-hours %s before building anything', async (value) => {
     const result = await runCli(['synth', '--session-hours', value]);
     expect(result.code).toBe(2);

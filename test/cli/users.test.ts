@@ -171,6 +171,27 @@ describe('users list, invite, enable, remove, groups (cognito-local)', () => {
   });
 
   it.each([
+    [['groups', 'add', 'a@example.com', 'contractors,admins'], 'Group name "contractors,admins" is not valid: it has ","'],
+    [['groups', 'add', 'a@example.com', '[admins'], 'Group name "[admins" is not valid: it has "["'],
+    [['groups', 'add', 'a@example.com', 'admins]'], 'Group name "admins]" is not valid: it has "]"'],
+    [['groups', 'add', 'a@example.com', '   '], 'Group name "   " is not valid: it is empty'],
+    [['groups', 'add', 'a@example.com', 'two words'], 'Group name "two words" is not valid: it has whitespace'],
+    [['groups', 'remove', 'a@example.com', 'two words'], 'Group name "two words" is not valid'],
+  ])('refuses %j before calling AWS, as a usage error', async (args, message) => {
+    const result = await users(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('use 1–128 characters without spaces');
+  });
+
+  it('still takes a user out of a group whose name has a comma (made elsewhere), so it can be emptied', async () => {
+    const result = await users(['groups', 'remove', 'nobody@example.com', 'contractors,admins']);
+    // Past the name check: the pool is asked, and knows no such user.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No user nobody@example.com');
+  });
+
+  it.each([
     [['invite', 'not-an-address'], '"not-an-address" is not an email address.'],
     [['groups', 'add', 'a@example.com', 'two words'], 'Group name "two words" is not valid'],
     [['allow', 'nope'], 'allow-list entry "nope" is not valid'],

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
@@ -98,6 +99,15 @@ describe.each(ERAS)('dog facts through the stand-in (%s)', (era) => {
     const refused = chain.logs.filter((record) => record.reason === 'tool_not_allowed');
     expect(refused.length).toBeGreaterThan(0);
   });
+
+  it('does not take a member of a group named "contractors,admins" for a member of admins', async () => {
+    await withClient(chain.mcpUrl, era, { Authorization: `Bearer ${token(['contractors,admins'])}` }, async (client) => {
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFactsSlowly']);
+      await expect(client.callTool({ name: 'getDogFacts', arguments: {} })).rejects.toThrow(
+        /Tool getDogFacts is for members of admins or team, and you are in no group\./,
+      );
+    });
+  });
 });
 
 describe('a server of your own', () => {
@@ -131,6 +141,111 @@ describe('a server of your own', () => {
       error: { code: -32602, message: expect.stringContaining('Tool deploy is for members of ops') },
     });
   });
+
+  /** Posts a 2025-03-26 batch to the server of one's own as a member of `groups`. */
+  const batch = async (groups: string, messages: unknown[]) => {
+    const response = await fetch(custom.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-03-26',
+        'x-test-groups': groups,
+      },
+      body: JSON.stringify(messages),
+    });
+    return (await response.json()) as Array<{ id: number; result?: { tools?: Array<{ name: string }> }; error?: unknown }>;
+  };
+
+  it('filters a tools/list that is not the first message of a batch', async () => {
+    const answers = await batch('readers', [
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ]);
+    expect(answers.find((answer) => answer.id === 1)).toMatchObject({ result: {} });
+    expect(answers.find((answer) => answer.id === 2)?.result?.tools?.map((tool) => tool.name)).toEqual(['open']);
+    // A member still sees the tools of the group, in the same kind of batch.
+    const member = await batch('[ops]', [
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ]);
+    expect(
+      member
+        .find((answer) => answer.id === 2)
+        ?.result?.tools?.map((tool) => tool.name)
+        .sort(),
+    ).toEqual(['deploy', 'open']);
+  });
+
+  it('refuses a call behind a ping, and filters every tools/list of a batch', async () => {
+    const call = await batch('readers', [
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'audit', arguments: {} } },
+    ]);
+    expect(call).toMatchObject({
+      id: 2,
+      error: { code: -32602, message: expect.stringContaining('Tool audit is for members of auditors') },
+    });
+    const lists = await batch('readers', [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ]);
+    expect(lists.map((answer) => answer.result?.tools?.map((tool) => tool.name))).toEqual([['open'], ['open']]);
+  });
+});
+
+describe('tool names that Object.prototype also has', () => {
+  const records: RequestLogRecord[] = [];
+  const handlerWith = (toolGroups: Readonly<Record<string, readonly string[]>>) =>
+    createApiGatewayHandler(
+      createMcpHttpHandler({ factory: () => ownServer(), log: (record) => records.push(record), toolGroups }),
+    );
+  // Read as the Lambda reads MCP_TOOL_GROUPS (`constructor` and `__proto__` are tools like any other), and
+  // as a plain object literal, whose prototype has them all.
+  const configured = handlerWith(parseToolGroups('{"deploy":["ops"],"constructor":["ops"],"__proto__":["ops"]}')!);
+  const literal = handlerWith({ deploy: ['ops'] });
+  let calls = 0;
+  const call = async (handler: typeof literal, name: string, groups: string) => {
+    const requestId = `call-${(calls += 1)}`;
+    const result = await handler({
+      httpMethod: 'POST',
+      path: '/mcp',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2025-11-25' },
+      multiValueHeaders: {},
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {} } }),
+      isBase64Encoded: false,
+      requestContext: {
+        requestId,
+        authorizer: { claims: { token_use: 'access', client_id: 'c', sub: 'u', 'cognito:groups': groups } },
+      },
+    } as unknown as APIGatewayProxyEvent);
+    return { result, logged: records.filter((record) => record.requestId === requestId) };
+  };
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'answers a call of %s with a JSON-RPC error, and logs it',
+    async (name) => {
+      for (const [handler, restricted] of [
+        [configured, name === 'constructor' || name === '__proto__'],
+        [literal, false],
+      ] as const) {
+        const { result, logged } = await call(handler, name, 'readers');
+        expect(result.statusCode).toBe(200);
+        const answer = JSON.parse(result.body);
+        expect(answer).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32602 } });
+        // A restricted one is refused for the group it needs; the others are unknown tools to the server.
+        if (restricted) expect(answer.error.message).toContain(`Tool ${name} is for members of ops`);
+        else expect(answer.error.message).not.toContain('is for members of');
+        expect(logged).toMatchObject([{ msg: 'request', rpcMethod: 'tools/call', tool: name, status: 200 }]);
+      }
+    },
+  );
+
+  it('lets a member of the group through to the server', async () => {
+    const { result } = await call(configured, 'constructor', 'ops');
+    // Past the group check, the server itself answers (it has no such tool).
+    expect(JSON.parse(result.body).error.message).not.toContain('is for members of');
+  });
 });
 
 describe('reading the configuration and the claims', () => {
@@ -145,11 +260,38 @@ describe('reading the configuration and the claims', () => {
   });
 
   it.each([
+    [
+      'a group name holding a comma',
+      '{"deploy":["contractors,admins"]}',
+      'group name "contractors,admins" of "deploy" is not valid: it has ","',
+    ],
+    ['a group name holding a bracket', '{"deploy":["[admins"]}', 'it has "["'],
+    ['a group name holding a space', '{"deploy":["two words"]}', 'it has whitespace'],
+  ])('refuses MCP_TOOL_GROUPS with %s', (_name, value, message) => {
+    expect(() => parseToolGroups(value)).toThrow(ConfigError);
+    expect(() => parseToolGroups(value)).toThrow(message);
+  });
+
+  it('keeps a tool named __proto__ or constructor as an entry of its own', () => {
+    const groups = parseToolGroups('{"__proto__":["ops"],"constructor":["ops"]}')!;
+    expect(Object.keys(groups)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(groups)).toBeNull();
+  });
+
+  it.each([
     [{ 'cognito:groups': '[admins, team]' }, ['admins', 'team']],
+    [{ 'cognito:groups': '[admins team]' }, ['admins', 'team']],
+    [{ 'cognito:groups': 'admins,team' }, ['admins', 'team']],
     [{ 'cognito:groups': 'admins' }, ['admins']],
     [{ 'cognito:groups': ['a', 'b'] }, ['a', 'b']],
     [{ 'cognito:groups': '' }, []],
     [{}, []],
+    // A bracketed list splits only where a separator is followed by a space (which no name holds): a name
+    // with a comma or a bracket stays whole, and is left out (no group that tool groups name has one).
+    [{ 'cognito:groups': '[contractors,admins, team]' }, ['team']],
+    [{ 'cognito:groups': '[contractors,admins]' }, []],
+    [{ 'cognito:groups': '[[admins], team]' }, ['team']],
+    [{ 'cognito:groups': ['contractors,admins', 'admins]', 'team'] }, ['team']],
   ])('reads the groups in %j', (claims, groups) => {
     expect(groupsOf(claims)).toEqual(groups);
   });

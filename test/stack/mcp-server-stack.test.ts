@@ -196,7 +196,9 @@ describe('Cognito', () => {
       module.exports.handler({ triggerSource, callerContext: { clientId: 'c' }, response: {} });
     return Promise.all([
       run('TokenGeneration_Authentication').then((e) =>
-        expect(e.response.claimsAndScopeOverrideDetails).toEqual({ accessTokenGeneration: { scopesToAdd: [SCOPE] } }),
+        expect(e.response.claimsAndScopeOverrideDetails).toEqual({
+          accessTokenGeneration: { scopesToAdd: [SCOPE], scopesToSuppress: ['aws.cognito.signin.user.admin'] },
+        }),
       ),
       run('TokenGeneration_RefreshTokens').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeDefined()),
       run('TokenGeneration_HostedAuth').then((e) => expect(e.response.claimsAndScopeOverrideDetails).toBeUndefined()),
@@ -569,6 +571,8 @@ describe('Lambda', () => {
     const variables = serverFunction().Environment.Variables;
     expect(render(variables.MCP_REQUIRED_SCOPE)).toBe(SCOPE);
     expect(render(variables.MCP_RESOURCE)).toBe(MCP_URL);
+    // Behind the authorizer: a request without its claims (a console test, a direct invoke) is refused.
+    expect(variables.MCP_REQUIRE_CLAIMS).toBe('true');
     // No reservation by default: it would fail the deploy in accounts still at the new-account limit of 10.
     expect(serverFunction().ReservedConcurrentExecutions).toBeUndefined();
     const clients = resources('AWS::Cognito::UserPoolClient').map(([id]) => `<${id}>`);
@@ -752,6 +756,9 @@ describe('options', () => {
     [{ toolGroups: { 'bad tool': ['admins'] } }, 'tool name "bad tool" is not valid'],
     [{ toolGroups: { getDogFacts: [] } }, 'tool groups "getDogFacts" is not valid: name at least one group'],
     [{ toolGroups: { getDogFacts: ['two words'] } }, 'group name "two words" is not valid'],
+    [{ toolGroups: { getDogFacts: ['contractors,admins'] } }, 'group name "contractors,admins" is not valid: it has ","'],
+    [{ toolGroups: { getDogFacts: ['[admins]'] } }, 'group name "[admins]" is not valid: it has "["'],
+    [{ toolGroups: { getDogFacts: [' '] } }, 'group name " " is not valid: it is empty'],
     [{ sessionHours: 1.5 }, 'session hours 1.5'],
     [{ logRetentionDays: 10 }, "log retention 10 is not valid: use one of CloudWatch's periods"],
     [{ throttling: { rateLimit: 0, burstLimit: 1 } }, 'throttling rate limit 0'],
@@ -985,6 +992,8 @@ describe('several servers (deploy --entry a --entry b)', () => {
         MCP_SERVER: 'dog-facts',
         MCP_RESOURCE: `${BASE}/${name}/mcp`,
         MCP_API_RESOURCE: BASE,
+        // Behind the authorizer: a request without its claims is refused, not served without identity.
+        MCP_REQUIRE_CLAIMS: 'true',
       });
       // Scopes read `<Ref of the resource server>/<name>`: the Ref renders as the resource server's logical id.
       expect(env.MCP_REQUIRED_SCOPE).toMatch(new RegExp(`/${name}$`));

@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js';
 import { resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
 import { readAllowList, writeAllowList } from '../deployed/sign-up.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
-import { PoolUsers } from '../users/pool-users.js';
+import { groupNameError, PoolUsers } from '../users/pool-users.js';
 
 export type UsersAction =
   | { readonly kind: 'list' }
@@ -89,6 +89,10 @@ export async function users(ctx: CommandContext, selector: StackSelector, action
   // Check what was typed before finding the stack (which may call AWS).
   const email = 'email' in action ? checkEmail(action.email) : '';
   const entries = 'entries' in action ? checkEntries(action.entries) : [];
+  if (action.kind === 'group-add' || action.kind === 'group-remove') {
+    const problem = groupNameError(action.group, action.kind === 'group-add' ? 'add' : 'remove');
+    if (problem !== undefined) throw new UsageError(problem);
+  }
   if (action.kind === 'allow' || action.kind === 'disallow') {
     if (entries.length === 0) throw new UsageError(`users ${action.kind} needs at least one address or @domain.`);
   }

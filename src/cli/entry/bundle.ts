@@ -105,15 +105,15 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
   await writeFile(
     wrapper,
     [
-      `import { checkFactory, createLazyCustomApp, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
-      `import { lambdaHandler } from ${JSON.stringify(runtimeFile('runtime'))};`,
-      `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('secrets'))};`,
+      `import { checkModule, createLazyCustomApp, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
+      `import { lambdaHandler } from ${JSON.stringify(runtimeFile('edge/runtime'))};`,
+      `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('services/secrets'))};`,
       // Secrets become environment variables before the user's module runs, so its top level can read them.
       'await loadSecretsAtStart(process.env);',
       // The user's module (and the SDK) load on the first request the recorded manifest does not answer.
       `const load = () => import(${JSON.stringify(entry)});`,
       "export const handler = lambdaHandler(createLazyCustomApp(load, { manifest: readManifest(new URL('./manifest.json', import.meta.url)) }));",
-      'export const check = async () => checkFactory((await load()).default);',
+      'export const check = async () => checkModule(await load());',
       'export const record = () => recordManifest(load);',
       "export const createHandler = (env, log, manifest = 'derive') => createLazyCustomApp(load, { env, log, manifest }).handler;",
       "export const createStreamingHandler = (env, log, start) => createLazyCustomApp(load, { env, log, manifest: 'derive' }).streamingHandler(start);",

@@ -3,6 +3,7 @@
  * `resolveStackOptions` when the command runs. This module must stay light: it is loaded for `--help`.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { groupNameProblem } from '../../lambda/services/config.js';
 import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { UsageError } from '../terminal/errors.js';
@@ -61,10 +62,17 @@ export function wholeNumber(label: string, min: number, max: number): (value: st
 function toolGroup(value: string, previous: Record<string, string[]> | undefined): Record<string, string[]> {
   const match = /^([^=\s]+)=(\S+)$/.exec(value.trim());
   const groups = match?.[2]?.split(',').filter((group) => group !== '') ?? [];
-  if (!match?.[1] || groups.length === 0) {
+  const tool = match?.[1];
+  if (!tool || groups.length === 0) {
     throw new InvalidArgumentError(`expected <tool>=<group>[,<group>…] such as getDogFacts=admins, got "${value}".`);
   }
-  return { ...previous, [match[1]]: [...(previous?.[match[1]] ?? []), ...groups] };
+  for (const group of groups) {
+    const problem = groupNameProblem(group);
+    if (problem !== undefined) throw new InvalidArgumentError(`group name ${JSON.stringify(group)} is not valid: ${problem}.`);
+  }
+  // Own entries only: a tool may be named `constructor` or `__proto__`.
+  const before = previous !== undefined && Object.hasOwn(previous, tool) ? (previous[tool] ?? []) : [];
+  return { ...previous, [tool]: [...before, ...groups] };
 }
 
 /** `KEY=VALUE` (repeatable) → { KEY: VALUE }; the value may hold '=' and may be empty. */

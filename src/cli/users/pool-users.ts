@@ -6,8 +6,9 @@
  * No printing: results come back as values, failures as {@link UserError}s that name the user and pool.
  */
 import type { CognitoIdentityProviderClient, UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { groupNameProblem } from '../../lambda/services/config.js';
 import { explainAwsError } from '../aws/errors.js';
-import { UserError } from '../terminal/errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface PoolUser {
   readonly email: string;
@@ -21,12 +22,24 @@ export interface PoolUser {
 
 type Cognito = Pick<CognitoIdentityProviderClient, 'send'>;
 
-/** Cognito group names: 1–128 characters without whitespace (`\p{Z}`), per its API. */
-export function checkGroupName(name: string): string {
-  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(name)) {
-    throw new UserError(`Group name ${JSON.stringify(name)} is not valid: use 1–128 characters without spaces.`);
-  }
-  return name;
+/** Cognito's rule for a group name: 1–128 characters without whitespace (`\p{Z}`), per its API. */
+const COGNITO_GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/**
+ * Why a group name is refused, or undefined. A group to add someone to must be one that tool groups can
+ * name: Cognito's rule, and no "," "[" or "]" (a member of `contractors,admins` could pass for `admins`;
+ * see `groupNameProblem`). A group to take someone out of need only be one Cognito takes, so a group made
+ * elsewhere can still be emptied.
+ */
+export function groupNameError(name: string, use: 'add' | 'remove'): string | undefined {
+  const problem =
+    use === 'add' ? groupNameProblem(name) : COGNITO_GROUP_NAME.test(name) ? undefined : 'use 1–128 characters without spaces';
+  return problem === undefined ? undefined : `Group name ${JSON.stringify(name)} is not valid: ${problem}.`;
+}
+
+function checkGroupName(name: string, use: 'add' | 'remove'): void {
+  const error = groupNameError(name, use);
+  if (error !== undefined) throw new UsageError(error);
 }
 
 export class PoolUsers {
@@ -156,7 +169,7 @@ export class PoolUsers {
   async addToGroup(email: string, group: string): Promise<{ createdGroup: boolean }> {
     const { AdminAddUserToGroupCommand, CreateGroupCommand, GetGroupCommand } =
       await import('@aws-sdk/client-cognito-identity-provider');
-    checkGroupName(group);
+    checkGroupName(group, 'add');
     const username = await this.username(email);
     let createdGroup = false;
     try {
@@ -184,7 +197,7 @@ export class PoolUsers {
 
   async removeFromGroup(email: string, group: string): Promise<void> {
     const { AdminRemoveUserFromGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
-    checkGroupName(group);
+    checkGroupName(group, 'remove');
     const username = await this.username(email);
     try {
       await this.cognito.send(

@@ -1,7 +1,17 @@
 /**
- * The current request's id, for server factories (the SDK calls them without it). Set by the HTTP handler
- * around each request.
+ * What code running for a request may need and the SDK does not hand it: the request's id (server
+ * factories are called without it), its JSON-RPC messages (requestState is bound to the tool a message
+ * calls) and, for a module that asked for it, the caller's bearer token. Set by the HTTP handler around
+ * each request. It is not among the bundle's exports: a server's own code has no handle on it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export const currentRequest = new AsyncLocalStorage<{ readonly requestId: string }>();
+export interface RequestScope {
+  readonly requestId: string;
+  /** The request's JSON-RPC messages, as parsed (one, or a 2025-03-26 batch). */
+  readonly messages?: readonly unknown[];
+  /** The raw bearer token the authorizer verified; only custom.ts reads it, for `receiveBearerToken`. */
+  readonly bearerToken?: string;
+}
+
+export const currentRequest = new AsyncLocalStorage<RequestScope>();

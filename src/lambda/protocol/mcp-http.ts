@@ -59,6 +59,8 @@ export type McpHttpHandlerOptions = ServerSource & {
   readonly apiWide?: ApiWideGrant;
   /** Tools only some Cognito groups may use (tool → groups); others are for everyone. @default none */
   readonly toolGroups?: Readonly<Record<string, readonly string[]>>;
+  /** Refuse a request without the authorizer's claims (deployed behind it). @default false */
+  readonly requireClaims?: boolean;
   /** Pass a tool call's event stream on as it is written (a deployment with `--timeout` over 29 s). */
   readonly streaming?: boolean;
   /** Where the per-request log line goes. */
@@ -95,6 +97,10 @@ interface RpcSummary {
   readonly tool?: string;
 }
 
+/** A message's JSON-RPC method, whatever the message is. */
+const methodOf = (message: unknown): unknown =>
+  typeof message === 'object' && message !== null ? (message as { method?: unknown }).method : undefined;
+
 function summarize(body: unknown): RpcSummary {
   const first = Array.isArray(body) ? body[0] : body;
   if (typeof first !== 'object' || first === null) return {};
@@ -104,24 +110,32 @@ function summarize(body: unknown): RpcSummary {
   return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
 }
 
+/** Tool → the groups that may use it, looked up as own entries only (a tool may be named `constructor`). */
+type ToolGroups = ReadonlyMap<string, readonly string[]>;
+
 /** The groups a tool needs that the caller is in none of, or undefined when the caller may use it. */
-function missingGroups(
-  toolGroups: Readonly<Record<string, readonly string[]>>,
-  tool: string,
-  callerGroups: readonly string[],
-): readonly string[] | undefined {
-  const needed = toolGroups[tool];
+function missingGroups(toolGroups: ToolGroups, tool: string, callerGroups: readonly string[]): readonly string[] | undefined {
+  const needed = toolGroups.get(tool);
   return needed === undefined || needed.some((group) => callerGroups.includes(group)) ? undefined : needed;
 }
 
-/** Drops the tools the caller may not use from a tools/list answer (JSON, or JSON inside SSE events). */
+type ListAnswer = { result?: { tools?: Array<{ name?: unknown }> } } | null;
+
+/**
+ * Drops the tools the caller may not use from a tools/list answer: one message or a batch's array of
+ * them (every `result.tools` in it), as JSON or as JSON inside SSE events.
+ */
 function withoutTools(response: HttpResponse, hidden: (tool: string) => boolean): HttpResponse {
-  const filter = (json: string): string => {
-    const message = JSON.parse(json) as { result?: { tools?: Array<{ name?: unknown }> } };
-    if (Array.isArray(message.result?.tools)) {
-      message.result.tools = message.result.tools.filter((tool) => !(typeof tool.name === 'string' && hidden(tool.name)));
+  const filterOne = (message: ListAnswer): void => {
+    const tools = message?.result?.tools;
+    if (message?.result && Array.isArray(tools)) {
+      message.result.tools = tools.filter((tool) => !(typeof tool?.name === 'string' && hidden(tool.name)));
     }
-    return JSON.stringify(message);
+  };
+  const filter = (json: string): string => {
+    const parsed = JSON.parse(json) as ListAnswer | ListAnswer[];
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) filterOne(message);
+    return JSON.stringify(parsed);
   };
   const sse = response.headers['content-type']?.includes('text/event-stream') === true;
   const body = sse
@@ -163,7 +177,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     ...(options.requiredScope !== undefined && { requiredScope: options.requiredScope }),
     ...(options.resource !== undefined && { resource: options.resource }),
     ...(options.apiWide !== undefined && { apiWide: options.apiWide }),
+    ...(options.requireClaims === true && { requireClaims: true }),
   };
+  const configuredGroups: ToolGroups | undefined =
+    options.toolGroups === undefined ? undefined : new Map(Object.entries(options.toolGroups));
   const now = options.now ?? (() => performance.now());
 
   // The SDK leg, built on the first request that needs it (the import is what a cold start saves).
@@ -255,136 +272,154 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       return respond(jsonRpcError(status, code, message, headers));
     };
 
-    if (origin !== null && !('Access-Control-Allow-Origin' in corsHeaders)) {
-      // Echo the origin only when it is one: a header value that is not must not come back (it may hold a token).
-      const shown = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) ? `origin ${origin}` : 'this Origin header';
-      return reject('origin_not_allowed', 403, -32000, `Forbidden: ${shown} is not allowed`);
-    }
-
-    const method = request.method.toUpperCase();
-    if (method === 'OPTIONS') {
-      return respond(
-        httpResponse(204, {
-          'Access-Control-Allow-Methods': ALLOWED_METHODS,
-          'Access-Control-Allow-Headers': ALLOWED_HEADERS,
-          'Access-Control-Max-Age': '600',
-        }),
-      );
-    }
-    if (method !== 'POST') {
-      return reject('method_not_allowed', 405, -32000, `Method not allowed: ${method.slice(0, 20)}. Send JSON-RPC with POST.`, {
-        Allow: ALLOWED_METHODS,
-      });
-    }
-    if (!(await isJson(request.headers.get('content-type')))) {
-      return reject('unsupported_media_type', 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
-    }
-    const accept = request.headers.get('accept');
-    if (accept === null || !acceptsJson(accept)) {
-      return reject('not_acceptable', 406, -32000, 'Not Acceptable: Accept must include application/json');
-    }
-
-    const auth = authorize(context.claims, request.headers.get('authorization'), policy);
-    if (!auth.ok) {
-      const challenge =
-        auth.reason === 'insufficient_scope' ? `Bearer error="insufficient_scope"` : `Bearer error="invalid_token"`;
-      return reject(auth.reason, auth.status, -32001, auth.message, { 'WWW-Authenticate': challenge });
-    }
-    const authInfo = auth.authInfo;
-    if (authInfo) {
-      seen.clientId = authInfo.clientId;
-      // The person (Cognito's sub, an opaque id: no email in the logs); machine clients have none.
-      const sub = authInfo.extra?.sub;
-      if (typeof sub === 'string' && sub !== authInfo.clientId) seen.user = sub;
-    }
-    // Tools only some groups may use, enforced from the verified token's groups. Without an authorizer
-    // (dev) there is no identity to check.
-    const toolGroups = options.toolGroups !== undefined && authInfo ? options.toolGroups : undefined;
-    const callerGroups = (authInfo?.extra?.groups as string[] | undefined) ?? [];
-
-    // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
-    // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
-    const text = request.body ?? '';
-    if (Number(request.headers.get('content-length')) > maxBodyBytes || Buffer.byteLength(text) > maxBodyBytes) {
-      return reject('body_too_large', 413, -32000, `Payload Too Large: the request body is over ${maxBodyBytes} bytes`);
-    }
-    let parsedBody: unknown;
+    // Anything unexpected below is a bug: it still gets a JSON-RPC answer and a log line (only the error's
+    // class is logged: its message may quote the request).
     try {
-      parsedBody = JSON.parse(text);
-    } catch {
-      return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
+      return await serve();
+    } catch (error) {
+      return reject(`internal_error:${error instanceof Error ? error.name : typeof error}`, 500, -32603, 'Internal error');
     }
-    seen.summary = summarize(parsedBody);
-    // Limits on what one request may ask for: a batch of tool calls would fan out to that many API calls.
-    const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
-    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (messages.length > maxBatch) {
-      return reject(
-        'batch_too_large',
-        400,
-        -32600,
-        `Invalid Request: a batch of ${messages.length} messages is over this server's limit of ${maxBatch}.`,
-      );
-    }
-    const toolCalls = messages.filter((message) => (message as { method?: unknown } | null)?.method === 'tools/call').length;
-    const maxToolCalls = options.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
-    if (toolCalls > maxToolCalls) {
-      return reject(
-        'too_many_tool_calls',
-        400,
-        -32600,
-        `Invalid Request: ${toolCalls} tool calls in one request is over this server's limit of ${maxToolCalls}; send them one at a time.`,
-      );
-    }
-    // Batches left the protocol in 2025-06-18: a client that names a later version and sends one is refused.
-    const version = request.headers.get('mcp-protocol-version')?.trim();
-    if (Array.isArray(parsedBody) && version !== undefined && NO_BATCH_VERSIONS.has(version)) {
-      return reject(
-        'batch_not_supported',
-        400,
-        -32600,
-        `Invalid Request: protocol version ${version} has no JSON-RPC batches (they were removed in 2025-06-18); send one message per request.`,
-      );
-    }
-    if (toolGroups) {
-      for (const message of messages) {
-        const { method, params, id } = (message ?? {}) as { method?: unknown; params?: { name?: unknown }; id?: unknown };
-        if (method !== 'tools/call' || typeof params?.name !== 'string') continue;
-        const needed = missingGroups(toolGroups, params.name, callerGroups);
-        if (needed === undefined) continue;
-        seen.reason = 'tool_not_allowed';
+
+    async function serve(): Promise<HttpResponse> {
+      if (origin !== null && !('Access-Control-Allow-Origin' in corsHeaders)) {
+        // Echo the origin only when it is one: a header value that is not must not come back (it may hold a token).
+        const shown = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin) ? `origin ${origin}` : 'this Origin header';
+        return reject('origin_not_allowed', 403, -32000, `Forbidden: ${shown} is not allowed`);
+      }
+
+      const method = request.method.toUpperCase();
+      if (method === 'OPTIONS') {
         return respond(
-          httpResponse(
-            200,
-            { 'Content-Type': 'application/json' },
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id: typeof id === 'string' || typeof id === 'number' ? id : null,
-              error: {
-                code: -32602,
-                message: `Tool ${params.name.slice(0, 100)} is for members of ${needed.join(' or ')}, and you are in ${callerGroups.length === 0 ? 'no group' : `only ${callerGroups.join(', ')}`}. Ask the server's owner to add you (mcp-lambda users groups add <your email> ${needed[0]}).`,
-              },
-            }),
-          ),
+          httpResponse(204, {
+            'Access-Control-Allow-Methods': ALLOWED_METHODS,
+            'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+            'Access-Control-Max-Age': '600',
+          }),
         );
       }
-    }
+      if (method !== 'POST') {
+        return reject('method_not_allowed', 405, -32000, `Method not allowed: ${method.slice(0, 20)}. Send JSON-RPC with POST.`, {
+          Allow: ALLOWED_METHODS,
+        });
+      }
+      if (!(await isJson(request.headers.get('content-type')))) {
+        return reject('unsupported_media_type', 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+      }
+      const accept = request.headers.get('accept');
+      if (accept === null || !acceptsJson(accept)) {
+        return reject('not_acceptable', 406, -32000, 'Not Acceptable: Accept must include application/json');
+      }
 
-    try {
-      return await currentRequest.run({ requestId: context.requestId }, async () => {
-        const quick: FastAnswer | undefined = await (await fast())?.(request, parsedBody);
-        const { era, response } = quick ?? (await (await sdk()).serve(request, parsedBody, authInfo));
-        seen.era = era;
-        if (quick) seen.path = 'fast';
-        if (toolGroups && seen.summary.rpcMethod === 'tools/list') {
-          return respond(withoutTools(response, (tool) => missingGroups(toolGroups, tool, callerGroups) !== undefined));
+      const auth = authorize(context.claims, request.headers.get('authorization'), policy);
+      if (!auth.ok) {
+        const challenge =
+          auth.reason === 'insufficient_scope' ? `Bearer error="insufficient_scope"` : `Bearer error="invalid_token"`;
+        return reject(auth.reason, auth.status, -32001, auth.message, { 'WWW-Authenticate': challenge });
+      }
+      const authInfo = auth.authInfo;
+      if (authInfo) {
+        seen.clientId = authInfo.clientId;
+        // The person (Cognito's sub, an opaque id: no email in the logs); machine clients have none.
+        const sub = authInfo.extra?.sub;
+        if (typeof sub === 'string' && sub !== authInfo.clientId) seen.user = sub;
+      }
+      // Tools only some groups may use, enforced from the verified token's groups. Without an authorizer
+      // (dev) there is no identity to check.
+      const toolGroups = authInfo ? configuredGroups : undefined;
+      const callerGroups = (authInfo?.extra?.groups as string[] | undefined) ?? [];
+
+      // Read the body here (not in the SDK) so the size cap, the parse error and the log summary come
+      // from one read; the SDK then gets the parsed value (`parsedBody`) and never reads the body itself.
+      const text = request.body ?? '';
+      if (Number(request.headers.get('content-length')) > maxBodyBytes || Buffer.byteLength(text) > maxBodyBytes) {
+        return reject('body_too_large', 413, -32000, `Payload Too Large: the request body is over ${maxBodyBytes} bytes`);
+      }
+      let parsedBody: unknown;
+      try {
+        parsedBody = JSON.parse(text);
+      } catch {
+        return reject('parse_error', 400, -32700, 'Parse error: the request body is not valid JSON');
+      }
+      seen.summary = summarize(parsedBody);
+      // Limits on what one request may ask for: a batch of tool calls would fan out to that many API calls.
+      const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
+      const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+      if (messages.length > maxBatch) {
+        return reject(
+          'batch_too_large',
+          400,
+          -32600,
+          `Invalid Request: a batch of ${messages.length} messages is over this server's limit of ${maxBatch}.`,
+        );
+      }
+      const toolCalls = messages.filter((message) => methodOf(message) === 'tools/call').length;
+      const maxToolCalls = options.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
+      if (toolCalls > maxToolCalls) {
+        return reject(
+          'too_many_tool_calls',
+          400,
+          -32600,
+          `Invalid Request: ${toolCalls} tool calls in one request is over this server's limit of ${maxToolCalls}; send them one at a time.`,
+        );
+      }
+      // Batches left the protocol in 2025-06-18: a client that names a later version and sends one is refused.
+      const version = request.headers.get('mcp-protocol-version')?.trim();
+      if (Array.isArray(parsedBody) && version !== undefined && NO_BATCH_VERSIONS.has(version)) {
+        return reject(
+          'batch_not_supported',
+          400,
+          -32600,
+          `Invalid Request: protocol version ${version} has no JSON-RPC batches (they were removed in 2025-06-18); send one message per request.`,
+        );
+      }
+      if (toolGroups) {
+        // Every message of a batch, not just the first: a call hidden behind a ping is refused too.
+        for (const message of messages) {
+          const { params, id } = (typeof message === 'object' && message !== null ? message : {}) as {
+            params?: { name?: unknown } | null;
+            id?: unknown;
+          };
+          if (methodOf(message) !== 'tools/call' || typeof params?.name !== 'string') continue;
+          const needed = missingGroups(toolGroups, params.name, callerGroups);
+          if (needed === undefined) continue;
+          seen.reason = 'tool_not_allowed';
+          return respond(
+            httpResponse(
+              200,
+              { 'Content-Type': 'application/json' },
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: typeof id === 'string' || typeof id === 'number' ? id : null,
+                error: {
+                  code: -32602,
+                  message: `Tool ${params.name.slice(0, 100)} is for members of ${needed.join(' or ')}, and you are in ${callerGroups.length === 0 ? 'no group' : `only ${callerGroups.join(', ')}`}. Ask the server's owner to add you (mcp-lambda users groups add <your email> ${needed[0]}).`,
+                },
+              }),
+            ),
+          );
         }
-        return respond(response);
-      });
-    } catch (error) {
-      // The SDK answers protocol errors itself; reaching here is a bug. Only the error's class is logged:
-      // its message may quote the request.
-      return reject(`internal_error:${error instanceof Error ? error.name : typeof error}`, 500, -32603, 'Internal error');
+      }
+      // A tools/list anywhere in the request (a batch's second message, say) gets its answer filtered.
+      const listsTools = toolGroups !== undefined && messages.some((message) => methodOf(message) === 'tools/list');
+
+      return await currentRequest.run(
+        {
+          requestId: context.requestId,
+          messages,
+          ...(auth.bearerToken !== undefined && auth.bearerToken !== '' && { bearerToken: auth.bearerToken }),
+        },
+        async () => {
+          const quick: FastAnswer | undefined = await (await fast())?.(request, parsedBody);
+          // The SDK gets the caller without the token (AuthInfo.token is empty): see auth.ts.
+          const { era, response } = quick ?? (await (await sdk()).serve(request, parsedBody, authInfo));
+          seen.era = era;
+          if (quick) seen.path = 'fast';
+          if (listsTools && toolGroups) {
+            return respond(withoutTools(response, (tool) => missingGroups(toolGroups, tool, callerGroups) !== undefined));
+          }
+          return respond(response);
+        },
+      );
     }
   };
 }

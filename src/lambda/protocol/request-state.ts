@@ -10,22 +10,49 @@
  * pays nothing. `MCP_REQUEST_STATE_KEY` gives the key directly (tests); without either (`dev`), a key
  * made for the process serves, which is right for one process.
  *
- * State is bound to the caller (OAuth client and user): a value minted for one person is refused when
- * another echoes it. Sealed state expires after ten minutes.
+ * State is bound to the caller (OAuth client and user) and to what the request asks for (the method and
+ * the tool or prompt name, or the resource URI): a value minted for one person is refused when another
+ * echoes it, and a value minted in one tool's round is refused by another tool. It is signed, not
+ * encrypted: the client can read the payload (base64url JSON), so it must hold nothing secret. Sealed
+ * state expires after ten minutes.
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestStateCodec, ServerContext as SdkContext } from '@modelcontextprotocol/server';
 import { ConfigError } from '../services/config.js';
+import { currentRequest } from '../edge/request-context.js';
 import type { SecretReader } from '../services/secrets.js';
 import { awsSecretReader } from '../services/secrets.js';
 
 export type { RequestStateCodec };
 
-/** The caller, as the binding: `<client id>\0<sub>` (both from the verified token; empty in dev). */
-function caller(ctx: SdkContext): string {
+/**
+ * What a request asks for: its method and the tool or prompt it names (`params.name`) or the resource it
+ * reads (`params.uri`), from the request's own message (the SDK's context has the method and id, not the
+ * params). Empty parts when the message cannot be found (outside a request).
+ */
+function target(ctx: SdkContext): string {
+  const { id, method } = ctx.mcpReq ?? {};
+  const message = currentRequest
+    .getStore()
+    ?.messages?.find(
+      (candidate) =>
+        typeof candidate === 'object' &&
+        candidate !== null &&
+        (candidate as { id?: unknown }).id === id &&
+        (candidate as { method?: unknown }).method === method,
+    ) as { params?: { name?: unknown; uri?: unknown } | null } | undefined;
+  const subject = method === 'resources/read' ? message?.params?.uri : message?.params?.name;
+  return `${typeof method === 'string' ? method : ''}\0${typeof subject === 'string' ? subject : ''}`;
+}
+
+/**
+ * The binding: `<client id>\0<sub>\0<method>\0<tool, prompt or URI>` (the caller from the verified token,
+ * empty in dev; what the request asks for from its message).
+ */
+function binding(ctx: SdkContext): string {
   const auth = ctx.http?.authInfo;
   const sub = auth?.extra?.sub;
-  return `${auth?.clientId ?? ''}\0${typeof sub === 'string' ? sub : ''}`;
+  return `${auth?.clientId ?? ''}\0${typeof sub === 'string' ? sub : ''}\0${target(ctx)}`;
 }
 
 /** A codec whose key is found on first use, then kept for the life of the process. */
@@ -51,7 +78,7 @@ export function requestStateCodec(
     }
     // The SDK is loaded here, not at start: a cold start whose requests the fast path answers needs none.
     const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
-    return createRequestStateCodec({ key: key ?? randomBytes(32), bind: caller });
+    return createRequestStateCodec({ key: key ?? randomBytes(32), bind: binding });
   };
   const get = () => {
     codec ??= load().catch((error: unknown) => {

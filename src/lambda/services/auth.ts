@@ -3,8 +3,12 @@
  * and re-checks them (defence in depth: the authorizer already verified the token's signature and
  * scope, but a mis-wired stage or a second route must not silently open the server).
  *
- * It never verifies signatures itself: with no claims there is nothing to check (the local `dev`
- * server, or a test), and the request is served without `authInfo`.
+ * It never verifies signatures itself. A deployed function (`requireClaims`) refuses a request that came
+ * without claims (a console test, a direct invoke); elsewhere (the local `dev` server, a test) such a
+ * request is served without `authInfo`.
+ *
+ * `AuthInfo.token` is always empty: the raw bearer token is a Cognito token of the person, and no server
+ * code gets it unless it asks (`receiveBearerToken`, see custom.ts); the outcome carries it for that.
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
 
@@ -18,6 +22,8 @@ export interface AuthPolicy {
   readonly resource?: string;
   /** Accepted as well as the two above: the API's resource and scope, with several servers behind one API. */
   readonly apiWide?: ApiWideGrant;
+  /** Refuse a request without claims: the function is deployed behind the authorizer. @default false */
+  readonly requireClaims?: boolean;
 }
 
 /** A token for every server behind one API: bound to the API's URL, with the API-wide scope. */
@@ -27,7 +33,13 @@ export interface ApiWideGrant {
 }
 
 export type AuthOutcome =
-  | { readonly ok: true; readonly authInfo?: AuthInfo }
+  | {
+      readonly ok: true;
+      /** The caller, with `token` left empty. Absent without claims (dev, tests). */
+      readonly authInfo?: AuthInfo;
+      /** The request's bearer token, for a server that asked for it; never put in `authInfo` here. */
+      readonly bearerToken?: string;
+    }
   | { readonly ok: false; readonly status: 401 | 403; readonly reason: string; readonly message: string };
 
 function claimString(claims: AuthorizerClaims, name: string): string | undefined {
@@ -64,18 +76,69 @@ function audiences(claims: AuthorizerClaims): string[] {
     .filter((value) => value !== '');
 }
 
-/** The caller's Cognito groups (`cognito:groups`: an array, "[a, b]" as a REST authorizer renders it, or "a"). */
+/** Characters no group name that tool groups use may hold (see `groupNameProblem` in config.ts). */
+const SEPARATORS = /[\s,[\]]/u;
+
+/**
+ * The caller's Cognito groups as the authorizer rendered `cognito:groups`: an array, "[a, b]" (a REST
+ * authorizer, as AWS documents it), "[a b]" (an HTTP API), "a,b" (as deployers report a REST authorizer)
+ * or "a". A name holding a separator cannot be told from several names in the comma form, so deployed,
+ * the groups are read from the token itself ({@link groupsOfToken}) and this is the fallback. Either way a
+ * name holding whitespace, `,`, `[` or `]` is left out: no group that tool groups name can hold them.
+ */
 export function groupsOf(claims: AuthorizerClaims): string[] {
   const raw = claims['cognito:groups'];
-  if (Array.isArray(raw)) return raw.filter((value): value is string => typeof value === 'string');
-  if (typeof raw !== 'string') return [];
-  return raw
-    .replace(/^\s*\[|\]\s*$/g, '')
-    .split(/[\s,]+/)
-    .filter((group) => group !== '');
+  let names: unknown[];
+  if (Array.isArray(raw)) names = raw;
+  else if (typeof raw !== 'string') names = [];
+  else {
+    const value = raw.trim();
+    // A bracketed list is split only where a separator is followed by whitespace, which no name holds:
+    // "[contractors,admins, team]" is two groups, the first named "contractors,admins".
+    names = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1).split(/,?\s+/u) : value.split(',');
+  }
+  return usableGroups(names);
+}
+
+function usableGroups(names: readonly unknown[]): string[] {
+  return names.filter((name): name is string => typeof name === 'string' && name !== '' && !SEPARATORS.test(name));
+}
+
+/** Claims a token and the authorizer's rendering of it must agree on, whenever either has them. */
+const SAME_TOKEN_CLAIMS = ['jti', 'sub', 'client_id', 'token_use', 'username'] as const;
+
+/**
+ * The groups of the bearer token itself, as the JSON array Cognito signed — when the header holds exactly
+ * one token and it is the one the authorizer verified (its id, subject, client, use and expiry equal the
+ * claims'); else undefined. Read this way a group named `contractors,admins` stays one name (and is then
+ * left out), whatever the authorizer's rendering. Only the payload is decoded: the signature was checked
+ * by the authorizer, and the comparison ties this token to that check.
+ */
+export function groupsOfToken(claims: AuthorizerClaims, token: string): string[] | undefined {
+  const [, payload, signature] = token.split('.');
+  if (payload === undefined || signature === undefined) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return undefined;
+  const body = decoded as Record<string, unknown>;
+  for (const name of SAME_TOKEN_CLAIMS) {
+    const fromClaims = claimString(claims, name);
+    const fromToken = body[name];
+    if ((fromClaims !== undefined || fromToken !== undefined) && fromClaims !== fromToken) return undefined;
+  }
+  const exp = expiresAt(claims);
+  if (exp !== undefined && body.exp !== exp) return undefined;
+  const groups = body['cognito:groups'];
+  if (groups === undefined) return [];
+  return Array.isArray(groups) ? usableGroups(groups) : undefined;
 }
 
 function bearerToken(authorization: string | null): string {
+  // Several Authorization headers arrive joined with ", ", which this does not match: no token then.
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1] ?? '';
 }
@@ -84,10 +147,20 @@ function bearerToken(authorization: string | null): string {
  * Checks the authorizer's claims against the policy and builds `AuthInfo`.
  *
  * @param claims - `requestContext.authorizer.claims`, or undefined when no authorizer ran.
- * @param authorization - the request's `Authorization` header (its token goes to `AuthInfo.token` only).
+ * @param authorization - the request's `Authorization` header: the groups are read from its token, and
+ *   the token is returned apart (`bearerToken`), never in `AuthInfo`.
  */
 export function authorize(claims: AuthorizerClaims | undefined, authorization: string | null, policy: AuthPolicy): AuthOutcome {
-  if (claims === undefined || Object.keys(claims).length === 0) return { ok: true };
+  if (claims === undefined || Object.keys(claims).length === 0) {
+    if (policy.requireClaims !== true) return { ok: true };
+    return {
+      ok: false,
+      status: 401,
+      reason: 'no_claims',
+      message:
+        "Unauthorized: the request reached the function without the Cognito authorizer's claims (a console test or a direct invoke?). Call the server's URL with an access token.",
+    };
+  }
 
   const tokenUse = claimString(claims, 'token_use');
   if (tokenUse !== 'access') {
@@ -137,15 +210,17 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
   const exp = expiresAt(claims);
   const subject = claimString(claims, 'sub');
   const username = claimString(claims, 'username');
+  const token = bearerToken(authorization);
   return {
     ok: true,
+    bearerToken: token,
     authInfo: {
-      token: bearerToken(authorization),
+      token: '',
       clientId,
       scopes,
       ...(exp !== undefined && { expiresAt: exp }),
       extra: {
-        groups: groupsOf(claims),
+        groups: (token !== '' ? groupsOfToken(claims, token) : undefined) ?? groupsOf(claims),
         ...(subject !== undefined && { sub: subject }),
         ...(username !== undefined && { username }),
       },

@@ -50,9 +50,42 @@ export interface LambdaConfig {
   readonly timeoutSeconds: number;
   /** Above 29 s the integration streams: tool calls answer as an event stream written as it happens. */
   readonly streaming: boolean;
+  /**
+   * The function sits behind API Gateway's Cognito authorizer (`MCP_REQUIRE_CLAIMS=true`, set by the
+   * stack): a request that arrives without the authorizer's claims — a console test, a direct invoke — is
+   * refused instead of served without identity. Off in `dev` and in tests that run the handler bare.
+   */
+  readonly requireClaims: boolean;
 }
 
-/** Reads `MCP_TOOL_GROUPS`: `{"<tool>": ["<group>", …]}`. */
+/** What every group name must be (Cognito's rule, and no separator API Gateway's rendering uses). */
+export const GROUP_NAME_RULE = 'use 1–128 characters without spaces, "," "[" or "]"';
+
+/**
+ * Why `name` cannot name a Cognito group that tool groups use, or undefined when it can. Cognito takes
+ * 1–128 letters, marks, symbols, numbers and punctuation; `,`, `[` and `]` are refused as well, because
+ * API Gateway hands the Lambda `cognito:groups` as one string ("[a, b]", or "a,b"), where a member of
+ * `contractors,admins` would read as a member of `admins`.
+ */
+export function groupNameProblem(name: string): string | undefined {
+  const characters = [...name];
+  if (name.trim() === '') return `it is empty; ${GROUP_NAME_RULE}`;
+  const separator = characters.find((character) => character === ',' || character === '[' || character === ']');
+  if (separator !== undefined) {
+    return `it has "${separator}", which separates groups where API Gateway passes a token's groups to the Lambda; ${GROUP_NAME_RULE}`;
+  }
+  if (/\s/u.test(name)) return `it has whitespace; ${GROUP_NAME_RULE}`;
+  if (characters.length > 128) return `it has ${characters.length} characters; ${GROUP_NAME_RULE}`;
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(name)) {
+    return `it has a character Cognito does not take in a group name (a control or format character); ${GROUP_NAME_RULE}`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads `MCP_TOOL_GROUPS`: `{"<tool>": ["<group>", …]}`, as an object without a prototype, so a tool
+ * named `constructor` or `__proto__` is looked up as itself.
+ */
 export function parseToolGroups(value: string | undefined): Record<string, string[]> | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   let parsed: unknown;
@@ -66,12 +99,21 @@ export function parseToolGroups(value: string | undefined): Record<string, strin
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('MCP_TOOL_GROUPS must be a JSON object of tool name → list of groups');
   }
-  const groups: Record<string, string[]> = {};
+  const groups = Object.create(null) as Record<string, string[]>;
   for (const [tool, list] of Object.entries(parsed)) {
     if (!Array.isArray(list) || list.length === 0 || !list.every((group) => typeof group === 'string' && group.trim() !== '')) {
       throw new ConfigError(`MCP_TOOL_GROUPS: ${JSON.stringify(tool)} must map to a non-empty list of group names`);
     }
-    groups[tool] = list.map((group: string) => group.trim());
+    groups[tool] = list.map((group: string) => {
+      const trimmed = group.trim();
+      const problem = groupNameProblem(trimmed);
+      if (problem !== undefined) {
+        throw new ConfigError(
+          `MCP_TOOL_GROUPS: group name ${JSON.stringify(trimmed)} of ${JSON.stringify(tool)} is not valid: ${problem}`,
+        );
+      }
+      return trimmed;
+    });
   }
   return groups;
 }
@@ -134,6 +176,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`MCP_API_RESOURCE must be the API's URL (https://…), got ${JSON.stringify(apiResource)}`);
   }
   const toolGroups = parseToolGroups(env.MCP_TOOL_GROUPS);
+  const requireClaims = env.MCP_REQUIRE_CLAIMS?.trim().toLowerCase() ?? '';
+  if (!['', 'true', 'false'].includes(requireClaims)) {
+    throw new ConfigError(`MCP_REQUIRE_CLAIMS must be true or false, got ${JSON.stringify(env.MCP_REQUIRE_CLAIMS)}`);
+  }
   const timeoutSeconds = positiveInteger('MCP_TIMEOUT_SECONDS', env.MCP_TIMEOUT_SECONDS, BUFFERED_TIMEOUT_SECONDS, 'seconds');
   if (timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new ConfigError(
@@ -143,6 +189,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     timeoutSeconds,
     streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
+    requireClaims: requireClaims === 'true',
     serverName,
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     maxBatch: positiveInteger('MCP_MAX_BATCH', env.MCP_MAX_BATCH, DEFAULT_MAX_BATCH, 'messages'),

@@ -1,6 +1,12 @@
-/** The requestState codec mcp-lambda gives servers: the deployment's key, read once, bound to the caller. */
+/**
+ * The requestState codec mcp-lambda gives servers: the deployment's key, read once, bound to the caller
+ * and to the tool (or prompt, or resource) the request asks for.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/lambda/services/config.js';
+import { createLazyCustomApp } from '../../../src/lambda/custom.js';
+import { currentRequest } from '../../../src/lambda/edge/request-context.js';
 import { requestStateCodec } from '../../../src/lambda/protocol/request-state.js';
 import type { SecretRef } from '../../../src/lambda/services/secrets.js';
 
@@ -63,5 +69,64 @@ describe('requestState codec', () => {
     const state = await codec.mint({ n: 1 }, as('c'));
     expect(await codec.verify(state, as('c'))).toEqual({ n: 1 });
     await expect(requestStateCodec({}).verify(state, as('c'))).rejects.toThrow('mac');
+  });
+});
+
+describe('requestState bound to what the request asks for', () => {
+  const KEYED = { MCP_REQUEST_STATE_KEY: KEY };
+  /** The handler context of message `id` of a request holding `messages`, for caller `c`/`ann`. */
+  const handlerCtx = (method: string) =>
+    ({ http: { authInfo: { clientId: 'c', scopes: [], token: '', extra: { sub: 'ann' } } }, mcpReq: { id: 1, method } }) as never;
+  const inRequest = <T>(message: Record<string, unknown>, work: () => Promise<T>) =>
+    currentRequest.run({ requestId: 'r', messages: [{ jsonrpc: '2.0', id: 1, ...message }] }, work);
+  const call = (name: string) => ({ method: 'tools/call', params: { name, arguments: {} } });
+
+  it('takes state back in the same tool, and refuses it in another tool, a prompt or a resource read', async () => {
+    const codec = requestStateCodec(KEYED);
+    const state = await inRequest(call('forget'), () => codec.mint({ name: 'x' }, handlerCtx('tools/call')));
+    expect(await inRequest(call('forget'), () => codec.verify(state, handlerCtx('tools/call')))).toEqual({ name: 'x' });
+    await expect(inRequest(call('wipe'), () => codec.verify(state, handlerCtx('tools/call')))).rejects.toThrow('bind');
+    await expect(
+      inRequest({ method: 'prompts/get', params: { name: 'forget' } }, () => codec.verify(state, handlerCtx('prompts/get'))),
+    ).rejects.toThrow('bind');
+    const read = { method: 'resources/read', params: { uri: 'file:///a' } };
+    const forA = await inRequest(read, () => codec.mint({}, handlerCtx('resources/read')));
+    const other = { method: 'resources/read', params: { uri: 'file:///b' } };
+    await expect(inRequest(other, () => codec.verify(forA, handlerCtx('resources/read')))).rejects.toThrow('bind');
+  });
+
+  it('refuses, through the deployed handler, state a client carries from one tool to another', async () => {
+    const app = createLazyCustomApp(() => import('../../fixtures/conformance-server.js'), { env: KEYED, log: () => {} });
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'test', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
+    };
+    const send = async (params: { name: string } & Record<string, unknown>) => {
+      const result = await app.handler({
+        httpMethod: 'POST',
+        path: '/mcp',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': params.name,
+        },
+        multiValueHeaders: {},
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { arguments: {}, ...params, _meta: meta } }),
+        isBase64Encoded: false,
+        requestContext: { requestId: 'r', authorizer: { claims: { token_use: 'access', client_id: 'c', sub: 'ann' } } },
+      } as unknown as APIGatewayProxyEvent);
+      return JSON.parse(result.body);
+    };
+    const tool = 'test_input_required_result_request_state';
+    const first = await send({ name: tool });
+    expect(first.result).toMatchObject({ resultType: 'input_required', requestState: expect.any(String) });
+    const { requestState } = first.result;
+    const inputResponses = { confirm: { action: 'accept', content: { ok: true } } };
+    expect((await send({ name: tool, requestState, inputResponses })).result.content[0].text).toContain('state-ok');
+    const elsewhere = await send({ name: 'test_input_required_result_multiple_inputs', requestState, inputResponses });
+    expect(elsewhere.error).toMatchObject({ code: -32602, message: 'Invalid or expired requestState' });
   });
 });

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createLambdaApp } from '../../../src/lambda/app.js';
-import { authorize } from '../../../src/lambda/services/auth.js';
+import { authorize, groupsOfToken } from '../../../src/lambda/services/auth.js';
 import type { RequestLogRecord } from '../../../src/lambda/services/log.js';
 
 const RESOURCE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
@@ -37,11 +37,16 @@ function toolsListEvent(claims: Record<string, string> | undefined): APIGatewayP
   } as unknown as APIGatewayProxyEvent;
 }
 
-function app(logs: RequestLogRecord[] = []) {
-  return createLambdaApp({ MCP_ALLOWED_CLIENT_IDS: `${CLIENT},other`, MCP_REQUIRED_SCOPE: SCOPE, MCP_RESOURCE: RESOURCE }, (r) =>
-    logs.push(r),
+function app(logs: RequestLogRecord[] = [], env: Record<string, string> = {}) {
+  return createLambdaApp(
+    { MCP_ALLOWED_CLIENT_IDS: `${CLIENT},other`, MCP_REQUIRED_SCOPE: SCOPE, MCP_RESOURCE: RESOURCE, ...env },
+    (r) => logs.push(r),
   ).handler;
 }
+
+/** An unsigned JWT with this payload (the authorizer checked the signature; the Lambda only decodes). */
+const jwt = (payload: Record<string, unknown>) =>
+  `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
 
 describe('one of several servers behind one API', () => {
   const BASE = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
@@ -105,6 +110,24 @@ describe('claims check', () => {
   });
 
   it.each([
+    ['no authorizer at all (a direct invoke)', undefined],
+    ['empty claims (a console test call)', {}],
+  ])('refuses a request with %s on a deployed function, and logs it', async (_name, claims) => {
+    const logs: RequestLogRecord[] = [];
+    const deployed = app(logs, { MCP_REQUIRE_CLAIMS: 'true' });
+    const result = await deployed(toolsListEvent(claims));
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body)).toMatchObject({
+      jsonrpc: '2.0',
+      error: { code: -32001, message: expect.stringContaining("without the Cognito authorizer's claims") },
+    });
+    expect(result.headers?.['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(logs).toMatchObject([{ level: 'warn', status: 401, reason: 'no_claims' }]);
+    // The same function serves the same request once the authorizer's claims are there.
+    expect((await deployed(toolsListEvent(accessClaims))).statusCode).toBe(200);
+  });
+
+  it.each([
     ['an ID token', { ...accessClaims, token_use: 'id' }, 401, /access tokens only \(got token_use=id\)/],
     ['no token_use', { ...accessClaims, token_use: '' }, 401, /token_use=none/],
     ['another client', { ...accessClaims, client_id: 'intruder' }, 403, /client intruder is not allowed/],
@@ -124,12 +147,13 @@ describe('claims check', () => {
 });
 
 describe('authorize', () => {
-  it('builds AuthInfo from claims, with the token from the header', () => {
+  it('builds AuthInfo from claims without the raw token, which it returns apart', () => {
     const outcome = authorize(accessClaims, `Bearer ${TOKEN}`, { allowedClientIds: [], requiredScope: SCOPE });
     expect(outcome).toEqual({
       ok: true,
+      bearerToken: TOKEN,
       authInfo: {
-        token: TOKEN,
+        token: '',
         clientId: CLIENT,
         scopes: ['openid', SCOPE],
         expiresAt: Date.UTC(2026, 10, 24, 5) / 1000,
@@ -146,5 +170,55 @@ describe('authorize', () => {
     const outcome = authorize({ ...accessClaims, exp }, null, { allowedClientIds: [] });
     expect(outcome.ok).toBe(true);
     expect(outcome.ok ? outcome.authInfo?.expiresAt : 'refused').toBe(expected);
+  });
+});
+
+describe('groups, read from the verified token', () => {
+  const payload = {
+    sub: 'user-1',
+    token_use: 'access',
+    client_id: CLIENT,
+    username: 'user-1',
+    jti: 'jti-1',
+    exp: Date.UTC(2026, 10, 24, 5) / 1000,
+    'cognito:groups': ['contractors,admins', 'team'],
+  };
+  const claims = { ...accessClaims, jti: 'jti-1', 'cognito:groups': 'contractors,admins,team' };
+  const groups = (outcome: ReturnType<typeof authorize>) => (outcome.ok ? outcome.authInfo?.extra?.groups : 'refused');
+
+  it('keeps a name holding a comma whole (and leaves it out), where the rendered claim would split it', () => {
+    expect(groupsOfToken(claims, jwt(payload))).toEqual(['team']);
+    expect(groups(authorize(claims, `Bearer ${jwt(payload)}`, { allowedClientIds: [] }))).toEqual(['team']);
+  });
+
+  it.each([
+    ['another token id', { jti: 'jti-2' }],
+    ['another subject', { sub: 'user-2' }],
+    ['another client', { client_id: 'other' }],
+    ['another expiry', { exp: payload.exp + 60 }],
+    ['an ID token', { token_use: 'id' }],
+  ])('ignores a token in the header that is not the one the authorizer verified: %s', (_name, change) => {
+    expect(groupsOfToken(claims, jwt({ ...payload, ...change, 'cognito:groups': ['admins'] }))).toBeUndefined();
+    // Then the authorizer's rendering is read; a name of its own holding a comma would split there, which is
+    // why the CLI refuses such names.
+    expect(groups(authorize(claims, `Bearer ${jwt({ ...payload, ...change })}`, { allowedClientIds: [] }))).toEqual([
+      'contractors',
+      'admins',
+      'team',
+    ]);
+  });
+
+  it.each([
+    ['no token', ''],
+    ['a token that is not a JWT', 'opaque'],
+    ['a payload that is not JSON', 'a.bm90IGpzb24.c2ln'],
+    ['two Authorization headers (joined)', `${jwt(payload)}, Bearer ${jwt(payload)}`],
+  ])('falls back to the claims with %s', (_name, token) => {
+    expect(groups(authorize(claims, `Bearer ${token}`, { allowedClientIds: [] }))).toEqual(['contractors', 'admins', 'team']);
+  });
+
+  it('reads no groups from a token that has none', () => {
+    const { 'cognito:groups': _groups, ...none } = payload;
+    expect(groupsOfToken({ ...accessClaims, jti: 'jti-1' }, jwt(none))).toEqual([]);
   });
 });

@@ -20,7 +20,15 @@ describe('readConfig', () => {
       allowedClientIds: [],
       timeoutSeconds: 29,
       streaming: false,
+      requireClaims: false,
     });
+  });
+
+  it("requires the authorizer's claims only when MCP_REQUIRE_CLAIMS=true (the stack sets it), and refuses other values", () => {
+    expect(readConfig({ MCP_REQUIRE_CLAIMS: 'true' }).requireClaims).toBe(true);
+    expect(readConfig({ MCP_REQUIRE_CLAIMS: 'false' }).requireClaims).toBe(false);
+    expect(readConfig({ MCP_REQUIRE_CLAIMS: '' }).requireClaims).toBe(false);
+    expect(() => readConfig({ MCP_REQUIRE_CLAIMS: 'yes' })).toThrow('MCP_REQUIRE_CLAIMS must be true or false, got "yes"');
   });
 
   it('streams above 29 s and refuses a timeout outside 5-900 s', () => {
