@@ -107,8 +107,8 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
     wrapper,
     [
       `import { checkFactory, createLazyCustomApp, readManifest, recordManifest } from ${JSON.stringify(runtimeFile('custom'))};`,
-      `import { lambdaHandler } from ${JSON.stringify(runtimeFile('runtime'))};`,
-      `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('secrets'))};`,
+      `import { lambdaHandler } from ${JSON.stringify(runtimeFile('edge/runtime'))};`,
+      `import { loadSecretsAtStart } from ${JSON.stringify(runtimeFile('services/secrets'))};`,
       // Secrets become environment variables before the user's module runs, so its top level can read them.
       'await loadSecretsAtStart(process.env);',
       // The user's module (and the SDK) load on the first request the recorded manifest does not answer.

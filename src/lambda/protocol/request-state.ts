@@ -13,7 +13,6 @@
  * State is bound to the caller (OAuth client and user): a value minted for one person is refused when
  * another echoes it. Sealed state expires after ten minutes.
  */
-import { randomBytes } from 'node:crypto';
 import type { RequestStateCodec, ServerContext as SdkContext } from '@modelcontextprotocol/server';
 import { ConfigError } from '../services/config.js';
 import type { SecretReader } from '../services/secrets.js';
@@ -51,7 +50,8 @@ export function requestStateCodec(
     }
     // The SDK is loaded here, not at start: a cold start whose requests the fast path answers needs none.
     const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
-    return createRequestStateCodec({ key: key ?? randomBytes(32), bind: caller });
+    // node:crypto too (not imported at the top): a cold start that mints no state never loads it.
+    return createRequestStateCodec({ key: key ?? process.getBuiltinModule('node:crypto').randomBytes(32), bind: caller });
   };
   const get = () => {
     codec ??= load().catch((error: unknown) => {
