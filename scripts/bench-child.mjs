@@ -1,7 +1,9 @@
-// Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|warm|memory> [iterations].
+// Run by scripts/bench.mjs in a fresh process. argv: <bundle> <mode: cold|connect|warm|memory> [iterations].
 // BENCH_TOOL_CALL (JSON params of tools/call) picks the tool; dog facts' getDogFacts by default.
 // BENCH_ERA=modern speaks 2026-07-28 as Claude Code 2.1.328 does (server/discover first, its own envelope).
 // cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
+// connect: the same without the tools/call (what a client does to connect).
+// memory: the resident set after the cold sequence, and after `iterations` more calls.
 // warm: time `iterations` tools/list calls in-process right after the cold start, then as many more; print percentiles.
 import { pathToFileURL } from 'node:url';
 
@@ -80,30 +82,33 @@ const toolsCall = {
   params: JSON.parse(process.env.BENCH_TOOL_CALL ?? '{"name":"getDogFacts","arguments":{"limit":3}}'),
 };
 
-if (mode === 'cold') {
+if (mode === 'cold' || mode === 'connect') {
   await call(initialize);
   const afterInit = performance.now();
   await call(toolsList);
-  const result = await call(toolsCall);
-  const called = answer(result.body);
-  if (!called?.result?.content || called.result.isError) throw new Error(`tools/call failed: ${result.body}`);
+  if (mode === 'cold') {
+    const result = await call(toolsCall);
+    const called = answer(result.body);
+    if (!called?.result?.content || called.result.isError) throw new Error(`tools/call failed: ${result.body}`);
+  }
   const done = performance.now();
   process.stderr.write(
     `${JSON.stringify({ bootMs: t0, importMs: imported - t0, initializeMs: afterInit - imported, restMs: done - afterInit, doneAt: done })}\n`,
   );
 } else if (mode === 'memory') {
-  // Resident memory after the cold sequence, and after 1,000 more calls (tools/list and tools/call in turn).
+  // Resident memory after the cold sequence, and after `iterations` more calls (tools/list and tools/call in turn).
   await call(initialize);
   await call(toolsList);
   await call(toolsCall);
   const mb = () => process.memoryUsage().rss / 1024 / 1024;
   const cold = mb();
-  for (let i = 0; i < 500; i += 1) {
+  const iterations = Number(iterationsArg ?? 1000);
+  for (let i = 0; i < iterations / 2; i += 1) {
     await call(toolsList);
     await call(toolsCall);
   }
   globalThis.gc?.();
-  process.stderr.write(`${JSON.stringify({ coldMb: cold, after1000Mb: mb() })}\n`);
+  process.stderr.write(`${JSON.stringify({ coldMb: cold, afterMb: mb() })}\n`);
 } else {
   // warm: 1,000 tools/list right after the cold start, then 1,000 more on the now-warm instance.
   const iterations = Number(iterationsArg ?? 1000);

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench`: the figures the issues ask for, each against a baseline measured in the same run.
 // Timings are medians over fresh processes; nothing here passes or fails.
+// The Lambda figures run on Node.js 24 (what the function runs; installed from the registry on first run,
+// see bench-node.mjs), the CLI figures on the node running this (the oldest supported, in CI) and on 24.
+// Every ratio is to bare node of the same version, in the same run.
+// `--smoke` (or BENCH_SMOKE=1): one run of everything, to check that the bench works (CI); no figure of a
+// smoke run means anything.
 import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -10,11 +16,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { bundleLambda } from './build-lambda.mjs';
+import { node24 } from './bench-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'lambda-bundle', 'index.mjs');
 const baselineDir = join(root, '.bench', 'sdk-as-is');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const runs = smoke ? 1 : Number(process.env.BENCH_RUNS ?? 15);
+/** In-process calls of the warm and memory figures. */
+const calls = smoke ? 100 : 1000;
 
 /** Runs a command to completion; resolves with its wall time in ms and its stderr. */
 function time(command, args, env = {}) {
@@ -65,7 +75,29 @@ const dogApi = createServer((req, res) => {
 await new Promise((resolve) => dogApi.listen(0, '127.0.0.1', resolve));
 const lambdaEnv = { DOG_API_BASE_URL: `http://127.0.0.1:${dogApi.address().port}` };
 
-console.log(`mcp-lambda benchmarks (node ${process.version}, ${runs} runs per median)\n`);
+const found = await node24();
+/** The node the Lambda figures run on: Node 24 when there is one for this platform. */
+const lambdaNode = found.node ?? process.execPath;
+/** A node binary's version (`v24.22.3`). */
+const versionOf = (node) =>
+  node === process.execPath
+    ? Promise.resolve(process.version)
+    : new Promise((resolve, reject) => {
+        const child = spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('error', reject);
+        child.on('close', () => resolve(out.trim()));
+      });
+const lambdaVersion = await versionOf(lambdaNode);
+/** The CLI's figures: on this node, and on Node 24 when that is another one. */
+const cliNodes = [process.execPath, ...(lambdaNode === process.execPath ? [] : [lambdaNode])];
+
+console.log(
+  `mcp-lambda benchmarks (${runs} run${runs === 1 ? '' : 's'} per median${smoke ? ', smoke run: figures mean nothing' : ''}; Lambda on node ${lambdaVersion}, CLI on node ${cliNodes.length === 2 ? `${process.version} and ${lambdaVersion}` : process.version})`,
+);
+if (found.missing) console.log(`  no Node 24 here: ${found.missing}; the Lambda figures are on node ${process.version}`);
+console.log('');
 
 // 1. Bundle size, against the same code bundled with the SDK as-is. A cold start loads the entry and its
 // static imports; the SDK's chunks load on the first request the fast path does not answer.
@@ -93,17 +125,19 @@ console.log(`  SDK as-is              ${kib(baselineSize)} at cold start, ${kib(
 const child = join(root, 'scripts', 'bench-child.mjs');
 const modernEnv = { ...lambdaEnv, BENCH_ERA: 'modern' };
 const [bare, cold, coldBaseline, coldModern, coldModernBaseline] = await medians([
-  [process.execPath, ['-e', '0']],
-  [process.execPath, [child, bundle, 'cold'], lambdaEnv],
-  [process.execPath, [child, baselineBundle, 'cold'], lambdaEnv],
-  [process.execPath, [child, bundle, 'cold'], modernEnv],
-  [process.execPath, [child, baselineBundle, 'cold'], modernEnv],
+  [lambdaNode, ['-e', '0']],
+  [lambdaNode, [child, bundle, 'cold'], lambdaEnv],
+  [lambdaNode, [child, baselineBundle, 'cold'], lambdaEnv],
+  [lambdaNode, [child, bundle, 'cold'], modernEnv],
+  [lambdaNode, [child, baselineBundle, 'cold'], modernEnv],
 ]);
 const phasesOf = (result) => result.stderr.map((text) => JSON.parse(text.trim().split('\n').at(-1)));
 const inside = (result, key) => median(phasesOf(result).map((p) => p[key]));
 const overhead = (result) => median(phasesOf(result).map((p) => p.doneAt - p.bootMs));
 const ratio = (ms, base) => `${(ms / base).toFixed(2)}x bare node`;
-console.log('\nCold start (fresh process: import + initialize + tools/list + tools/call to a local Dog API)');
+console.log(
+  `\nCold start on node ${lambdaVersion} (fresh process: import + initialize + tools/list + tools/call to a local Dog API)`,
+);
 console.log(`  bare node -e 0                ${fmt(bare.median)} wall`);
 console.log(`  bundle, whole process         ${fmt(cold.median)} wall  (${ratio(cold.median, bare.median)})`);
 console.log(
@@ -128,18 +162,26 @@ const { file: customBundle } = await bundleEntry({ entry: customEntry, outdir: c
 const recorded = await checkAndRecord(customBundle);
 const { file: customBaseBundle } = await bundleEntry({ entry: customEntry, outdir: customBaseDir, cwd: root });
 const customEnv = { BENCH_TOOL_CALL: JSON.stringify({ name: 'echo', arguments: { text: 'hi' } }) };
-const [bareC, coldCustom, coldCustomBase] = await medians([
-  [process.execPath, ['-e', '0']],
-  [process.execPath, [child, customBundle, 'cold'], customEnv],
-  [process.execPath, [child, customBaseBundle, 'cold'], customEnv],
+const [bareC, connectCustom, coldCustom, connectCustomBase, coldCustomBase] = await medians([
+  [lambdaNode, ['-e', '0']],
+  [lambdaNode, [child, customBundle, 'connect'], customEnv],
+  [lambdaNode, [child, customBundle, 'cold'], customEnv],
+  [lambdaNode, [child, customBaseBundle, 'connect'], customEnv],
+  [lambdaNode, [child, customBaseBundle, 'cold'], customEnv],
 ]);
 console.log(
-  `\nCold start, custom server (test/fixtures/entries/lazy; manifest ${recorded.manifest === 'recorded' ? 'recorded' : 'NOT recorded'})`,
+  `\nCold start on node ${lambdaVersion}, custom server (test/fixtures/entries/lazy; manifest ${recorded.manifest === 'recorded' ? 'recorded' : 'NOT recorded'})`,
 );
 console.log(`  bare node -e 0                ${fmt(bareC.median)} wall`);
-console.log(`  with the manifest             ${fmt(coldCustom.median)} wall  (${ratio(coldCustom.median, bareC.median)})`);
+console.log(`  connect (initialize + tools/list), whole process:`);
+console.log(`    with the manifest           ${fmt(connectCustom.median)} wall  (${ratio(connectCustom.median, bareC.median)})`);
 console.log(
-  `  without it (all via the SDK)  ${fmt(coldCustomBase.median)} wall  (${ratio(coldCustomBase.median, bareC.median)}, baseline)`,
+  `    without it (all via the SDK) ${fmt(connectCustomBase.median)} wall  (${ratio(connectCustomBase.median, bareC.median)}, baseline)`,
+);
+console.log(`  connect + its first tools/call (echo), whole process:`);
+console.log(`    with the manifest           ${fmt(coldCustom.median)} wall  (${ratio(coldCustom.median, bareC.median)})`);
+console.log(
+  `    without it (all via the SDK) ${fmt(coldCustomBase.median)} wall  (${ratio(coldCustomBase.median, bareC.median)}, baseline)`,
 );
 console.log(
   `  phases with the manifest: import ${fmt(inside(coldCustom, 'importMs'))}, initialize ${fmt(inside(coldCustom, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(coldCustom, 'restMs'))} (the call loads the module and the SDK)`,
@@ -149,55 +191,48 @@ console.log(
 const undiciProbe =
   "const t=performance.now();new Request('http://x',{method:'POST',body:'{}'});new Response('x');process.stderr.write(String(performance.now()-t))";
 const undiciSamples = [];
-for (let i = 0; i < 7; i += 1) undiciSamples.push(Number((await time(process.execPath, ['-e', undiciProbe])).stderr));
+for (let i = 0; i < Math.min(runs, 7); i += 1) undiciSamples.push(Number((await time(lambdaNode, ['-e', undiciProbe])).stderr));
 const undiciMs = median(undiciSamples);
 
 console.log(`  first use of Request/Response (node loads undici lazily): ${fmt(undiciMs)}; the fast path never uses them`);
 
 // 3. Warm: in-process tools/list latency, right after the cold start (JIT still compiling) and on an
 // instance that has served 1,000 requests.
-const { stderr: warmOut } = await time(process.execPath, [child, bundle, 'warm', '1000'], lambdaEnv);
+const { stderr: warmOut } = await time(lambdaNode, [child, bundle, 'warm', String(calls)], lambdaEnv);
 const warm = JSON.parse(warmOut.trim().split('\n').at(-1));
-const { stderr: warmBaseOut } = await time(process.execPath, [child, baselineBundle, 'warm', '1000'], lambdaEnv);
+const { stderr: warmBaseOut } = await time(lambdaNode, [child, baselineBundle, 'warm', String(calls)], lambdaEnv);
 const warmBase = JSON.parse(warmBaseOut.trim().split('\n').at(-1));
 const pct = (w) => `p50 ${w.p50.toFixed(3)} ms   p99 ${w.p99.toFixed(3)} ms   max ${w.max.toFixed(3)} ms`;
-console.log(`\nWarm tools/list (${warm.n} in-process calls through the API Gateway handler)`);
-console.log(`  first 1,000 after cold start     ${pct(warm.first)}`);
-console.log(`  after 1,000 requests             ${pct(warm.steady)}`);
-console.log(`  SDK as-is, after 1,000 requests  ${pct(warmBase.steady)}  (baseline)`);
+const n = calls.toLocaleString('en-US');
+console.log(`\nWarm tools/list on node ${lambdaVersion} (${warm.n} in-process calls through the API Gateway handler)`);
+console.log(`  first ${n} after cold start     ${pct(warm.first)}`);
+console.log(`  after ${n} requests             ${pct(warm.steady)}`);
+console.log(`  SDK as-is, after ${n} requests  ${pct(warmBase.steady)}  (baseline)`);
 
 // 3b. Memory: the handler's resident set after cold start and after 1,000 calls (the function's memory
 // size is chosen from this and the cold-start figure; see src/stack/props.ts DEFAULT_MEMORY_MB).
-const { stderr: memoryOut } = await time(process.execPath, ['--expose-gc', child, bundle, 'memory'], lambdaEnv);
-const memory = JSON.parse(memoryOut.trim().split('\n').at(-1));
-console.log('\nMemory (resident set of the process, node included)');
-console.log(`  after cold start  ${memory.coldMb.toFixed(1)} MB   after 1,000 more calls  ${memory.after1000Mb.toFixed(1)} MB`);
+const memoryOf = async (file, env) =>
+  JSON.parse(
+    (await time(lambdaNode, ['--expose-gc', child, file, 'memory', String(calls)], env)).stderr.trim().split('\n').at(-1),
+  );
+const [memory, memoryCustom, memoryBare] = [
+  await memoryOf(bundle, lambdaEnv),
+  await memoryOf(customBundle, customEnv),
+  JSON.parse((await time(lambdaNode, ['-e', 'process.stderr.write(String(process.memoryUsage().rss / 1048576))'])).stderr),
+];
+console.log(
+  `\nMemory on node ${lambdaVersion} (resident set of the process, node included; bare node ${memoryBare.toFixed(1)} MB)`,
+);
+console.log(
+  `  dog facts       after cold start  ${memory.coldMb.toFixed(1)} MB   after ${n} more calls  ${memory.afterMb.toFixed(1)} MB`,
+);
+console.log(
+  `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB`,
+);
 
-// 4. CLI start-up.
+// 4–6. The CLI, on each node: start-up, synth, and `token`. Every figure against bare node of its version.
 const bin = join(root, 'bin', 'mcp-lambda');
-const [bare2, help, version] = await medians([
-  [process.execPath, ['-e', '0']],
-  [process.execPath, [bin, '--help']],
-  [process.execPath, [bin, '--version']],
-]);
-console.log('\nCLI start-up');
-console.log(`  bare node -e 0          ${fmt(bare2.median)}`);
-console.log(`  mcp-lambda --help       ${fmt(help.median)}  (${ratio(help.median, bare2.median)})`);
-console.log(`  mcp-lambda --version    ${fmt(version.median)}  (${ratio(version.median, bare2.median)})`);
-
-// 5. Synth: a fresh process builds the whole stack in memory and writes the assembly.
 const synthOut = join(root, '.bench', 'synth-out');
-const [bare3, synthRun] = await medians([
-  [process.execPath, ['-e', '0']],
-  [process.execPath, [bin, 'synth', '--out', synthOut]],
-]);
-const templateBytes = (await readFile(join(synthOut, 'mcp-lambda-dog-facts.template.json'))).length;
-console.log('\nSynth (mcp-lambda synth --out, fresh process)');
-console.log(`  bare node -e 0          ${fmt(bare3.median)}`);
-console.log(`  mcp-lambda synth        ${fmt(synthRun.median)}`);
-console.log(`  template                ${kib(templateBytes)} (${templateBytes} bytes)`);
-
-// 6. `mcp-lambda token` with a cached, valid token (Claude Code runs it on every connect).
 const tokenHome = join(root, '.bench', 'token-home');
 const tokenDir = join(tokenHome, '.config', 'mcp-lambda', 'tokens', 'eu-west-1');
 await mkdir(tokenDir, { recursive: true });
@@ -216,20 +251,52 @@ await writeFile(
   }),
   { mode: 0o600 },
 );
-const [bare4, tokenRun] = await medians([
-  [process.execPath, ['-e', '0']],
-  [process.execPath, [bin, 'token', '--header-json'], { HOME: tokenHome, MCP_LAMBDA_CONFIG_DIR: '' }],
-]);
-console.log('\nToken (mcp-lambda token --header-json, cached token)');
-console.log(`  bare node -e 0          ${fmt(bare4.median)}`);
-console.log(`  mcp-lambda token        ${fmt(tokenRun.median)}  (${(tokenRun.median / bare4.median).toFixed(2)}x bare node)`);
+const tokenEnv = { HOME: tokenHome, MCP_LAMBDA_CONFIG_DIR: '' };
+for (const node of cliNodes) {
+  const version = await versionOf(node);
+  // 4. Start-up.
+  const [bare2, help, versionRun] = await medians([
+    [node, ['-e', '0']],
+    [node, [bin, '--help']],
+    [node, [bin, '--version']],
+  ]);
+  console.log(`\nCLI start-up on node ${version}`);
+  console.log(`  bare node -e 0          ${fmt(bare2.median)}`);
+  console.log(`  mcp-lambda --help       ${fmt(help.median)}  (${ratio(help.median, bare2.median)})`);
+  console.log(`  mcp-lambda --version    ${fmt(versionRun.median)}  (${ratio(versionRun.median, bare2.median)})`);
+
+  // 5. Synth: a fresh process builds the whole stack in memory and writes the assembly.
+  const [bare3, synthRun] = await medians([
+    [node, ['-e', '0']],
+    [node, [bin, 'synth', '--out', synthOut]],
+  ]);
+  const templateBytes = (await readFile(join(synthOut, 'mcp-lambda-dog-facts.template.json'))).length;
+  console.log(`\nSynth on node ${version} (mcp-lambda synth --out, fresh process)`);
+  console.log(`  bare node -e 0          ${fmt(bare3.median)}`);
+  console.log(`  mcp-lambda synth        ${fmt(synthRun.median)}  (${ratio(synthRun.median, bare3.median)})`);
+  console.log(`  template                ${kib(templateBytes)} (${templateBytes} bytes)`);
+
+  // 6. `mcp-lambda token` with a cached, valid token (Claude Code runs it on every connect).
+  const [bare4, tokenRun] = await medians([
+    [node, ['-e', '0']],
+    [node, [bin, 'token', '--header-json'], tokenEnv],
+  ]);
+  console.log(`\nToken on node ${version} (mcp-lambda token --header-json, cached token)`);
+  console.log(`  bare node -e 0          ${fmt(bare4.median)}`);
+  console.log(`  mcp-lambda token        ${fmt(tokenRun.median)}  (${ratio(tokenRun.median, bare4.median)})`);
+}
 
 // 7. The real Claude Code against `mcp-lambda dev`: from "claude starts" to "tools listed" (`claude mcp
 // list` checks each server: server/discover, then tools/list). Baseline: the same command with no server.
 const require = createRequire(import.meta.url);
 const claudeDir = dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
 const claudeVersion = JSON.parse(await readFile(join(claudeDir, 'package.json'), 'utf8')).version;
-const claude = join(claudeDir, 'bin', 'claude.exe');
+// The wrapper's bin once its install step placed the binary, else the platform package's (as in test/helpers).
+const wrapper = join(claudeDir, 'bin', 'claude.exe');
+const claude =
+  existsSync(wrapper) && statSync(wrapper).size > 1_000_000
+    ? wrapper
+    : join(dirname(require.resolve(`@anthropic-ai/claude-code-${process.platform}-${process.arch}/package.json`)), 'claude');
 const dev = spawn(process.execPath, [bin, 'dev', '--port', '0', '--json'], {
   env: { ...process.env, ...lambdaEnv },
   stdio: ['ignore', 'pipe', 'ignore'],

@@ -4,6 +4,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builtinModulesPlugin } from '../dist/cli/entry/builtin-modules.js';
 import { writeMovedModuleRedirects } from './lambda-published-paths.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,7 +66,8 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
     // The Node.js 24 runtime ships the AWS SDK v3; it is loaded only to read secrets (src/lambda/services/secrets.ts).
     external: ['@aws-sdk/*'],
     metafile: true,
-    plugins: replaceSdkShims ? [sdkShims] : [],
+    // Node built-ins through process.getBuiltinModule, not ESM imports (see src/cli/entry/builtin-modules.ts).
+    plugins: replaceSdkShims ? [sdkShims, builtinModulesPlugin()] : [],
     logLevel: 'warning',
   });
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { BuildOptions, Message, Plugin } from 'esbuild';
 import { packageRoot, runningFromSources } from '../../package-root.js';
+import { builtinModulesPlugin } from './builtin-modules.js';
 
 /** Lambda's limit for an unzipped deployment package. */
 export const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -133,12 +134,13 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
     format: 'esm',
     // ESM output that still runs CommonJS dependencies calling require() for built-ins.
     banner: {
-      js: "import { createRequire as __mcpLambdaRequire } from 'node:module'; const require = __mcpLambdaRequire(import.meta.url);",
+      js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     },
     external: ['@aws-sdk/*'],
     legalComments: 'none',
     logLevel: 'silent',
-    plugins: [oneSdk(dirname(entry))],
+    // Node built-ins through process.getBuiltinModule, not ESM imports (see builtin-modules.ts).
+    plugins: [oneSdk(dirname(entry)), builtinModulesPlugin()],
   };
 }
 

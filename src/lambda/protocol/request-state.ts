@@ -16,7 +16,6 @@
  * encrypted: the client can read the payload (base64url JSON), so it must hold nothing secret. Sealed
  * state expires after ten minutes.
  */
-import { randomBytes } from 'node:crypto';
 import type { RequestStateCodec, ServerContext as SdkContext } from '@modelcontextprotocol/server';
 import { ConfigError } from '../services/config.js';
 import { currentRequest } from '../edge/request-context.js';
@@ -78,7 +77,8 @@ export function requestStateCodec(
     }
     // The SDK is loaded here, not at start: a cold start whose requests the fast path answers needs none.
     const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
-    return createRequestStateCodec({ key: key ?? randomBytes(32), bind: binding });
+    // node:crypto too (not imported at the top): a cold start that mints no state never loads it.
+    return createRequestStateCodec({ key: key ?? process.getBuiltinModule('node:crypto').randomBytes(32), bind: binding });
   };
   const get = () => {
     codec ??= load().catch((error: unknown) => {

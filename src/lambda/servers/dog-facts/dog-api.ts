@@ -8,7 +8,7 @@
  * It speaks HTTP with `node:http`/`node:https` rather than `fetch`: Node loads `fetch` (undici) on first
  * use, which costs a cold start more than the whole rest of a tools/call (see README, "Performance").
  */
-import type { IncomingMessage } from 'node:http';
+import type { get as httpGet, IncomingMessage } from 'node:http';
 import { ConfigError } from '../../services/config.js';
 
 /** The public Dog API. */
@@ -65,7 +65,8 @@ interface Answer {
 
 /** One GET; only the module for the URL's scheme is loaded (TLS costs a cold start only when used). */
 async function attempt(url: URL, timeoutMs: number): Promise<Answer> {
-  const { get } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  // Not import(): on Node 22+ building node:http's ESM namespace loads undici (~70 ms of a cold start on 24).
+  const { get } = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http') as { get: typeof httpGet };
   return new Promise<Answer>((resolve, reject) => {
     let timedOut = false;
     const request = get(url, { headers: { accept: 'application/json' } }, (response: IncomingMessage) => {
