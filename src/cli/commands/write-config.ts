@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
-import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
+import { type AuthMode, addJsonCommand, buildEntry, ownBin } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { selectorFlags } from '../stacks/name.js';
@@ -13,7 +13,6 @@ import type { ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
 import { registeredClients } from '../../stack/clients.js';
 import type { StackOutputs } from '../stacks/resolve.js';
-import { packageRoot } from '../../package-root.js';
 
 export interface WriteConfigOptions extends StackSelector {
   /** The client to configure. @default claude-code */
@@ -25,11 +24,6 @@ export interface WriteConfigOptions extends StackSelector {
   readonly print?: boolean;
   /** One of several servers behind the stack. @default every one */
   readonly server?: string;
-}
-
-/** This package's own `bin/mcp-lambda`, symlinks resolved. */
-function ownBin(): string {
-  return realpathSync(join(packageRoot(), 'bin', 'mcp-lambda'));
 }
 
 /**

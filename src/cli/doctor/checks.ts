@@ -5,10 +5,10 @@
  * sign-in, the token itself, and the loopback callback port. Each result says what was seen and, when a
  * link is broken, the command that mends it.
  *
- * No printing here, and every outside thing (fetch, the helper's shell, the port probe) comes in through
- * {@link DoctorDeps}, so tests break one link at a time against real local servers.
+ * No printing here, and every outside thing (fetch, the question before running a helper mcp-lambda did
+ * not write, the port probe) comes in through {@link DoctorDeps}, so tests break one link at a time against
+ * real local servers. Which helpers run, and how, is ./helper.ts.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
@@ -16,6 +16,7 @@ import { jwtClaims } from '../auth/jwt.js';
 import { isServableUrl } from '../stacks/resolve.js';
 import { ping } from '../auth/verify.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
+import { type HelperRun, helperEnv, ownHelper, printable, runHelper } from './helper.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -67,6 +68,8 @@ export interface DoctorTarget {
     readonly redirectUris: readonly string[];
     readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
   };
+  /** The deployed stack, when there is one: the only one whose `token` helper runs without asking. */
+  readonly stack?: { readonly stackName: string; readonly region: string };
   /** Builds an mcp-lambda command line for a fix, with the flags that select this stack. */
   readonly command: (subcommand: string) => string;
 }
@@ -77,6 +80,11 @@ export interface DoctorDeps {
   readonly cwd: string;
   /** Claude Code gives a headersHelper 10 s. */
   readonly helperTimeoutMs?: number;
+  /**
+   * Asked before running a headersHelper mcp-lambda did not write (`where` names the entry and its file);
+   * it runs only on true. @default never: such a helper is reported, not run
+   */
+  readonly confirmHelper?: (command: string, where: string) => Promise<boolean>;
   /** How long `subscriptions/listen` may take to be answered. @default 1000 */
   readonly listenBudgetMs?: number;
   /** Whether a loopback port can be listened on. @default a real bind on 127.0.0.1 */
@@ -144,39 +152,6 @@ function bindable(port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Runs a headersHelper as Claude Code does: through a shell, with the server's name and URL, 10 s at most. */
-function runHelper(
-  command: string,
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  url: string,
-  timeoutMs: number,
-): Promise<{ ok: true; headers: Record<string, unknown> } | { ok: false; why: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      '/bin/sh',
-      ['-c', command],
-      { env: { ...env, CLAUDE_CODE_MCP_SERVER_NAME: name, CLAUDE_CODE_MCP_SERVER_URL: url }, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error) {
-          const why = error.killed
-            ? `did not finish within ${timeoutMs / 1000} s`
-            : `failed: ${stderr.trim().split('\n')[0] || error.message}`;
-          return resolve({ ok: false, why });
-        }
-        try {
-          const headers = JSON.parse(stdout) as unknown;
-          if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
-            return resolve({ ok: false, why: 'printed JSON that is not an object' });
-          resolve({ ok: true, headers: headers as Record<string, unknown> });
-        } catch {
-          resolve({ ok: false, why: 'did not print a JSON object of headers' });
-        }
-      },
-    );
   });
 }
 
@@ -473,7 +448,8 @@ async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Wal
   const problems: string[] = [];
   let fix: string | undefined;
   const seen: string[] = [];
-  for (const { scope, name, entry } of entries) {
+  const notRun: string[] = [];
+  for (const { scope, name, entry, file } of entries) {
     const where = `"${name}" (${scope} scope)`;
     const rewrite = target.command(`write-config --scope ${scope}${name !== 'dog-facts' ? ` --entry-name ${name}` : ''} --yes`);
     if (entry.type !== 'http') {
@@ -486,7 +462,19 @@ async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Wal
     const headers = (entry.headers ?? {}) as Record<string, unknown>;
     const oauth = entry.oauth as Record<string, unknown> | undefined;
     if (typeof entry.headersHelper === 'string') {
-      const helper = await runHelper(entry.headersHelper, deps.env, name, target.mcpUrl, deps.helperTimeoutMs ?? 10_000);
+      const command = entry.headersHelper;
+      const own = ownHelper(command, target.stack);
+      const run: HelperRun | undefined = own
+        ? { kind: 'own', ...own }
+        : (await (deps.confirmHelper ?? (async () => false))(printable(command), `${where} in ${file}`))
+          ? { kind: 'shell', command }
+          : undefined;
+      if (!run) {
+        notRun.push(`${where}: headersHelper not run (not written by mcp-lambda): ${printable(command)}`);
+        continue;
+      }
+      const timeoutMs = deps.helperTimeoutMs ?? 10_000;
+      const helper = await runHelper(run, helperEnv(run, deps.env, name, target.mcpUrl), timeoutMs);
       if (!helper.ok) {
         problems.push(`${where}: its headersHelper ${helper.why}`);
         fix ??= target.command('login');
@@ -499,7 +487,7 @@ async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Wal
         continue;
       }
       walk.token ??= authorization.slice('Bearer '.length);
-      seen.push(`${where}: headersHelper returns a token`);
+      seen.push(`${where}: headersHelper${own ? ' (mcp-lambda token)' : ''} returns a token`);
     } else if (typeof headers.Authorization === 'string') {
       problems.push(
         `${where} has a fixed Authorization header: it turns Claude Code's sign-in off and stops working when the token expires`,
@@ -536,7 +524,15 @@ async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Wal
       }
     }
   }
-  if (problems.length > 0) return result('claude-code', 'fail', problems.join('\n'), fix);
+  if (problems.length > 0) return result('claude-code', 'fail', [...problems, ...notRun].join('\n'), fix);
+  if (notRun.length > 0) {
+    return result(
+      'claude-code',
+      'warn',
+      [...notRun, ...seen].join('\n'),
+      'Read the command: Claude Code runs it on every connect. If you trust it, run doctor again with --run-helpers.',
+    );
+  }
   return result('claude-code', 'ok', seen.join('\n'));
 }
 
