@@ -350,7 +350,7 @@ Examples:
   ).action(usersAction(([email, group]) => ({ kind: 'group-remove', email: email ?? '', group: group ?? '' })));
 
   stackSelector(program.command('logout').helpGroup('Deploy and connect:'))
-    .description('remove the stored sign-in for a stack')
+    .description("revoke the stored sign-in's refresh token with Cognito, and remove the sign-in (removed even offline)")
     .action((options: StackSelector) => run(async (ctx) => (await import('./commands/login.js')).logout(ctx, options)));
 
   program
