@@ -4,6 +4,7 @@
  */
 import { AuthError, revokeRefreshToken } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
+import { duration } from '../terminal/duration.js';
 import { AbortError, RemoteError, UserError } from '../terminal/errors.js';
 import { signInClient } from '../aws/endpoints.js';
 import { listTokens, removeTokens, saveTokens, type StoredTokens, tokenPath } from '../auth/token-store.js';
@@ -95,12 +96,6 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
   }
 }
 
-/** How long from now until `at`, in words ("47 min", "7 h 59 min"). */
-function fromNow(at: number, now: number): string {
-  const minutes = Math.max(1, Math.round((at - now) / 60_000));
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
-}
-
 /** Cognito gives RevokeToken this long, retries included; offline, logout goes on without it. */
 const REVOKE_TIMEOUT_MS = 10_000;
 
@@ -179,7 +174,7 @@ export async function logout(ctx: CommandContext, options: StackSelector, now: (
   const latest = Math.max(...signedIn.map((t) => (typeof t.expiresAt === 'number' ? t.expiresAt : 0)));
   if (latest > now()) {
     out.info(
-      `Access tokens already issued with this sign-in (to Claude Code's helper, say) still work at the MCP URL until they expire — the last in ${fromNow(latest, now())}: the API checks a token's signature and expiry, not whether it was revoked.`,
+      `Access tokens already issued with this sign-in (to Claude Code's helper, say) still work at the MCP URL until they expire — the last in ${duration(latest - now())}: the API checks a token's signature and expiry, not whether it was revoked.`,
     );
   }
 }

@@ -9,6 +9,7 @@ import { AwsContext } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
 import { resolveStack, type StackOutputs, type StackSelector } from '../stacks/resolve.js';
 import { readAllowList, writeAllowList } from '../stacks/sign-up.js';
+import { duration } from '../terminal/duration.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { PoolUsers } from '../users/pool-users.js';
 
@@ -84,13 +85,6 @@ async function changeAllowList(
   }
 }
 
-/** "8 h", "45 min", "1 h 30 min". */
-function span(minutes: number): string {
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return hours === 0 ? `${rest} min` : rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
-}
-
 /**
  * What disabling, removing or un-grouping a user does not undo: the access token they already hold. The
  * API checks only its signature and expiry, so it keeps working (with the groups it was issued with) until
@@ -104,7 +98,7 @@ async function stillValid(
   const lifetime = await pool.accessTokenLifetime(clientId);
   const bound =
     'minutes' in lifetime
-      ? `at most ${span(lifetime.minutes)} after it was issued (the app client's access-token validity)`
+      ? `at most ${duration(lifetime.minutes * 60_000)} after it was issued (the app client's access-token validity)`
       : `at most the stack's --session-hours after it was issued (8 h unless deployed otherwise; the app client's validity could not be read: ${lifetime.why})`;
   return {
     text: `An access token they already hold ${holds} until it expires, ${bound}: the API checks a token's signature and expiry, and no Cognito call withdraws it sooner.`,

@@ -16,6 +16,7 @@ import { jwtClaims } from '../auth/jwt.js';
 import { isServableUrl } from '../stacks/resolve.js';
 import { ping } from '../auth/verify.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
+import { duration } from '../terminal/duration.js';
 import { type HelperRun, helperEnv, ownHelper, printable, runHelper } from './helper.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -120,11 +121,6 @@ export function parseChallenge(header: string): { scheme: string; params: Record
     params[name] = quoted ?? raw;
   }
   return { scheme, params, unquoted };
-}
-
-function duration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }
 
 async function getJson(
@@ -450,7 +446,7 @@ async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Wal
   const seen: string[] = [];
   const notRun: string[] = [];
   for (const { scope, name, entry, file } of entries) {
-    const where = `"${name}" (${scope} scope)`;
+    const where = `"${printable(name)}" (${scope} scope)`;
     const rewrite = target.command(`write-config --scope ${scope}${name !== 'dog-facts' ? ` --entry-name ${name}` : ''} --yes`);
     if (entry.type !== 'http') {
       problems.push(

@@ -421,7 +421,7 @@ describe('logout', () => {
     expect(result.stdout).toContain(`Signed out ${address}: revoked the refresh token with Cognito and removed ${tokenFile()}.`);
     // Honest about what revocation does not reach: access tokens already handed out, until they expire.
     expect(result.stderr).toMatch(
-      /Access tokens already issued with this sign-in .* still work at the MCP URL until they expire — the last in 1 h 0 min: the API checks a token's signature and expiry/,
+      /Access tokens already issued with this sign-in .* still work at the MCP URL until they expire — the last in 1 h: the API checks a token's signature and expiry/,
     );
     expect(result.stderr).not.toContain('warning');
     expect(await refreshes(refreshToken)).toBe(false);
