@@ -9,7 +9,7 @@ import { selectorFlags } from '../stacks/name.js';
 import { resolveStack, serverViews, type StackSelector } from '../stacks/resolve.js';
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import { type ClientWriter, clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
-import type { ConfigPlan } from '../clients/json-config.js';
+import { checkInsideProject, type ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
 import { registeredClients } from '../../stack/clients.js';
 import type { StackOutputs } from '../stacks/resolve.js';
@@ -133,7 +133,8 @@ async function writeClaudeCode(
     name,
     entry,
     dryRun: options.dryRun === true,
-    plan: () => planEntry(target, name, entry),
+    // A project file a symlink leads out of is refused before anything is shown (the write would refuse it).
+    plan: () => checkInsideProject(target).then(() => planEntry(target, name, entry)),
     write: () => writeEntry(target, name, entry, mode, lockOptions),
     record: {
       scope: options.scope,
@@ -228,7 +229,7 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     name,
     entry,
     dryRun: options.dryRun === true,
-    plan: () => planClientEntry(where, name, entry),
+    plan: () => checkInsideProject(where.target).then(() => planClientEntry(where, name, entry)),
     write: () => writeClientEntry(where, name, entry, mode, lockOptions),
     record: {
       scope: options.scope,

@@ -79,6 +79,15 @@ describe("a project's .mcp.json that is a symlink out of the project", () => {
     expect(lstatSync(join(project, '.mcp.json')).isSymbolicLink()).toBe(true);
   });
 
+  it('--dry-run is refused the same way, without showing the file it leads to', async () => {
+    writeFileSync(join(outside, 'settings.json'), '{"private": "not for the terminal"}\n');
+    symlinkSync(join(outside, 'settings.json'), join(project, '.mcp.json'));
+    const result = await writeConfig(['--dry-run']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('leads out of the project');
+    expect(result.stdout).not.toContain('not for the terminal');
+  });
+
   it('--print still shows the entry to add by hand', async () => {
     symlinkSync(join(outside, 'settings.json'), join(project, '.mcp.json'));
     const result = await writeConfig(['--print']);
