@@ -90,6 +90,9 @@ async function check(
     env: { ...where.env, ...options.env },
     cwd: options.cwd ?? where.home,
     portFree: async () => true,
+    // These helpers are the tests' own commands, not mcp-lambda's: agree to run them (helper.test.ts
+    // shows what happens without that answer).
+    confirmHelper: async () => true,
     ...(options.helperTimeoutMs !== undefined && { helperTimeoutMs: options.helperTimeoutMs }),
   });
   return results.find((result) => result.id === id)!;
@@ -434,6 +437,7 @@ describe('each link broken', () => {
         env: home.env,
         cwd: home.home,
         portFree: async () => true,
+        confirmHelper: async () => true,
       });
       expect(results.find((r) => r.id === 'claude-code')?.detail).toContain('headersHelper returns a token');
       expect(results.find((r) => r.id === 'mcp')?.status).toBe('ok');

@@ -1,13 +1,14 @@
 /**
  * `mcp-lambda users` against cognito-local (ListUsers, AdminCreateUser, AdminDisable/Enable/DeleteUser,
- * groups). Two calls have no local stand-in and are faked, each said where it is: SSM (the allow-list
- * parameter: a stateful fake of Get/PutParameter) and AdminUserGlobalSignOut, which cognito-local does
- * not implement (the disable test wraps the real client and records that one call).
+ * groups, DescribeUserPoolClient). Two calls have no local stand-in and are faked, each said where it is:
+ * SSM (the allow-list parameter: a stateful fake of Get/PutParameter) and AdminUserGlobalSignOut, which
+ * cognito-local does not implement (answered and recorded by a proxy in front of it, helpers/cognito-local.ts).
  */
 import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
+  UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mkdtempSync } from 'node:fs';
@@ -17,12 +18,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveStackRecord } from '../../src/cli/state/stack-state.js';
 import { PoolUsers } from '../../src/cli/users/pool-users.js';
-import { type CognitoLocal, startCognitoLocal } from '../helpers/cognito-local.js';
+import { type CognitoLocal, type SignOutProxy, signOutProxy, startCognitoLocal } from '../helpers/cognito-local.js';
 import { OUTPUTS, scriptedPrompter } from '../helpers/fake-engine.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const STACK = 'mcp-lambda-dog-facts';
 let cognito: CognitoLocal;
+let proxy: SignOutProxy;
 let home: string;
 let allowList: string;
 const ssm = mockClient(SSMClient);
@@ -35,9 +37,20 @@ beforeAll(async () => {
   // cognito-local answers GetGroup with a 500 while a pool has no group at all (its store has no
   // "Groups" key yet); real Cognito answers ResourceNotFoundException. One group makes it answer properly.
   await cognito.client.send(new CreateGroupCommand({ UserPoolId: cognito.userPoolId, GroupName: 'readers' }));
+  // As the stack sets it from --session-hours 8 (CloudFormation gets minutes).
+  await cognito.client.send(
+    new UpdateUserPoolClientCommand({
+      UserPoolId: cognito.userPoolId,
+      ClientId: cognito.clientId,
+      AccessTokenValidity: 480,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+    }),
+  );
+  proxy = await signOutProxy(cognito);
 });
 afterAll(async () => {
   ssm.restore();
+  await proxy.close();
   await cognito.stop();
 });
 
@@ -48,7 +61,7 @@ async function stackWith(outputs: Record<string, string>) {
       stackName: STACK,
       region: 'eu-west-1',
       savedAt: new Date().toISOString(),
-      outputs: { ...OUTPUTS, UserPoolId: cognito.userPoolId, ...outputs },
+      outputs: { ...OUTPUTS, UserPoolId: cognito.userPoolId, McpOAuthClientId: cognito.clientId, ...outputs },
     },
   );
 }
@@ -65,8 +78,14 @@ beforeEach(async () => {
   await stackWith({ SignUpPolicy: 'allow-list', AllowListParameter: '/mcp/allow' });
 });
 
+const env = () => ({
+  HOME: home,
+  AWS_REGION: 'eu-west-1',
+  ...cognito.env,
+  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoint,
+});
 const users = (args: string[], answers: Record<string, boolean> = {}) =>
-  runCli(['users', ...args], { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env }, { prompter: scriptedPrompter(answers) });
+  runCli(['users', ...args], env(), { prompter: scriptedPrompter(answers) });
 const address = () => `person-${Math.random().toString(36).slice(2, 8)}@example.com`;
 
 describe('users list, invite, enable, remove, groups (cognito-local)', () => {
@@ -129,7 +148,7 @@ describe('users list, invite, enable, remove, groups (cognito-local)', () => {
   it('will not remove without an answer when nobody can be asked', async () => {
     const who = address();
     await users(['invite', who]);
-    const result = await runCli(['users', 'remove', who], { HOME: home, AWS_REGION: 'eu-west-1', ...cognito.env });
+    const result = await runCli(['users', 'remove', who], env());
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('pass --yes');
   });
@@ -157,6 +176,78 @@ describe('users list, invite, enable, remove, groups (cognito-local)', () => {
     const row = (await new PoolUsers(client, cognito.userPoolId).list()).find((u) => u.email === who);
     expect(row?.enabled).toBe(false);
     real.destroy();
+  });
+
+  /** Cognito's user name (a UUID) for an address, as AdminUserGlobalSignOut is called with it. */
+  const usernameOf = async (who: string) => {
+    const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const found = await cognito.client.send(new ListUsersCommand({ UserPoolId: cognito.userPoolId, Filter: `email = "${who}"` }));
+    return found.Users?.[0]?.Username;
+  };
+  const EIGHT_HOURS =
+    "at most 8 h after it was issued (the app client's access-token validity): the API checks a token's signature and expiry, and no Cognito call withdraws it sooner.";
+
+  it('disable says what is true: refresh tokens revoked, an access token already held works until it expires (≤ 8 h)', async () => {
+    const who = address();
+    await users(['invite', who]);
+    const username = await usernameOf(who);
+    const result = await users(['disable', who]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(proxy.signedOut).toContain(username);
+    expect(result.stdout).toBe(
+      `✓ Disabled ${who}: they can no longer sign in, and their refresh tokens are revoked (signed out everywhere), so they get no new tokens.\n`,
+    );
+    expect(result.stderr).toContain(
+      `An access token they already hold still works at the MCP URL until it expires, ${EIGHT_HOURS}`,
+    );
+    expect(result.stdout + result.stderr).not.toContain('signed them out everywhere');
+    const json = await users(['enable', who]).then(() => users(['disable', who, '--json']));
+    expect(JSON.parse(json.stdout)).toEqual({
+      stackName: STACK,
+      disabled: who,
+      refreshTokensRevoked: true,
+      accessTokensValidForMinutes: 480,
+    });
+  });
+
+  it('remove signs the user out everywhere before deleting, and says how long a held access token lasts', async () => {
+    const who = address();
+    await users(['invite', who]);
+    const username = await usernameOf(who);
+    const before = proxy.operations.length;
+    const result = await users(['remove', who, '--yes']);
+    expect(result.code, result.stderr).toBe(0);
+    const calls = proxy.operations.slice(before);
+    expect(calls.indexOf('AdminUserGlobalSignOut')).toBeLessThan(calls.indexOf('AdminDeleteUser'));
+    expect(proxy.signedOut).toContain(username);
+    expect(result.stdout).toContain(`✓ Removed ${who}: signed out everywhere (their refresh tokens are revoked), then deleted.`);
+    expect(result.stderr).toContain(`still works at the MCP URL until it expires, ${EIGHT_HOURS}`);
+  });
+
+  it('taking a user out of a group says their current token still carries it until it expires', async () => {
+    const who = address();
+    await users(['invite', who]);
+    await users(['groups', 'add', who, 'admins']);
+    const result = await users(['groups', 'remove', who, 'admins']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`✓ Removed ${who} from admins: tokens issued from now on (their next refresh) leave it out.`);
+    expect(result.stderr).toContain(
+      `An access token they already hold still carries admins (and its tools) until it expires, ${EIGHT_HOURS}`,
+    );
+  });
+
+  it("falls back to the stack's --session-hours, with the reason, when the app client cannot be read", async () => {
+    await stackWith({ McpOAuthClientId: 'not-a-client', SignUpPolicy: 'invite' });
+    const who = address();
+    await users(['invite', who]);
+    const result = await users(['disable', who]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /still works at the MCP URL until it expires, at most the stack's --session-hours after it was issued \(8 h unless deployed otherwise; the app client's validity could not be read: .+\)/,
+    );
+    expect(JSON.parse((await users(['enable', who]).then(() => users(['disable', who, '--json']))).stdout)).toMatchObject({
+      accessTokensValidForMinutes: null,
+    });
   });
 
   it.each([

@@ -139,3 +139,57 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
     },
   };
 }
+
+export interface SignOutProxy {
+  /** Point the CLI here (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) instead of at cognito-local. */
+  readonly endpoint: string;
+  /** The user names AdminUserGlobalSignOut was called for, in order. */
+  readonly signedOut: string[];
+  /** Every Cognito operation that went through, in order (`AdminDisableUser`, …). */
+  readonly operations: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * cognito-local in front of which AdminUserGlobalSignOut (which it lacks) is answered as Cognito answers
+ * it — 200 and `{}` — and recorded; every other call is passed through unchanged.
+ */
+export async function signOutProxy(cognito: CognitoLocal): Promise<SignOutProxy> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const signedOut: string[] = [];
+  const operations: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
+      operations.push(operation);
+      if (operation === 'AdminUserGlobalSignOut') {
+        signedOut.push(String((JSON.parse(body.toString('utf8')) as { Username?: string }).Username));
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{}');
+        return;
+      }
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([name, value]) => typeof value === 'string' && !['host', 'content-length'].includes(name),
+        ),
+      ) as Record<string, string>;
+      const answer = await fetch(`${cognito.endpoint}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers, body });
+      const back = [...answer.headers].filter(([name]) => !['content-length', 'transfer-encoding', 'connection'].includes(name));
+      res.writeHead(answer.status, Object.fromEntries(back));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    signedOut,
+    operations,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -16,6 +16,7 @@ import {
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
   SignUpCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -265,4 +266,19 @@ export async function refreshTokens(auth: AuthClient, refreshToken: string): Pro
       throw new AuthError('refresh-expired', 'The stored sign-in has expired or was revoked.', { cause: error });
     throw e;
   }
+}
+
+/**
+ * RevokeToken (the interactive client has token revocation on, and no secret): the refresh token stops
+ * working at once, and Cognito's own APIs refuse the access tokens issued from it. Those access tokens are
+ * JWTs: wherever only their signature and expiry are checked (API Gateway's Cognito authorizer), they keep
+ * working until they expire.
+ */
+export async function revokeRefreshToken(auth: AuthClient, refreshToken: string, signal?: AbortSignal): Promise<void> {
+  await call(() =>
+    auth.cognito.send(
+      new RevokeTokenCommand({ ClientId: auth.clientId, Token: refreshToken }),
+      signal ? { abortSignal: signal } : {},
+    ),
+  );
 }

@@ -22,6 +22,7 @@ export const codex: TomlWriter = {
         ? join(resolve(cwd), '.codex', 'config.toml')
         : join(env.CODEX_HOME || join(env.HOME || homedir(), '.codex'), 'config.toml'),
     prefix: ['mcp_servers'],
+    ...(scope === 'project' && { root: resolve(cwd) }),
     globals: {
       mcp_oauth_callback_port: CODEX_CALLBACK_PORT,
       mcp_oauth_callback_url: `http://localhost:${CODEX_CALLBACK_PORT}/callback`,

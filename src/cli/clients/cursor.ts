@@ -14,6 +14,7 @@ export const cursor: FileWriter = {
   target: (scope, env, cwd) => ({
     file: scope === 'project' ? join(resolve(cwd), '.cursor', 'mcp.json') : join(env.HOME || homedir(), '.cursor', 'mcp.json'),
     prefix: ['mcpServers'],
+    ...(scope === 'project' && { root: resolve(cwd) }),
   }),
   entry: (stack) => ({ url: stack.mcpServerUrl, auth: { CLIENT_ID: stack.clientId, scopes: [stack.scope] } }),
   next: (name) => [

@@ -19,6 +19,7 @@ export const gemini: FileWriter = {
         ? join(resolve(cwd), '.gemini', 'settings.json')
         : join(env.HOME || homedir(), '.gemini', 'settings.json'),
     prefix: ['mcpServers'],
+    ...(scope === 'project' && { root: resolve(cwd) }),
   }),
   entry: (stack) => {
     // The Cognito domain the sign-up page is on serves the OAuth endpoints too.

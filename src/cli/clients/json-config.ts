@@ -9,7 +9,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyEdits, type JSONPath, modify, type ParseErrorCode, printParseErrorCode, visit } from 'jsonc-parser';
-import { removeStaleTemps, writeFileAtomic } from '../state/files.js';
+import { isInside, landingPath, removeStaleTemps, writeFileAtomic } from '../state/files.js';
 import { type LockOptions, withFileLock } from '../state/lock.js';
 
 /** A config file we will not edit (does not parse, wrong shape, read-only). Nothing was written. */
@@ -21,6 +21,12 @@ export class ConfigFileError extends Error {
 export interface JsonTarget {
   readonly file: string;
   readonly prefix: JSONPath;
+  /**
+   * A project-scope file's project folder: the write is refused when a symlink (the file, or a folder on
+   * its way) leads out of it. A project's files come with its repository; a user-scope file may be a link
+   * (a dotfile manager's) and is written through. @default none: no check
+   */
+  readonly root?: string;
 }
 
 export function entryPath(target: JsonTarget, name: string): JSONPath {
@@ -287,19 +293,47 @@ export async function writeEntry(
   newMode: number,
   lockOptions: LockOptions = {},
 ): Promise<ConfigPlan> {
-  return writePlanned(target.file, () => planEntry(target, name, entry), newMode, lockOptions);
+  return writePlanned(target, () => planEntry(target, name, entry), newMode, lockOptions);
 }
 
 /**
- * The write every client config shares (JSON here, TOML in ./toml-config.ts): create the folder, take the
- * file's lock, plan again from the file as it is now, refuse a read-only file, write atomically.
+ * Refuses a project-scope file whose write would land outside its project: `.mcp.json` (or `.vscode/`,
+ * `.cursor/`, …) as a symlink to somewhere else — a repository can carry such a link, and
+ * write-file-atomic writes through it. The lock and temporary files go beside the file, so its folder
+ * must stay inside too. Links that stay inside the project are followed as usual.
+ */
+export async function checkInsideProject(target: { readonly file: string; readonly root?: string }): Promise<void> {
+  if (target.root === undefined) return;
+  const root = await landingPath(target.root);
+  for (const path of [target.file, dirname(target.file)]) {
+    let landed: string;
+    try {
+      landed = await landingPath(path);
+    } catch (error) {
+      throw new ConfigFileError(`Cannot tell where ${path} leads (${(error as Error).message}); it was left untouched.`);
+    }
+    if (!isInside(root, landed)) {
+      throw new ConfigFileError(
+        `${path} is a symlink (or inside one) that leads out of the project, to ${landed}; it was left untouched. Writing there would change a file outside ${target.root}. Replace the link with a real file, or pass --print and add the entry by hand.`,
+      );
+    }
+  }
+}
+
+/**
+ * The write every client config shares (JSON here, TOML in ./toml-config.ts): refuse a project file that
+ * leads out of its project, create the folder, take the file's lock, plan again from the file as it is now
+ * (and check again where it leads), refuse a read-only file, write atomically.
  */
 export async function writePlanned(
-  file: string,
+  target: { readonly file: string; readonly root?: string },
   plan: () => Promise<ConfigPlan>,
   newMode: number,
   lockOptions: LockOptions = {},
 ): Promise<ConfigPlan> {
+  const { file } = target;
+  // Before anything is created: mkdir would follow a linked folder too.
+  await checkInsideProject(target);
   // CLAUDE_CONFIG_DIR (or CODEX_HOME) may name a directory the client has not created yet.
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -309,6 +343,8 @@ export async function writePlanned(
   return withFileLock(
     file,
     async () => {
+      // Again under the lock, just before writing: the link may have changed while we waited.
+      await checkInsideProject(target);
       await removeStaleTemps(file);
       const planned = await plan();
       if (planned.after === planned.before) return planned;

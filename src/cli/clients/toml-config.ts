@@ -17,6 +17,8 @@ export interface TomlTarget {
   readonly prefix: readonly string[];
   /** Top-level keys the entry relies on; one set to another value is a conflict the user resolves. */
   readonly globals?: Readonly<Record<string, string | number>>;
+  /** A project-scope file's project folder: see JsonTarget's `root`. */
+  readonly root?: string;
 }
 
 type Table = Record<string, unknown>;
@@ -166,5 +168,5 @@ export async function writeTomlEntry(
   newMode: number,
   lockOptions: LockOptions = {},
 ): Promise<ConfigPlan> {
-  return writePlanned(target.file, () => planTomlEntry(target, name, entry), newMode, lockOptions);
+  return writePlanned(target, () => planTomlEntry(target, name, entry), newMode, lockOptions);
 }

@@ -24,6 +24,7 @@ export const vscode: FileWriter = {
   target: (scope, env, cwd, platform = process.platform) => ({
     file: scope === 'project' ? join(resolve(cwd), '.vscode', 'mcp.json') : join(userDir(env, platform), 'mcp.json'),
     prefix: ['servers'],
+    ...(scope === 'project' && { root: resolve(cwd) }),
   }),
   entry: (stack) => ({ type: 'http', url: stack.mcpServerUrl, oauth: { clientId: stack.clientId } }),
   next: (name) => [

@@ -10,6 +10,7 @@ export const defineDoctor: DefineCommand = (program, run) => {
   )
     .description('walk the chain Claude Code follows to the server and name the first broken link, with the fix')
     .option('--url <url>', "check this MCP URL instead of a deployed stack's (e.g. mcp-lambda dev's)")
+    .option('--run-helpers', 'run headersHelper commands mcp-lambda did not write, without asking (--yes does not; see below)')
     .addOption(
       new Option('--client <client>', 'walk the chain as this client does: its redirect URIs and its config')
         .choices(['claude-code', 'vscode', 'cursor', 'gemini', 'codex', 'claude-desktop'])
@@ -23,6 +24,11 @@ metadata, the issuer's discovery document, the authorize endpoint (client, callb
 Claude Code's entries on disk (and their headersHelper), the MCP exchange with your stored sign-in
 (server/discover, initialize, tools/list, subscriptions/listen within 1 s), the token's scope and
 audience, and the callback port on this machine. Exit code 1 when a link is broken.
+
+A headersHelper is a shell command from a config file (a project's .mcp.json comes with the repository).
+doctor runs one by itself only when it is exactly the "mcp-lambda token" command write-config writes for
+this stack, without a shell and without your AWS credentials. Any other helper is reported as not run;
+on a terminal doctor shows it and asks first (default no), and --run-helpers runs it without asking.
 
 Examples:
   $ mcp-lambda doctor

@@ -16,6 +16,11 @@ export interface DoctorOptions extends StackSelector {
   readonly url?: string;
   /** Check the chain as this client walks it (its redirect URIs, its config). @default claude-code */
   readonly client?: string;
+  /**
+   * Run headersHelper commands mcp-lambda did not write without asking (`--yes` does not answer that).
+   * @default false: asked on a terminal, else reported as not run
+   */
+  readonly runHelpers?: boolean;
 }
 
 /** The client's part of the chain: its redirect URIs and its config on disk, checked against the stack. */
@@ -108,6 +113,7 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
       : undefined;
   return {
     stackName: stack.stackName,
+    stack: { stackName: stack.stackName, region: stack.region },
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
     ...(stack.apiWide && {
@@ -133,7 +139,18 @@ export async function doctor(
   const chain = await target(ctx, options);
   if (!global.json)
     out.info(out.style.dim(`Checking ${chain.mcpUrl} as ${chain.client?.title ?? 'Claude Code'} would reach it…`));
-  const results = await runDoctor(chain, { fetch: fetchImpl, env: ctx.env, cwd: ctx.cwd });
+  const results = await runDoctor(chain, {
+    fetch: fetchImpl,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    confirmHelper: async (command, where) => {
+      if (options.runHelpers === true) return true;
+      if (!ctx.interactive) return false;
+      out.warn(`${where} has a headersHelper that mcp-lambda did not write:\n  ${command}`);
+      // Its own flag: a blanket --yes must not run someone else's command.
+      return ctx.prompt.confirm('Run it now, as you, to check it?', { default: false, flag: '--run-helpers' });
+    },
+  });
   const broken = results.find((check) => check.status === 'fail');
 
   if (global.json) {

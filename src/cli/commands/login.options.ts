@@ -27,6 +27,6 @@ Examples:
 
 export const defineLogout: DefineCommand = (program, run) => {
   stackSelector(program.command('logout').helpGroup('Deploy and connect:'))
-    .description('remove the stored sign-in for a stack')
+    .description("revoke the stored sign-in's refresh token with Cognito, and remove the sign-in (removed even offline)")
     .action((options: StackSelector) => run(async (ctx) => (await import('./login.js')).logout(ctx, options)));
 };

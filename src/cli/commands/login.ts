@@ -1,9 +1,13 @@
-/** `mcp-lambda login` and `logout`: sign in to the deployed server, verify it answers, store the sign-in. */
-import { AuthError } from '../auth/cognito-auth.js';
+/**
+ * `mcp-lambda login` and `logout`: sign in to the deployed server, verify it answers, store the sign-in;
+ * revoke it with Cognito and remove it.
+ */
+import { AuthError, revokeRefreshToken } from '../auth/cognito-auth.js';
 import { runLogin } from '../auth/login-flow.js';
-import { RemoteError, UserError } from '../terminal/errors.js';
+import { duration } from '../terminal/duration.js';
+import { AbortError, RemoteError, UserError } from '../terminal/errors.js';
 import { signInClient } from '../aws/endpoints.js';
-import { listTokens, removeTokens, saveTokens, tokenPath } from '../auth/token-store.js';
+import { listTokens, removeTokens, saveTokens, type StoredTokens, tokenPath } from '../auth/token-store.js';
 import { verifyEndpoint } from '../auth/verify.js';
 import type { CommandContext } from '../context.js';
 import { cliStackName, selectorFlags } from '../deployed/name.js';
@@ -92,25 +96,85 @@ export async function login(ctx: CommandContext, options: LoginCommandOptions): 
   }
 }
 
-/** Removes the stored sign-in. Works offline: it only reads and removes local files. */
-export async function logout(ctx: CommandContext, options: StackSelector): Promise<void> {
+/** Cognito gives RevokeToken this long, retries included; offline, logout goes on without it. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Asks Cognito to revoke a stored sign-in's refresh token. Undefined when it did; else why not, in words
+ * (offline, already revoked, a damaged file): the caller removes the local files either way.
+ */
+async function revoke(ctx: CommandContext, stored: StoredTokens): Promise<string | undefined> {
+  if (typeof stored.refreshToken !== 'string' || typeof stored.clientId !== 'string' || typeof stored.region !== 'string')
+    return 'the stored sign-in has no refresh token or client id';
+  let cognito: Awaited<ReturnType<typeof signInClient>> | undefined;
+  try {
+    cognito = await (ctx.signInClient ?? ((region: string) => signInClient(ctx.env, region)))(stored.region);
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REVOKE_TIMEOUT_MS)]);
+    await revokeRefreshToken({ cognito, clientId: stored.clientId }, stored.refreshToken, signal);
+    return undefined;
+  } catch (error) {
+    if (ctx.signal.aborted) throw new AbortError('Stopped before signing out; the stored sign-in was kept.');
+    if (error instanceof AuthError && error.kind === 'wrong-credentials')
+      return `Cognito refused it (${error.message}): it was already revoked, or has expired`;
+    const cause = error instanceof AuthError && error.cause instanceof Error ? error.cause : (error as Error);
+    return cause.name === 'TimeoutError' || cause.name === 'AbortError'
+      ? `Cognito did not answer within ${REVOKE_TIMEOUT_MS / 1000} s`
+      : cause.message;
+  } finally {
+    cognito?.destroy();
+  }
+}
+
+/**
+ * Signs out: revokes the stored refresh token with Cognito (RevokeToken), then removes the stored sign-in.
+ * When Cognito cannot be reached, or refuses, the files are removed all the same, and a warning says the
+ * refresh token was not revoked and why.
+ */
+export async function logout(ctx: CommandContext, options: StackSelector, now: () => number = Date.now): Promise<void> {
+  const { out } = ctx;
   const stackName = cliStackName(options);
   const region = ctx.global.region ?? (ctx.env.AWS_REGION || ctx.env.AWS_DEFAULT_REGION || undefined);
   const signedIn = (await listTokens(ctx.env)).filter(
     (t) => t.stackName === stackName && (region === undefined || t.region === region),
   );
   const regions = signedIn.length > 0 ? [...new Set(signedIn.map((t) => t.region))] : region !== undefined ? [region] : [];
+  // Revoke first: once the file is gone, so is the token to revoke.
+  const unrevoked: { region: string; reason: string }[] = [];
+  for (const stored of signedIn) {
+    const reason = await revoke(ctx, stored);
+    if (reason !== undefined) unrevoked.push({ region: stored.region, reason });
+  }
   const removed: string[] = [];
   for (const where of regions)
     if (await removeTokens(ctx.env, where, stackName)) removed.push(tokenPath(ctx.env, where, stackName));
+  for (const { region: where, reason } of unrevoked) {
+    out.warn(
+      `the refresh token of ${stackName}${regions.length > 1 ? ` in ${where}` : ''} was not revoked: ${reason}. Whoever has a copy of it can get new access tokens until it expires (the stack gives refresh tokens 30 days). The local sign-in is removed anyway.`,
+    );
+  }
   if (ctx.global.json) {
-    ctx.out.json({ stackName, regions, removed: removed.length > 0 });
+    out.json({
+      stackName,
+      regions,
+      removed: removed.length > 0,
+      revoked: signedIn.length > 0 && unrevoked.length === 0,
+      ...(unrevoked.length > 0 && { notRevoked: unrevoked }),
+    });
     return;
   }
   if (removed.length === 0) {
-    ctx.out.result(`Not signed in to ${stackName}${region ? ` in ${region}` : ''}.`);
+    out.result(`Not signed in to ${stackName}${region ? ` in ${region}` : ''}.`);
     return;
   }
   const users = [...new Set(signedIn.map((t) => t.username))].join(', ');
-  ctx.out.result(`Signed out${users ? ` ${users}` : ''}: removed ${removed.join(', ')}.`);
+  const revokedAll = signedIn.length > 0 && unrevoked.length === 0;
+  out.result(
+    `Signed out${users ? ` ${users}` : ''}: ${revokedAll ? 'revoked the refresh token with Cognito and ' : ''}removed ${removed.join(', ')}.`,
+  );
+  const latest = Math.max(...signedIn.map((t) => (typeof t.expiresAt === 'number' ? t.expiresAt : 0)));
+  if (latest > now()) {
+    out.info(
+      `Access tokens already issued with this sign-in (to Claude Code's helper, say) still work at the MCP URL until they expire — the last in ${duration(latest - now())}: the API checks a token's signature and expiry, not whether it was revoked.`,
+    );
+  }
 }

@@ -16,7 +16,8 @@ Examples:
   $ mcp-lambda users list
   $ mcp-lambda users allow colleague@example.com @team.example   takes effect at once, no deploy
   $ mcp-lambda users invite colleague@example.com                Cognito emails a temporary password
-  $ mcp-lambda users disable colleague@example.com               also signs them out everywhere
+  $ mcp-lambda users disable colleague@example.com               also revokes their refresh tokens
+                                                                 (a token already issued works until it expires)
   $ mcp-lambda users groups add colleague@example.com admins`,
     );
   const usersAction =
@@ -31,9 +32,9 @@ Examples:
   );
   for (const [kind, description] of [
     ['invite', 'create an account; Cognito emails the person a temporary password'],
-    ['disable', 'shut a user out: disable the account and sign it out everywhere'],
+    ['disable', 'disable the account and revoke its refresh tokens (a token already issued works until it expires)'],
     ['enable', 'let a disabled user back in'],
-    ['remove', 'delete a user (asks first; --yes answers)'],
+    ['remove', 'revoke a user’s refresh tokens and delete the account (asks first; --yes answers)'],
   ] as const) {
     stackSelector(users.command(kind).argument('<email>').description(description)).action(
       usersAction(([email]) => ({ kind, email: email ?? '' })),

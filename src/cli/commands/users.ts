@@ -9,6 +9,7 @@ import { AwsContext } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
 import { resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
 import { readAllowList, writeAllowList } from '../deployed/sign-up.js';
+import { duration } from '../terminal/duration.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { groupNameError, PoolUsers } from '../users/pool-users.js';
 
@@ -84,6 +85,27 @@ async function changeAllowList(
   }
 }
 
+/**
+ * What disabling, removing or un-grouping a user does not undo: the access token they already hold. The
+ * API checks only its signature and expiry, so it keeps working (with the groups it was issued with) until
+ * it expires; the app client's access-token validity bounds that.
+ */
+async function stillValid(
+  pool: PoolUsers,
+  clientId: string,
+  holds: string,
+): Promise<{ readonly text: string; readonly minutes: number | null }> {
+  const lifetime = await pool.accessTokenLifetime(clientId);
+  const bound =
+    'minutes' in lifetime
+      ? `at most ${duration(lifetime.minutes * 60_000)} after it was issued (the app client's access-token validity)`
+      : `at most the stack's --session-hours after it was issued (8 h unless deployed otherwise; the app client's validity could not be read: ${lifetime.why})`;
+  return {
+    text: `An access token they already hold ${holds} until it expires, ${bound}: the API checks a token's signature and expiry, and no Cognito call withdraws it sooner.`,
+    minutes: 'minutes' in lifetime ? lifetime.minutes : null,
+  };
+}
+
 export async function users(ctx: CommandContext, selector: StackSelector, action: UsersAction): Promise<void> {
   const { out, global, prompt } = ctx;
   // Check what was typed before finding the stack (which may call AWS).
@@ -102,9 +124,12 @@ export async function users(ctx: CommandContext, selector: StackSelector, action
   const aws = awsFor(ctx, stack);
   try {
     const pool = new PoolUsers(await aws.cognitoClient(), stack.userPoolId);
-    const done = (text: string, value: Record<string, unknown>) => {
+    const done = (text: string, value: Record<string, unknown>, note?: string) => {
       if (global.json) out.json({ stackName: stack.stackName, ...value });
-      else out.result(`${out.style.green('✓')} ${text}`);
+      else {
+        out.result(`${out.style.green('✓')} ${text}`);
+        if (note !== undefined) out.info(note);
+      }
     };
     switch (action.kind) {
       case 'list': {
@@ -132,21 +157,33 @@ export async function users(ctx: CommandContext, selector: StackSelector, action
           invited: email,
         });
         return;
-      case 'disable':
+      case 'disable': {
         await pool.disable(email);
-        done(`Disabled ${email} and signed them out everywhere: their tokens can no longer be refreshed.`, { disabled: email });
+        const still = await stillValid(pool, stack.clientId, 'still works at the MCP URL');
+        done(
+          `Disabled ${email}: they can no longer sign in, and their refresh tokens are revoked (signed out everywhere), so they get no new tokens.`,
+          { disabled: email, refreshTokensRevoked: true, accessTokensValidForMinutes: still.minutes },
+          still.text,
+        );
         return;
+      }
       case 'enable':
         await pool.enable(email);
         done(`Enabled ${email}.`, { enabled: email });
         return;
-      case 'remove':
+      case 'remove': {
         if (!(await prompt.confirm(`Remove ${email} from ${stack.stackName}? Their account is deleted.`, { default: false }))) {
           throw new DeclinedError(`Kept ${email}.`);
         }
         await pool.remove(email);
-        done(`Removed ${email}.`, { removed: email });
+        const still = await stillValid(pool, stack.clientId, 'still works at the MCP URL');
+        done(
+          `Removed ${email}: signed out everywhere (their refresh tokens are revoked), then deleted.`,
+          { removed: email, refreshTokensRevoked: true, accessTokensValidForMinutes: still.minutes },
+          still.text,
+        );
         return;
+      }
       case 'group-add': {
         const { createdGroup } = await pool.addToGroup(email, action.group);
         done(`Added ${email} to ${action.group}${createdGroup ? ' (a new group)' : ''}.`, {
@@ -156,10 +193,16 @@ export async function users(ctx: CommandContext, selector: StackSelector, action
         });
         return;
       }
-      case 'group-remove':
+      case 'group-remove': {
         await pool.removeFromGroup(email, action.group);
-        done(`Removed ${email} from ${action.group}.`, { user: email, group: action.group });
+        const still = await stillValid(pool, stack.clientId, `still carries ${action.group} (and its tools)`);
+        done(
+          `Removed ${email} from ${action.group}: tokens issued from now on (their next refresh) leave it out.`,
+          { user: email, group: action.group, accessTokensValidForMinutes: still.minutes },
+          still.text,
+        );
         return;
+      }
     }
   } finally {
     aws.destroy();

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConfigFileError, type ConfigScope, configTarget, planEntry, writeEntry } from '../clients/claude-code/config-file.js';
-import { type AuthMode, addJsonCommand, buildEntry } from '../clients/claude-code/entry.js';
+import { type AuthMode, addJsonCommand, buildEntry, ownBin } from '../clients/claude-code/entry.js';
 import type { CommandContext } from '../context.js';
 import { DeclinedError, UsageError, UserError } from '../terminal/errors.js';
 import { selectorFlags } from '../deployed/name.js';
@@ -10,11 +10,10 @@ import { resolveStack, serverViews, type StackSelector } from '../deployed/resol
 import { type ClaudeEntryRecord, updateStackRecord } from '../state/stack-state.js';
 import type { ClientWriter } from '../clients/types.js';
 import { clientTarget, planClientEntry, WRITERS, writeClientEntry, writerFor } from '../clients/writers.js';
-import type { ConfigPlan } from '../clients/json-config.js';
+import { checkInsideProject, type ConfigPlan } from '../clients/json-config.js';
 import { stringify } from 'smol-toml';
 import { registeredClients } from '../../stack/clients.js';
 import type { StackOutputs } from '../deployed/resolve.js';
-import { packageRoot } from '../../package-root.js';
 
 export interface WriteConfigOptions extends StackSelector {
   /** The client to configure. @default claude-code */
@@ -26,11 +25,6 @@ export interface WriteConfigOptions extends StackSelector {
   readonly print?: boolean;
   /** One of several servers behind the stack. @default every one */
   readonly server?: string;
-}
-
-/** This package's own `bin/mcp-lambda`, symlinks resolved. */
-function ownBin(): string {
-  return realpathSync(join(packageRoot(), 'bin', 'mcp-lambda'));
 }
 
 /**
@@ -140,7 +134,8 @@ async function writeClaudeCode(
     name,
     entry,
     dryRun: options.dryRun === true,
-    plan: () => planEntry(target, name, entry),
+    // A project file a symlink leads out of is refused before anything is shown (the write would refuse it).
+    plan: () => checkInsideProject(target).then(() => planEntry(target, name, entry)),
     write: () => writeEntry(target, name, entry, mode, lockOptions),
     record: {
       scope: options.scope,
@@ -235,7 +230,7 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     name,
     entry,
     dryRun: options.dryRun === true,
-    plan: () => planClientEntry(where, name, entry),
+    plan: () => checkInsideProject(where.target).then(() => planClientEntry(where, name, entry)),
     write: () => writeClientEntry(where, name, entry, mode, lockOptions),
     record: {
       scope: options.scope,

@@ -31,6 +31,8 @@ export interface DoctorTarget {
     readonly redirectUris: readonly string[];
     readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
   };
+  /** The deployed stack, when there is one: the only one whose `token` helper runs without asking. */
+  readonly stack?: { readonly stackName: string; readonly region: string };
   /** Builds an mcp-lambda command line for a fix, with the flags that select this stack. */
   readonly command: (subcommand: string) => string;
 }
@@ -41,6 +43,11 @@ export interface DoctorDeps {
   readonly cwd: string;
   /** Claude Code gives a headersHelper 10 s. */
   readonly helperTimeoutMs?: number;
+  /**
+   * Asked before running a headersHelper mcp-lambda did not write (`where` names the entry and its file);
+   * it runs only on true. @default never: such a helper is reported, not run
+   */
+  readonly confirmHelper?: (command: string, where: string) => Promise<boolean>;
   /** How long `subscriptions/listen` may take to be answered. @default 1000 */
   readonly listenBudgetMs?: number;
   /** Whether a loopback port can be listened on. @default a real bind on 127.0.0.1 */

@@ -7,8 +7,9 @@
  *
  * This module walks the chain; each link is a module of its own beside it (challenge, metadata, issuer,
  * authorize, claude-code, mcp-exchange, token, callback-port), what they share is in ./chain.ts, and the
- * shape of a result in ./report.ts. No printing here, and every outside thing (fetch, the helper's shell, the port probe) comes in through
- * {@link DoctorDeps}, so tests break one link at a time against real local servers.
+ * shape of a result in ./report.ts; which headersHelpers run, and how, is ./helper.ts. No printing here,
+ * and every outside thing (fetch, the question before running a helper mcp-lambda did not write, the port
+ * probe) comes in through {@link DoctorDeps}, so tests break one link at a time against real local servers.
  */
 import { checkAuthorize } from './authorize.js';
 import { checkCallbackPort } from './callback-port.js';

@@ -1,42 +1,9 @@
 /** Claude Code's entries on disk for this server: their URL, OAuth settings and headersHelper. */
-import { execFile } from 'node:child_process';
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
+import { type HelperRun, helperEnv, ownHelper, printable, runHelper } from './helper.js';
 import { type CheckResult, result } from './report.js';
-/** Runs a headersHelper as Claude Code does: through a shell, with the server's name and URL, 10 s at most. */
-function runHelper(
-  command: string,
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-  url: string,
-  timeoutMs: number,
-): Promise<{ ok: true; headers: Record<string, unknown> } | { ok: false; why: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      '/bin/sh',
-      ['-c', command],
-      { env: { ...env, CLAUDE_CODE_MCP_SERVER_NAME: name, CLAUDE_CODE_MCP_SERVER_URL: url }, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error) {
-          const why = error.killed
-            ? `did not finish within ${timeoutMs / 1000} s`
-            : `failed: ${stderr.trim().split('\n')[0] || error.message}`;
-          return resolve({ ok: false, why });
-        }
-        try {
-          const headers = JSON.parse(stdout) as unknown;
-          if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
-            return resolve({ ok: false, why: 'printed JSON that is not an object' });
-          resolve({ ok: true, headers: headers as Record<string, unknown> });
-        } catch {
-          resolve({ ok: false, why: 'did not print a JSON object of headers' });
-        }
-      },
-    );
-  });
-}
-
 export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Promise<CheckResult> {
   let entries: FoundEntry[];
   try {
@@ -56,8 +23,9 @@ export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, wa
   const problems: string[] = [];
   let fix: string | undefined;
   const seen: string[] = [];
-  for (const { scope, name, entry } of entries) {
-    const where = `"${name}" (${scope} scope)`;
+  const notRun: string[] = [];
+  for (const { scope, name, entry, file } of entries) {
+    const where = `"${printable(name)}" (${scope} scope)`;
     const rewrite = target.command(`write-config --scope ${scope}${name !== 'dog-facts' ? ` --entry-name ${name}` : ''} --yes`);
     if (entry.type !== 'http') {
       problems.push(
@@ -69,7 +37,19 @@ export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, wa
     const headers = (entry.headers ?? {}) as Record<string, unknown>;
     const oauth = entry.oauth as Record<string, unknown> | undefined;
     if (typeof entry.headersHelper === 'string') {
-      const helper = await runHelper(entry.headersHelper, deps.env, name, target.mcpUrl, deps.helperTimeoutMs ?? 10_000);
+      const command = entry.headersHelper;
+      const own = ownHelper(command, target.stack);
+      const run: HelperRun | undefined = own
+        ? { kind: 'own', ...own }
+        : (await (deps.confirmHelper ?? (async () => false))(printable(command), `${where} in ${file}`))
+          ? { kind: 'shell', command }
+          : undefined;
+      if (!run) {
+        notRun.push(`${where}: headersHelper not run (not written by mcp-lambda): ${printable(command)}`);
+        continue;
+      }
+      const timeoutMs = deps.helperTimeoutMs ?? 10_000;
+      const helper = await runHelper(run, helperEnv(run, deps.env, name, target.mcpUrl), timeoutMs);
       if (!helper.ok) {
         problems.push(`${where}: its headersHelper ${helper.why}`);
         fix ??= target.command('login');
@@ -82,7 +62,7 @@ export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, wa
         continue;
       }
       walk.token ??= authorization.slice('Bearer '.length);
-      seen.push(`${where}: headersHelper returns a token`);
+      seen.push(`${where}: headersHelper${own ? ' (mcp-lambda token)' : ''} returns a token`);
     } else if (typeof headers.Authorization === 'string') {
       problems.push(
         `${where} has a fixed Authorization header: it turns Claude Code's sign-in off and stops working when the token expires`,
@@ -119,6 +99,14 @@ export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, wa
       }
     }
   }
-  if (problems.length > 0) return result('claude-code', 'fail', problems.join('\n'), fix);
+  if (problems.length > 0) return result('claude-code', 'fail', [...problems, ...notRun].join('\n'), fix);
+  if (notRun.length > 0) {
+    return result(
+      'claude-code',
+      'warn',
+      [...notRun, ...seen].join('\n'),
+      'Read the command: Claude Code runs it on every connect. If you trust it, run doctor again with --run-helpers.',
+    );
+  }
   return result('claude-code', 'ok', seen.join('\n'));
 }

@@ -1,12 +1,8 @@
 /** The stored access token itself: expiry, scope and audience. */
 import { jwtClaims } from '../auth/jwt.js';
+import { duration } from '../terminal/duration.js';
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
 import { type CheckResult, result } from './report.js';
-function duration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
-}
-
 export function checkToken(target: DoctorTarget, deps: DoctorDeps, walk: Walk): CheckResult {
   const token = walk.token ?? target.accessToken;
   if (!walk.oauth || token === undefined)

@@ -1,11 +1,12 @@
 /**
  * Files the CLI writes: atomically, with npm's own write-file-atomic (temp file beside the file, fsync,
  * rename; a symlink is written through to its target, an existing file keeps its owner, group and mode,
- * and writers in one process are serialised). Its own JSON files get their mode re-applied on every save;
+ * and writers in one process are serialised) — {@link landingPath} says where such a write lands, for the
+ * callers that must keep it inside a folder. Its own JSON files get their mode re-applied on every save;
  * they are read back with a clear error when corrupt.
  */
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** A state file that exists but is not the JSON we wrote. */
 export class CorruptStateError extends Error {
@@ -70,6 +71,34 @@ export async function removeStaleTemps(path: string, now = Date.now()): Promise<
     }
   }
   return removed;
+}
+
+/**
+ * Where a write to `path` lands once every symlink on the way is followed — the file's own and its
+ * folders', including links that point at something that does not exist yet (a write would create it
+ * there): the real path of the deepest part that exists, with the rest appended.
+ */
+export async function landingPath(path: string, hops = 0): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+  }
+  const parent = dirname(absolute);
+  if (parent === absolute) return absolute;
+  const landedParent = await landingPath(parent, hops);
+  const link = await readlink(join(landedParent, basename(absolute))).catch(() => undefined);
+  if (link === undefined) return join(landedParent, basename(absolute));
+  // A link to nowhere (yet): follow it to where a write would put the file.
+  if (hops >= 40) throw new Error(`Too many levels of symbolic links at ${absolute}`);
+  return landingPath(resolve(landedParent, link), hops + 1);
+}
+
+/** Whether `path` is `root` or inside it (both already resolved). */
+export function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 }
 
 export async function writeJsonFile(path: string, value: unknown, mode = 0o600): Promise<void> {

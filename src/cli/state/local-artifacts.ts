@@ -2,7 +2,9 @@
  * Everything the CLI wrote on this machine for one stack — cached outputs, the stored sign-in, the Claude
  * Code entries `write-config` wrote — so `status` can list it and `destroy` can remove exactly that.
  */
+import { dirname } from 'node:path';
 import { readTokens, removeTokens, tokenPath } from '../auth/token-store.js';
+import { checkInsideProject } from '../clients/json-config.js';
 import { type ClientTarget, planClientEntry, writeClientEntry, writerFor } from '../clients/writers.js';
 import { type ClaudeEntryRecord, readStackRecord, removeStackRecord, stackRecordPath } from './stack-state.js';
 
@@ -15,17 +17,27 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const clientTitle = (client: string | undefined) => (client && writerFor(client)?.title) || 'Claude Code';
 
-/** The file an entry was written to, in the format its client reads. */
+/**
+ * The file an entry was written to, in the format its client reads. A project-scope file keeps its
+ * project (Claude Code's `.mcp.json` sits at the top of it, other clients' files in a dot-folder there), so
+ * removing the entry is refused, like writing it, when a symlink now leads out of that project.
+ */
 function target(entry: ClaudeEntryRecord): ClientTarget {
   const prefix = [...(entry.prefix ?? (entry.projectPath ? ['projects', entry.projectPath, 'mcpServers'] : ['mcpServers']))];
-  return writerFor(entry.client ?? '')?.kind === 'toml'
-    ? { format: 'toml', target: { file: entry.file, prefix } }
-    : { format: 'json', target: { file: entry.file, prefix } };
+  const writer = writerFor(entry.client ?? '');
+  const root = writer ? dirname(dirname(entry.file)) : dirname(entry.file);
+  const file = { file: entry.file, prefix, ...(entry.scope === 'project' && { root }) };
+  return writer?.kind === 'toml' ? { format: 'toml', target: file } : { format: 'json', target: file };
 }
 
-/** Whether the entry is still there and still points at the URL we wrote (clients name the field differently). */
+/**
+ * Whether the entry is still there, still points at the URL we wrote (clients name the field differently),
+ * and its file can be edited where it is.
+ */
 async function entryStillOurs(entry: ClaudeEntryRecord): Promise<boolean> {
   try {
+    // A project file that now leads out of its project is not ours to edit (the write would refuse it).
+    await checkInsideProject(target(entry).target);
     const plan = await planClientEntry(target(entry), entry.entryName, undefined);
     const found = plan.existing as { url?: unknown; httpUrl?: unknown; serverUrl?: unknown } | undefined;
     return [found?.url, found?.httpUrl, found?.serverUrl].includes(entry.url);

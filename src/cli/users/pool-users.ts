@@ -1,7 +1,9 @@
 /**
  * The people in a stack's user pool, for `mcp-lambda users`: list them with their groups, invite,
- * disable (and sign out everywhere, so refresh tokens stop working), enable, remove, and move them in and
- * out of groups. Users are named by email; Cognito's own user names (a UUID here) stay inside.
+ * disable and remove (both sign them out everywhere: their refresh tokens stop working), enable,
+ * and move them in and out of groups. Users are named by email; Cognito's own user names (a UUID here)
+ * stay inside. None of these reach an access token already issued: the API checks its signature and
+ * expiry only, so it works until it expires — {@link PoolUsers.accessTokenLifetime} says how long that is.
  *
  * No printing: results come back as values, failures as {@link UserError}s that name the user and pool.
  */
@@ -137,7 +139,10 @@ export class PoolUsers {
     }
   }
 
-  /** Disables the account and signs it out everywhere: its refresh tokens stop working. */
+  /**
+   * Disables the account and signs it out everywhere (AdminUserGlobalSignOut): its refresh tokens stop
+   * working. Access tokens it already holds work at the API until they expire.
+   */
   async disable(email: string): Promise<void> {
     const { AdminDisableUserCommand, AdminUserGlobalSignOutCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const username = await this.username(email);
@@ -157,9 +162,16 @@ export class PoolUsers {
     );
   }
 
+  /**
+   * Signs the account out everywhere (its refresh tokens stop working), then deletes it. Access tokens it
+   * already holds work at the API until they expire.
+   */
   async remove(email: string): Promise<void> {
-    const { AdminDeleteUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const { AdminDeleteUserCommand, AdminUserGlobalSignOutCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const username = await this.username(email);
+    await this.call('sign the user out (cognito-idp:AdminUserGlobalSignOut)', () =>
+      this.cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: this.poolId, Username: username })),
+    );
     await this.call('remove the user (cognito-idp:AdminDeleteUser)', () =>
       this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: username })),
     );
@@ -210,6 +222,28 @@ export class PoolUsers {
         });
       }
       throw explainAwsError(error, { doing: 'remove the user from the group (cognito-idp:AdminRemoveUserFromGroup)' }) ?? error;
+    }
+  }
+
+  /**
+   * How long the app client's access tokens live (DescribeUserPoolClient: the stack sets it from
+   * `deploy --session-hours`): how long a token someone already holds keeps working after they are
+   * disabled, removed or taken out of a group. The reason instead when it cannot be read (no permission).
+   */
+  async accessTokenLifetime(clientId: string): Promise<{ readonly minutes: number } | { readonly why: string }> {
+    const { DescribeUserPoolClientCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    try {
+      const { UserPoolClient: client } = await this.cognito.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: this.poolId, ClientId: clientId }),
+      );
+      if (!client) return { why: `Cognito described no app client ${clientId}` };
+      // Cognito's defaults: 60 minutes when unset; the value counts hours unless the units say otherwise.
+      const value = client.AccessTokenValidity ?? 1;
+      const unit = client.AccessTokenValidity === undefined ? 'hours' : (client.TokenValidityUnits?.AccessToken ?? 'hours');
+      const perUnit: Record<string, number> = { seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 };
+      return { minutes: Math.ceil(value * (perUnit[unit] ?? 60)) };
+    } catch (error) {
+      return { why: (error as Error).message || (error as { name?: string }).name || String(error) };
     }
   }
 }

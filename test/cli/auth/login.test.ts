@@ -12,6 +12,7 @@ import {
   type CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
+  RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../../../src/cli/dev/server.js';
@@ -394,25 +395,81 @@ describe('token', () => {
 });
 
 describe('logout', () => {
-  it('works offline: no AWS call, only the local files', async () => {
+  /** Whether cognito-local still takes a refresh token (REFRESH_TOKEN_AUTH checks the user's live ones). */
+  const refreshes = (refreshToken: string) =>
+    cognito.client
+      .send(
+        new InitiateAuthCommand({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: cognito.clientId,
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+
+  it('revokes the refresh token with Cognito (RevokeToken, cognito-local), then removes the stored sign-in', async () => {
     const address = email();
     await registered(address);
     await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
-    // No region and an unreachable AWS: logout still finds and removes the sign-in.
+    const { refreshToken } = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    expect(await refreshes(refreshToken)).toBe(true);
+    const result = await cli(['logout']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Signed out ${address}: revoked the refresh token with Cognito and removed ${tokenFile()}.`);
+    // Honest about what revocation does not reach: access tokens already handed out, until they expire.
+    expect(result.stderr).toMatch(
+      /Access tokens already issued with this sign-in .* still work at the MCP URL until they expire — the last in 1 h: the API checks a token's signature and expiry/,
+    );
+    expect(result.stderr).not.toContain('warning');
+    expect(await refreshes(refreshToken)).toBe(false);
+    expect(existsSync(tokenFile())).toBe(false);
+    expect((await cli(['token'])).code).toBe(1);
+  });
+
+  it('says so, and still removes the files, when Cognito cannot be reached (offline)', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    // No region and an unreachable Cognito: logout finds the sign-in, cannot revoke it, removes it anyway.
     const result = await runCli(['logout'], { HOME: home, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Signed out ${address}`);
+    expect(result.stderr).toMatch(
+      /warning: the refresh token of mcp-lambda-dog-facts was not revoked: .*ECONNREFUSED.*\. Whoever has a copy of it can get new access tokens until it expires/,
+    );
+    expect(result.stdout).toContain(`Signed out ${address}: removed ${tokenFile()}.`);
+    expect(result.stdout).not.toContain('revoked the refresh token');
     expect(existsSync(tokenFile())).toBe(false);
     const again = await runCli(['logout'], { HOME: home });
     expect(again.stdout).toContain('Not signed in to mcp-lambda-dog-facts.');
   });
 
-  it('removes the stored sign-in', async () => {
+  it('says so when the refresh token was already revoked, and removes the files', async () => {
     const address = email();
     await registered(address);
     await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
-    const result = await cli(['logout']);
-    expect(result.stdout).toContain(`Signed out ${address}`);
-    expect((await cli(['token'])).code).toBe(1);
+    const { refreshToken } = JSON.parse(readFileSync(tokenFile(), 'utf8'));
+    await cognito.client.send(new RevokeTokenCommand({ ClientId: cognito.clientId, Token: refreshToken }));
+    const result = await cli(['logout', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('was not revoked: Cognito refused it');
+    expect(result.stderr).toContain('it was already revoked, or has expired');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      stackName: STACK,
+      removed: true,
+      revoked: false,
+      notRevoked: [{ region: 'eu-west-1', reason: expect.stringContaining('already revoked') }],
+    });
+    expect(existsSync(tokenFile())).toBe(false);
+  });
+
+  it('prints revoked: true in --json when it worked', async () => {
+    const address = email();
+    await registered(address);
+    await cli(['login', '--username', address, '--password-stdin'], {}, { stdin: PASSWORD, interactive: false });
+    const result = await cli(['logout', '--json']);
+    expect(JSON.parse(result.stdout)).toEqual({ stackName: STACK, regions: ['eu-west-1'], removed: true, revoked: true });
   });
 });

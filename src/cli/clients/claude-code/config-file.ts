@@ -20,7 +20,7 @@ export interface ConfigTarget extends JsonTarget {
 }
 
 export function configTarget(scope: ConfigScope, env: Readonly<Record<string, string | undefined>>, cwd: string): ConfigTarget {
-  if (scope === 'project') return { scope, file: join(resolve(cwd), '.mcp.json'), prefix: ['mcpServers'] };
+  if (scope === 'project') return { scope, file: join(resolve(cwd), '.mcp.json'), prefix: ['mcpServers'], root: resolve(cwd) };
   const dir = env.CLAUDE_CONFIG_DIR || env.HOME || homedir();
   const file = join(dir, '.claude.json');
   return scope === 'local'
