@@ -95,7 +95,8 @@ Examples:
   $ mcp-lambda deploy --profile work --region eu-west-1
   $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
-  $ mcp-lambda deploy --name team --entry notes=./notes/server.ts --entry weather=./weather.ts`,
+  $ mcp-lambda deploy --name team --entry notes=./notes/server.ts --entry weather=./weather.ts
+  $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key`,
     )
     .action((options: StackCliOptions) => run(async (ctx) => (await import('./commands/deploy.js')).deploy(ctx, options)));
 
@@ -406,6 +407,7 @@ Examples:
         'how long a request may take, as deploy --timeout sets it: over 29, tool calls stream their progress (5-900, default: 29)',
       ).argParser(wholeNumber('seconds', 5, 900)),
     )
+    .option('--slow-demo', "add dog facts' getDogFactsSlowly (a long tool with progress), as deploy --slow-demo does")
     .addHelpText(
       'after',
       `

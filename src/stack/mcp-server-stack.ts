@@ -42,6 +42,8 @@ export const OUTPUTS = {
   domainCertificate: 'DomainCertificate',
   servers: 'Servers',
   serverCode: 'ServerCode',
+  reservedConcurrency: 'ReservedConcurrency',
+  slowDemo: 'SlowDemo',
 } as const;
 
 /** One server of the stack as clients reach it. */
@@ -229,20 +231,50 @@ export class McpServerStack extends Stack {
         ? 'Seconds a request may take; tool calls stream (deploy --timeout; kept by later deploys)'
         : 'Seconds a request may take (deploy --timeout; over 29 the MCP route streams)',
     );
+    if (options.reservedConcurrency !== undefined) {
+      output(
+        OUTPUTS.reservedConcurrency,
+        String(options.reservedConcurrency),
+        'Concurrent executions reserved for (and capping) each MCP function, or none (deploy --reserved-concurrency; kept by later deploys)',
+      );
+    }
+    if (options.slowDemo) {
+      output(
+        OUTPUTS.slowDemo,
+        'on',
+        'getDogFactsSlowly is deployed (deploy --slow-demo; kept by later deploys, --no-slow-demo drops it)',
+      );
+    }
     output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');
     output(
       OUTPUTS.signUpPolicy,
       options.signUp.mode,
       'Who may register: allow-list (listed addresses and domains), invite (invited users only) or open (anyone)',
     );
-    if (Object.keys(options.environment).length > 0 || options.secrets.length > 0) {
+    // Every server's settings, then each server's own as `<server>:KEY` (as `deploy --env` takes them).
+    const scoped = (server: string | undefined, entries: Iterable<[string, string]>) =>
+      [...entries].map(([key, value]) => [server === undefined ? key : `${server}:${key}`, value] as const);
+    const env = [
+      ...scoped(undefined, Object.entries(options.environment)),
+      ...(servers ?? []).flatMap((server) => scoped(server.name, Object.entries(server.environment))),
+    ];
+    const secrets = [
+      ...scoped(
+        undefined,
+        options.secrets.map((secret) => [secret.key, secret.reference]),
+      ),
+      ...(servers ?? []).flatMap((server) =>
+        scoped(
+          server.name,
+          server.secrets.map((secret) => [secret.key, secret.reference]),
+        ),
+      ),
+    ];
+    if (env.length > 0 || secrets.length > 0) {
       output(
         OUTPUTS.serverSettings,
-        JSON.stringify({
-          env: options.environment,
-          secrets: Object.fromEntries(options.secrets.map((secret) => [secret.key, secret.reference])),
-        }),
-        'Settings (--env) and secret references (--secret) the server gets; a later deploy keeps them',
+        JSON.stringify({ env: Object.fromEntries(env), secrets: Object.fromEntries(secrets) }),
+        'Settings (--env) and secret references (--secret) the servers get (<server>:KEY for one server only); a later deploy keeps them',
       );
     }
     if (this.mcpApi.domain && options.domain) {

@@ -610,9 +610,12 @@ describe('Lambda', () => {
 
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
-    // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain.
+    // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
+    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo.
     const optional: string[] = [
       OUTPUTS.serverSettings,
+      OUTPUTS.reservedConcurrency,
+      OUTPUTS.slowDemo,
       OUTPUTS.customDomain,
       OUTPUTS.domainTarget,
       OUTPUTS.domainRecord,

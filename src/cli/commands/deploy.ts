@@ -13,7 +13,8 @@ import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
-import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../stacks/settings.js';
+import { checkSecretsExist, chooseSettings, scopeSettings, settingsFromFlags } from '../stacks/settings.js';
+import { chooseReservation } from '../stacks/concurrency.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
@@ -23,15 +24,18 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   const { resolveStackOptions } = await import('../../stack/props.js');
   const checked = { ...toStackOptions(options), stackName };
   const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
+  const planned = entries && plannedServers(entries);
+  const flagSettings = settingsFromFlags(options);
   let memoryMb: number;
   try {
-    memoryMb = resolveStackOptions({ ...checked, ...(entries && plannedServers(entries)) }).memoryMb;
+    // A setting for one server (notes:KEY) must name one of the entries.
+    const scoped = flagSettings && scopeSettings(ctx, flagSettings, planned?.servers, true);
+    memoryMb = resolveStackOptions({ ...checked, ...planned, ...scoped }).memoryMb;
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
   }
 
-  const flagSettings = settingsFromFlags(options);
   const custom = entries && (await prepareEntries(ctx, entries, options.name, flagSettings));
 
   const session = await openSession(ctx, stackName);
@@ -41,7 +45,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     const outcome = await runDeploy(ctx, {
       stack: { ...checked, ...custom },
       // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
-      prepare: async (existing) => {
+      prepare: async (existing, identity) => {
         signUp = await chooseSignUp(ctx, signUpFromFlags(options), existing, () => session.aws.ssmClient());
         if (!global.json) {
           const line = describeSignUp(signUp.mode, signUp.allow ?? []);
@@ -60,18 +64,21 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         const deployedDomain = checked.domain === undefined ? deployedDomainOf(existing?.outputs) : undefined;
         const domain = checked.domain ?? deployedDomain;
         const deployedMcpUrls = mcpUrlsAfterDeploy(existing?.outputs, custom?.servers, domain?.name);
+        // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it).
+        const slowDemo = options.slowDemo ?? (custom === undefined && existing?.outputs.SlowDemo === 'on');
+        const scoped = scopeSettings(ctx, settings, custom?.servers, flagSettings !== undefined);
         let resolved;
         try {
           resolved = resolveStackOptions({
             ...checked,
             ...custom,
             signUp,
-            environment: settings.environment,
-            secrets: settings.secrets,
+            ...scoped,
             ...(clients && { clients }),
             ...(timeoutSeconds !== undefined && { timeoutSeconds }),
             ...(domain !== undefined && { domain }),
             ...(deployedMcpUrls && { deployedMcpUrls }),
+            slowDemo,
           });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
@@ -117,11 +124,24 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             `${resolved.pendingClients.join(', ')}: the redirect URI holds a hash of the server's URL, which this first deploy creates. Run the same deploy again afterwards to register it: mcp-lambda deploy --clients ${[...resolved.clients, ...resolved.pendingClients].join(',')}`,
           );
         }
-        await checkSecretsExist(ctx, session.aws, resolved.secrets);
+        if (resolved.slowDemo && !global.json) {
+          out.info(
+            `Slow demo: getDogFactsSlowly is deployed${options.slowDemo === undefined ? ' (as deployed; --no-slow-demo removes it)' : ''}; each call may hold a function for up to ${resolved.timeoutSeconds - 4} s.`,
+          );
+        }
+        const reservedConcurrency = await chooseReservation(ctx, {
+          flag: options.reservedConcurrency,
+          existing,
+          functions: resolved.servers?.length ?? 1,
+          region: identity.region,
+          read: () => session.engine.accountConcurrency(),
+        });
+        await checkSecretsExist(ctx, session.aws, [...resolved.secrets, ...(resolved.servers ?? []).flatMap((s) => s.secrets)]);
         return {
+          slowDemo: resolved.slowDemo,
+          ...(reservedConcurrency !== undefined && { reservedConcurrency }),
           signUp,
-          environment: settings.environment,
-          secrets: settings.secrets,
+          ...scoped,
           clients: [...resolved.clients, ...resolved.pendingClients],
           timeoutSeconds: resolved.timeoutSeconds,
           ...(resolved.domain && { domain: resolved.domain }),

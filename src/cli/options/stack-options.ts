@@ -20,7 +20,9 @@ export interface StackCliOptions {
   readonly domain?: string;
   readonly certificate?: string;
   readonly hostedZone?: string;
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | 'none';
+  /** dog facts' getDogFactsSlowly; false: --no-slow-demo. */
+  readonly slowDemo?: boolean;
   readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
   /** Addresses and @domains that may register (the allow-list policy). */
@@ -37,9 +39,9 @@ export interface StackCliOptions {
   readonly cloudformationExecutionPolicies?: string[];
   /** The user's server modules (`[name=]file`, repeatable) to bundle instead of the built-in dog-facts. */
   readonly entry?: string[];
-  /** `KEY=VALUE` settings for the server. */
+  /** `KEY=VALUE` settings for the server (`<server>:KEY` for one of several). */
   readonly env?: Record<string, string>;
-  /** `KEY=<secret reference>` secrets for the server. */
+  /** `KEY=<secret reference>` secrets for the server (`<server>:KEY` for one of several). */
   readonly secret?: Record<string, string>;
   /** deploy: drop the deployed stack's settings and secrets. */
   readonly clearSettings?: boolean;
@@ -115,9 +117,14 @@ export function addStackOptions(command: Command): Command {
     .addOption(
       new Option(
         '--reserved-concurrency <n>',
-        'reserve (and cap) this many concurrent Lambda executions (default: none)',
-      ).argParser(wholeNumber('executions', 1, 1000)),
+        "reserve (and cap) this many concurrent executions for each MCP function, 1-1000, or none (default: deploy proposes one from the account's quota; kept by later deploys)",
+      ).argParser((value: string) => (value.trim() === 'none' ? 'none' : wholeNumber('executions or none', 1, 1000)(value))),
     )
+    .option(
+      '--slow-demo',
+      "add dog facts' getDogFactsSlowly, a long-tool demonstration that holds a function for as long as a caller asks (default: off; kept by later deploys)",
+    )
+    .option('--no-slow-demo', 'remove getDogFactsSlowly from a stack deployed with --slow-demo')
     .addOption(
       new Option('--mfa <mode>', 'second factor, an authenticator app (TOTP): off, optional or required (default: off)').choices([
         'off',
@@ -164,13 +171,13 @@ export function addStackOptions(command: Command): Command {
       },
     )
     .option(
-      '--env <KEY=VALUE>',
-      'a setting for the server: an environment variable of the function; repeatable (kept by later deploys)',
+      '--env <[server:]KEY=VALUE>',
+      'a setting for the server: an environment variable of its function. With several --entry, KEY=… is for every server and notes:KEY=… for the server notes only. Repeatable (kept by later deploys)',
       keyValue('--env', 'API_BASE_URL=https://api.example.com'),
     )
     .option(
-      '--secret <KEY=ref>',
-      'a secret for the server, read at cold start into KEY: a Secrets Manager name or ARN (#field for JSON), or an SSM parameter (/path or ARN); repeatable',
+      '--secret <[server:]KEY=ref>',
+      "a secret for the server, read at cold start into KEY: a Secrets Manager name or ARN (#field for JSON), or an SSM parameter (/path or ARN). With several --entry, notes:KEY=… is for the server notes only: no other server's role may read it. Repeatable (kept by later deploys)",
       keyValue('--secret', 'API_KEY=my-app/api-key'),
     );
 }
@@ -188,6 +195,12 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     throw new UsageError(
       `${options.certificate !== undefined ? '--certificate' : '--hosted-zone'} is for --domain: name the domain it serves.`,
       `--domain mcp.example.com ${options.certificate !== undefined ? `--certificate ${options.certificate}` : `--hosted-zone ${options.hostedZone}`}`,
+    );
+  }
+  if (options.slowDemo === true && options.entry !== undefined) {
+    throw new UsageError(
+      "--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry) has its own tools.",
+      'Drop --slow-demo, or deploy dog facts without --entry.',
     );
   }
   const signUp = signUpFromFlags(options);
@@ -209,6 +222,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
       },
     }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
+    ...(options.slowDemo !== undefined && { slowDemo: options.slowDemo }),
     ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
