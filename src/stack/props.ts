@@ -55,8 +55,18 @@ export interface McpServerStackOptions {
   readonly callbackPort?: number;
   /** More OAuth callback URLs for the interactive client (https, http on localhost, or an app's scheme). @default none */
   readonly extraCallbackUrls?: readonly string[];
-  /** MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default all of them */
+  /**
+   * MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default those
+   * whose URIs stay on the user's machine (claude-code, gemini): a client with a website's redirect URI
+   * (vscode, cursor, claude-desktop) lets that website receive sign-in codes, so it must be named
+   */
   readonly clients?: readonly string[];
+  /**
+   * A confidential client for machines (client_credentials, every MCP scope), its secret in Secrets Manager.
+   * @default false: whoever holds its secret calls every server without signing in, as nobody in the user
+   * pool (disabling a user does not stop it), so it exists only when asked for
+   */
+  readonly machineClient?: boolean;
   /**
    * The MCP URLs the stack serves (known once it is deployed), for clients whose redirect URI depends on
    * the server's URL (Codex): one, or one per server. @default unknown
@@ -165,6 +175,7 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   /** The clients registered (claude-code always among them). */
   readonly clients: readonly string[];
+  readonly machineClient: boolean;
   /** Clients asked for whose redirect URIs cannot be registered yet (Codex on a first deploy). */
   readonly pendingClients: readonly string[];
   readonly allowedOrigins: readonly string[];
@@ -358,6 +369,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackPort,
     callbackUrls,
     clients: registered,
+    machineClient: options.machineClient ?? false,
     pendingClients: clients.filter((id) => !registered.includes(id)),
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },

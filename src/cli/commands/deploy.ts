@@ -15,6 +15,7 @@ import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../option
 import { chooseSignUp, describeSignUp } from '../stacks/sign-up.js';
 import { checkSecretsExist, chooseSettings, scopeSettings, settingsFromFlags } from '../stacks/settings.js';
 import { chooseReservation } from '../stacks/concurrency.js';
+import { chooseMachineClient, describeClients } from '../stacks/clients.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
@@ -42,6 +43,8 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   const started = Date.now();
   try {
     let signUp: Awaited<ReturnType<typeof chooseSignUp>> | undefined;
+    /** The stack's secrets: a requestState key per server, and the machine client's. */
+    let secrets = 1;
     const outcome = await runDeploy(ctx, {
       stack: { ...checked, ...custom },
       // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
@@ -64,8 +67,9 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         const deployedDomain = checked.domain === undefined ? deployedDomainOf(existing?.outputs) : undefined;
         const domain = checked.domain ?? deployedDomain;
         const deployedMcpUrls = mcpUrlsAfterDeploy(existing?.outputs, custom?.servers, domain?.name);
-        // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it).
+        // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it), and the machine client.
         const slowDemo = options.slowDemo ?? (custom === undefined && existing?.outputs.SlowDemo === 'on');
+        const machineClient = chooseMachineClient(options.machineClient, existing);
         const scoped = scopeSettings(ctx, settings, custom?.servers, flagSettings !== undefined);
         let resolved;
         try {
@@ -79,16 +83,15 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             ...(domain !== undefined && { domain }),
             ...(deployedMcpUrls && { deployedMcpUrls }),
             slowDemo,
+            machineClient,
           });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
           throw error;
         }
-        if (!global.json) {
-          out.info(
-            `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
-          );
-        }
+        describeClients(ctx, resolved, options, existing);
+        secrets = resolved.servers?.length ?? 1;
+        if (resolved.machineClient) secrets += 1;
         if (resolved.domain && !global.json) {
           out.info(
             `Domain: https://${resolved.domain.name}/mcp${deployedDomain ? ' (as deployed)' : ''}; the execute-api URL is turned off.`,
@@ -139,6 +142,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         await checkSecretsExist(ctx, session.aws, [...resolved.secrets, ...(resolved.servers ?? []).flatMap((s) => s.secrets)]);
         return {
           slowDemo: resolved.slowDemo,
+          machineClient: resolved.machineClient,
           ...(reservedConcurrency !== undefined && { reservedConcurrency }),
           signUp,
           ...scoped,
@@ -167,7 +171,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         signUp,
         outputs: outcome.outputs,
         costEstimate: {
-          ...estimateCost(memoryMb, 100, 1 + (custom?.servers?.length ?? 1)),
+          ...estimateCost(memoryMb, 100, secrets),
           currency: 'USD',
           pricesAsOf: PRICES_AS_OF,
           region: 'us-east-1',
@@ -185,7 +189,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     out.result('');
     printOutputs(out, outcome.outputs);
     out.result('');
-    out.info(describeCost(memoryMb, 100, custom?.servers?.length ?? 1));
+    out.info(describeCost(memoryMb, 100, secrets));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
     printNextSteps(ctx, outcome.outputs, stackName);
   } finally {

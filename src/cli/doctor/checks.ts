@@ -65,6 +65,8 @@ export interface DoctorTarget {
   readonly client?: {
     readonly title: string;
     readonly redirectUris: readonly string[];
+    /** The command that registers them (`deploy --clients …`): a client is registered only when named. */
+    readonly register?: string;
     readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
   };
   /** Builds an mcp-lambda command line for a fix, with the flags that select this stack. */
@@ -393,7 +395,7 @@ async function checkAuthorize(target: DoctorTarget, deps: DoctorDeps, walk: Walk
       'authorize',
       'fail',
       `no redirect URI of ${target.client?.title ?? 'the client'} is registered yet.`,
-      target.command('deploy'),
+      target.client?.register ?? target.command('deploy'),
     );
   }
   const accepted: string[] = [];

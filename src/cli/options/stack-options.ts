@@ -47,6 +47,8 @@ export interface StackCliOptions {
   readonly clearSettings?: boolean;
   /** MCP clients whose redirect URIs to register. */
   readonly clients?: string[];
+  /** The client_credentials client; false: --no-machine-client. */
+  readonly machineClient?: boolean;
 }
 
 export function wholeNumber(label: string, min: number, max: number): (value: string) => number {
@@ -160,7 +162,7 @@ export function addStackOptions(command: Command): Command {
     )
     .option(
       '--clients <list>',
-      'MCP clients to register redirect URIs for, comma-separated: claude-code, vscode, cursor, gemini, claude-desktop (default: all; kept by later deploys)',
+      'MCP clients to register redirect URIs for, comma-separated: claude-code, gemini, vscode, cursor, claude-desktop, codex (default: claude-code,gemini, whose URIs stay on your machine; vscode, cursor and claude-desktop register a website that then receives sign-in codes; kept by later deploys)',
       (value: string) => {
         const list = value
           .split(',')
@@ -170,6 +172,11 @@ export function addStackOptions(command: Command): Command {
         return list;
       },
     )
+    .option(
+      '--machine-client',
+      'add a confidential OAuth client for machines (client_credentials, every server), its secret in Secrets Manager (default: none; kept by later deploys)',
+    )
+    .option('--no-machine-client', 'remove the machine client (its id and secret stop working)')
     .option(
       '--env <[server:]KEY=VALUE>',
       'a setting for the server: an environment variable of its function. With several --entry, KEY=… is for every server and notes:KEY=… for the server notes only. Repeatable (kept by later deploys)',
@@ -229,6 +236,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
     ...(options.env !== undefined && { environment: options.env }),
     ...(options.clients !== undefined && { clients: options.clients }),
+    ...(options.machineClient !== undefined && { machineClient: options.machineClient }),
     ...(options.secret !== undefined && { secrets: options.secret }),
     accessLogs: options.accessLogs,
   };
