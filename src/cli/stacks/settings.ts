@@ -86,7 +86,7 @@ export function scopeSettings<S extends { readonly name: string }>(
       const why =
         servers === undefined
           ? `a setting for one server (${server}:${key}) is for a stack of several (--entry a=… --entry b=…); this one has one server`
-          : `this deploy has no server ${server}; its servers are ${known.join(', ')}`;
+          : `there is no server ${server} in this stack; its servers are ${known.join(', ')}`;
       if (fromFlags) {
         throw new UsageError(
           `${flag} ${scopedKey}=…: ${why}.`,

@@ -135,9 +135,9 @@ describe('a setting for one server', () => {
   it.each([
     [
       ['--secret', 'wether:API_KEY=x/y'],
-      '--secret wether:API_KEY=…: this deploy has no server wether; its servers are weather, notes.',
+      '--secret wether:API_KEY=…: there is no server wether in this stack; its servers are weather, notes.',
     ],
-    [['--env', 'Notes:A=1'], 'this deploy has no server Notes; its servers are weather, notes.'],
+    [['--env', 'Notes:A=1'], 'there is no server Notes in this stack; its servers are weather, notes.'],
     [['--env', 'A=1', '--env', 'notes:A=2'], 'A is also given for every server'],
     [['--env', 'notes:BAD-NAME=1'], 'setting "BAD-NAME" is not valid'],
   ])('refuses %j before bundling or calling AWS (exit 2)', async (args, message) => {
@@ -146,6 +146,13 @@ describe('a setting for one server', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain('Bundling');
     expect(cloud.calls).toEqual([]);
+  });
+
+  it('is refused by synth too when it names no server of the entries', async () => {
+    const result = await runCli(['synth', ...ENTRIES, '--env', 'tasks:A=1'], {}, { cwd: root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--env tasks:A=…: there is no server tasks in this stack; its servers are weather, notes.');
+    expect(result.stderr).not.toContain('Bundling');
   });
 
   it('is refused with one server, which every setting is for', async () => {
@@ -189,7 +196,7 @@ describe('a later deploy', () => {
     const result = await deploy(notesAndShouter);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
-      'warning: Dropping --secret weather:WEATHER_API_KEY (kept from the deployed stack): this deploy has no server weather; its servers are shouter, notes.',
+      'warning: Dropping --secret weather:WEATHER_API_KEY (kept from the deployed stack): there is no server weather in this stack; its servers are shouter, notes.',
     );
     expect(serversOf().flatMap((server) => Object.keys(server.secrets ?? {}))).toEqual([]);
     expect(aws.calls).toEqual([]);
