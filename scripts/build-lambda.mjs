@@ -31,9 +31,14 @@ async function recordManifests() {
   const { realClock } = await import('../dist/lambda/services/clock.js');
   const manifests = {};
   for (const [name, server] of Object.entries(SERVERS)) {
-    // A server's lists must not depend on its settings: they are recorded once, with none.
-    const factory = await server.configure({}, { clock: realClock, timeoutSeconds: 29 }).loadFactory();
-    manifests[name] = await deriveManifest(createSdkLeg({ factory, maxBodyBytes: 1024 * 1024 }));
+    // Recorded with no settings, and once for each setting that changes what the server lists (dog-facts'
+    // MCP_SLOW_DEMO): the function picks the one its configuration names (ServerSetup.manifestKey).
+    for (const env of [{}, ...(server.listVariants ?? [])]) {
+      const setup = server.configure(env, { clock: realClock, timeoutSeconds: 29 });
+      const key = setup.manifestKey ?? name;
+      if (key in manifests) throw new Error(`Two configurations of ${name} record the manifest ${key}.`);
+      manifests[key] = await deriveManifest(createSdkLeg({ factory: await setup.loadFactory(), maxBodyBytes: 1024 * 1024 }));
+    }
   }
   return manifests;
 }

@@ -43,12 +43,16 @@ export function createLambdaApp(
 ): LambdaApp {
   const config = readConfig(env);
   const clock = options.clock ?? realClock;
-  const { loadFactory, fastTools } = findServer(config.serverName).configure(env, {
+  const {
+    loadFactory,
+    fastTools,
+    manifestKey = config.serverName,
+  } = findServer(config.serverName).configure(env, {
     clock,
     timeoutSeconds: config.timeoutSeconds,
   });
   const manifests = options.manifests ?? {};
-  const manifest = Object.hasOwn(manifests, config.serverName) ? manifests[config.serverName] : undefined;
+  const manifest = Object.hasOwn(manifests, manifestKey) ? manifests[manifestKey] : undefined;
   const mcp = createMcpHttpHandler({
     loadFactory,
     log,

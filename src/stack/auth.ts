@@ -1,7 +1,8 @@
 /**
  * The OAuth side: a Cognito user pool people can sign up to, its managed login pages, the MCP scope, a
- * public PKCE client for people (Claude Code, the MCP Inspector, the CLI's password check) and a
- * confidential client_credentials client for machines, whose secret goes to Secrets Manager.
+ * public PKCE client for people (Claude Code, the MCP Inspector, the CLI's password check) and — only
+ * when asked for (`deploy --machine-client`) — a confidential client_credentials client for machines,
+ * whose secret goes to Secrets Manager.
  *
  * Resource binding (RFC 8707). MCP clients send `resource=<MCP URL>` on authorize, token and refresh.
  * Cognito honours it only on managed login (version 2) with the Essentials or Plus plan, and only when
@@ -51,8 +52,9 @@ export class McpAuth extends Construct {
   /** One per resource, in {@link McpAuthProps.resources}'s order. */
   readonly resourceServers: readonly cognito.UserPoolResourceServer[];
   readonly interactiveClient: cognito.UserPoolClient;
-  readonly automatedClient: cognito.UserPoolClient;
-  readonly automatedClientSecret: secretsmanager.Secret;
+  /** The client_credentials client and its secret (`machineClient`); undefined otherwise. */
+  readonly automatedClient?: cognito.UserPoolClient;
+  readonly automatedClientSecret?: secretsmanager.Secret;
   /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` */
   readonly issuerUrl: string;
   /** The first resource's scope: `<MCP URL>/<name>`, or with several servers the one for all of them. */
@@ -170,39 +172,45 @@ export class McpAuth extends Construct {
       useCognitoProvidedValues: true,
     });
 
-    this.automatedClient = this.userPool.addClient('AutomatedClient', {
-      userPoolClientName: `${options.serverName}-automated`,
-      generateSecret: true,
-      oAuth: {
-        flows: { clientCredentials: true },
-        scopes: mcpScopes.map((entry) => entry.scope),
-      },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-    });
-    // With no ExplicitAuthFlows, Cognito enables SRP and custom sign-in for a client; this one must have
-    // no user sign-in at all (so only the interactive client can get tokens the trigger touches).
-    (this.automatedClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+    // Machines (client_credentials): only when asked for. Its secret calls every server without a user;
+    // the construct ids are the ones every stack had before, so a stack that has it keeps the same client.
+    if (options.machineClient) {
+      const automatedClient = this.userPool.addClient('AutomatedClient', {
+        userPoolClientName: `${options.serverName}-automated`,
+        generateSecret: true,
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: mcpScopes.map((entry) => entry.scope),
+        },
+        supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+        preventUserExistenceErrors: true,
+        enableTokenRevocation: true,
+        accessTokenValidity: Duration.hours(1),
+      });
+      // With no ExplicitAuthFlows, Cognito enables SRP and custom sign-in for a client; this one must have
+      // no user sign-in at all (so only the interactive client can get tokens the trigger touches).
+      (automatedClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
 
-    this.automatedClientSecret = new secretsmanager.Secret(this, 'AutomatedClientSecret', {
-      description: `OAuth client credentials for the ${options.serverName} MCP server (client_credentials grant)`,
-      secretObjectValue: {
-        client_id: SecretValue.unsafePlainText(this.automatedClient.userPoolClientId),
-        // CloudFormation's own ClientSecret attribute: no custom resource (and no extra function) needed.
-        client_secret: SecretValue.resourceAttribute(
-          (this.automatedClient.node.defaultChild as cognito.CfnUserPoolClient).attrClientSecret,
-        ),
-        scope: SecretValue.unsafePlainText(this.scope),
-      },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.automatedClientSecret).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        "The secret mirrors the Cognito app client's generated secret, which a Secrets Manager rotation function cannot change; rotating it means replacing the app client (a new logical id) and deploying again.",
-    });
+      const automatedClientSecret = new secretsmanager.Secret(this, 'AutomatedClientSecret', {
+        description: `OAuth client credentials for the ${options.serverName} MCP server (client_credentials grant)`,
+        secretObjectValue: {
+          client_id: SecretValue.unsafePlainText(automatedClient.userPoolClientId),
+          // CloudFormation's own ClientSecret attribute: no custom resource (and no extra function) needed.
+          client_secret: SecretValue.resourceAttribute(
+            (automatedClient.node.defaultChild as cognito.CfnUserPoolClient).attrClientSecret,
+          ),
+          scope: SecretValue.unsafePlainText(this.scope),
+        },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(automatedClientSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason:
+          "The secret mirrors the Cognito app client's generated secret, which a Secrets Manager rotation function cannot change; rotating it means replacing the app client (a new logical id) and deploying again.",
+      });
+      this.automatedClient = automatedClient;
+      this.automatedClientSecret = automatedClientSecret;
+    }
     const trigger = this.inlineTrigger('PreTokenTrigger', {
       runtime: props.runtime,
       options,

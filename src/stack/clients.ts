@@ -5,10 +5,19 @@
  * registered on the interactive app client. `deploy --clients` picks them; the CLI's config writers
  * (src/cli/clients) say where each client's config lives.
  *
+ * Third-party websites. A redirect URI on a website (`https://vscode.dev/redirect`,
+ * `https://www.cursor.com/agents/…`, `https://claude.ai/api/mcp/auth_callback`) lets that site receive
+ * sign-in codes for our public client: anyone can start a sign-in with our client id and that redirect URI
+ * (with a PKCE verifier of their own), and whoever signs in sends the site a code it can exchange. Those
+ * sites are the clients' own and run the exchange for their user, but a person lured into signing in
+ * through someone else's connector hands that someone a token. So such clients are registered only when
+ * `--clients` names them; the default is the clients whose URIs stay on the user's machine (`localhost`,
+ * an app's own scheme).
+ *
  * Where each URI comes from, and when it was read (a client may change it in any release):
  */
 import { createHash } from 'node:crypto';
-import { invalid } from './names.js';
+import { DEFAULT_CALLBACK_PORT, invalid } from './names.js';
 
 /** The port Codex's OAuth callback listens on, set by write-config (`mcp_oauth_callback_port`). */
 export const CODEX_CALLBACK_PORT = 31928;
@@ -78,12 +87,25 @@ export const CLIENTS: readonly ClientInfo[] = [
   },
 ];
 
+/** Whether a redirect URI is on a website (a third party's), not on the user's machine. */
+export function isThirdPartyWeb(uri: string): boolean {
+  return uri.startsWith('https://');
+}
+
 /**
- * Registered when `--clients` is not given: every client above (their URIs are inert until used) but
- * Codex, whose setup changes the user's Codex config for every server (`mcp_oauth_callback_url`) and whose
- * URI rests on an implementation detail of Codex: asked for by name.
+ * Registered when `--clients` is not given: the clients whose redirect URIs all stay on the user's machine
+ * (Claude Code, Gemini CLI). VS Code, Cursor and Claude register a website's URI (see above), and Codex's
+ * setup changes the user's Codex config for every server (`mcp_oauth_callback_url`) and rests on an
+ * implementation detail of Codex: each is registered only when asked for by name.
  */
-export const DEFAULT_CLIENTS: readonly string[] = CLIENTS.map((client) => client.id).filter((id) => id !== 'codex');
+export const DEFAULT_CLIENTS: readonly string[] = CLIENTS.filter(
+  (client) => client.id !== 'codex' && !client.redirectUris(DEFAULT_CALLBACK_PORT).some(isThirdPartyWeb),
+).map((client) => client.id);
+
+/** The redirect URIs on third-party websites these clients register. */
+export function thirdPartyRedirectUris(ids: readonly string[], callbackPort: number): string[] {
+  return clientRedirectUris(ids, callbackPort).filter(isThirdPartyWeb);
+}
 
 /** Cognito's limits on an app client's callback URLs. */
 export const MAX_CALLBACK_URLS = 100;

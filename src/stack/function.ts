@@ -60,11 +60,15 @@ export class McpFunction extends Construct {
       retention: options.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The stack's settings and secrets, and (one of several servers) this server's own: its role may read
+    // those secrets and no other server's.
+    const environment = { ...options.environment, ...props.server?.environment };
+    const secrets = [...options.secrets, ...(props.server?.secrets ?? [])];
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description:
-        options.secrets.length > 0
-          ? `Runs the ${serverName} MCP server: writes its own logs, reads its requestState key and its ${options.secrets.length} secret(s), nothing else.`
+        secrets.length > 0
+          ? `Runs the ${serverName} MCP server: writes its own logs, reads its requestState key and its ${secrets.length} secret(s), nothing else.`
           : `Runs the ${serverName} MCP server: writes its own logs and reads its requestState key, nothing else.`,
     });
     this.logGroup.grantWrite(role);
@@ -83,10 +87,10 @@ export class McpFunction extends Construct {
       reason:
         'The key only seals requestState, which expires ten minutes after it is minted; a new key (a replaced secret) invalidates nothing but flows in progress, so it is rotated by deploying, not by a rotation function.',
     });
-    // Exactly the secrets named with --secret, read once at cold start; nothing else in either service.
+    // Exactly those secrets, read once at cold start; nothing else in either service.
     const where = { partition: Aws.PARTITION, region: Aws.REGION, account: Aws.ACCOUNT_ID };
     const byKind = (kind: 'secretsmanager' | 'ssm') =>
-      options.secrets.filter((secret) => secret.kind === kind).map((secret) => secretResourceArn(secret, where));
+      secrets.filter((secret) => secret.kind === kind).map((secret) => secretResourceArn(secret, where));
     const secretArns = byKind('secretsmanager');
     const parameterArns = byKind('ssm');
     if (secretArns.length > 0) {
@@ -106,13 +110,13 @@ export class McpFunction extends Construct {
       // Only index.mjs matters: leave out build leftovers (esbuild metafile, the --entry wrapper).
       code: lambda.Code.fromAsset(bundleDir, { exclude: ['meta.json', '*.map', 'entry.mjs'] }),
       memorySize: options.memoryMb,
-      ...(options.reservedConcurrency !== undefined && { reservedConcurrentExecutions: options.reservedConcurrency }),
+      ...(typeof options.reservedConcurrency === 'number' && { reservedConcurrentExecutions: options.reservedConcurrency }),
       timeout: Duration.seconds(options.timeoutSeconds),
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        ...options.environment,
+        ...environment,
         MCP_SERVER: props.server?.builtinServer ?? options.builtinServer,
         ...props.environment,
         MCP_REQUEST_STATE_SECRET: this.requestStateKey.secretArn,
@@ -123,7 +127,9 @@ export class McpFunction extends Construct {
         ...(options.timeoutSeconds !== BUFFERED_TIMEOUT_SECONDS && {
           MCP_TIMEOUT_SECONDS: String(options.timeoutSeconds),
         }),
-        ...(options.secrets.length > 0 && { MCP_SECRETS: secretsVariable(options.secrets) }),
+        // dog facts' getDogFactsSlowly (deploy --slow-demo): registered only when asked for.
+        ...(options.slowDemo && { MCP_SLOW_DEMO: '1' }),
+        ...(secrets.length > 0 && { MCP_SECRETS: secretsVariable(secrets) }),
       },
     });
   }

@@ -7,6 +7,7 @@ import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { McpApi } from './api.js';
 import { McpAuth } from './auth.js';
+import { thirdPartyRedirectUris } from './clients.js';
 import { LAMBDA_RUNTIME, McpFunction } from './function.js';
 import { pascalCase } from './names.js';
 import { ALL_SERVERS_SCOPE_NAME, type McpServerStackOptions, type ResolvedStackOptions, resolveStackOptions } from './props.js';
@@ -42,6 +43,9 @@ export const OUTPUTS = {
   domainCertificate: 'DomainCertificate',
   servers: 'Servers',
   serverCode: 'ServerCode',
+  reservedConcurrency: 'ReservedConcurrency',
+  slowDemo: 'SlowDemo',
+  thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
 } as const;
 
 /** One server of the stack as clients reach it. */
@@ -105,10 +109,11 @@ export class McpServerStack extends Stack {
           ],
     });
     const { issuerUrl, userPool } = this.auth;
+    const { automatedClient, automatedClientSecret } = this.auth;
     const shared = {
-      MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, this.auth.automatedClient.userPoolClientId].join(
-        ',',
-      ),
+      MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, automatedClient?.userPoolClientId]
+        .filter((id) => id !== undefined)
+        .join(','),
       MCP_ALLOWED_ORIGINS: options.allowedOrigins.join(','),
       ...(Object.keys(options.toolGroups).length > 0 && { MCP_TOOL_GROUPS: JSON.stringify(options.toolGroups) }),
     };
@@ -188,11 +193,13 @@ export class McpServerStack extends Stack {
       );
     }
     output(OUTPUTS.interactiveClientId, interactiveId, 'Public OAuth client (authorization code + PKCE, password check)');
-    output(
-      OUTPUTS.automatedClientId,
-      this.auth.automatedClient.userPoolClientId,
-      'Confidential OAuth client (client_credentials)',
-    );
+    if (automatedClient) {
+      output(
+        OUTPUTS.automatedClientId,
+        automatedClient.userPoolClientId,
+        'Confidential OAuth client (client_credentials; deploy --machine-client, kept by later deploys)',
+      );
+    }
     output(OUTPUTS.hostedUiUrl, query('login'), 'Hosted UI sign-in page');
     output(OUTPUTS.authorizationUrl, `${hostedUi}/oauth2/authorize`, 'OAuth authorization endpoint');
     output(OUTPUTS.tokenUrl, `${hostedUi}/oauth2/token`, 'OAuth token endpoint');
@@ -206,11 +213,13 @@ export class McpServerStack extends Stack {
     output(OUTPUTS.userPoolId, this.auth.userPool.userPoolId, 'Cognito user pool id');
     output(OUTPUTS.region, Aws.REGION, 'AWS region');
     output(OUTPUTS.issuerUrl, this.auth.issuerUrl, 'OAuth/OIDC issuer (Cognito)');
-    output(
-      OUTPUTS.automatedClientSecretArn,
-      this.auth.automatedClientSecret.secretArn,
-      'Secrets Manager secret with the automated client credentials',
-    );
+    if (automatedClientSecret) {
+      output(
+        OUTPUTS.automatedClientSecretArn,
+        automatedClientSecret.secretArn,
+        'Secrets Manager secret with the automated client credentials',
+      );
+    }
     output(
       OUTPUTS.callbackPort,
       String(options.callbackPort),
@@ -229,20 +238,58 @@ export class McpServerStack extends Stack {
         ? 'Seconds a request may take; tool calls stream (deploy --timeout; kept by later deploys)'
         : 'Seconds a request may take (deploy --timeout; over 29 the MCP route streams)',
     );
+    if (options.reservedConcurrency !== undefined) {
+      output(
+        OUTPUTS.reservedConcurrency,
+        String(options.reservedConcurrency),
+        'Concurrent executions reserved for (and capping) each MCP function, or none (deploy --reserved-concurrency; kept by later deploys)',
+      );
+    }
+    if (options.slowDemo) {
+      output(
+        OUTPUTS.slowDemo,
+        'on',
+        'getDogFactsSlowly is deployed (deploy --slow-demo; kept by later deploys, --no-slow-demo drops it)',
+      );
+    }
     output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');
+    const web = thirdPartyRedirectUris(options.clients, options.callbackPort);
+    if (web.length > 0) {
+      output(
+        OUTPUTS.thirdPartyRedirectUris,
+        web.join(','),
+        'Redirect URIs on third-party websites, registered because deploy --clients named their clients: those sites receive sign-in codes',
+      );
+    }
     output(
       OUTPUTS.signUpPolicy,
       options.signUp.mode,
       'Who may register: allow-list (listed addresses and domains), invite (invited users only) or open (anyone)',
     );
-    if (Object.keys(options.environment).length > 0 || options.secrets.length > 0) {
+    // Every server's settings, then each server's own as `<server>:KEY` (as `deploy --env` takes them).
+    const scoped = (server: string | undefined, entries: Iterable<[string, string]>) =>
+      [...entries].map(([key, value]) => [server === undefined ? key : `${server}:${key}`, value] as const);
+    const env = [
+      ...scoped(undefined, Object.entries(options.environment)),
+      ...(servers ?? []).flatMap((server) => scoped(server.name, Object.entries(server.environment))),
+    ];
+    const secrets = [
+      ...scoped(
+        undefined,
+        options.secrets.map((secret) => [secret.key, secret.reference]),
+      ),
+      ...(servers ?? []).flatMap((server) =>
+        scoped(
+          server.name,
+          server.secrets.map((secret) => [secret.key, secret.reference]),
+        ),
+      ),
+    ];
+    if (env.length > 0 || secrets.length > 0) {
       output(
         OUTPUTS.serverSettings,
-        JSON.stringify({
-          env: options.environment,
-          secrets: Object.fromEntries(options.secrets.map((secret) => [secret.key, secret.reference])),
-        }),
-        'Settings (--env) and secret references (--secret) the server gets; a later deploy keeps them',
+        JSON.stringify({ env: Object.fromEntries(env), secrets: Object.fromEntries(secrets) }),
+        'Settings (--env) and secret references (--secret) the servers get (<server>:KEY for one server only); a later deploy keeps them',
       );
     }
     if (this.mcpApi.domain && options.domain) {

@@ -26,7 +26,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   MIN_TIMEOUT_SECONDS,
 } from '../lambda/services/config.js';
-import { checkSettings, type SecretSetting } from './settings.js';
+import { checkServerSettings, checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 
 export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
@@ -60,8 +60,18 @@ export interface McpServerStackOptions {
   readonly callbackPort?: number;
   /** More OAuth callback URLs for the interactive client (https, http on localhost, or an app's scheme). @default none */
   readonly extraCallbackUrls?: readonly string[];
-  /** MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default all of them */
+  /**
+   * MCP clients whose redirect URIs the interactive client registers (src/stack/clients.ts). @default those
+   * whose URIs stay on the user's machine (claude-code, gemini): a client with a website's redirect URI
+   * (vscode, cursor, claude-desktop) lets that website receive sign-in codes, so it must be named
+   */
   readonly clients?: readonly string[];
+  /**
+   * A confidential client for machines (client_credentials, every MCP scope), its secret in Secrets Manager.
+   * @default false: whoever holds its secret calls every server without signing in, as nobody in the user
+   * pool (disabling a user does not stop it), so it exists only when asked for
+   */
+  readonly machineClient?: boolean;
   /**
    * The MCP URLs the stack serves (known once it is deployed), for clients whose redirect URI depends on
    * the server's URL (Codex): one, or one per server. @default unknown
@@ -96,11 +106,18 @@ export interface McpServerStackOptions {
    */
   readonly domain?: { readonly name: string; readonly certificateArn?: string; readonly hostedZoneId?: string };
   /**
-   * Concurrent executions reserved for (and capping) the MCP function, 1–1000. @default none: a
-   * reservation fails the deploy in accounts whose Lambda concurrency limit is still the new-account 10
-   * (AWS keeps 10 unreserved); the stage's throttling (50 rps, burst 100) bounds the load instead.
+   * Concurrent executions reserved for (and capping) each MCP function, 1–1000; `'none'` deploys without one
+   * and records that choice (the `ReservedConcurrency` output, which `deploy` keeps and stops proposing a
+   * reservation for). @default none, and nothing recorded: a reservation fails the deploy in accounts
+   * without 100 unreserved executions to spare (a new account's limit is 10), so `deploy` reads the
+   * account's quota and proposes one where it fits.
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | 'none';
+  /**
+   * Add dog facts' `getDogFactsSlowly`, a demonstration of a long tool that waits as long as the caller asks
+   * (up to the timeout). Built-in server only. @default false: each call holds a function for its wait
+   */
+  readonly slowDemo?: boolean;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
   readonly sessionHours?: number;
   /** Days to keep Lambda and access logs; one of CloudWatch's retention periods. @default 30 */
@@ -138,6 +155,10 @@ export interface ServerDefinition {
   readonly lambdaBundleDir?: string;
   /** The built-in server that bundle serves (`MCP_SERVER`). @default dog-facts */
   readonly builtinServer?: string;
+  /** Settings for this server only, besides the stack's `environment` (a name may not be in both). @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Secrets only this server's function may read, besides the stack's `secrets`. @default none */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** Most servers one stack serves: each is a function, a route, a resource server and a metadata document. */
@@ -159,6 +180,7 @@ export interface ResolvedStackOptions {
   readonly callbackUrls: readonly string[];
   /** The clients registered (claude-code always among them). */
   readonly clients: readonly string[];
+  readonly machineClient: boolean;
   /** Clients asked for whose redirect URIs cannot be registered yet (Codex on a first deploy). */
   readonly pendingClients: readonly string[];
   readonly allowedOrigins: readonly string[];
@@ -170,7 +192,8 @@ export interface ResolvedStackOptions {
   /** timeoutSeconds over 29: the MCP route streams. */
   readonly streaming: boolean;
   readonly domain?: { readonly name: string; readonly certificateArn?: string; readonly hostedZoneId?: string };
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | 'none';
+  readonly slowDemo: boolean;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
@@ -190,6 +213,9 @@ export interface ResolvedServer {
   readonly name: string;
   readonly lambdaBundleDir?: string;
   readonly builtinServer: string;
+  /** Its own settings and secrets (the stack's shared ones are in {@link ResolvedStackOptions}). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: readonly SecretSetting[];
 }
 
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'));
@@ -319,7 +345,13 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   );
   const domain = options.domain === undefined ? undefined : checkDomain(options.domain);
   const reservedConcurrency =
-    options.reservedConcurrency === undefined ? undefined : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);
+    options.reservedConcurrency === undefined || options.reservedConcurrency === 'none'
+      ? options.reservedConcurrency
+      : integer('reserved concurrency', options.reservedConcurrency, 1, 1000);
+  const slowDemo = options.slowDemo ?? false;
+  if (slowDemo && (options.servers !== undefined || options.lambdaBundleDir !== undefined)) {
+    invalid('slow demo', true, 'it is a tool of the built-in dog-facts server; your own server has its own tools.');
+  }
   const sessionHours = integer('session hours', options.sessionHours ?? DEFAULT_SESSION_HOURS, 1, 24);
   const retentionDays = options.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   if (!RETENTION_DAYS.has(retentionDays)) {
@@ -334,7 +366,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   integer('throttling burst limit', throttling.burstLimit, 1, 5000);
   const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
   const settings = checkSettings(options.environment ?? {}, options.secrets ?? {});
-  const servers = options.servers === undefined ? undefined : checkServers(options);
+  const servers = options.servers === undefined ? undefined : checkServers(options, settings);
   return {
     serverName,
     stackName,
@@ -342,6 +374,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     callbackPort,
     callbackUrls,
     clients: registered,
+    machineClient: options.machineClient ?? false,
     pendingClients: clients.filter((id) => !registered.includes(id)),
     allowedOrigins,
     signUp: { mode, allow: [...new Set(allow)].sort() },
@@ -352,6 +385,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
     ...(domain !== undefined && { domain }),
     ...(reservedConcurrency !== undefined && { reservedConcurrency }),
+    slowDemo,
     sessionHours,
     logRetention: retentionDays as RetentionDays,
     throttling,
@@ -365,7 +399,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   };
 }
 
-function checkServers(options: McpServerStackOptions): ResolvedServer[] {
+function checkServers(options: McpServerStackOptions, shared: Parameters<typeof checkServerSettings>[1]): ResolvedServer[] {
   const servers = options.servers ?? [];
   if (servers.length < 2 || servers.length > MAX_SERVERS) {
     invalid(
@@ -389,6 +423,7 @@ function checkServers(options: McpServerStackOptions): ResolvedServer[] {
     return {
       name,
       builtinServer: server.builtinServer ?? DEFAULT_SERVER_NAME,
+      ...checkServerSettings(name, shared, server.environment ?? {}, server.secrets ?? {}),
       ...(server.lambdaBundleDir !== undefined && { lambdaBundleDir: server.lambdaBundleDir }),
     };
   });

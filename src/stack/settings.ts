@@ -1,5 +1,6 @@
 /**
- * Settings and secrets for the server (`deploy --env KEY=VALUE`, `--secret KEY=<reference>`).
+ * Settings and secrets for the server (`deploy --env KEY=VALUE`, `--secret KEY=<reference>`), for every
+ * server of the stack or, with several, for one (`ServerDefinition.environment`/`secrets`).
  *
  * Settings become the function's environment variables. Secrets are references only: the template holds
  * the secret's name or ARN (in `MCP_SECRETS`), the function's role may read exactly those, and the Lambda
@@ -116,9 +117,38 @@ export function checkSettings(
   for (const secret of parsed) {
     if (secret.key in env) invalid('secret', secret.key, 'it is also given as a plain setting (--env); give it once.');
   }
+  checkSize(env, parsed);
+  return { environment: env, secrets: parsed };
+}
+
+/**
+ * One server's own settings and secrets (one of several servers: `--env <server>:KEY=…`), checked alone and
+ * with the settings every server gets: no name in both, and what its function gets within Lambda's limit.
+ */
+export function checkServerSettings(
+  server: string,
+  shared: { readonly environment: Readonly<Record<string, string>>; readonly secrets: readonly SecretSetting[] },
+  environment: Readonly<Record<string, string>>,
+  secrets: Readonly<Record<string, string>>,
+): { environment: Record<string, string>; secrets: SecretSetting[] } {
+  const own = checkSettings(environment, secrets);
+  for (const key of [...Object.keys(own.environment), ...own.secrets.map((secret) => secret.key)]) {
+    if (key in shared.environment || shared.secrets.some((secret) => secret.key === key)) {
+      invalid(
+        'setting',
+        `${server}:${key}`,
+        `${key} is also given for every server; give it once: for every server (${key}=…), or for each server that needs it (${server}:${key}=…).`,
+      );
+    }
+  }
+  checkSize({ ...shared.environment, ...own.environment }, [...shared.secrets, ...own.secrets]);
+  return own;
+}
+
+function checkSize(env: Readonly<Record<string, string>>, secrets: readonly SecretSetting[]): void {
   const bytes =
     Object.entries(env).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0) +
-    Buffer.byteLength(secretsVariable(parsed));
+    Buffer.byteLength(secretsVariable(secrets));
   if (bytes > USER_ENV_LIMIT_BYTES) {
     invalid(
       'settings',
@@ -126,7 +156,6 @@ export function checkSettings(
       `Lambda allows ${LAMBDA_ENV_LIMIT_BYTES} bytes of environment in all and mcp-lambda uses up to ${LAMBDA_ENV_LIMIT_BYTES - USER_ENV_LIMIT_BYTES}; keep settings under ${USER_ENV_LIMIT_BYTES} bytes (put large values in a secret or a file).`,
     );
   }
-  return { environment: env, secrets: parsed };
 }
 
 /** The value of `MCP_SECRETS`: references only. */

@@ -31,7 +31,8 @@ const scope = () => chain.outputs.McpOAuthScope!;
 const clientId = () => chain.outputs.McpOAuthClientId!;
 
 beforeAll(async () => {
-  chain = await startStandIn({ stack: { callbackPort: CALLBACK_PORT } });
+  // Cursor's redirect URIs too (one is on cursor.com: registered only when --clients names it).
+  chain = await startStandIn({ stack: { callbackPort: CALLBACK_PORT, clients: ['claude-code', 'cursor'] } });
   where = claudeHome();
   await saveStackRecord(
     { HOME: where.home },
@@ -168,6 +169,14 @@ describe('a healthy chain', () => {
 });
 
 describe('--client: the chain as another client walks it', () => {
+  it('says how to register a client the stack does not (one is registered only when named)', async () => {
+    const env = { ...where.env, AWS_REGION: REGION };
+    const result = await runCli(['doctor', '--client', 'vscode'], env, { cwd: where.home });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('no redirect URI of VS Code is registered yet.');
+    expect(result.stdout).toContain('mcp-lambda deploy --clients claude-code,cursor,vscode');
+  });
+
   it('checks Cursor’s three redirect URIs at the real authorize endpoint and its config on disk', async () => {
     const env = { ...where.env, AWS_REGION: REGION };
     const missing = await runCli(['doctor', '--client', 'cursor'], env, { cwd: where.home });
@@ -454,7 +463,7 @@ describe('each link broken', () => {
     });
     expect(result.status).toBe('warn');
     expect(result.detail).toMatch(
-      /server\/discover \(2026-07-28\) is not served .*; initialize \(2025-11-25\) \d+ ms and tools\/list \(2 tools\) work/,
+      /server\/discover \(2026-07-28\) is not served .*; initialize \(2025-11-25\) \d+ ms and tools\/list \(1 tool\) work/,
     );
   });
 

@@ -355,6 +355,12 @@ describe('users allow / disallow (the allow-list; SSM faked)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('does not hold {"allow": [...]}');
     expect(allowList).toBe('{"people":[]}');
+    // A list the trigger would refuse as damaged (not lower case) is not ours either.
+    allowList = '{"allow":["Me@Example.com"]}';
+    const upper = await users(['allow', 'x@example.com']);
+    expect(upper.code).toBe(1);
+    expect(upper.stderr).toContain('holds "Me@Example.com", which is not a lower-case address or @domain');
+    expect(allowList).toBe('{"allow":["Me@Example.com"]}');
   });
 
   it('needs at least one entry', async () => {

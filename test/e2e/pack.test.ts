@@ -102,7 +102,7 @@ describe('the packed package', () => {
       });
       const client = await connectClient(url, '2026-07-28');
       try {
-        expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
+        expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
       } finally {
         await client.close();
       }

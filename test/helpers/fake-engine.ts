@@ -12,6 +12,7 @@ import type {
   StackDescription,
 } from '../../src/cli/deploy/engine.js';
 import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
+import type { ConcurrencyReading } from '../../src/cli/deploy/concurrency.js';
 
 export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
 
@@ -45,6 +46,11 @@ export class FakeCloud {
   /** The pool's deletion protection; undefined: the pool cannot be described. */
   poolProtected: boolean | undefined = true;
   logsRole: boolean | undefined = true;
+  /**
+   * What GetAccountSettings says (e.g. `{ limit: 10, unreserved: 10 }`, a new account); by default it cannot
+   * be read, so deploy proposes nothing and asks nothing (tests about the reservation set it).
+   */
+  concurrency: ConcurrencyReading = { unknown: 'not read in this test' };
   readonly calls: string[] = [];
   failuresSince: ResourceFailure[] = [];
   lastRequest: DeployRequest | undefined;
@@ -110,6 +116,7 @@ export class FakeCloud {
               ...(this.poolProtected !== undefined && { deletionProtection: this.poolProtected }),
             },
       hasApiGatewayLogsRole: async () => this.logsRole,
+      accountConcurrency: async () => this.concurrency,
     };
   }
 

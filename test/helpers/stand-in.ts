@@ -90,8 +90,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     [ofType('AWS::Cognito::UserPool')[0]![0]]: POOL_ID,
     [ofType('AWS::Cognito::UserPoolDomain')[0]![0]]: DOMAIN,
     [clientId(`${stack.options.serverName}-interactive`)!]: INTERACTIVE_CLIENT,
-    [clientId(`${stack.options.serverName}-automated`)!]: AUTOMATED_CLIENT,
   };
+  // The machine client exists only with `machineClient` (deploy --machine-client).
+  const automated = clientId(`${stack.options.serverName}-automated`);
+  if (automated !== undefined) refs[automated] = AUTOMATED_CLIENT;
 
   const tls = testCertificate();
   const requests: GatewayRequest[] = [];
@@ -136,7 +138,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   }));
   const cognito = await startFakeCognito({
     poolId: POOL_ID,
-    clients: [clientOf(INTERACTIVE_CLIENT, placeholder), clientOf(AUTOMATED_CLIENT, placeholder)],
+    clients: [INTERACTIVE_CLIENT, ...(automated === undefined ? [] : [AUTOMATED_CLIENT])].map((id) => clientOf(id, placeholder)),
     resourceServers: firstPass,
     ...(options.accessTokenSeconds !== undefined && { accessTokenSeconds: options.accessTokenSeconds }),
   });

@@ -89,6 +89,34 @@ describe('the Lambda bundle', () => {
     // (esbuild writes the JSON as an object literal: keys unquoted.)
     expect(entry).toMatch(/"?supportedVersions"?:\["2026-07-28"\]/);
     expect(entry).toMatch(/"?name"?:"getDogFacts"/);
+    // And the slow demo's own, for a deployment with --slow-demo.
+    expect(entry).toContain('"dog-facts+slow-demo"');
+    expect(entry).toMatch(/"?name"?:"getDogFactsSlowly"/);
+  });
+
+  it('lists the slow demo, from its recorded manifest, only with MCP_SLOW_DEMO=1', async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.env.MCP_SLOW_DEMO = '1';
+    // A second instance of the entry module (another URL), configured at import as a cold start is.
+    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+    let slow: DevServer | undefined;
+    try {
+      const { handler } = (await import(`${pathToFileURL(bundle).href}?slow-demo`)) as { handler: ApiGatewayHandler };
+      slow = await startDevServer({ handler, host: '127.0.0.1', port: 0 });
+      const client = await connectClient(slow.url, '2026-07-28');
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
+      await client.close();
+    } finally {
+      process.stdout.write = write;
+      delete process.env.MCP_SLOW_DEMO;
+      await slow?.close();
+    }
+    const records = lines.flatMap((line) => line.split('\n')).filter((line) => line.startsWith('{'));
+    const list = records
+      .map((line) => JSON.parse(line) as { rpcMethod?: string; path?: string })
+      .find((r) => r.rpcMethod === 'tools/list');
+    expect(list?.path).toBe('fast');
   });
 
   it('does not carry the AJV validator (the SDK shim is replaced)', async () => {
@@ -100,7 +128,8 @@ describe('the Lambda bundle', () => {
   it.each(ERAS)('serves tools/list and tools/call in protocol %s', async (era) => {
     const client = await connectClient(server.url, era);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
+    // getDogFactsSlowly only with MCP_SLOW_DEMO (deploy --slow-demo).
+    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
     const result = await client.callTool({ name: 'getDogFacts', arguments: { limit: 2 } });
     expect(result.structuredContent).toEqual({ facts: ['Dog fact number 1.', 'Dog fact number 2.'] });
     await client.close();

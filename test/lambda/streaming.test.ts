@@ -23,14 +23,21 @@ const logs: RequestLogRecord[] = [];
 beforeAll(async () => {
   dogApi = await startFakeDogApi();
   const clock = scaledClock(SPEED);
-  const app = createLambdaApp({ DOG_API_BASE_URL: dogApi.baseUrl, MCP_TIMEOUT_SECONDS: '90' }, (r) => logs.push(r), { clock });
+  // getDogFactsSlowly is there only when the deployment asks for it (deploy --slow-demo sets MCP_SLOW_DEMO).
+  const app = createLambdaApp(
+    { DOG_API_BASE_URL: dogApi.baseUrl, MCP_TIMEOUT_SECONDS: '90', MCP_SLOW_DEMO: '1' },
+    (r) => logs.push(r),
+    {
+      clock,
+    },
+  );
   streamed = await startDevServer({
     handler: app.handler,
     streamingHandler: app.streamingHandler(startNodeResponse),
     host: '127.0.0.1',
     port: 0,
   });
-  const short = createLambdaApp({ DOG_API_BASE_URL: dogApi.baseUrl }, () => {}, { clock });
+  const short = createLambdaApp({ DOG_API_BASE_URL: dogApi.baseUrl, MCP_SLOW_DEMO: '1' }, () => {}, { clock });
   buffered = await startDevServer({ handler: short.handler, host: '127.0.0.1', port: 0 });
 });
 

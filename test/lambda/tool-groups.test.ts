@@ -29,7 +29,8 @@ function ownServer(): McpServer {
 }
 
 beforeAll(async () => {
-  chain = await startStandIn({ stack: { toolGroups: { getDogFacts: ['admins', 'team'] } } });
+  // With the slow demo, so one tool is named for groups and one is not.
+  chain = await startStandIn({ stack: { toolGroups: { getDogFacts: ['admins', 'team'] }, slowDemo: true } });
   const mcp = createMcpHttpHandler({
     factory: () => ownServer(),
     log: () => {},

@@ -120,18 +120,12 @@ describe('Cognito', () => {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      // Claude Code's, the Inspector's, then every other client's (the default: all of them).
+      // Claude Code's, the Inspector's, then Gemini CLI's: by default only URIs on the user's machine (a
+      // website's redirect URI, VS Code's, Cursor's or Claude's, is registered only when --clients names it).
       CallbackURLs: [
         'http://localhost:31927/callback',
         'http://localhost:6274/oauth/callback',
-        'https://vscode.dev/redirect',
-        'https://insiders.vscode.dev/redirect',
-        'http://localhost:8787/callback',
-        'cursor://anysphere.cursor-mcp/oauth/callback',
-        'https://www.cursor.com/agents/mcp/oauth/callback',
         'http://localhost:7777/oauth/callback',
-        'https://claude.ai/api/mcp/auth_callback',
-        'https://claude.com/api/mcp/auth_callback',
       ],
       // With refresh-token rotation, REFRESH_TOKEN_AUTH goes (GetTokensFromRefreshToken replaces it).
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH'],
@@ -156,34 +150,59 @@ describe('Cognito', () => {
     ]);
   });
 
-  it('has a confidential client_credentials client with no user sign-in', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+  it('has no client_credentials client unless asked for (deploy --machine-client)', () => {
+    expect(resources('AWS::Cognito::UserPoolClient').map(([, r]) => r.Properties.ClientName)).toEqual(['dog-facts-interactive']);
+    expect(resources('AWS::SecretsManager::Secret').filter(([, r]) => r.Properties.SecretString !== undefined)).toEqual([]);
+    expect(json.Outputs[OUTPUTS.automatedClientId]).toBeUndefined();
+    expect(json.Outputs[OUTPUTS.automatedClientSecretArn]).toBeUndefined();
+    // Only the interactive client's tokens are accepted.
+    const clients = render(serverFunction().Environment.Variables.MCP_ALLOWED_CLIENT_IDS).split(',');
+    expect(clients).toEqual([`<${resources('AWS::Cognito::UserPoolClient')[0]![0]}>`]);
+  });
+
+  const machine = synth({ machineClient: true });
+  const machineResources = (type: string) =>
+    Object.entries(machine.json.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
+
+  it('has, when asked for, a confidential client_credentials client with no user sign-in', () => {
+    machine.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'dog-facts-automated',
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
     });
-    const automated = resources('AWS::Cognito::UserPoolClient').find(
+    const automated = machineResources('AWS::Cognito::UserPoolClient').find(
       ([, r]) => r.Properties.ClientName === 'dog-facts-automated',
     );
-    expect(automated?.[1].Properties.AllowedOAuthScopes.map((scope: unknown) => render(scope, refs))).toEqual([SCOPE]);
+    const machineRefs = Object.fromEntries(
+      machineResources('AWS::Cognito::UserPoolResourceServer').map(([id, r]) => [id, render(r.Properties.Identifier)]),
+    );
+    const machineScope = render(machine.json.Outputs[OUTPUTS.scope].Value);
+    expect(automated?.[1].Properties.AllowedOAuthScopes.map((scope: unknown) => render(scope, machineRefs))).toEqual([
+      machineScope,
+    ]);
+    // The same construct (and logical id) every stack had before it became opt-in: a stack that has it keeps it.
+    expect(automated?.[0]).toMatch(/^AuthUserPoolAutomatedClient/);
+    expect(machine.json.Outputs[OUTPUTS.automatedClientId].Value).toEqual({ Ref: automated?.[0] });
   });
 
   it('stores the automated client secret in Secrets Manager under a generated name', () => {
-    const secret = resources('AWS::SecretsManager::Secret').find(([, r]) => r.Properties.SecretString !== undefined)![1]
-      .Properties as Record<string, any>;
-    expect(secret.Name).toBeUndefined();
-    const automatedId = resources('AWS::Cognito::UserPoolClient').find(
+    const [secretId, secret] = machineResources('AWS::SecretsManager::Secret').find(
+      ([, r]) => r.Properties.SecretString !== undefined,
+    )!;
+    expect(secret.Properties.Name).toBeUndefined();
+    const automatedId = machineResources('AWS::Cognito::UserPoolClient').find(
       ([, r]) => r.Properties.ClientName === 'dog-facts-automated',
     )![0];
-    expect(JSON.parse(render(secret.SecretString))).toEqual({
+    expect(JSON.parse(render(secret.Properties.SecretString))).toMatchObject({
       client_id: `<${automatedId}>`,
       client_secret: `<${automatedId}.ClientSecret>`,
-      scope: SCOPE,
     });
+    expect(secretId).toMatch(/^AuthAutomatedClientSecret/);
+    expect(machine.json.Outputs[OUTPUTS.automatedClientSecretArn].Value).toEqual({ Ref: secretId });
     // Read with CloudFormation's own attribute: no custom resource, no extra function.
-    template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    machine.template.resourceCountIs('Custom::DescribeCognitoUserPoolClient', 0);
+    machine.template.resourceCountIs('AWS::Lambda::Function', 3);
   });
 
   it('adds the MCP scope to password and refresh tokens only', () => {
@@ -326,7 +345,6 @@ describe('sign-up policy', () => {
       ['another address', 'you@example.com'],
       ['a subdomain of a listed domain', 'x@sub.team.example'],
       ['a domain that only ends alike', 'x@evilteam.example'],
-      ['no address', ''],
     ])('refuses %s with the message the hosted UI shows', async (_name, email) => {
       const { result } = await run('PreSignUp_SignUp', email);
       expect(result).toBeInstanceOf(Error);
@@ -615,9 +633,16 @@ describe('Lambda', () => {
 
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
-    // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain.
+    // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
+    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; the machine
+    // client's only with --machine-client; ThirdPartyRedirectUris only when --clients names such a client.
     const optional: string[] = [
       OUTPUTS.serverSettings,
+      OUTPUTS.automatedClientId,
+      OUTPUTS.automatedClientSecretArn,
+      OUTPUTS.thirdPartyRedirectUris,
+      OUTPUTS.reservedConcurrency,
+      OUTPUTS.slowDemo,
       OUTPUTS.customDomain,
       OUTPUTS.domainTarget,
       OUTPUTS.domainRecord,
@@ -788,7 +813,7 @@ describe('MCP clients', () => {
       'http://localhost:7777/oauth/callback',
     ]);
     expect(j.Outputs[OUTPUTS.clients].Value).toBe('claude-code,gemini');
-    expect(json.Outputs[OUTPUTS.clients].Value).toBe('claude-code,vscode,cursor,gemini,claude-desktop');
+    expect(json.Outputs[OUTPUTS.clients].Value).toBe('claude-code,gemini');
   });
 
   it("keeps every client's redirect URIs within Cognito's limits, and valid for Cognito", () => {
@@ -811,7 +836,7 @@ describe('MCP clients', () => {
     [{ extraCallbackUrls: ['javascript:alert(1)'] }, 'use https, http on localhost, or an app’s own scheme'],
     [{ extraCallbackUrls: [`https://x.example/${'a'.repeat(1100)}`] }, 'Cognito takes at most 1024 characters'],
     [
-      { extraCallbackUrls: Array.from({ length: 95 }, (_, i) => `https://x.example/cb${i}`) },
+      { extraCallbackUrls: Array.from({ length: 98 }, (_, i) => `https://x.example/cb${i}`) },
       'Cognito registers at most 100 on an app client',
     ],
   ])('refuses %j', (options, message) => {
@@ -1211,6 +1236,9 @@ describe('checks', () => {
       ]),
     );
     for (const rule of acknowledged) expect(rule.reason.length, rule.id).toBeGreaterThan(60);
+    // And with the machine client, whose secret Secrets Manager cannot rotate (acknowledged for it).
+    const machine = nagAcknowledged({ machineClient: true });
+    expect(machine.filter((rule) => rule.id === 'AwsSolutions::AwsSolutions-SMG4')).toHaveLength(2);
   });
 
   it("passes aws-cdk-lib's built-in CloudFormation validation", () => {

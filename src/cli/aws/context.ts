@@ -129,6 +129,11 @@ export class AwsContext {
     return new CloudWatchLogsClient({ ...this.clientConfig(), region: await this.region() });
   }
 
+  async lambdaClient() {
+    const { LambdaClient } = await import('@aws-sdk/client-lambda');
+    return new LambdaClient({ ...this.clientConfig(), region: await this.region() });
+  }
+
   async apiGatewayClient() {
     const { APIGatewayClient } = await import('@aws-sdk/client-api-gateway');
     return new APIGatewayClient({ ...this.clientConfig(), region: await this.region() });

@@ -35,7 +35,7 @@ Examples:
   $ mcp-lambda deploy --profile work --region eu-west-1
   $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
-  $ mcp-lambda deploy --name team --entry notes=./notes/server.ts --entry weather=./weather.ts`,
+  $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key`,
     )
     .action((options: StackCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
 };

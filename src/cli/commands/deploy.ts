@@ -13,7 +13,9 @@ import { type EntryStackOptions, parseEntryFlags, plannedServers, prepareEntries
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import { signUpFromFlags, type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { chooseSignUp, describeSignUp } from '../deployed/sign-up.js';
-import { checkSecretsExist, chooseSettings, settingsFromFlags } from '../deployed/settings.js';
+import { checkSecretsExist, chooseSettings, scopeSettings, settingsFromFlags } from '../deployed/settings.js';
+import { chooseReservation } from '../deploy/concurrency.js';
+import { chooseMachineClient, describeClients } from '../deployed/clients.js';
 import { stackRecordPath } from '../state/stack-state.js';
 
 export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
@@ -23,25 +25,30 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   const { resolveStackOptions } = await import('../../stack/props.js');
   const checked = { ...toStackOptions(options), stackName };
   const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
+  const planned = entries && plannedServers(entries);
+  const flagSettings = settingsFromFlags(options);
   let memoryMb: number;
   try {
-    memoryMb = resolveStackOptions({ ...checked, ...(entries && plannedServers(entries)) }).memoryMb;
+    // A setting for one server (notes:KEY) must name one of the entries.
+    const scoped = flagSettings && scopeSettings(ctx, flagSettings, planned?.servers, true);
+    memoryMb = resolveStackOptions({ ...checked, ...planned, ...scoped }).memoryMb;
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
   }
 
-  const flagSettings = settingsFromFlags(options);
   const custom = entries && (await prepareEntries(ctx, entries, options.name, flagSettings));
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();
   try {
     let signUp: Awaited<ReturnType<typeof chooseSignUp>> | undefined;
+    /** The stack's secrets: a requestState key per server, and the machine client's. */
+    let secrets = 1;
     const outcome = await runDeploy(ctx, {
       stack: { ...checked, ...custom },
       // Who may sign up: the flags, else what the stack has now, else asked (or a stop naming the flags).
-      prepare: async (existing) => {
+      prepare: async (existing, identity) => {
         signUp = await chooseSignUp(ctx, signUpFromFlags(options), existing, () => session.aws.ssmClient());
         if (!global.json) {
           const line = describeSignUp(signUp.mode, signUp.allow ?? []);
@@ -60,28 +67,31 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         const deployedDomain = checked.domain === undefined ? deployedDomainOf(existing?.outputs) : undefined;
         const domain = checked.domain ?? deployedDomain;
         const deployedMcpUrls = mcpUrlsAfterDeploy(existing?.outputs, custom?.servers, domain?.name);
+        // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it), and the machine client.
+        const slowDemo = options.slowDemo ?? (custom === undefined && existing?.outputs.SlowDemo === 'on');
+        const machineClient = chooseMachineClient(options.machineClient, existing);
+        const scoped = scopeSettings(ctx, settings, custom?.servers, flagSettings !== undefined);
         let resolved;
         try {
           resolved = resolveStackOptions({
             ...checked,
             ...custom,
             signUp,
-            environment: settings.environment,
-            secrets: settings.secrets,
+            ...scoped,
             ...(clients && { clients }),
             ...(timeoutSeconds !== undefined && { timeoutSeconds }),
             ...(domain !== undefined && { domain }),
             ...(deployedMcpUrls && { deployedMcpUrls }),
+            slowDemo,
+            machineClient,
           });
         } catch (error) {
           if (error instanceof StackPropsError) throw new UsageError(error.message);
           throw error;
         }
-        if (!global.json) {
-          out.info(
-            `Clients: ${resolved.clients.join(', ')}${options.clients === undefined && deployedClients ? ' (as deployed; --clients changes them)' : ''}`,
-          );
-        }
+        describeClients(ctx, resolved, options, existing);
+        secrets = resolved.servers?.length ?? 1;
+        if (resolved.machineClient) secrets += 1;
         if (resolved.domain && !global.json) {
           out.info(
             `Domain: https://${resolved.domain.name}/mcp${deployedDomain ? ' (as deployed)' : ''}; the execute-api URL is turned off.`,
@@ -117,11 +127,25 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
             `${resolved.pendingClients.join(', ')}: the redirect URI holds a hash of the server's URL, which this first deploy creates. Run the same deploy again afterwards to register it: mcp-lambda deploy --clients ${[...resolved.clients, ...resolved.pendingClients].join(',')}`,
           );
         }
-        await checkSecretsExist(ctx, session.aws, resolved.secrets);
+        if (resolved.slowDemo && !global.json) {
+          out.info(
+            `Slow demo: getDogFactsSlowly is deployed${options.slowDemo === undefined ? ' (as deployed; --no-slow-demo removes it)' : ''}; each call may hold a function for up to ${resolved.timeoutSeconds - 4} s.`,
+          );
+        }
+        const reservedConcurrency = await chooseReservation(ctx, {
+          flag: options.reservedConcurrency,
+          existing,
+          functions: resolved.servers?.length ?? 1,
+          region: identity.region,
+          read: () => session.engine.accountConcurrency(),
+        });
+        await checkSecretsExist(ctx, session.aws, [...resolved.secrets, ...(resolved.servers ?? []).flatMap((s) => s.secrets)]);
         return {
+          slowDemo: resolved.slowDemo,
+          machineClient: resolved.machineClient,
+          ...(reservedConcurrency !== undefined && { reservedConcurrency }),
           signUp,
-          environment: settings.environment,
-          secrets: settings.secrets,
+          ...scoped,
           clients: [...resolved.clients, ...resolved.pendingClients],
           timeoutSeconds: resolved.timeoutSeconds,
           ...(resolved.domain && { domain: resolved.domain }),
@@ -147,7 +171,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         signUp,
         outputs: outcome.outputs,
         costEstimate: {
-          ...estimateCost(memoryMb, 100, 1 + (custom?.servers?.length ?? 1)),
+          ...estimateCost(memoryMb, 100, secrets),
           currency: 'USD',
           pricesAsOf: PRICES_AS_OF,
           region: 'us-east-1',
@@ -165,7 +189,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     out.result('');
     printOutputs(out, outcome.outputs);
     out.result('');
-    out.info(describeCost(memoryMb, 100, custom?.servers?.length ?? 1));
+    out.info(describeCost(memoryMb, 100, secrets));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
     printNextSteps(ctx, outcome.outputs, stackName);
   } finally {

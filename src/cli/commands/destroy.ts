@@ -50,7 +50,11 @@ export async function destroy(ctx: CommandContext, options: DestroyOptions): Pro
       out.info(
         `This deletes ${out.style.bold(stackName)} in ${identity.region} (account ${identity.account}), status ${stack.status}:`,
       );
-      out.info('  the MCP endpoint, the Lambda and its logs, and the OAuth clients and their secret;');
+      out.info(
+        stack.outputs.AutomatedOAuthClientId === undefined
+          ? '  the MCP endpoint, the Lambda and its logs, and the OAuth client;'
+          : '  the MCP endpoint, the Lambda and its logs, and the OAuth clients and the machine client’s secret;',
+      );
       out.info(
         options.keepUsers
           ? `  it keeps the user pool ${poolId} with ${counted}: deletion protection stays on, and no stack uses it any more.`

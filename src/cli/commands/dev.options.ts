@@ -34,6 +34,7 @@ export const defineDev: DefineCommand = (program, run) => {
         'how long a request may take, as deploy --timeout sets it: over 29, tool calls stream their progress (5-900, default: 29)',
       ).argParser(wholeNumber('seconds', 5, 900)),
     )
+    .option('--slow-demo', "add dog facts' getDogFactsSlowly (a long tool with progress), as deploy --slow-demo does")
     .addHelpText(
       'after',
       `

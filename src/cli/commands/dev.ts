@@ -13,7 +13,7 @@ import type { RequestLogRecord } from '../../lambda/services/log.js';
 import type { CommandContext } from '../context.js';
 import { clientTimeoutSeconds } from '../clients/timeout.js';
 import { startDevServer, startNodeResponse } from '../dev/server.js';
-import { UserError } from '../terminal/errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface DevOptions {
   readonly port: number;
@@ -26,6 +26,8 @@ export interface DevOptions {
   readonly env?: Record<string, string>;
   /** A request's time limit, as `deploy --timeout` sets it: over 29 s, tool calls stream. */
   readonly timeout?: number;
+  /** dog facts' getDogFactsSlowly, as `deploy --slow-demo` adds it. */
+  readonly slowDemo?: boolean;
 }
 
 /**
@@ -60,6 +62,12 @@ export async function devEnvironment(
     added.push(key);
   }
   for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (key.includes(':')) {
+      throw new UsageError(
+        `--env ${key}=…: dev serves one server, so a setting is for it; ${key.slice(0, key.indexOf(':'))}: names one of several deployed servers.`,
+        `--env ${key.slice(key.indexOf(':') + 1)}=…`,
+      );
+    }
     if (!added.includes(key)) added.push(key);
     env[key] = value;
   }
@@ -80,6 +88,12 @@ function entryLabel(file: string): string {
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {
   const { env, added } = await devEnvironment(ctx, options);
   if (options.timeout !== undefined) env.MCP_TIMEOUT_SECONDS = String(options.timeout);
+  if (options.slowDemo === true) {
+    if (options.entry !== undefined) {
+      throw new UsageError("--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry) has its own tools.");
+    }
+    env.MCP_SLOW_DEMO = '1';
+  }
   // A server module reads process.env at its top level, as it does on Lambda: the settings go there too,
   // for as long as dev runs (the shell's own values are never replaced).
   const placed = added.filter((key) => process.env[key] === undefined || (options.env && key in options.env));

@@ -40,6 +40,7 @@ async function clientPart(
   return {
     title: writer.title,
     redirectUris,
+    register: command(`deploy --clients ${[...new Set([...registered, id])].join(',')}`),
     checkConfig: async () => {
       if (writer.kind === 'paste') {
         return {

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
-import { settingsFromFlags } from '../deployed/settings.js';
+import { scopeSettings, settingsFromFlags } from '../deployed/settings.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { checkPathFlag } from '../options/values.js';
 
@@ -54,9 +54,17 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     try {
       // Check the options before the (slower) bundling of an entry.
       const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
-      resolveStackOptions({ ...toStackOptions(options), ...(entries && plannedServers(entries)) });
-      const custom = entries && (await prepareEntries(ctx, entries, options.name, settingsFromFlags(options)));
-      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options), ...custom });
+      const planned = entries && plannedServers(entries);
+      const settings = settingsFromFlags(options);
+      // A setting for one server (notes:KEY) must name one of the entries.
+      resolveStackOptions({
+        ...toStackOptions(options),
+        ...planned,
+        ...(settings && scopeSettings(ctx, settings, planned?.servers, true)),
+      });
+      const custom = entries && (await prepareEntries(ctx, entries, options.name, settings));
+      const scoped = settings && scopeSettings(ctx, settings, custom?.servers, true);
+      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options), ...custom, ...scoped });
     } catch (error) {
       if (error instanceof StackPropsError) throw new UsageError(error.message);
       if (error instanceof MissingBundleError) {

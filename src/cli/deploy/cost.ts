@@ -1,6 +1,6 @@
 /**
  * What a deployment costs, roughly: per million requests (API Gateway REST + Lambda) and per month (its
- * two Secrets Manager secrets, and Cognito's monthly active users past the free tier). From AWS's public
+ * Secrets Manager secrets, and Cognito's monthly active users past the free tier). From AWS's public
  * list prices for us-east-1 as published when this was written (PRICES_AS_OF); other regions and later
  * price changes differ, which `deploy` says with the figure. CloudWatch Logs and data transfer are left
  * out (small at this size, and they depend on how much a server logs and returns).
@@ -30,9 +30,9 @@ export interface CostEstimate {
 /**
  * @param memoryMb the function's memory
  * @param averageMs the average billed duration of a request (a tools/call that waits on an API is most of it)
- * @param secrets the stack's secrets (the client-credentials secret, the requestState key, and --secret ones are the user's own)
+ * @param secrets the stack's secrets (a requestState key per server, the machine client's if it has one; --secret ones are the user's own)
  */
-export function estimateCost(memoryMb: number, averageMs: number, secrets = 2): CostEstimate {
+export function estimateCost(memoryMb: number, averageMs: number, secrets = 1): CostEstimate {
   const gbSeconds = 1_000_000 * (averageMs / 1000) * (memoryMb / 1024);
   const lambdaPerMillion = gbSeconds * PRICES.lambdaArmPerGbSecond + PRICES.lambdaRequestsPerMillion;
   return {
@@ -44,16 +44,15 @@ export function estimateCost(memoryMb: number, averageMs: number, secrets = 2): 
 
 /**
  * The line `deploy` prints.
- * @param servers how many servers the stack has: each has a requestState key (a secret) of its own
+ * @param secrets the stack's secrets: a requestState key per server, and the machine client's (`--machine-client`)
  */
-export function describeCost(memoryMb: number, averageMs = 100, servers = 1): string {
-  const secrets = 1 + servers;
+export function describeCost(memoryMb: number, averageMs = 100, secrets = 1): string {
   const cost = estimateCost(memoryMb, averageMs, secrets);
   const dollars = (value: number) => `$${value.toFixed(2)}`;
   return (
     `Cost, roughly: ${dollars(cost.perMillionRequests)} per million requests (API Gateway ${dollars(PRICES.apiGatewayPerMillion)}, ` +
     `Lambda ${dollars(cost.lambdaPerMillion)} at ${memoryMb} MB and ${averageMs} ms each), plus ${dollars(cost.fixedPerMonth)} a month ` +
-    `for ${secrets === 2 ? 'two' : secrets} secrets; Cognito is free up to ${PRICES.cognitoFreeMau.toLocaleString('en-US')} monthly users, then $${PRICES.cognitoEssentialsPerMau.toFixed(3)} each. ` +
+    `for ${(['one secret', 'two secrets'] as const)[secrets - 1] ?? `${secrets} secrets`}; Cognito is free up to ${PRICES.cognitoFreeMau.toLocaleString('en-US')} monthly users, then $${PRICES.cognitoEssentialsPerMau.toFixed(3)} each. ` +
     `(us-east-1 list prices of ${PRICES_AS_OF}; check your region's.)`
   );
 }

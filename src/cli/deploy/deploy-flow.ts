@@ -32,7 +32,10 @@ export interface DeployFlowOptions {
    * Options that depend on the stack as it is (the sign-up policy keeps the deployed allow-list): called
    * once the stack's state is known, before anything changes; what it returns is deployed.
    */
-  readonly prepare?: (existing: StackDescription | undefined) => Promise<Partial<McpServerStackOptions>>;
+  readonly prepare?: (
+    existing: StackDescription | undefined,
+    identity: CallerIdentity,
+  ) => Promise<Partial<McpServerStackOptions>>;
   readonly now?: () => Date;
 }
 
@@ -122,7 +125,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
     progress.done();
     existing = undefined;
   }
-  const prepared = (await options.prepare?.(existing)) ?? {};
+  const prepared = (await options.prepare?.(existing, identity)) ?? {};
 
   const bootstrap = await engine.bootstrapState(identity);
   if (bootstrap.version === undefined || bootstrap.version < REQUIRED_BOOTSTRAP_VERSION) {

@@ -4,6 +4,7 @@
  */
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { AwsContext, CallerIdentity } from '../aws/context.js';
+import type { ConcurrencyReading } from './concurrency.js';
 
 export interface StackDescription {
   readonly stackName: string;
@@ -92,6 +93,8 @@ export interface DeployEngine {
    * undefined when it cannot be told (e.g. no apigateway:GET permission).
    */
   hasApiGatewayLogsRole(): Promise<boolean | undefined>;
+  /** The account's Lambda concurrency in this region (GetAccountSettings), or why it could not be read. */
+  accountConcurrency(): Promise<ConcurrencyReading>;
 }
 
 /** The bootstrap version DefaultStackSynthesizer's templates require. */

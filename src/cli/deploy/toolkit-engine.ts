@@ -29,6 +29,7 @@ import type {
   StackDescription,
 } from './engine.js';
 import { isInProgress } from './engine.js';
+import { type ConcurrencyReading, readAccountConcurrency } from './concurrency.js';
 import { createIoHost } from './io-host.js';
 
 export interface ToolkitEngineOptions {
@@ -326,6 +327,15 @@ export class ToolkitEngine implements DeployEngine {
       return Boolean(account.cloudwatchRoleArn);
     } catch {
       return undefined; // only used to warn before a deployment that would fail
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async accountConcurrency(): Promise<ConcurrencyReading> {
+    const client = await this.aws.lambdaClient();
+    try {
+      return await readAccountConcurrency(client, this.aws.settings);
     } finally {
       client.destroy();
     }

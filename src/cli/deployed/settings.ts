@@ -2,12 +2,16 @@
  * The server's settings and secrets at deploy (`--env`, `--secret`, `--clear-settings`): the flags, else
  * what the deployed stack has (so a deploy without them never drops a key a server needs), and a check
  * that each secret exists before a deploy of minutes ends in a function that cannot start.
+ *
+ * With several servers a setting may be for one of them (`--secret notes:KEY=…`, `--env notes:KEY=…`): only
+ * that server's function gets it, and only its role may read the secret. The CLI keeps such a setting under
+ * its `<server>:KEY` name (in the flags and the `ServerSettings` output alike) and splits it off here.
  */
 import type { AwsContext } from '../aws/context.js';
 import { explainAwsError } from '../aws/errors.js';
 import type { CommandContext } from '../context.js';
 import type { StackDescription } from '../deploy/engine.js';
-import { UserError } from '../terminal/errors.js';
+import { UsageError, UserError } from '../terminal/errors.js';
 import { SECRET_LOOKING_KEY, type SecretSetting } from '../../stack/settings.js';
 
 export interface ServerSettings {
@@ -43,6 +47,73 @@ export function deployedSettings(existing: StackDescription | undefined): Server
   }
 }
 
+/** `notes:KEY` → server `notes`, key `KEY`; a plain `KEY` is for every server. */
+function splitKey(scopedKey: string): { server?: string; key: string } {
+  const at = scopedKey.indexOf(':');
+  return at < 0 ? { key: scopedKey } : { server: scopedKey.slice(0, at), key: scopedKey.slice(at + 1) };
+}
+
+type Scoped = { environment: Record<string, string>; secrets: Record<string, string> };
+
+/**
+ * Splits settings into those every server gets and each server's own (`--env notes:KEY=…`), for the stack's
+ * servers (`servers`; undefined for one server at /mcp). A server the flags name that the deploy does not
+ * have is refused, naming the ones it has; one the deployed stack's settings name (a server this deploy
+ * drops) goes with its server, said in a warning.
+ */
+export function scopeSettings<S extends { readonly name: string }>(
+  ctx: Pick<CommandContext, 'out'>,
+  settings: ServerSettings,
+  servers: readonly S[] | undefined,
+  fromFlags: boolean,
+): { environment: Record<string, string>; secrets: Record<string, string>; servers?: (S & Scoped)[] } {
+  const shared: Scoped = { environment: {}, secrets: {} };
+  const own = new Map<string, Scoped>((servers ?? []).map((server) => [server.name, { environment: {}, secrets: {} }]));
+  const known = servers?.map((server) => server.name) ?? [];
+  for (const kind of ['environment', 'secrets'] as const) {
+    for (const [scopedKey, value] of Object.entries(settings[kind])) {
+      const { server, key } = splitKey(scopedKey);
+      if (server === undefined) {
+        shared[kind][key] = value;
+        continue;
+      }
+      const target = own.get(server);
+      if (target) {
+        target[kind][key] = value;
+        continue;
+      }
+      const flag = kind === 'environment' ? '--env' : '--secret';
+      const why =
+        servers === undefined
+          ? `a setting for one server (${server}:${key}) is for a stack of several (--entry a=… --entry b=…); this one has one server`
+          : `there is no server ${server} in this stack; its servers are ${known.join(', ')}`;
+      if (fromFlags) {
+        throw new UsageError(
+          `${flag} ${scopedKey}=…: ${why}.`,
+          servers === undefined ? `Drop the prefix: ${flag} ${key}=…` : `Name one of them: ${flag} ${known[0]}:${key}=…`,
+        );
+      }
+      ctx.out.warn(`Dropping ${flag} ${scopedKey} (kept from the deployed stack): ${why}.`);
+    }
+  }
+  return {
+    ...shared,
+    ...(servers && { servers: servers.map((server) => ({ ...server, ...(own.get(server.name) as Scoped) })) }),
+  };
+}
+
+/** What one server gets: the settings for every server, and its own without their `<server>:` prefix. */
+export function settingsFor(settings: ServerSettings, server: string | undefined): ServerSettings {
+  const pick = (record: Readonly<Record<string, string>>) =>
+    Object.fromEntries(
+      Object.entries(record).flatMap(([scopedKey, value]) => {
+        const { server: scope, key } = splitKey(scopedKey);
+        return scope === undefined || scope === server ? [[key, value]] : [];
+      }),
+    );
+  return { environment: pick(settings.environment), secrets: pick(settings.secrets) };
+}
+
 /** One line naming the settings and secrets (never a value). */
 export function describeSettings(settings: ServerSettings): string {
   const env = Object.keys(settings.environment);
@@ -71,10 +142,11 @@ export function chooseSettings(
     out.warn('The stack’s ServerSettings output is not readable; deploying without settings. Pass --env/--secret again.');
   }
   const chosen = fromFlags ?? deployed ?? { environment: {}, secrets: {} };
-  for (const key of Object.keys(fromFlags?.environment ?? {})) {
+  for (const scopedKey of Object.keys(fromFlags?.environment ?? {})) {
+    const { key } = splitKey(scopedKey);
     if (SECRET_LOOKING_KEY.test(key)) {
       out.warn(
-        `--env ${key}: its value goes into the CloudFormation template and the Lambda console. If it is a secret, store it (aws secretsmanager create-secret --name ${key.toLowerCase()} --secret-string …) and pass --secret ${key}=${key.toLowerCase()} instead.`,
+        `--env ${scopedKey}: its value goes into the CloudFormation template and the Lambda console. If it is a secret, store it (aws secretsmanager create-secret --name ${key.toLowerCase()} --secret-string …) and pass --secret ${scopedKey}=${key.toLowerCase()} instead.`,
       );
     }
   }

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { allowListValue, checkAllowEntry, parseAllowList, type SignUpMode } from '../../stack/sign-up.js';
+import { allowListValue, checkAllowEntry, parseAllowList, repairAllowListCommand, type SignUpMode } from '../../stack/sign-up.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { explainAwsError } from '../aws/errors.js';
 import type { CommandContext } from '../context.js';
@@ -25,7 +25,9 @@ export async function readAllowList(ssm: SSMClient, parameter: string): Promise<
   try {
     return parseAllowList(value, parameter);
   } catch (error) {
-    throw new UserError((error as Error).message, { hint: 'Set it again with: mcp-lambda deploy --allow <address>' });
+    throw new UserError(`${(error as Error).message} The pre-sign-up trigger refuses everyone until it does.`, {
+      hint: `Set it again with the addresses to allow: ${repairAllowListCommand(parameter)}`,
+    });
   }
 }
 

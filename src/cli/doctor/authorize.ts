@@ -20,7 +20,7 @@ export async function checkAuthorize(target: DoctorTarget, deps: DoctorDeps, wal
       'authorize',
       'fail',
       `no redirect URI of ${target.client?.title ?? 'the client'} is registered yet.`,
-      target.command('deploy'),
+      target.client?.register ?? target.command('deploy'),
     );
   }
   const accepted: string[] = [];

@@ -29,6 +29,8 @@ export interface DoctorTarget {
   readonly client?: {
     readonly title: string;
     readonly redirectUris: readonly string[];
+    /** The command that registers them (`deploy --clients …`): a client is registered only when named. */
+    readonly register?: string;
     readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
   };
   /** The deployed stack, when there is one: the only one whose `token` helper runs without asking. */

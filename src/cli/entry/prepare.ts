@@ -5,6 +5,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { checkPathFlag } from '../options/values.js';
+import { settingsFor } from '../deployed/settings.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface PreparedEntry {
@@ -127,7 +128,8 @@ export async function prepareEntries(
   if (flags.length === 1 && only) return { lambdaBundleDir: (await prepareEntry(ctx, only.file, name, settings)).dir };
   const servers: { name: string; lambdaBundleDir: string }[] = [];
   for (const flag of flags) {
-    const prepared = await prepareEntry(ctx, flag.file, name, settings);
+    // Each is checked with what its function gets: the settings for every server and its own.
+    const prepared = await prepareEntry(ctx, flag.file, name, settings && settingsFor(settings, flag.name));
     servers.push({ name: flag.name ?? '', lambdaBundleDir: prepared.dir });
   }
   return { servers };

@@ -21,7 +21,9 @@ export interface StackCliOptions {
   readonly domain?: string;
   readonly certificate?: string;
   readonly hostedZone?: string;
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | 'none';
+  /** dog facts' getDogFactsSlowly; false: --no-slow-demo. */
+  readonly slowDemo?: boolean;
   readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
   /** Addresses and @domains that may register (the allow-list policy). */
@@ -38,14 +40,16 @@ export interface StackCliOptions {
   readonly cloudformationExecutionPolicies?: string[];
   /** The user's server modules (`[name=]file`, repeatable) to bundle instead of the built-in dog-facts. */
   readonly entry?: string[];
-  /** `KEY=VALUE` settings for the server. */
+  /** `KEY=VALUE` settings for the server (`<server>:KEY` for one of several). */
   readonly env?: Record<string, string>;
-  /** `KEY=<secret reference>` secrets for the server. */
+  /** `KEY=<secret reference>` secrets for the server (`<server>:KEY` for one of several). */
   readonly secret?: Record<string, string>;
   /** deploy: drop the deployed stack's settings and secrets. */
   readonly clearSettings?: boolean;
   /** MCP clients whose redirect URIs to register. */
   readonly clients?: string[];
+  /** The client_credentials client; false: --no-machine-client. */
+  readonly machineClient?: boolean;
 }
 
 export function wholeNumber(label: string, min: number, max: number): (value: string) => number {
@@ -123,9 +127,14 @@ export function addStackOptions(command: Command): Command {
     .addOption(
       new Option(
         '--reserved-concurrency <n>',
-        'reserve (and cap) this many concurrent Lambda executions (default: none)',
-      ).argParser(wholeNumber('executions', 1, 1000)),
+        "reserve (and cap) this many concurrent executions for each MCP function, 1-1000, or none (default: deploy proposes one from the account's quota; kept by later deploys)",
+      ).argParser((value: string) => (value.trim() === 'none' ? 'none' : wholeNumber('executions or none', 1, 1000)(value))),
     )
+    .option(
+      '--slow-demo',
+      "add dog facts' getDogFactsSlowly, a long-tool demonstration that holds a function for as long as a caller asks (default: off; kept by later deploys)",
+    )
+    .option('--no-slow-demo', 'remove getDogFactsSlowly from a stack deployed with --slow-demo')
     .addOption(
       new Option('--mfa <mode>', 'second factor, an authenticator app (TOTP): off, optional or required (default: off)').choices([
         'off',
@@ -161,7 +170,7 @@ export function addStackOptions(command: Command): Command {
     )
     .option(
       '--clients <list>',
-      'MCP clients to register redirect URIs for, comma-separated: claude-code, vscode, cursor, gemini, claude-desktop (default: all; kept by later deploys)',
+      'MCP clients to register redirect URIs for, comma-separated: claude-code, gemini, vscode, cursor, claude-desktop, codex (default: claude-code,gemini, whose URIs stay on your machine; vscode, cursor and claude-desktop register a website that then receives sign-in codes; kept by later deploys)',
       (value: string) => {
         const list = value
           .split(',')
@@ -172,13 +181,18 @@ export function addStackOptions(command: Command): Command {
       },
     )
     .option(
-      '--env <KEY=VALUE>',
-      'a setting for the server: an environment variable of the function; repeatable (kept by later deploys)',
+      '--machine-client',
+      'add a confidential OAuth client for machines (client_credentials, every server), its secret in Secrets Manager (default: none; kept by later deploys)',
+    )
+    .option('--no-machine-client', 'remove the machine client (its id and secret stop working)')
+    .option(
+      '--env <[server:]KEY=VALUE>',
+      'a setting for the server: an environment variable of its function. With several --entry, KEY=… is for every server and notes:KEY=… for the server notes only. Repeatable (kept by later deploys)',
       keyValue('--env', 'API_BASE_URL=https://api.example.com'),
     )
     .option(
-      '--secret <KEY=ref>',
-      'a secret for the server, read at cold start into KEY: a Secrets Manager name or ARN (#field for JSON), or an SSM parameter (/path or ARN); repeatable',
+      '--secret <[server:]KEY=ref>',
+      "a secret for the server, read at cold start into KEY: a Secrets Manager name or ARN (#field for JSON), or an SSM parameter (/path or ARN). With several --entry, notes:KEY=… is for the server notes only: no other server's role may read it. Repeatable (kept by later deploys)",
       keyValue('--secret', 'API_KEY=my-app/api-key'),
     );
 }
@@ -196,6 +210,12 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     throw new UsageError(
       `${options.certificate !== undefined ? '--certificate' : '--hosted-zone'} is for --domain: name the domain it serves.`,
       `--domain mcp.example.com ${options.certificate !== undefined ? `--certificate ${options.certificate}` : `--hosted-zone ${options.hostedZone}`}`,
+    );
+  }
+  if (options.slowDemo === true && options.entry !== undefined) {
+    throw new UsageError(
+      "--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry) has its own tools.",
+      'Drop --slow-demo, or deploy dog facts without --entry.',
     );
   }
   const signUp = signUpFromFlags(options);
@@ -217,12 +237,14 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
       },
     }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
+    ...(options.slowDemo !== undefined && { slowDemo: options.slowDemo }),
     ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),
     ...(options.logRetention !== undefined && { logRetentionDays: options.logRetention }),
     ...(options.env !== undefined && { environment: options.env }),
     ...(options.clients !== undefined && { clients: options.clients }),
+    ...(options.machineClient !== undefined && { machineClient: options.machineClient }),
     ...(options.secret !== undefined && { secrets: options.secret }),
     accessLogs: options.accessLogs,
   };

@@ -20,6 +20,12 @@ export interface ServerModule {
    * without loading the MCP SDK, and says how to serve.
    */
   configure(env: Readonly<Record<string, string | undefined>>, deps: ServerDeps): ServerSetup;
+  /**
+   * Settings under which the server lists something else (a tool only some deployments have): the build
+   * records a manifest for each, under the {@link ServerSetup.manifestKey} that configuration returns, so
+   * those deployments answer from the fast path too. @default one manifest, recorded with no settings
+   */
+  readonly listVariants?: readonly Readonly<Record<string, string>>[];
 }
 
 export interface ServerSetup {
@@ -27,4 +33,6 @@ export interface ServerSetup {
   loadFactory(): Promise<McpServerFactory>;
   /** Tools with a plain implementation the fast path may call (see `FastTool`). */
   readonly fastTools?: Readonly<Record<string, FastTool>>;
+  /** The recorded manifest that answers for this configuration (see {@link ServerModule.listVariants}). @default the server's name */
+  readonly manifestKey?: string;
 }

@@ -262,7 +262,7 @@ describe('login', () => {
       region: 'eu-west-1',
       username: address,
       mcpServerUrl: mcp.url,
-      tools: ['getDogFacts', 'getDogFactsSlowly'],
+      tools: ['getDogFacts'],
     });
   });
 

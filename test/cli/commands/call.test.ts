@@ -17,7 +17,8 @@ let url: string;
 
 beforeAll(async () => {
   dogApi = await startFakeDogApi();
-  dev = startCli(['dev', '--port', '0', '--json'], { DOG_API_BASE_URL: dogApi.baseUrl });
+  // With the slow demo: its required argument shows how `tools` prints one.
+  dev = startCli(['dev', '--port', '0', '--json', '--slow-demo'], { DOG_API_BASE_URL: dogApi.baseUrl });
   url = JSON.parse(await dev.waitForStdout('}\n')).url;
 });
 afterAll(async () => {

@@ -12,18 +12,20 @@ describe('the cost estimate', () => {
     const cost = estimateCost(512, 100);
     expect(cost.lambdaPerMillion).toBeCloseTo(0.867, 3);
     expect(cost.perMillionRequests).toBeCloseTo(PRICES.apiGatewayPerMillion + 0.867, 3);
-    expect(cost.fixedPerMonth).toBeCloseTo(0.8, 5);
+    // One secret by default: the requestState key (the machine client's only with --machine-client).
+    expect(cost.fixedPerMonth).toBeCloseTo(0.4, 5);
     expect(estimateCost(1024, 100).lambdaPerMillion).toBeGreaterThan(cost.lambdaPerMillion);
   });
 
   it('says what it is made of and that the prices are dated list prices', () => {
     expect(describeCost(512)).toBe(
-      "Cost, roughly: $4.37 per million requests (API Gateway $3.50, Lambda $0.87 at 512 MB and 100 ms each), plus $0.80 a month for two secrets; Cognito is free up to 10,000 monthly users, then $0.015 each. (us-east-1 list prices of 2025-10; check your region's.)",
+      "Cost, roughly: $4.37 per million requests (API Gateway $3.50, Lambda $0.87 at 512 MB and 100 ms each), plus $0.40 a month for one secret; Cognito is free up to 10,000 monthly users, then $0.015 each. (us-east-1 list prices of 2025-10; check your region's.)",
     );
   });
 
-  it('counts a requestState key per server', () => {
-    expect(describeCost(512, 100, 3)).toContain('plus $1.60 a month for 4 secrets;');
+  it('counts the secrets it is given: a requestState key per server, the machine client’s', () => {
+    expect(describeCost(512, 100, 2)).toContain('plus $0.80 a month for two secrets;');
+    expect(describeCost(512, 100, 4)).toContain('plus $1.60 a month for 4 secrets;');
     expect(estimateCost(512, 100, 4).fixedPerMonth).toBeCloseTo(1.6, 5);
   });
 
@@ -44,5 +46,12 @@ describe('the cost estimate', () => {
       { deployEngine: cloud.factory() },
     );
     expect(JSON.parse(json.stdout).costEstimate).toMatchObject({ currency: 'USD', pricesAsOf: '2025-10', region: 'us-east-1' });
+    expect(JSON.parse(json.stdout).costEstimate.fixedPerMonth).toBeCloseTo(0.4, 5);
+    const machine = await runCli(
+      ['deploy', '--allow', 'a@example.com', '--machine-client'],
+      { HOME: home },
+      { deployEngine: cloud.factory() },
+    );
+    expect(machine.stderr).toContain('plus $0.80 a month for two secrets;');
   });
 });

@@ -104,6 +104,8 @@ describe('deploy: who may sign up', () => {
       const broken = await deploy(['--no-policy', '--region', 'eu-west-1']);
       expect(broken.code).toBe(1);
       expect(broken.stderr).toContain('The allow-list parameter /mcp/allow does not hold JSON.');
+      expect(broken.stderr).toContain('The pre-sign-up trigger refuses everyone until it does.');
+      expect(broken.stderr).toContain('aws ssm put-parameter --name /mcp/allow --type String --overwrite');
     } finally {
       ssm.restore();
     }

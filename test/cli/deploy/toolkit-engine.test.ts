@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsContext } from '../../../src/cli/aws/context.js';
@@ -19,6 +20,7 @@ import { ToolkitEngine } from '../../../src/cli/deploy/toolkit-engine.js';
 const cfn = mockClient(CloudFormationClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 const apigw = mockClient(APIGatewayClient);
+const lambda = mockClient(LambdaClient);
 let events: ProgressEvent[];
 let engine: ToolkitEngine;
 
@@ -307,6 +309,22 @@ describe('ToolkitEngine', () => {
     expect(await engine.hasApiGatewayLogsRole()).toBe(true);
     expect(await engine.hasApiGatewayLogsRole()).toBe(false);
     expect(await engine.hasApiGatewayLogsRole()).toBeUndefined();
+  });
+
+  it("reads the account's Lambda concurrency, and says why when it cannot (AccessDenied)", async () => {
+    lambda
+      .on(GetAccountSettingsCommand)
+      .resolvesOnce({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 870 } })
+      .rejectsOnce(
+        Object.assign(new Error('not authorized to perform: lambda:GetAccountSettings'), {
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+    expect(await engine.accountConcurrency()).toEqual({ limit: 1000, unreserved: 870 });
+    const denied = await engine.accountConcurrency();
+    expect('unknown' in denied && denied.unknown).toMatch(/AccessDenied/);
   });
 
   it('counts the users of a pool and reads its deletion protection, and says nothing when it cannot', async () => {

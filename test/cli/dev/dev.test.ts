@@ -55,7 +55,8 @@ describe.each(ERAS)('protocol %s', (era) => {
 
   it('lists getDogFacts with limit 1-10, default 5', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts', 'getDogFactsSlowly']);
+    // getDogFactsSlowly only with --slow-demo.
+    expect(tools.map((tool) => tool.name)).toEqual(['getDogFacts']);
     const properties = tools[0]?.inputSchema.properties as Record<string, Record<string, unknown>> | undefined;
     const limit = properties?.limit;
     expect(limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 10, default: 5 });
@@ -239,7 +240,9 @@ describe('dev command errors', () => {
 
 describe('dev --timeout', () => {
   it('streams tool calls past 29 s, and says so in the entry it prints', async () => {
-    const running = startCli(['dev', '--port', '0', '--json', '--timeout', '40'], { DOG_API_BASE_URL: dogApi.baseUrl });
+    const running = startCli(['dev', '--port', '0', '--json', '--timeout', '40', '--slow-demo'], {
+      DOG_API_BASE_URL: dogApi.baseUrl,
+    });
     try {
       const stdout = await running.waitForStdout('}\n');
       const printed = JSON.parse(stdout);

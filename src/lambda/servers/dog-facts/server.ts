@@ -41,6 +41,8 @@ export interface DogFactsDeps {
   readonly clock?: Clock;
   /** The deployment's request timeout: the slow tool refuses a wait it cannot finish. @default 29 */
   readonly timeoutSeconds?: number;
+  /** Register getDogFactsSlowly, the long-tool demonstration (`deploy --slow-demo`). @default false */
+  readonly slowDemo?: boolean;
 }
 
 /** Builds a factory for fresh dog-facts servers. */
@@ -63,6 +65,7 @@ export function createDogFactsFactory(options: DogApiOptions = {}, deps: DogFact
       },
       async ({ limit }) => (await getDogFacts(limit, options)) as CallToolResult,
     );
+    if (deps.slowDemo !== true) return server;
     server.registerTool(
       GET_DOG_FACTS_SLOWLY,
       {
