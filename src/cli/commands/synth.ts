@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
-import { parseEntryFlags, plannedServers, prepareEntries } from '../entry/prepare.js';
-import { scopeSettings, settingsFromFlags } from '../deployed/settings.js';
-import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
+import { prepareEntries } from '../entry/prepare.js';
+import { readDeployRequest } from '../plan/request.js';
+import { scopeSettings } from '../deployed/settings.js';
+import type { StackCliOptions } from '../options/stack-options.js';
 import { checkPathFlag } from '../options/values.js';
 
 export interface SynthOptions extends StackCliOptions {
@@ -46,25 +47,16 @@ async function checkOutDir(cwd: string, value: string): Promise<string> {
 export async function synth(ctx: CommandContext, options: SynthOptions): Promise<void> {
   const { out, global } = ctx;
   if (options.out !== undefined) await checkOutDir(ctx.cwd, options.out);
-  const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir, resolveStackOptions } =
-    await import('../../stack/index.js');
+  const { buildApp, MissingBundleError, StackPropsError, defaultLambdaBundleDir } = await import('../../stack/index.js');
   const outdir = options.out !== undefined ? resolve(ctx.cwd, options.out) : await mkdtemp(join(tmpdir(), 'mcp-lambda-synth-'));
   try {
     let built: ReturnType<typeof buildApp>;
     try {
-      // Check the options before the (slower) bundling of an entry.
-      const entries = options.entry === undefined ? undefined : parseEntryFlags(options.entry);
-      const planned = entries && plannedServers(entries);
-      const settings = settingsFromFlags(options);
-      // A setting for one server (notes:KEY) must name one of the entries.
-      resolveStackOptions({
-        ...toStackOptions(options),
-        ...planned,
-        ...(settings && scopeSettings(ctx, settings, planned?.servers, true)),
-      });
-      const custom = entries && (await prepareEntries(ctx, entries, options.name, settings));
-      const scoped = settings && scopeSettings(ctx, settings, custom?.servers, true);
-      built = buildApp({ outdir, validate: options.validate === true, ...toStackOptions(options), ...custom, ...scoped });
+      // The flags, checked before the (slower) bundling of an entry; then the entries, bundled.
+      const request = await readDeployRequest(ctx, options);
+      const custom = request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings));
+      const scoped = request.settings && scopeSettings(ctx, request.settings, custom?.servers, true);
+      built = buildApp({ outdir, validate: options.validate === true, ...request.stack, ...custom, ...scoped });
     } catch (error) {
       if (error instanceof StackPropsError) throw new UsageError(error.message);
       if (error instanceof MissingBundleError) {

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeCloud, IDENTITY, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
 import { printOutputs } from '../../../src/cli/deploy/outputs.js';
-import { mcpUrlsAfterDeploy } from '../../../src/cli/commands/deploy.js';
+import { mcpUrlsAfterDeploy } from '../../../src/cli/plan/deploy-plan.js';
 import type { Output } from '../../../src/cli/terminal/output.js';
 
 let cloud: FakeCloud;
