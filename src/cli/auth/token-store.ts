@@ -8,7 +8,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readJsonFile, removeFile, writeJsonFile } from '../state/files.js';
 import { type LockOptions, withFileLock } from '../state/lock.js';
-import { configDir } from '../state/stack-state.js';
+import { configDir, safeSegment } from '../state/stack-state.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,7 +28,7 @@ export interface StoredTokens {
 }
 
 export function tokenPath(env: Env, region: string, stackName: string): string {
-  return join(configDir(env), 'tokens', region, `${stackName}.json`);
+  return join(configDir(env), 'tokens', safeSegment('region', region), `${safeSegment('stack name', stackName)}.json`);
 }
 
 export function readTokens(env: Env, region: string, stackName: string): Promise<StoredTokens | undefined> {

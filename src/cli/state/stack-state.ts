@@ -9,6 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../terminal/errors.js';
 import { readJsonFile, removeFile, writeJsonFile } from './files.js';
 import { type LockOptions, withFileLock } from './lock.js';
 
@@ -44,8 +45,10 @@ export function configDir(env: Readonly<Record<string, string | undefined>>): st
 }
 
 /** Stack names and regions are checked before they reach a path (no separators, no `..`). */
-function safeSegment(kind: string, value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(value)) throw new Error(`Refusing ${kind} ${JSON.stringify(value)} as a file name`);
+export function safeSegment(kind: string, value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(value)) {
+    throw new UsageError(`${kind} ${JSON.stringify(value)} is not valid: use letters, digits and hyphens.`);
+  }
   return value;
 }
 
