@@ -129,10 +129,14 @@ export function helperEnv(run: HelperRun, env: Env, name: string, url: string): 
   return { ...kept, CLAUDE_CODE_MCP_SERVER_NAME: name, CLAUDE_CODE_MCP_SERVER_URL: url };
 }
 
-/** A command as it may be shown on a terminal: control characters (escape sequences, newlines) spelled out. */
+/**
+ * A command as it may be shown on a terminal before the user decides to run it: everything but printable
+ * ASCII spelled out as `\uXXXX` — control characters (escape sequences, newlines), and also bidi controls
+ * (U+202E, U+2066), zero-width characters (U+200B) and line separators (U+2028), which would make the
+ * text shown differ from the command that runs.
+ */
 export function printable(command: string): string {
-  // eslint-disable-next-line no-control-regex
-  return command.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return command.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export type HelperOutcome = { ok: true; headers: Record<string, unknown> } | { ok: false; why: string };

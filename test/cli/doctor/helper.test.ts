@@ -17,7 +17,7 @@ import { saveTokens } from '../../../src/cli/auth/token-store.js';
 import { buildEntry, parseHelperCommand } from '../../../src/cli/clients/claude-code/entry.js';
 import { runDoctor } from '../../../src/cli/doctor/checks.js';
 import type { CheckResult } from '../../../src/cli/doctor/report.js';
-import { helperEnv, ownHelper, ownHelperFor } from '../../../src/cli/doctor/helper.js';
+import { helperEnv, ownHelper, ownHelperFor, printable } from '../../../src/cli/doctor/helper.js';
 import type { StackOutputs } from '../../../src/cli/deployed/resolve.js';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { type ClaudeHome, claudeHome } from '../../helpers/claude-code.js';
@@ -156,6 +156,31 @@ describe('a helper mcp-lambda did not write (the reproduction: a committed .mcp.
     const result = await runCli(['doctor'], { ...where.env, AWS_REGION: REGION }, { cwd: where.home });
     expect(result.stdout).toContain('true\\u001b[2K\\u000dmcp-lambda token');
     expect(result.stdout).not.toContain('\u001b[2K');
+  });
+
+  it.each([
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right isolate', '\u2066'],
+    ['a zero-width space', '\u200b'],
+    ['a line separator', '\u2028'],
+  ])('shows %s spelled out when it asks, so what is shown is what would run', async (_name, char) => {
+    const where = await project();
+    const proof = join(where.home, 'pwned');
+    // Displayed raw, the override would show the tail reversed: "mcp-lambda token" hiding "id > …".
+    const command = `id > ${proof} #${char}nekot adbmal-pcm`;
+    withHelper(where, command);
+    const prompter = scriptedPrompter({ 'Run it now': false });
+    const result = await runCli(['doctor'], { ...where.env, AWS_REGION: REGION }, { cwd: where.home, interactive: true, prompter });
+    const escaped = `\\u${char.charCodeAt(0).toString(16)}`;
+    expect(result.stderr).toContain(`id > ${proof} #${escaped}nekot adbmal-pcm`);
+    expect(result.stderr + result.stdout).not.toContain(char);
+    expect(existsSync(proof)).toBe(false);
+  });
+
+  it('spells out everything outside printable ASCII as \\uXXXX', () => {
+    expect(printable('a\u202eb\u2066c\u200bd\u2028e\u00e9f\u{1f600}g ~')).toBe(
+      'a\\u202eb\\u2066c\\u200bd\\u2028e\\u00e9f\\ud83d\\ude00g ~',
+    );
   });
 });
 
