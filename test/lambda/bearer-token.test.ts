@@ -14,15 +14,10 @@ import * as z from 'zod/v4';
 import { checkModule, createLazyCustomApp, type UserModule } from '../../src/lambda/custom.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 
-const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from('{"sub":"user-1"}').toString('base64url')}.c2lnbmF0dXJl`;
-const CLAIMS = {
-  sub: 'user-1',
-  token_use: 'access',
-  client_id: 'client-1',
-  scope: 'openid https://api.example/mcp/own',
-  username: 'user-1',
-  'cognito:groups': '[team]',
-};
+/** The token the authorizer verified (unsigned here: the Lambda only decodes it), and its claims as passed on. */
+const PAYLOAD = { sub: 'user-1', token_use: 'access', client_id: 'client-1', username: 'user-1', 'cognito:groups': ['team'] };
+const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(PAYLOAD)).toString('base64url')}.c2lnbmF0dXJl`;
+const CLAIMS = { ...PAYLOAD, scope: 'openid https://api.example/mcp/own', 'cognito:groups': '[team]' };
 
 /** A server that records what its factory and its tool see of the caller. */
 function recording(exports: Omit<UserModule, 'default'> = {}) {
