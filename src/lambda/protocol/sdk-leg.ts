@@ -29,7 +29,14 @@ import {
   type McpServerFactory,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { fromWebResponse, HeaderMap, type HttpRequest, type HttpResponse, streamWebResponse, toWebRequest } from '../edge/http.js';
+import {
+  fromWebResponse,
+  HeaderMap,
+  type HttpRequest,
+  type HttpResponse,
+  streamWebResponse,
+  toWebRequest,
+} from '../edge/http.js';
 
 export { isJsonContentType };
 

@@ -170,7 +170,11 @@ describe('a helper mcp-lambda did not write (the reproduction: a committed .mcp.
     const command = `id > ${proof} #${char}nekot adbmal-pcm`;
     withHelper(where, command);
     const prompter = scriptedPrompter({ 'Run it now': false });
-    const result = await runCli(['doctor'], { ...where.env, AWS_REGION: REGION }, { cwd: where.home, interactive: true, prompter });
+    const result = await runCli(
+      ['doctor'],
+      { ...where.env, AWS_REGION: REGION },
+      { cwd: where.home, interactive: true, prompter },
+    );
     const escaped = `\\u${char.charCodeAt(0).toString(16)}`;
     expect(result.stderr).toContain(`id > ${proof} #${escaped}nekot adbmal-pcm`);
     expect(result.stderr + result.stdout).not.toContain(char);
@@ -233,7 +237,10 @@ describe("mcp-lambda's own helper", () => {
       const url = `http://127.0.0.1:${(attacker.address() as { port: number }).port}/mcp`;
       const where = await project();
       const helper = buildEntry({ ...fakeStack, mcpServerUrl: url }, 'helper', [process.execPath, ownBinPath()]).headersHelper!;
-      writeFileSync(join(where.home, '.mcp.json'), JSON.stringify({ mcpServers: { x: { type: 'http', url, headersHelper: helper } } }));
+      writeFileSync(
+        join(where.home, '.mcp.json'),
+        JSON.stringify({ mcpServers: { x: { type: 'http', url, headersHelper: helper } } }),
+      );
       const result = await runCli(['doctor', '--url', url, '--json'], { ...where.env }, { cwd: where.home });
       expect(seen).not.toContain(`Bearer ${where.token}`);
       expect(JSON.stringify(seen)).not.toContain(where.token);
@@ -245,13 +252,19 @@ describe("mcp-lambda's own helper", () => {
     }
   });
 
-  it("with --url, runs the helper of the stack whose sign-in is for that URL", async () => {
+  it('with --url, runs the helper of the stack whose sign-in is for that URL', async () => {
     const where = await project();
-    const helper = buildEntry({ ...fakeStack, mcpServerUrl: chain.mcpUrl }, 'helper', [process.execPath, ownBinPath()]).headersHelper!;
+    const helper = buildEntry({ ...fakeStack, mcpServerUrl: chain.mcpUrl }, 'helper', [
+      process.execPath,
+      ownBinPath(),
+    ]).headersHelper!;
     withHelper(where, helper);
     const result = await runCli(['doctor', '--url', chain.mcpUrl, '--json'], { ...where.env }, { cwd: where.home });
     const entry = (JSON.parse(result.stdout).checks as CheckResult[]).find((check) => check.id === 'claude-code');
-    expect(entry).toMatchObject({ status: 'ok', detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token' });
+    expect(entry).toMatchObject({
+      status: 'ok',
+      detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token',
+    });
   });
 
   it("treats mcp-lambda's helper for another stack as a helper it did not write", async () => {
@@ -348,7 +361,12 @@ describe('recognising the command write-config writes', () => {
       const env = await signedIn();
       expect(await ownHelperFor(helperFor([bin], other), { mcpUrl: 'http://127.0.0.1:9/mcp' }, env, programs)).toBeUndefined();
       expect(
-        await ownHelperFor(helperFor([bin], { ...other, stackName: 'not-signed-in' }), { mcpUrl: 'https://victim.example/prod/mcp' }, env, programs),
+        await ownHelperFor(
+          helperFor([bin], { ...other, stackName: 'not-signed-in' }),
+          { mcpUrl: 'https://victim.example/prod/mcp' },
+          env,
+          programs,
+        ),
       ).toBeUndefined();
     });
   });
@@ -407,6 +425,9 @@ describe("the built bin running mcp-lambda's own helper (e2e)", () => {
     }).catch((error: { stdout: string }) => error);
     expect(existsSync(proof)).toBe(false);
     const entry = (JSON.parse(stdout).checks as CheckResult[]).find((check) => check.id === 'claude-code');
-    expect(entry).toMatchObject({ status: 'ok', detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token' });
+    expect(entry).toMatchObject({
+      status: 'ok',
+      detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token',
+    });
   });
 });

@@ -273,8 +273,20 @@ describe('2025-era protocol findings (conformance)', () => {
 
   it.each([
     ['the same number', [ping(1), ping(1)]],
-    ['the same string', [{ ...ping(0), id: 'a' }, { jsonrpc: '2.0', id: 'a', method: 'tools/list' }]],
-    ['null twice', [{ ...ping(0), id: null }, { ...ping(0), id: null }]],
+    [
+      'the same string',
+      [
+        { ...ping(0), id: 'a' },
+        { jsonrpc: '2.0', id: 'a', method: 'tools/list' },
+      ],
+    ],
+    [
+      'null twice',
+      [
+        { ...ping(0), id: null },
+        { ...ping(0), id: null },
+      ],
+    ],
   ])('refuses a 2025-03-26 batch whose requests repeat an id (%s)', async (_name, batch) => {
     const response = await post(JSON.stringify(batch), { ...JSON_HEADERS, 'mcp-protocol-version': '2025-03-26' });
     expect(response.status).toBe(400);

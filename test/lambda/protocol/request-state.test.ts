@@ -133,7 +133,7 @@ describe('requestState bound to what the request asks for', () => {
   });
 });
 
-describe('requestState in a 2025-03-26 batch whose messages share an id (the review\'s report)', () => {
+describe("requestState in a 2025-03-26 batch whose messages share an id (the review's report)", () => {
   const KEYED = { MCP_REQUEST_STATE_KEY: KEY };
   const CLAIMS = { sub: 'user-1', token_use: 'access', client_id: 'client-1', scope: 'openid x/own', username: 'user-1' };
   const META = {
