@@ -2,7 +2,8 @@
  * The caller's raw bearer token is a Cognito token of the person: no server code gets it unless it asks.
  * A server of one's own (`--entry`) gets the claims in `ctx.authInfo` with an empty `token`, and the
  * token only when its module exports `receiveBearerToken = true`; the SDK (and with it every tool
- * handler's `ctx.http.authInfo`) never gets it. Run through the deployed handler, with the authorizer's
+ * handler's `ctx.http.authInfo`) never gets it, nor the Authorization or Cookie header of the request it
+ * hands each tool handler (`ctx.http.req`), in either protocol era. Run through the deployed handler, with the authorizer's
  * claims and the Authorization header as API Gateway passes them.
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
@@ -13,19 +14,14 @@ import * as z from 'zod/v4';
 import { checkModule, createLazyCustomApp, type UserModule } from '../../src/lambda/custom.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 
-const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from('{"sub":"user-1"}').toString('base64url')}.c2lnbmF0dXJl`;
-const CLAIMS = {
-  sub: 'user-1',
-  token_use: 'access',
-  client_id: 'client-1',
-  scope: 'openid https://api.example/mcp/own',
-  username: 'user-1',
-  'cognito:groups': '[team]',
-};
+/** The token the authorizer verified (unsigned here: the Lambda only decodes it), and its claims as passed on. */
+const PAYLOAD = { sub: 'user-1', token_use: 'access', client_id: 'client-1', username: 'user-1', 'cognito:groups': ['team'] };
+const TOKEN = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(PAYLOAD)).toString('base64url')}.c2lnbmF0dXJl`;
+const CLAIMS = { ...PAYLOAD, scope: 'openid https://api.example/mcp/own', 'cognito:groups': '[team]' };
 
 /** A server that records what its factory and its tool see of the caller. */
 function recording(exports: Omit<UserModule, 'default'> = {}) {
-  const seen: { factory?: AuthInfo; tool?: AuthInfo } = {};
+  const seen: { factory?: AuthInfo; tool?: AuthInfo; authorization?: string | null; cookie?: string | null } = {};
   const module: UserModule = {
     ...exports,
     default: (ctx: { authInfo?: AuthInfo }) => {
@@ -33,6 +29,9 @@ function recording(exports: Omit<UserModule, 'default'> = {}) {
       const server = new McpServer({ name: 'own', version: '1.0.0' });
       server.registerTool('whoami', { inputSchema: z.object({}) }, async (_args, handlerCtx) => {
         seen.tool = handlerCtx.http?.authInfo;
+        const req = (handlerCtx.http as { req?: Request } | undefined)?.req;
+        seen.authorization = req?.headers.get('authorization');
+        seen.cookie = req?.headers.get('cookie');
         return { content: [{ type: 'text', text: 'ok' }] };
       });
       return server;
@@ -41,19 +40,33 @@ function recording(exports: Omit<UserModule, 'default'> = {}) {
   return { module, seen };
 }
 
-async function callTool(module: UserModule, logs: RequestLogRecord[] = []) {
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'test', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+async function callTool(module: UserModule, logs: RequestLogRecord[] = [], version = '2025-11-25') {
   const app = createLazyCustomApp(async () => module, { env: { MCP_REQUIRE_CLAIMS: 'true' }, log: (r) => logs.push(r) });
+  const modern = version === '2026-07-28';
   return app.handler({
     httpMethod: 'POST',
     path: '/mcp',
     headers: {
       'content-type': 'application/json',
-      accept: 'application/json',
-      'mcp-protocol-version': '2025-11-25',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': version,
+      ...(modern && { 'mcp-method': 'tools/call', 'mcp-name': 'whoami' }),
       Authorization: `Bearer ${TOKEN}`,
+      Cookie: `session=${TOKEN}`,
     },
     multiValueHeaders: {},
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'whoami', arguments: {}, ...(modern && { _meta: MODERN_META }) },
+    }),
     isBase64Encoded: false,
     requestContext: { requestId: 'r-1', authorizer: { claims: CLAIMS } },
   } as unknown as APIGatewayProxyEvent);
@@ -80,6 +93,27 @@ describe('the bearer token and a server of your own', () => {
     expect(seen.factory).toMatchObject({ token: TOKEN, clientId: 'client-1', extra: { sub: 'user-1', groups: ['team'] } });
     expect(seen.tool?.token).toBe('');
   });
+
+  for (const version of ['2025-11-25', '2026-07-28']) {
+    it(`hands a tool handler a request without the Authorization or Cookie header (${version})`, async () => {
+      const { module, seen } = recording();
+      const answer = await callTool(module, [], version);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toContain('"ok"');
+      expect(seen.authorization).toBeNull();
+      expect(seen.cookie).toBeNull();
+    });
+
+    it(`hands a tool handler no Authorization header when the module asked for the token either (${version})`, async () => {
+      // The opted-in module gets the token in its factory's ctx.authInfo.token, and only there.
+      const { module, seen } = recording({ receiveBearerToken: true });
+      expect((await callTool(module, [], version)).statusCode).toBe(200);
+      expect(seen.factory?.token).toBe(TOKEN);
+      expect(seen.authorization).toBeNull();
+      expect(seen.cookie).toBeNull();
+      expect(seen.tool?.token).toBe('');
+    });
+  }
 
   it('gives none with receiveBearerToken = false', async () => {
     const { module, seen } = recording({ receiveBearerToken: false });

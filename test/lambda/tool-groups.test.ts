@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/v4';
 import { type DevServer, startDevServer } from '../../src/cli/dev/server.js';
 import { createApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
-import { groupsOf } from '../../src/lambda/services/auth.js';
 import { ConfigError, parseToolGroups } from '../../src/lambda/services/config.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 import { createMcpHttpHandler } from '../../src/lambda/protocol/mcp-http.js';
@@ -19,6 +18,18 @@ import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 
 let chain: StandIn;
 let custom: DevServer;
+
+/**
+ * The claims and the Authorization header API Gateway's Cognito authorizer passes on for a token of a
+ * member of `groups` (unsigned: the authorizer checked the signature; the Lambda only decodes it): the
+ * claim as the REST authorizer renders a list, and the token with the JSON array Cognito signed.
+ */
+function verified(groups: readonly string[] | undefined) {
+  const payload = { token_use: 'access', client_id: 'c', sub: 'u', ...(groups !== undefined && { 'cognito:groups': groups }) };
+  const token = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
+  const claims = { ...payload, scope: 's', ...(groups !== undefined && { 'cognito:groups': `[${groups.join(', ')}]` }) };
+  return { claims, authorization: `Bearer ${token}` };
+}
 
 function ownServer(): McpServer {
   const server = new McpServer({ name: 'own', version: '1.0.0' });
@@ -42,15 +53,14 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     handler: (event) => {
-      const groups = event.headers['x-test-groups'];
-      const claims = {
-        token_use: 'access',
-        client_id: 'c',
-        scope: 's',
-        sub: 'u',
-        ...(groups !== undefined && { 'cognito:groups': groups }),
-      };
-      return handler({ ...event, requestContext: { ...event.requestContext, authorizer: { claims } } });
+      // `x-test-groups: ops auditors` (space-separated names); the header is left out of the event.
+      const { 'x-test-groups': groups, ...headers } = event.headers;
+      const { claims, authorization } = verified(groups?.split(' '));
+      return handler({
+        ...event,
+        headers: { ...headers, Authorization: authorization },
+        requestContext: { ...event.requestContext, authorizer: { claims } },
+      });
     },
   });
 });
@@ -118,8 +128,8 @@ describe('a server of your own', () => {
         (await client.listTools()).tools.map((tool) => tool.name).sort(),
       );
     expect(await names()).toEqual(['open']);
-    expect(await names('[ops]')).toEqual(['deploy', 'open']);
-    expect(await names('[ops, auditors]')).toEqual(['audit', 'deploy', 'open']);
+    expect(await names('ops')).toEqual(['deploy', 'open']);
+    expect(await names('ops auditors')).toEqual(['audit', 'deploy', 'open']);
     expect(await names('auditors')).toEqual(['audit', 'open']);
   });
 
@@ -166,7 +176,7 @@ describe('a server of your own', () => {
     expect(answers.find((answer) => answer.id === 1)).toMatchObject({ result: {} });
     expect(answers.find((answer) => answer.id === 2)?.result?.tools?.map((tool) => tool.name)).toEqual(['open']);
     // A member still sees the tools of the group, in the same kind of batch.
-    const member = await batch('[ops]', [
+    const member = await batch('ops', [
       { jsonrpc: '2.0', id: 1, method: 'ping' },
       { jsonrpc: '2.0', id: 2, method: 'tools/list' },
     ]);
@@ -211,14 +221,16 @@ describe('tool names that Object.prototype also has', () => {
     const result = await handler({
       httpMethod: 'POST',
       path: '/mcp',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'mcp-protocol-version': '2025-11-25',
+        Authorization: verified([groups]).authorization,
+      },
       multiValueHeaders: {},
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {} } }),
       isBase64Encoded: false,
-      requestContext: {
-        requestId,
-        authorizer: { claims: { token_use: 'access', client_id: 'c', sub: 'u', 'cognito:groups': groups } },
-      },
+      requestContext: { requestId, authorizer: { claims: verified([groups]).claims } },
     } as unknown as APIGatewayProxyEvent);
     return { result, logged: records.filter((record) => record.requestId === requestId) };
   };
@@ -278,23 +290,48 @@ describe('reading the configuration and the claims', () => {
     expect(Object.keys(groups)).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(groups)).toBeNull();
   });
+});
+
+describe("the authorizer's rendering of cognito:groups alone grants nothing", () => {
+  const handler = createApiGatewayHandler(
+    createMcpHttpHandler({ factory: () => ownServer(), log: () => {}, toolGroups: { deploy: ['admins'] } }),
+  );
+  /** A tools/list with these claims and this Authorization header (none: null). */
+  const list = async (claims: Record<string, unknown>, authorization: string | null) => {
+    const result = await handler({
+      httpMethod: 'POST',
+      path: '/mcp',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'mcp-protocol-version': '2025-11-25',
+        ...(authorization !== null && { Authorization: authorization }),
+      },
+      multiValueHeaders: {},
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      isBase64Encoded: false,
+      requestContext: { requestId: 'r', authorizer: { claims } },
+    } as unknown as APIGatewayProxyEvent);
+    return (JSON.parse(result.body).result.tools as Array<{ name: string }>).map((tool) => tool.name).sort();
+  };
+
+  it('reads the groups of the token the authorizer verified, sent with or without "Bearer "', async () => {
+    const { claims, authorization } = verified(['admins']);
+    expect(await list(claims, authorization)).toEqual(['audit', 'deploy', 'open']);
+    expect(await list(claims, authorization.slice('Bearer '.length))).toEqual(['audit', 'deploy', 'open']);
+  });
 
   it.each([
-    [{ 'cognito:groups': '[admins, team]' }, ['admins', 'team']],
-    [{ 'cognito:groups': '[admins team]' }, ['admins', 'team']],
-    [{ 'cognito:groups': 'admins,team' }, ['admins', 'team']],
-    [{ 'cognito:groups': 'admins' }, ['admins']],
-    [{ 'cognito:groups': ['a', 'b'] }, ['a', 'b']],
-    [{ 'cognito:groups': '' }, []],
-    [{}, []],
-    // A bracketed list splits only where a separator is followed by a space (which no name holds): a name
-    // with a comma or a bracket stays whole, and is left out (no group that tool groups name has one).
-    [{ 'cognito:groups': '[contractors,admins, team]' }, ['team']],
-    [{ 'cognito:groups': '[contractors,admins]' }, []],
-    [{ 'cognito:groups': '[[admins], team]' }, ['team']],
-    [{ 'cognito:groups': ['contractors,admins', 'admins]', 'team'] }, ['team']],
-  ])('reads the groups in %j', (claims, groups) => {
-    expect(groupsOf(claims)).toEqual(groups);
+    ['[admins, team]', null],
+    ['admins,team', null],
+    ['admins', 'Bearer not-a-jwt'],
+    // The review's report: a member of "contractors,admins" sends the token without "Bearer ".
+    ['contractors,admins', 'raw'],
+    ['[contractors,admins]', 'raw'],
+  ])('gives no group for the rendering %j when the token is not there to match (%s)', async (rendering, header) => {
+    const { claims, authorization } = verified(['contractors,admins']);
+    const sent = header === 'raw' ? authorization.slice('Bearer '.length) : header;
+    expect(await list({ ...claims, 'cognito:groups': rendering }, sent)).toEqual(['audit', 'open']);
   });
 });
 

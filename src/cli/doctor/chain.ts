@@ -33,7 +33,10 @@ export interface DoctorTarget {
     readonly register?: string;
     readonly checkConfig: () => Promise<{ readonly status: CheckStatus; readonly detail: string; readonly fix?: string }>;
   };
-  /** The deployed stack, when there is one: the only one whose `token` helper runs without asking. */
+  /**
+   * The deployed stack, when there is one: the only one whose `token` helper runs without asking. Without it
+   * (`--url`), only the helper of a stack whose stored sign-in is for `mcpUrl` does.
+   */
   readonly stack?: { readonly stackName: string; readonly region: string };
   /** Builds an mcp-lambda command line for a fix, with the flags that select this stack. */
   readonly command: (subcommand: string) => string;

@@ -2,7 +2,7 @@
 import { ConfigFileError, type FoundEntry, readEntries } from '../clients/claude-code/config-file.js';
 import { discoveryUrl } from '../clients/claude-code/entry.js';
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
-import { type HelperRun, helperEnv, ownHelper, printable, runHelper } from './helper.js';
+import { type HelperRun, helperEnv, ownHelperFor, printable, runHelper } from './helper.js';
 import { type CheckResult, result } from './report.js';
 export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Promise<CheckResult> {
   let entries: FoundEntry[];
@@ -38,7 +38,7 @@ export async function checkClaudeCode(target: DoctorTarget, deps: DoctorDeps, wa
     const oauth = entry.oauth as Record<string, unknown> | undefined;
     if (typeof entry.headersHelper === 'string') {
       const command = entry.headersHelper;
-      const own = ownHelper(command, target.stack);
+      const own = await ownHelperFor(command, target, deps.env);
       const run: HelperRun | undefined = own
         ? { kind: 'own', ...own }
         : (await (deps.confirmHelper ?? (async () => false))(printable(command), `${where} in ${file}`))

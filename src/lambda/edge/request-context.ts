@@ -2,7 +2,9 @@
  * What code running for a request may need and the SDK does not hand it: the request's id (server
  * factories are called without it), its JSON-RPC messages (requestState is bound to the tool a message
  * calls) and, for a module that asked for it, the caller's bearer token. Set by the HTTP handler around
- * each request. It is not among the bundle's exports: a server's own code has no handle on it.
+ * each request. It is not among the bundle's exports, so a server's code does not come across the token by
+ * accident (logging or forwarding what it was handed); that prevents mistakes, not hostile code in the same
+ * process, which can read anything the process holds.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 

@@ -110,6 +110,19 @@ function summarize(body: unknown): RpcSummary {
   return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
 }
 
+/** Whether two requests (messages with a method and an id) share an id: `1` and `"1"` are different ids. */
+function hasRepeatedRequestId(messages: readonly unknown[]): boolean {
+  const ids = new Set<string>();
+  for (const message of messages) {
+    if (typeof methodOf(message) !== 'string' || !('id' in (message as object))) continue;
+    const id = (message as { id?: unknown }).id;
+    const key = `${typeof id}:${String(id)}`;
+    if (ids.has(key)) return true;
+    ids.add(key);
+  }
+  return false;
+}
+
 /** Tool → the groups that may use it, looked up as own entries only (a tool may be named `constructor`). */
 type ToolGroups = ReadonlyMap<string, readonly string[]>;
 
@@ -370,6 +383,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
           400,
           -32600,
           `Invalid Request: protocol version ${version} has no JSON-RPC batches (they were removed in 2025-06-18); send one message per request.`,
+        );
+      }
+      // Each answer in a batch is matched to its request by id, and so is what code running for a request
+      // reads of it (requestState's binding to the tool): two requests of one batch with one id are refused.
+      if (Array.isArray(parsedBody) && hasRepeatedRequestId(messages)) {
+        return reject(
+          'duplicate_request_id',
+          400,
+          -32600,
+          'Invalid Request: two requests in this batch have the same id; give each request its own id.',
         );
       }
       if (toolGroups) {

@@ -27,19 +27,23 @@ export type { RequestStateCodec };
 /**
  * What a request asks for: its method and the tool or prompt it names (`params.name`) or the resource it
  * reads (`params.uri`), from the request's own message (the SDK's context has the method and id, not the
- * params). Empty parts when the message cannot be found (outside a request).
+ * params). Empty parts when the message cannot be found (outside a request). When several messages of the
+ * request have this id and method (a batch the HTTP handler should have refused), it cannot tell which
+ * one is asking, and throws: no state is minted or accepted.
  */
 function target(ctx: SdkContext): string {
   const { id, method } = ctx.mcpReq ?? {};
-  const message = currentRequest
-    .getStore()
-    ?.messages?.find(
-      (candidate) =>
-        typeof candidate === 'object' &&
-        candidate !== null &&
-        (candidate as { id?: unknown }).id === id &&
-        (candidate as { method?: unknown }).method === method,
-    ) as { params?: { name?: unknown; uri?: unknown } | null } | undefined;
+  const matches = (currentRequest.getStore()?.messages ?? []).filter(
+    (candidate) =>
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      (candidate as { id?: unknown }).id === id &&
+      (candidate as { method?: unknown }).method === method,
+  ) as { params?: { name?: unknown; uri?: unknown } | null }[];
+  if (matches.length > 1) {
+    throw new Error('requestState cannot be bound: several messages of this request have the same id and method');
+  }
+  const message = matches[0];
   const subject = method === 'resources/read' ? message?.params?.uri : message?.params?.name;
   return `${typeof method === 'string' ? method : ''}\0${typeof subject === 'string' ? subject : ''}`;
 }

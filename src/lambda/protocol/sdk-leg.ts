@@ -14,6 +14,11 @@
  * `subscriptions/listen` stream, and one that does gets the spec's answer for a server that honours
  * nothing — an acknowledgement with an empty filter and a graceful completion — at once, instead of a
  * stream that holds the Lambda until the integration timeout.
+ *
+ * The request the SDK gets has no `Authorization` or `Cookie` header ({@link withoutCredentials}): the SDK
+ * hands its request to every tool handler (`ctx.http.req`), and the caller's bearer token is a Cognito
+ * token of the person. A module that exports `receiveBearerToken = true` gets the token in its factory's
+ * `ctx.authInfo.token` (custom.ts), and only there.
  */
 import {
   type AuthInfo,
@@ -24,7 +29,14 @@ import {
   type McpServerFactory,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import { fromWebResponse, type HttpRequest, type HttpResponse, streamWebResponse, toWebRequest } from '../edge/http.js';
+import {
+  fromWebResponse,
+  HeaderMap,
+  type HttpRequest,
+  type HttpResponse,
+  streamWebResponse,
+  toWebRequest,
+} from '../edge/http.js';
 
 export { isJsonContentType };
 
@@ -88,6 +100,19 @@ export interface SdkLegOptions {
    * is written — progress first, the result last — instead of being read to its end.
    */
   readonly streaming?: boolean;
+}
+
+/** Headers that carry the caller's credentials: never part of the request the SDK (and a tool handler) sees. */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie']);
+
+/**
+ * The request without the caller's credentials. This keeps a tool handler from logging or forwarding the
+ * token by accident (`ctx.http.req.headers`); it is no wall against hostile code in the same process.
+ */
+export function withoutCredentials(request: HttpRequest): HttpRequest {
+  const headers = [...request.headers.entries()];
+  if (!headers.some(([name]) => CREDENTIAL_HEADERS.has(name))) return request;
+  return { ...request, headers: new HeaderMap(headers.filter(([name]) => !CREDENTIAL_HEADERS.has(name))) };
 }
 
 const isToolCall = (parsedBody: unknown): boolean => (parsedBody as { method?: unknown } | null)?.method === 'tools/call';
@@ -171,7 +196,9 @@ export function createSdkLeg(options: SdkLegOptions): SdkLeg {
   }
 
   return {
-    async serve(request, parsedBody, authInfo) {
+    async serve(received, parsedBody, authInfo) {
+      // Both legs, whether or not the module asked for the token: it gets it in its factory, never here.
+      const request = withoutCredentials(received);
       const web = toWebRequest(request);
       const legacy = await isLegacyRequest(web, parsedBody, { maxRequestBodySize: maxBodyBytes });
       if (legacy) return { era: 'legacy', response: await serveLegacy(request, web, parsedBody, authInfo) };

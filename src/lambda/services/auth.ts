@@ -80,26 +80,9 @@ function audiences(claims: AuthorizerClaims): string[] {
 const SEPARATORS = /[\s,[\]]/u;
 
 /**
- * The caller's Cognito groups as the authorizer rendered `cognito:groups`: an array, "[a, b]" (a REST
- * authorizer, as AWS documents it), "[a b]" (an HTTP API), "a,b" (as deployers report a REST authorizer)
- * or "a". A name holding a separator cannot be told from several names in the comma form, so deployed,
- * the groups are read from the token itself ({@link groupsOfToken}) and this is the fallback. Either way a
- * name holding whitespace, `,`, `[` or `]` is left out: no group that tool groups name can hold them.
+ * Group names as the token lists them, without any name holding whitespace, `,`, `[` or `]`: no group that
+ * tool groups name can hold them, and the authorizer's string rendering of the claim could not keep one whole.
  */
-export function groupsOf(claims: AuthorizerClaims): string[] {
-  const raw = claims['cognito:groups'];
-  let names: unknown[];
-  if (Array.isArray(raw)) names = raw;
-  else if (typeof raw !== 'string') names = [];
-  else {
-    const value = raw.trim();
-    // A bracketed list is split only where a separator is followed by whitespace, which no name holds:
-    // "[contractors,admins, team]" is two groups, the first named "contractors,admins".
-    names = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1).split(/,?\s+/u) : value.split(',');
-  }
-  return usableGroups(names);
-}
-
 function usableGroups(names: readonly unknown[]): string[] {
   return names.filter((name): name is string => typeof name === 'string' && name !== '' && !SEPARATORS.test(name));
 }
@@ -111,8 +94,11 @@ const SAME_TOKEN_CLAIMS = ['jti', 'sub', 'client_id', 'token_use', 'username'] a
  * The groups of the bearer token itself, as the JSON array Cognito signed — when the header holds exactly
  * one token and it is the one the authorizer verified (its id, subject, client, use and expiry equal the
  * claims'); else undefined. Read this way a group named `contractors,admins` stays one name (and is then
- * left out), whatever the authorizer's rendering. Only the payload is decoded: the signature was checked
- * by the authorizer, and the comparison ties this token to that check.
+ * left out). Only the payload is decoded: the signature was checked by the authorizer, and the comparison
+ * ties this token to that check.
+ *
+ * The authorizer's own `cognito:groups` claim is never read: API Gateway renders it as one string
+ * ("[a, b]", or "a,b"), where a name holding a comma reads as two groups.
  */
 export function groupsOfToken(claims: AuthorizerClaims, token: string): string[] | undefined {
   const [, payload, signature] = token.split('.');
@@ -137,9 +123,13 @@ export function groupsOfToken(claims: AuthorizerClaims, token: string): string[]
   return Array.isArray(groups) ? usableGroups(groups) : undefined;
 }
 
+/**
+ * The token of an Authorization header, with or without "Bearer " before it: API Gateway's Cognito
+ * authorizer takes both. Several Authorization headers arrive joined with ", ", which this does not
+ * match: no token then.
+ */
 function bearerToken(authorization: string | null): string {
-  // Several Authorization headers arrive joined with ", ", which this does not match: no token then.
-  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  const match = authorization?.trim().match(/^(?:Bearer\s+)?(\S+)$/i);
   return match?.[1] ?? '';
 }
 
@@ -147,8 +137,9 @@ function bearerToken(authorization: string | null): string {
  * Checks the authorizer's claims against the policy and builds `AuthInfo`.
  *
  * @param claims - `requestContext.authorizer.claims`, or undefined when no authorizer ran.
- * @param authorization - the request's `Authorization` header: the groups are read from its token, and
- *   the token is returned apart (`bearerToken`), never in `AuthInfo`.
+ * @param authorization - the request's `Authorization` header: the groups are read from its token (none
+ *   when it is not the token of the claims), and the token is returned apart (`bearerToken`), never in
+ *   `AuthInfo`.
  */
 export function authorize(claims: AuthorizerClaims | undefined, authorization: string | null, policy: AuthPolicy): AuthOutcome {
   if (claims === undefined || Object.keys(claims).length === 0) {
@@ -220,7 +211,9 @@ export function authorize(claims: AuthorizerClaims | undefined, authorization: s
       scopes,
       ...(exp !== undefined && { expiresAt: exp }),
       extra: {
-        groups: (token !== '' ? groupsOfToken(claims, token) : undefined) ?? groupsOf(claims),
+        // From the token the authorizer verified, or none: a token that cannot be matched to the claims (a
+        // second Authorization header, say) gives no group rather than the claim's ambiguous rendering.
+        groups: (token !== '' ? groupsOfToken(claims, token) : undefined) ?? [],
         ...(subject !== undefined && { sub: subject }),
         ...(username !== undefined && { username }),
       },

@@ -6,15 +6,18 @@
  * token is checked. CLI runs are in-process against the stand-in of the deployed chain; the recogniser and
  * the environments are checked directly.
  */
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTokens } from '../../../src/cli/auth/token-store.js';
 import { buildEntry, parseHelperCommand } from '../../../src/cli/clients/claude-code/entry.js';
 import { runDoctor } from '../../../src/cli/doctor/checks.js';
 import type { CheckResult } from '../../../src/cli/doctor/report.js';
-import { helperEnv, ownHelper } from '../../../src/cli/doctor/helper.js';
+import { helperEnv, ownHelper, ownHelperFor, printable } from '../../../src/cli/doctor/helper.js';
 import type { StackOutputs } from '../../../src/cli/deployed/resolve.js';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { type ClaudeHome, claudeHome } from '../../helpers/claude-code.js';
@@ -154,6 +157,35 @@ describe('a helper mcp-lambda did not write (the reproduction: a committed .mcp.
     expect(result.stdout).toContain('true\\u001b[2K\\u000dmcp-lambda token');
     expect(result.stdout).not.toContain('\u001b[2K');
   });
+
+  it.each([
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right isolate', '\u2066'],
+    ['a zero-width space', '\u200b'],
+    ['a line separator', '\u2028'],
+  ])('shows %s spelled out when it asks, so what is shown is what would run', async (_name, char) => {
+    const where = await project();
+    const proof = join(where.home, 'pwned');
+    // Displayed raw, the override would show the tail reversed: "mcp-lambda token" hiding "id > …".
+    const command = `id > ${proof} #${char}nekot adbmal-pcm`;
+    withHelper(where, command);
+    const prompter = scriptedPrompter({ 'Run it now': false });
+    const result = await runCli(
+      ['doctor'],
+      { ...where.env, AWS_REGION: REGION },
+      { cwd: where.home, interactive: true, prompter },
+    );
+    const escaped = `\\u${char.charCodeAt(0).toString(16)}`;
+    expect(result.stderr).toContain(`id > ${proof} #${escaped}nekot adbmal-pcm`);
+    expect(result.stderr + result.stdout).not.toContain(char);
+    expect(existsSync(proof)).toBe(false);
+  });
+
+  it('spells out everything outside printable ASCII as \\uXXXX', () => {
+    expect(printable('a\u202eb\u2066c\u200bd\u2028e\u00e9f\u{1f600}g ~')).toBe(
+      'a\\u202eb\\u2066c\\u200bd\\u2028e\\u00e9f\\ud83d\\ude00g ~',
+    );
+  });
 });
 
 describe("mcp-lambda's own helper", () => {
@@ -194,6 +226,47 @@ describe("mcp-lambda's own helper", () => {
     expect(results.find((r) => r.id === 'mcp')?.status).toBe('ok');
   });
 
+  it("with --url, does not send a stack's token to a URL its sign-in is not for (a committed entry pointing elsewhere)", async () => {
+    const seen: string[] = [];
+    const attacker = createServer((req, res) => {
+      if (req.headers.authorization) seen.push(req.headers.authorization);
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(attacker.address() as { port: number }).port}/mcp`;
+      const where = await project();
+      const helper = buildEntry({ ...fakeStack, mcpServerUrl: url }, 'helper', [process.execPath, ownBinPath()]).headersHelper!;
+      writeFileSync(
+        join(where.home, '.mcp.json'),
+        JSON.stringify({ mcpServers: { x: { type: 'http', url, headersHelper: helper } } }),
+      );
+      const result = await runCli(['doctor', '--url', url, '--json'], { ...where.env }, { cwd: where.home });
+      expect(seen).not.toContain(`Bearer ${where.token}`);
+      expect(JSON.stringify(seen)).not.toContain(where.token);
+      const entry = (JSON.parse(result.stdout).checks as CheckResult[]).find((check) => check.id === 'claude-code');
+      expect(entry?.status).toBe('warn');
+      expect(entry?.detail).toContain('headersHelper not run (not written by mcp-lambda)');
+    } finally {
+      attacker.close();
+    }
+  });
+
+  it('with --url, runs the helper of the stack whose sign-in is for that URL', async () => {
+    const where = await project();
+    const helper = buildEntry({ ...fakeStack, mcpServerUrl: chain.mcpUrl }, 'helper', [
+      process.execPath,
+      ownBinPath(),
+    ]).headersHelper!;
+    withHelper(where, helper);
+    const result = await runCli(['doctor', '--url', chain.mcpUrl, '--json'], { ...where.env }, { cwd: where.home });
+    const entry = (JSON.parse(result.stdout).checks as CheckResult[]).find((check) => check.id === 'claude-code');
+    expect(entry).toMatchObject({
+      status: 'ok',
+      detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token',
+    });
+  });
+
   it("treats mcp-lambda's helper for another stack as a helper it did not write", async () => {
     const where = await project();
     const own = buildEntry({ ...fakeStack, stackName: 'someone-elses' }, 'helper', [process.execPath, ownBinPath()]);
@@ -219,14 +292,20 @@ describe('recognising the command write-config writes', () => {
   writeFileSync(other, '#!/bin/sh\n');
   const programs = { bin, node: process.execPath };
   const helperFor = (program: string[], stack = fakeStack) => buildEntry(stack, 'helper', program).headersHelper!;
-  const args = ['token', '--header-json', '--stack-name', STACK, '--region', REGION];
+  const realBin = realpathSync(bin);
+  // Always the node running doctor with the bin's real path (never the bin's shebang), in the package's folder.
+  const run = {
+    file: realpathSync(process.execPath),
+    args: [realBin, 'token', '--header-json', '--stack-name', STACK, '--region', REGION],
+    cwd: dirname(dirname(realBin)),
+  };
   const stack = { stackName: STACK, region: REGION };
 
   it.each([
-    ['the bin on PATH', [bin], { file: bin, args }],
-    ['a symlink to it (npm link, a global install)', [linked], { file: linked, args }],
-    ['node with the bin (a clone not on PATH)', [process.execPath, bin], { file: process.execPath, args: [bin, ...args] }],
-  ])('runs %s, without a shell', (_name, program, run) => {
+    ['the bin on PATH', [bin]],
+    ['a symlink to it (npm link, a global install)', [linked]],
+    ['node with the bin (a clone not on PATH)', [process.execPath, bin]],
+  ])('runs %s, without a shell and without its shebang', (_name, program) => {
     expect(ownHelper(helperFor(program), stack, programs)).toEqual(run);
     // Quoting round-trips even for a path with a space and a quote in it.
     expect(parseHelperCommand(helperFor(program))?.program).toEqual(program);
@@ -245,16 +324,50 @@ describe('recognising the command write-config writes', () => {
     ['one more flag', `${helperFor([bin])} --verbose`],
     ['a trailing blank', `${helperFor([bin])} `],
     ['quoting write-config would not write', helperFor([bin]).replace(STACK, `'${STACK}'`)],
-    ['no program at all', args.join(' ')],
+    ['no program at all', run.args.slice(1).join(' ')],
     ['a stack name with a shell word in it', helperFor([bin]).replace(STACK, `'$(id)'`)],
     ['a region that is a path', helperFor([bin]).replace(REGION, '../../x')],
   ])('does not run %s', (_name, command) => {
     expect(ownHelper(command, stack, programs)).toBeUndefined();
   });
 
-  it('accepts any well-formed stack and region when doctor checks a bare URL (--url)', () => {
-    expect(ownHelper(helperFor([bin], { ...fakeStack, stackName: 'other-stack' }), undefined, programs)).toMatchObject({
-      file: bin,
+  describe('with --url (no stack): only for a stack whose stored sign-in is for that URL', () => {
+    const other = { ...fakeStack, stackName: 'other-stack' };
+    async function signedIn(extra: { servers?: { name: string; url: string }[] } = {}) {
+      const where = claudeHome();
+      await saveTokens(where.env, {
+        stackName: 'other-stack',
+        region: REGION,
+        serverName: 'dog-facts',
+        mcpServerUrl: 'https://victim.example/prod/mcp',
+        clientId: 'c',
+        username: 'v@example.com',
+        accessToken: 'a',
+        expiresAt: Date.now() + 3_600_000,
+        refreshToken: 'r',
+        ...extra,
+      });
+      return where.env;
+    }
+
+    it("runs it for the URL of the stack's sign-in, or of one of its servers", async () => {
+      const env = await signedIn({ servers: [{ name: 'notes', url: 'https://victim.example/prod/notes/mcp' }] });
+      for (const mcpUrl of ['https://victim.example/prod/mcp', 'https://victim.example/prod/notes/mcp']) {
+        expect(await ownHelperFor(helperFor([bin], other), { mcpUrl }, env, programs)).toMatchObject({ file: run.file });
+      }
+    });
+
+    it('does not run it for another URL, or without a stored sign-in for its stack', async () => {
+      const env = await signedIn();
+      expect(await ownHelperFor(helperFor([bin], other), { mcpUrl: 'http://127.0.0.1:9/mcp' }, env, programs)).toBeUndefined();
+      expect(
+        await ownHelperFor(
+          helperFor([bin], { ...other, stackName: 'not-signed-in' }),
+          { mcpUrl: 'https://victim.example/prod/mcp' },
+          env,
+          programs,
+        ),
+      ).toBeUndefined();
     });
   });
 });
@@ -273,9 +386,8 @@ describe("a helper's environment", () => {
     EDITOR: 'vi',
   };
 
-  it("gives mcp-lambda's own only what `token` reads, and the server's name and URL", () => {
+  it("gives mcp-lambda's own only what `token` reads (no PATH), and the server's name and URL", () => {
     expect(helperEnv({ kind: 'own', file: '/x', args: [] }, env, 'dog-facts', 'https://x/mcp')).toEqual({
-      PATH: '/usr/bin',
       HOME: '/home/me',
       MCP_LAMBDA_CONFIG_DIR: '/cfg',
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9229',
@@ -292,6 +404,30 @@ describe("a helper's environment", () => {
       EDITOR: 'vi',
       CLAUDE_CODE_MCP_SERVER_NAME: 'dog-facts',
       CLAUDE_CODE_MCP_SERVER_URL: 'https://x/mcp',
+    });
+  });
+});
+
+describe("the built bin running mcp-lambda's own helper (e2e)", () => {
+  it("runs it with the node running doctor, not a project's `node` found through a relative PATH entry", async () => {
+    // The report: a repository's node_modules/.bin/node, reached by `PATH=node_modules/.bin:…` in the project.
+    const where = await project();
+    const proof = join(where.home, 'pwned');
+    mkdirSync(join(where.home, 'node_modules', '.bin'), { recursive: true });
+    const fakeNode = join(where.home, 'node_modules', '.bin', 'node');
+    writeFileSync(fakeNode, `#!/bin/sh\nid > '${proof}'\necho '{"Authorization":"Bearer x"}'\n`);
+    chmodSync(fakeNode, 0o755);
+    // The [bin] form: the bin alone, run by its `#!/usr/bin/env node` line if anything honoured it.
+    withHelper(where, buildEntry({ ...fakeStack, mcpServerUrl: chain.mcpUrl }, 'helper', [ownBinPath()]).headersHelper!);
+    const { stdout } = await promisify(execFile)(process.execPath, [ownBinPath(), 'doctor', '--url', chain.mcpUrl, '--json'], {
+      cwd: where.home,
+      env: { ...where.env, PATH: `node_modules/.bin:${process.env.PATH ?? ''}` },
+    }).catch((error: { stdout: string }) => error);
+    expect(existsSync(proof)).toBe(false);
+    const entry = (JSON.parse(stdout).checks as CheckResult[]).find((check) => check.id === 'claude-code');
+    expect(entry).toMatchObject({
+      status: 'ok',
+      detail: '"dog-facts" (project scope): headersHelper (mcp-lambda token) returns a token',
     });
   });
 });

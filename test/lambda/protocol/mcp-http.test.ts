@@ -272,6 +272,44 @@ describe('2025-era protocol findings (conformance)', () => {
   });
 
   it.each([
+    ['the same number', [ping(1), ping(1)]],
+    [
+      'the same string',
+      [
+        { ...ping(0), id: 'a' },
+        { jsonrpc: '2.0', id: 'a', method: 'tools/list' },
+      ],
+    ],
+    [
+      'null twice',
+      [
+        { ...ping(0), id: null },
+        { ...ping(0), id: null },
+      ],
+    ],
+  ])('refuses a 2025-03-26 batch whose requests repeat an id (%s)', async (_name, batch) => {
+    const response = await post(JSON.stringify(batch), { ...JSON_HEADERS, 'mcp-protocol-version': '2025-03-26' });
+    expect(response.status).toBe(400);
+    expect(rpcError(response.text)).toEqual({
+      code: -32600,
+      message: 'Invalid Request: two requests in this batch have the same id; give each request its own id.',
+    });
+    expect(logs.at(-1)?.reason).toBe('duplicate_request_id');
+  });
+
+  it('serves a batch whose ids differ only in type (1 and "1"), and notifications beside a request', async () => {
+    const response = await post(
+      JSON.stringify([ping(1), { ...ping(0), id: '1' }, { jsonrpc: '2.0', method: 'notifications/initialized' }]),
+      { ...JSON_HEADERS, 'mcp-protocol-version': '2025-03-26' },
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: '1', result: {} },
+    ]);
+  });
+
+  it.each([
     [
       { jsonrpc: '2.0', id: 7, method: 'initialize' },
       'Invalid params: params: Invalid input: expected object, received undefined',

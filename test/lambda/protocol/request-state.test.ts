@@ -2,10 +2,12 @@
  * The requestState codec mcp-lambda gives servers: the deployment's key, read once, bound to the caller
  * and to the tool (or prompt, or resource) the request asks for.
  */
+import { inputRequired, McpServer } from '@modelcontextprotocol/server';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/v4';
 import { ConfigError } from '../../../src/lambda/services/config.js';
-import { createLazyCustomApp } from '../../../src/lambda/custom.js';
+import { createLazyCustomApp, type ServerContext, type UserModule } from '../../../src/lambda/custom.js';
 import { currentRequest } from '../../../src/lambda/edge/request-context.js';
 import { requestStateCodec } from '../../../src/lambda/protocol/request-state.js';
 import type { SecretRef } from '../../../src/lambda/services/secrets.js';
@@ -128,5 +130,92 @@ describe('requestState bound to what the request asks for', () => {
     expect((await send({ name: tool, requestState, inputResponses })).result.content[0].text).toContain('state-ok');
     const elsewhere = await send({ name: 'test_input_required_result_multiple_inputs', requestState, inputResponses });
     expect(elsewhere.error).toMatchObject({ code: -32602, message: 'Invalid or expired requestState' });
+  });
+});
+
+describe("requestState in a 2025-03-26 batch whose messages share an id (the review's report)", () => {
+  const KEYED = { MCP_REQUEST_STATE_KEY: KEY };
+  const CLAIMS = { sub: 'user-1', token_use: 'access', client_id: 'client-1', scope: 'openid x/own', username: 'user-1' };
+  const META = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'x', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+
+  /** `quote` mints state saying "approved" for itself; `pay` trusts its own state as the user's approval. */
+  function payments() {
+    const acted: unknown[] = [];
+    const module: UserModule = {
+      default: (ctx: ServerContext) => {
+        const server = new McpServer({ name: 'own', version: '1.0.0' }, { requestState: { verify: ctx.requestState.verify } });
+        server.registerTool('quote', { inputSchema: z.object({}) }, async (_args, call) =>
+          inputRequired({ requestState: await ctx.requestState.mint({ approved: true, amount: 1_000_000 }, call) }),
+        );
+        server.registerTool('pay', { inputSchema: z.object({}) }, async (_args, call) => {
+          const state = call.mcpReq.requestState<{ approved?: boolean }>();
+          if (state) acted.push(state);
+          return { content: [{ type: 'text', text: JSON.stringify(state ?? null) }] };
+        });
+        return server;
+      },
+    };
+    const app = createLazyCustomApp(async () => module, { env: { MCP_REQUIRE_CLAIMS: 'true', ...KEYED }, log: () => {} });
+    const send = (body: unknown, headers: Record<string, string>) =>
+      app.handler({
+        httpMethod: 'POST',
+        path: '/mcp',
+        multiValueHeaders: {},
+        isBase64Encoded: false,
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        requestContext: { requestId: 'r', authorizer: { claims: CLAIMS } },
+      } as unknown as APIGatewayProxyEvent);
+    return { acted, send };
+  }
+
+  it("refuses the batch, so pay never accepts quote's state", async () => {
+    const { acted, send } = payments();
+    const minted = await send(
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'quote', arguments: {}, _meta: META } },
+      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'quote' },
+    );
+    const state = JSON.parse(minted.body).result.requestState as string;
+    expect(typeof state).toBe('string');
+
+    const batch = await send(
+      [
+        { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'quote', arguments: {} } },
+        { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'pay', arguments: {}, requestState: state } },
+      ],
+      { 'mcp-protocol-version': '2025-03-26' },
+    );
+    expect(batch.statusCode).toBe(400);
+    expect(JSON.parse(batch.body).error.code).toBe(-32600);
+    expect(acted).toEqual([]);
+
+    // With ids of their own, each message is bound to its own tool: pay refuses quote's state.
+    const distinct = await send(
+      [
+        { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'quote', arguments: {} } },
+        { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'pay', arguments: {}, requestState: state } },
+      ],
+      { 'mcp-protocol-version': '2025-03-26' },
+    );
+    expect(distinct.statusCode).toBe(200);
+    expect(distinct.body).toContain('Invalid or expired requestState');
+    expect(acted).toEqual([]);
+  });
+
+  it('neither mints nor accepts state when several messages of the request match the id and method', async () => {
+    const codec = requestStateCodec(KEYED);
+    const handlerCtx = {
+      http: { authInfo: { clientId: 'c', scopes: [], token: '', extra: { sub: 'ann' } } },
+      mcpReq: { id: 7, method: 'tools/call' },
+    } as never;
+    const one = (name: string) => ({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {} } });
+    const state = await currentRequest.run({ requestId: 'r', messages: [one('quote')] }, () => codec.mint({ ok: 1 }, handlerCtx));
+    const twice = { requestId: 'r', messages: [one('quote'), one('pay')] };
+    await expect(currentRequest.run(twice, () => codec.mint({ ok: 1 }, handlerCtx))).rejects.toThrow('cannot be bound');
+    await expect(currentRequest.run(twice, () => codec.verify(state, handlerCtx))).rejects.toThrow();
   });
 });
