@@ -90,14 +90,50 @@ describe('mcp-lambda synth', () => {
     expect(result.stderr).toContain(`is not valid: it has "${character}", which separates groups`);
   });
 
-  it('takes --tool-groups for a tool named like an Object.prototype member', async () => {
+  it('refuses --tool-groups for a tool named like an Object.prototype member, which dog facts does not have', async () => {
     const result = await runCli(['synth', '--json', '--tool-groups', 'constructor=ops', '--tool-groups', 'constructor=team']);
-    expect(result.code, result.stderr).toBe(0);
-    const fn = Object.values(JSON.parse(result.stdout).Resources as Record<string, any>).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description).startsWith('MCP server'),
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '--tool-groups names constructor, a tool the server does not have (its tools: getDogFacts, getDogFactsSlowly)',
     );
-    expect(JSON.parse(fn.Properties.Environment.Variables.MCP_TOOL_GROUPS)).toEqual({ constructor: ['ops', 'team'] });
   });
+
+  it('refuses --tool-groups for a tool the server does not have, naming the one it meant', async () => {
+    const result = await runCli(['synth', '--tool-groups', 'getdogfacts=admins']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('a group for it would protect nothing');
+    expect(result.stderr).toContain('Did you mean --tool-groups getDogFacts=admins?');
+  });
+
+  it("checks --tool-groups against an --entry server's own tools once it is bundled", async () => {
+    const entry = join(import.meta.dirname, '..', 'fixtures', 'entries', 'ts-with-dep', 'server.ts');
+    const wrong = await runCli([
+      'synth',
+      '--entry',
+      entry,
+      '--name',
+      'fixture',
+      '--signup',
+      'invite',
+      '--tool-groups',
+      'Shout=ops',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--tool-groups names Shout, a tool the server does not have (its tools: shout)');
+    expect(wrong.stderr).toContain('Did you mean --tool-groups shout=ops?');
+    const right = await runCli([
+      'synth',
+      '--entry',
+      entry,
+      '--name',
+      'fixture',
+      '--signup',
+      'invite',
+      '--tool-groups',
+      'shout=ops',
+    ]);
+    expect(right.code, right.stderr).toBe(0);
+  }, 60_000);
 
   it.each(['0', '25', '1.5', 'day'])('refuses --session-hours %s before building anything', async (value) => {
     const result = await runCli(['synth', '--session-hours', value]);

@@ -20,7 +20,8 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
   const request = await readDeployRequest(ctx, options);
   const { stackName, memoryMb } = request;
   // 2. The user's own servers, bundled and proven to start.
-  const custom = request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings));
+  const custom =
+    request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings, request.stack.toolGroups));
 
   const session = await openSession(ctx, stackName);
   const started = Date.now();

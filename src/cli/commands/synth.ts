@@ -54,7 +54,8 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     try {
       // The flags, checked before the (slower) bundling of an entry; then the entries, bundled.
       const request = await readDeployRequest(ctx, options);
-      const custom = request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings));
+      const custom =
+        request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings, request.stack.toolGroups));
       const scoped = request.settings && scopeSettings(ctx, request.settings, custom?.servers, true);
       built = buildApp({ outdir, validate: options.validate === true, ...request.stack, ...custom, ...scoped });
     } catch (error) {

@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { checkPathFlag } from '../options/values.js';
 import { settingsFor } from '../deployed/settings.js';
+import { checkToolGroupTools } from '../plan/tool-groups.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
 export interface PreparedEntry {
@@ -117,6 +118,8 @@ export async function prepareEntries(
   flags: readonly EntryFlag[],
   name: string | undefined,
   settings?: Parameters<typeof prepareEntry>[3],
+  /** `--tool-groups`: each tool it names must be one an entry lists. */
+  toolGroups?: Readonly<Record<string, readonly string[]>>,
 ): Promise<EntryStackOptions> {
   if (flags.length > 1 && name === undefined) {
     throw new UsageError(
@@ -125,12 +128,19 @@ export async function prepareEntries(
     );
   }
   const [only] = flags;
-  if (flags.length === 1 && only) return { lambdaBundleDir: (await prepareEntry(ctx, only.file, name, settings)).dir };
+  if (flags.length === 1 && only) {
+    const prepared = await prepareEntry(ctx, only.file, name, settings);
+    checkToolGroupTools(toolGroups, prepared.tools);
+    return { lambdaBundleDir: prepared.dir };
+  }
   const servers: { name: string; lambdaBundleDir: string }[] = [];
+  const tools: string[] = [];
   for (const flag of flags) {
     // Each is checked with what its function gets: the settings for every server and its own.
     const prepared = await prepareEntry(ctx, flag.file, name, settings && settingsFor(settings, flag.name));
     servers.push({ name: flag.name ?? '', lambdaBundleDir: prepared.dir });
+    tools.push(...prepared.tools);
   }
+  checkToolGroupTools(toolGroups, tools);
   return { servers };
 }

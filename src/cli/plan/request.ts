@@ -14,6 +14,7 @@ import { scopeSettings, type ServerSettings, settingsFromFlags } from '../deploy
 import { type EntryFlag, parseEntryFlags, plannedServers } from '../entry/prepare.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { UsageError } from '../terminal/errors.js';
+import { checkToolGroupTools, DOG_FACTS_TOOLS } from './tool-groups.js';
 
 /** What the flags ask of a deployment, checked. */
 export interface DeployRequest {
@@ -38,6 +39,8 @@ export async function readDeployRequest(ctx: Pick<CommandContext, 'out'>, flags:
   const entries = flags.entry === undefined ? undefined : parseEntryFlags(flags.entry);
   const planned = entries && plannedServers(entries);
   const settings = settingsFromFlags(flags);
+  // Dog facts' tools are known now; an entry's once it is bundled (prepareEntries checks them).
+  if (entries === undefined) checkToolGroupTools(stack.toolGroups, DOG_FACTS_TOOLS);
   let memoryMb: number;
   try {
     // A setting for one server (notes:KEY) must name one of the entries.
