@@ -107,31 +107,13 @@ describe('mcp-lambda synth', () => {
 
   it("checks --tool-groups against an --entry server's own tools once it is bundled", async () => {
     const entry = join(import.meta.dirname, '..', 'fixtures', 'entries', 'ts-with-dep', 'server.ts');
-    const wrong = await runCli([
-      'synth',
-      '--entry',
-      entry,
-      '--name',
-      'fixture',
-      '--signup',
-      'invite',
-      '--tool-groups',
-      'Shout=ops',
-    ]);
+    const synthWith = (toolGroups: string) =>
+      runCli(['synth', '--entry', entry, '--name', 'fixture', '--signup', 'invite', '--tool-groups', toolGroups]);
+    const wrong = await synthWith('Shout=ops');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--tool-groups names Shout, a tool the server does not have (its tools: shout)');
     expect(wrong.stderr).toContain('Did you mean --tool-groups shout=ops?');
-    const right = await runCli([
-      'synth',
-      '--entry',
-      entry,
-      '--name',
-      'fixture',
-      '--signup',
-      'invite',
-      '--tool-groups',
-      'shout=ops',
-    ]);
+    const right = await synthWith('shout=ops');
     expect(right.code, right.stderr).toBe(0);
   }, 60_000);
 

@@ -11,7 +11,9 @@ import type {
   ResourceFailure,
   StackDescription,
 } from '../../src/cli/deploy/engine.js';
+import type { CommandContext } from '../../src/cli/context.js';
 import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
+import { createOutput } from '../../src/cli/terminal/output.js';
 import type { ConcurrencyReading } from '../../src/cli/deploy/concurrency.js';
 
 export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
@@ -216,5 +218,32 @@ export function scriptedPrompter(answers: Record<string, Answer | Answer[]>) {
     async password(message: string) {
       return answer(message) as string;
     },
+  };
+}
+
+/**
+ * A command's context for calling a command's parts directly: both streams go to `write`, no AWS, answers
+ * from {@link scriptedPrompter}.
+ */
+export function testContext(
+  write: (chunk: string) => void,
+  options: {
+    readonly interactive?: boolean;
+    readonly answers?: Parameters<typeof scriptedPrompter>[0];
+    readonly env?: Record<string, string>;
+    readonly cwd?: string;
+  } = {},
+): CommandContext {
+  const stream = { write };
+  return {
+    stdout: stream,
+    stderr: stream,
+    env: options.env ?? {},
+    cwd: options.cwd ?? '/',
+    signal: new AbortController().signal,
+    interactive: options.interactive ?? false,
+    out: createOutput(stream, stream, {}),
+    global: { json: false, verbose: false, yes: false },
+    prompt: scriptedPrompter(options.answers ?? {}),
   };
 }

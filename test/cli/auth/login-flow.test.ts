@@ -18,9 +18,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runLogin } from '../../../src/cli/auth/login-flow.js';
 import type { CommandContext } from '../../../src/cli/context.js';
-import { createOutput } from '../../../src/cli/terminal/output.js';
 import type { StackOutputs } from '../../../src/cli/deployed/resolve.js';
-import { scriptedPrompter } from '../../helpers/fake-engine.js';
+import { type scriptedPrompter, testContext } from '../../helpers/fake-engine.js';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const client = new CognitoIdentityProviderClient({
@@ -47,18 +46,7 @@ const STACK = {
 let stderr: string;
 function context(answers: Parameters<typeof scriptedPrompter>[0], interactive = true): CommandContext {
   stderr = '';
-  const stream = { write: (chunk: string) => (stderr += chunk) };
-  return {
-    stdout: stream,
-    stderr: stream,
-    env: {},
-    cwd: '/',
-    signal: new AbortController().signal,
-    interactive,
-    out: createOutput(stream, stream, {}),
-    global: { json: false, verbose: false, yes: false },
-    prompt: scriptedPrompter(answers),
-  };
+  return testContext((chunk) => (stderr += chunk), { interactive, answers });
 }
 
 beforeEach(() => cognitoMock.reset());

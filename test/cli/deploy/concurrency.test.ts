@@ -17,8 +17,7 @@ import {
   proposeReservation,
   readAccountConcurrency,
 } from '../../../src/cli/deploy/concurrency.js';
-import { createOutput } from '../../../src/cli/terminal/output.js';
-import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
+import { FakeCloud, OUTPUTS, scriptedPrompter, testContext } from '../../helpers/fake-engine.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 const lambda = mockClient(LambdaClient);
@@ -208,18 +207,7 @@ describe('several functions', () => {
   let stderr = '';
   function context(interactive: boolean, answers: Record<string, boolean> = {}): CommandContext {
     stderr = '';
-    const stream = { write: (chunk: string) => (stderr += chunk) };
-    return {
-      stdout: stream,
-      stderr: stream,
-      env: {},
-      cwd: '/',
-      signal: new AbortController().signal,
-      interactive,
-      out: createOutput(stream, stream, {}),
-      global: { json: false, verbose: false, yes: false },
-      prompt: scriptedPrompter(answers),
-    };
+    return testContext((chunk) => (stderr += chunk), { interactive, answers });
   }
   const read = (reading: ConcurrencyReading) => async () => reading;
 

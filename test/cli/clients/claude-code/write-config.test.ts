@@ -7,9 +7,8 @@ import { promisify } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { configTarget, writeEntry } from '../../../../src/cli/clients/claude-code/config-file.js';
 import { writeConfig } from '../../../../src/cli/commands/write-config.js';
-import { createOutput } from '../../../../src/cli/terminal/output.js';
 import { saveStackRecord } from '../../../../src/cli/state/stack-state.js';
-import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../../helpers/fake-engine.js';
+import { FakeCloud, OUTPUTS, scriptedPrompter, testContext } from '../../../helpers/fake-engine.js';
 import { runCli } from '../../../helpers/run-cli.js';
 
 const STACK = 'mcp-lambda-dog-facts';
@@ -210,19 +209,8 @@ describe('write-config', () => {
 
   it("warns when the helper would run from npx's cache", async () => {
     let stderr = '';
-    const stream = { write: (chunk: string) => (stderr += chunk) };
     await writeConfig(
-      {
-        stdout: stream,
-        stderr: stream,
-        env: { HOME: home, AWS_REGION: 'eu-west-1' },
-        cwd: project,
-        signal: new AbortController().signal,
-        interactive: false,
-        out: createOutput(stream, stream, {}),
-        global: { json: false, verbose: false, yes: false },
-        prompt: scriptedPrompter({}),
-      },
+      testContext((chunk) => (stderr += chunk), { env: { HOME: home, AWS_REGION: 'eu-west-1' }, cwd: project }),
       { scope: 'user', auth: 'helper' },
       ['/usr/bin/node', '/home/me/.npm/_npx/1a2b/node_modules/mcp-lambda/bin/mcp-lambda'],
     );
