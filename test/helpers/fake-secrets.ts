@@ -1,6 +1,6 @@
 /**
  * A local stand-in for the two AWS APIs a function reads its secrets from — Secrets Manager
- * (GetSecretValue, DescribeSecret) and SSM Parameter Store (GetParameter, DescribeParameters) — speaking
+ * (GetSecretValue, DescribeSecret; CreateSecret and PutSecretValue for `deploy --stdio-from`) and SSM Parameter Store (GetParameter, DescribeParameters) — speaking
  * their JSON 1.1 protocol on 127.0.0.1, so the real AWS SDK clients run against it
  * (`AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_SSM`). Each test starts its own and closes it.
  */
@@ -57,6 +57,23 @@ export async function startFakeSecrets(): Promise<FakeSecrets> {
           if (value === undefined) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
           const arn = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`;
           return ok(operation === 'DescribeSecret' ? { ARN: arn, Name: name } : { ARN: arn, Name: name, SecretString: value });
+        }
+        case 'CreateSecret': {
+          const name = String(input.Name);
+          calls.push(`CreateSecret ${name}`);
+          if (denied.has(name))
+            return fail('AccessDeniedException', 'User is not authorized to perform: secretsmanager:CreateSecret');
+          if (secrets.has(name))
+            return fail('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+          secrets.set(name, String(input.SecretString));
+          return ok({ ARN: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`, Name: name });
+        }
+        case 'PutSecretValue': {
+          const name = secretName(String(input.SecretId));
+          calls.push(`PutSecretValue ${name}`);
+          if (!secrets.has(name)) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+          secrets.set(name, String(input.SecretString));
+          return ok({ ARN: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`, Name: name, VersionId: 'v2' });
         }
         case 'GetParameter': {
           const name = String(input.Name);
