@@ -20,7 +20,7 @@ const track = <T extends { close(): Promise<void> }>(item: T): T => {
   open.push(item);
   return item;
 };
-const textOf = (result: { content?: unknown }): string => JSON.stringify(result.content);
+const textOf = (result: unknown): string => JSON.stringify((result as { content?: unknown }).content);
 
 describe('a child that misbehaves', () => {
   it('exits mid-call: the call fails at once, the next request starts a new child and says so', async () => {
