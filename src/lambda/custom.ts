@@ -3,7 +3,9 @@
  * built-in servers, around the factory the user's module exports by default.
  *
  * The contract (README, "Your own server"): `export default (ctx) => McpServer`, where `ctx` holds
- * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`. `authInfo.token`
+ * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`. The server is the v2
+ * SDK's (`@modelcontextprotocol/server`) or the v1 SDK's (`@modelcontextprotocol/sdk` 1.25+, `McpServer` or
+ * `Server`), which is served through a v2 server forwarding to it (./sdk-v1/serve.ts). `authInfo.token`
  * is empty unless the module exports `receiveBearerToken = true`: the raw token is a Cognito token of
  * the person, which a server that logs or forwards it would hand to whoever reads it.
  *
@@ -22,6 +24,7 @@ import { createMcpHttpHandler } from './protocol/mcp-http.js';
 import { currentRequest } from './edge/request-context.js';
 import type { ServedApp } from './edge/runtime.js';
 import { type RequestStateCodec, requestStateCodec } from './protocol/request-state.js';
+import { isV1Server } from './sdk-v1/detect.js';
 
 /** What a user's factory receives. */
 export interface ServerContext {
@@ -87,17 +90,21 @@ export function toFactory(module: UserModule, env: Readonly<Record<string, strin
     // The SDK never gets the token (auth.ts); a module that asked for it gets it here, from the request.
     const authInfo =
       ctx.authInfo && receiveBearerToken === true ? { ...ctx.authInfo, token: scope?.bearerToken ?? '' } : ctx.authInfo;
-    const server = await (userFactory as UserFactory)({
+    const server: unknown = await (userFactory as UserFactory)({
       era: ctx.era,
       env,
       requestState,
       ...(authInfo && { authInfo }),
       ...(requestId && { requestId }),
     });
+    // A server of the v1 SDK (the user's copy) is served through a v2 server that forwards to it.
+    if (isV1Server(server)) return (await import('./sdk-v1/serve.js')).serveV1(server, authInfo);
     if (typeof (server as { connect?: unknown })?.connect !== 'function') {
-      throw new TypeError(`The entry's factory returned ${describe(server)}, not an McpServer.`);
+      throw new TypeError(
+        `The entry's factory returned ${describe(server)}, not an McpServer (of @modelcontextprotocol/server, or of @modelcontextprotocol/sdk 1.x).`,
+      );
     }
-    return server;
+    return server as McpServer;
   };
 }
 

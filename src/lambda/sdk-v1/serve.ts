@@ -1,0 +1,62 @@
+/**
+ * Serves a server built with `@modelcontextprotocol/sdk` 1.x (the user's own copy, never ours) through the
+ * same per-request v2 factory as every other server, so both protocol eras reach it: 2026-07-28 callers
+ * get 2026-07-28 answers although the v1 server speaks only up to 2025-11-25.
+ *
+ * Per request: the user's v1 server is connected to one end of an in-memory transport pair and a v2
+ * `Client` to the other (the v2 SDK's `InMemoryTransport` has the start/send/close/onmessage/onclose/
+ * onerror shape v1's `Protocol.connect` expects); the client initializes, and a v2 server forwarding to
+ * it ({@link forwardingServer}) is what the SDK leg serves. When that server closes (after the request),
+ * the client and the v1 server close with it.
+ *
+ * The caller's `authInfo` reaches the v1 server's handlers as `extra.authInfo`, as v1's own HTTP
+ * transports pass it.
+ */
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { AuthInfo, Server } from '@modelcontextprotocol/server';
+import { VERSION } from '../../version.js';
+import type { V1Server } from './detect.js';
+import { forwardingServer } from './forward.js';
+
+/** A v2 server for one request, forwarding to the user's v1 server. */
+export async function serveV1(product: V1Server, authInfo: AuthInfo | undefined): Promise<Server> {
+  const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+  try {
+    await product.connect(serverEnd);
+  } catch (error) {
+    throw new TypeError(
+      `The entry's factory returned an SDK v1 server that could not be connected (${(error as Error).message}). Return a new server from every call of the factory.`,
+      { cause: error },
+    );
+  }
+  if (authInfo) {
+    const deliver = serverEnd.onmessage;
+    serverEnd.onmessage = (message, extra) => deliver?.(message, { ...extra, authInfo });
+  }
+  const client = new Client({ name: 'mcp-lambda', version: VERSION });
+  let closed = false;
+  const closeLink = async () => {
+    if (closed) return;
+    closed = true;
+    await client.close().catch(() => {});
+    await product.close().catch(() => {});
+  };
+  try {
+    await client.connect(clientEnd);
+  } catch (error) {
+    await closeLink();
+    throw error;
+  }
+  const server = forwardingServer(client);
+  // Closed by the SDK leg after the request; a server the SDK never connected is only ever closed.
+  const close = server.close.bind(server);
+  server.close = async () => {
+    try {
+      await close();
+    } finally {
+      await closeLink();
+    }
+  };
+  server.onclose = () => void closeLink();
+  return server;
+}
