@@ -14,6 +14,14 @@ export interface RequestScope {
   readonly messages?: readonly unknown[];
   /** The raw bearer token the authorizer verified; only custom.ts reads it, for `receiveBearerToken`. */
   readonly bearerToken?: string;
+  /** What the request's log line says beyond HTTP and JSON-RPC, set by code serving it (the stdio bridge). */
+  readonly notes?: RequestNotes;
+}
+
+/** Written while a request is served, read when its log line is written. */
+export interface RequestNotes {
+  /** A stdio server's child was started ('started') or started again after it exited ('restarted'). */
+  child?: 'started' | 'restarted';
 }
 
 export const currentRequest = new AsyncLocalStorage<RequestScope>();

@@ -22,7 +22,7 @@ import {
 import { createFastPath, type FastAnswer, type FastTool, type Manifest } from './fast-path.js';
 import { type HttpRequest, type HttpResponse, httpResponse, jsonRpcError } from '../edge/http.js';
 import type { Logger, RequestLogRecord } from '../services/log.js';
-import { currentRequest } from '../edge/request-context.js';
+import { currentRequest, type RequestNotes } from '../edge/request-context.js';
 import type { SdkLeg } from './sdk-leg.js';
 
 /** Where the server comes from: a factory, or a loader that imports one on first need. */
@@ -227,14 +227,12 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED_HEADERS, Vary: 'Origin' }
         : {};
     // What the log line says about this request, filled in as the request is understood.
-    const seen: {
-      summary: RpcSummary;
-      era?: 'modern' | 'legacy';
-      path?: 'fast';
+    // `notes` are written by code serving the request (the stdio bridge's child start).
+    const seen: { summary: RpcSummary; era?: 'modern' | 'legacy'; path?: 'fast'; notes: RequestNotes } & {
       clientId?: string;
       user?: string;
       reason?: string;
-    } = { summary: {} };
+    } = { summary: {}, notes: {} };
 
     const log = (status: number, body: string, bytes: number) => {
       const toolError = seen.summary.tool !== undefined && isToolError(body);
@@ -253,6 +251,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         ...(seen.user !== undefined && { user: seen.user }),
         ...(seen.reason !== undefined && { reason: seen.reason }),
         ...(toolError && { toolError: true }),
+        ...(seen.notes.child !== undefined && { child: seen.notes.child }),
       };
       options.log(record);
     };
@@ -429,6 +428,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
         {
           requestId: context.requestId,
           messages,
+          notes: seen.notes,
           ...(auth.bearerToken !== undefined && auth.bearerToken !== '' && { bearerToken: auth.bearerToken }),
         },
         async () => {

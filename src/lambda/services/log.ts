@@ -34,6 +34,11 @@ export interface RequestLogRecord {
   readonly reason?: string;
   /** The tool answered `isError: true` (or threw): logged at error level, with the tool's name. */
   readonly toolError?: true;
+  /**
+   * A stdio server (`--stdio`) was started for this request: 'started' the first time in this execution
+   * environment, 'restarted' after the previous child exited (its exit has its own `stdio` line).
+   */
+  readonly child?: 'started' | 'restarted';
 }
 
 /** A sink for log records. */
@@ -41,6 +46,36 @@ export type Logger = (record: RequestLogRecord) => void;
 
 /** Writes each record as one JSON line to stdout (CloudWatch keeps one event per line). */
 export const stdoutLogger: Logger = (record) => {
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+};
+
+/**
+ * What a stdio server's child did (src/lambda/bridge): started, exited, gave up on, wrote to stderr, or
+ * wrote something that is not JSON-RPC to stdout. Lines the child writes are the child's own words,
+ * truncated; nothing of a request reaches them.
+ */
+export interface ChildLogRecord {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly msg: 'stdio';
+  /** The server's label (`StdioSpec.label`). */
+  readonly server: string;
+  readonly event: 'start' | 'exit' | 'start_failed' | 'stderr' | 'stdout_noise' | 'stderr_capped' | 'notification';
+  readonly pid?: number;
+  /** The request being served when it happened, when there is one. */
+  readonly requestId?: string;
+  /** A line the child wrote (stderr, non-JSON-RPC stdout, a log notification nobody could take), truncated. */
+  readonly line?: string;
+  /** For `exit`: the exit code, or the signal that ended it. */
+  readonly exitCode?: number;
+  readonly signal?: string;
+  /** Why (a start that failed, lines left out). */
+  readonly reason?: string;
+}
+
+export type ChildLogger = (record: ChildLogRecord) => void;
+
+/** Writes each child record as one JSON line to stdout, like {@link stdoutLogger}. */
+export const stdoutChildLogger: ChildLogger = (record) => {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 };
 
