@@ -84,6 +84,8 @@ export function toFactory(module: UserModule, env: Readonly<Record<string, strin
     );
   }
   const requestState = requestStateCodec(env);
+  // A v1 server is connected to a fresh link on every request: one handed out twice cannot be.
+  const v1Served = new WeakSet<object>();
   return async (ctx) => {
     const scope = currentRequest.getStore();
     const requestId = scope?.requestId;
@@ -97,9 +99,18 @@ export function toFactory(module: UserModule, env: Readonly<Record<string, strin
       ...(authInfo && { authInfo }),
       ...(requestId && { requestId }),
     });
-    // A server of the v1 SDK (the user's copy) is served through a v2 server that forwards to it.
-    if (isV1Server(server)) return (await import('./sdk-v1/serve.js')).serveV1(server, authInfo);
-    if (typeof (server as { connect?: unknown })?.connect !== 'function') {
+    // A server of the v1 SDK (the user's copy) is served through a v2 server that forwards to it; its
+    // handlers get the caller as the SDK's would (`extra.authInfo`, without the token).
+    if (isV1Server(server)) {
+      if (v1Served.has(server)) {
+        throw new TypeError(
+          "The entry's factory returns the same SDK v1 server for every request. Return a new server from every call: export default () => { const server = new McpServer(...); ...; return server; }",
+        );
+      }
+      v1Served.add(server);
+      return (await import('./sdk-v1/serve.js')).serveV1(server, ctx.authInfo, ctx);
+    }
+    if (typeof (server as { connect?: unknown } | null)?.connect !== 'function') {
       throw new TypeError(
         `The entry's factory returned ${describe(server)}, not an McpServer (of @modelcontextprotocol/server, or of @modelcontextprotocol/sdk 1.x).`,
       );
@@ -209,7 +220,23 @@ export async function recordManifest(
  * server that throws at start.
  */
 export async function checkModule(module: UserModule, env = process.env): Promise<void> {
-  const factory = toFactory(module, env);
+  const { default: userFactory } = module;
+  const products: unknown[] = [];
+  const watched =
+    typeof userFactory === 'function'
+      ? {
+          ...module,
+          default: async (ctx: ServerContext) => {
+            const product: unknown = await (userFactory as UserFactory)(ctx);
+            products.push(product);
+            return product;
+          },
+        }
+      : module;
+  const factory = toFactory(watched, env);
   const server = await factory({ era: 'legacy' });
   await (server as { close?: () => Promise<void> }).close?.();
+  // A v1 server is connected afresh for every request: a factory that hands out one server fails on the
+  // second request, so a second one is built here, where that is said before anything is deployed.
+  if (isV1Server(products[0])) await (await factory({ era: 'legacy' })).close();
 }

@@ -6,20 +6,23 @@
  * Per request: the user's v1 server is connected to one end of an in-memory transport pair and a v2
  * `Client` to the other (the v2 SDK's `InMemoryTransport` has the start/send/close/onmessage/onclose/
  * onerror shape v1's `Protocol.connect` expects); the client initializes, and a v2 server forwarding to
- * it ({@link forwardingServer}) is what the SDK leg serves. When that server closes (after the request),
- * the client and the v1 server close with it.
+ * it (the stdio bridge's proxy, ../bridge/proxy.ts) is what the SDK leg serves. When that server closes
+ * (after the request), the client and the v1 server close with it.
  *
  * The caller's `authInfo` reaches the v1 server's handlers as `extra.authInfo`, as v1's own HTTP
  * transports pass it.
  */
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import type { AuthInfo, Server } from '@modelcontextprotocol/server';
+import type { AuthInfo, McpRequestContext, Server } from '@modelcontextprotocol/server';
 import { VERSION } from '../../version.js';
+import { proxyFactory } from '../bridge/proxy.js';
 import type { V1Server } from './detect.js';
-import { forwardingServer } from './forward.js';
+
+/** Lambda's longest run (15 minutes): the function's own timeout bounds a call, not the client's 60 s. */
+const REQUEST_TIMEOUT_MS = 15 * 60_000;
 
 /** A v2 server for one request, forwarding to the user's v1 server. */
-export async function serveV1(product: V1Server, authInfo: AuthInfo | undefined): Promise<Server> {
+export async function serveV1(product: V1Server, authInfo: AuthInfo | undefined, ctx: McpRequestContext): Promise<Server> {
   const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
   try {
     await product.connect(serverEnd);
@@ -47,7 +50,17 @@ export async function serveV1(product: V1Server, authInfo: AuthInfo | undefined)
     await closeLink();
     throw error;
   }
-  const server = forwardingServer(client);
+  const upstream = {
+    client,
+    capabilities: client.getServerCapabilities() ?? {},
+    serverInfo: client.getServerVersion() ?? { name: 'mcp-server', version: '0.0.0' },
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  };
+  const instructions = client.getInstructions();
+  // The proxy builds a low-level Server.
+  const server = (await proxyFactory(async () => ({ ...upstream, ...(instructions !== undefined && { instructions }) }))(
+    ctx,
+  )) as Server;
   // Closed by the SDK leg after the request; a server the SDK never connected is only ever closed.
   const close = server.close.bind(server);
   server.close = async () => {
