@@ -181,6 +181,19 @@ describe('bundling an SDK v1 server', () => {
     );
   });
 
+  it('judges the v1 SDK only when it builds the server: a v2 server using an old one’s types is bundled as before', async () => {
+    const dir = project('v2-with-v1-types');
+    const sdk = join(dir, 'node_modules', '@modelcontextprotocol', 'sdk');
+    cpSync(join(root, 'node_modules', '@modelcontextprotocol', 'sdk'), sdk, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(sdk, 'package.json'), JSON.stringify({ ...manifest, version: '1.10.2' }));
+    const { file } = await bundle(join(dir, 'server.ts'));
+    expect(await checkAndRecord(file)).toEqual({ tools: ['v1_protocol'], manifest: 'recorded' });
+    // The same copy building a server is refused.
+    cpSync(join(fixtures, 'v1-low-level', 'server.ts'), join(dir, 'server.ts'));
+    expect((await failure(bundle(join(dir, 'server.ts')))).message).toContain('The entry uses @modelcontextprotocol/sdk 1.10.2');
+  });
+
   it('says when the v1 SDK installed has no version it can read', async () => {
     const dir = project('v1-mcp');
     const sdk = join(dir, 'node_modules', '@modelcontextprotocol', 'sdk');
@@ -244,6 +257,17 @@ describe('synth, deploy and dev --entry with an SDK v1 server', () => {
     const dir = (cloud.lastRequest?.stack as { lambdaBundleDir?: string }).lambdaBundleDir ?? '';
     expect(bundleText(dir)).toContain('fixture-v1-low-level');
     expect(existsSync(join(dir, 'manifest.json'))).toBe(true);
+  });
+
+  it('dev refuses an old v1 SDK with the version found and the fix', async () => {
+    const dir = project('v1-mcp');
+    const sdk = join(dir, 'node_modules', '@modelcontextprotocol', 'sdk');
+    mkdirSync(sdk, { recursive: true });
+    writeFileSync(join(sdk, 'package.json'), JSON.stringify({ name: '@modelcontextprotocol/sdk', version: '1.17.5' }));
+    const result = await runCli(['dev', '--port', '0', '--entry', join(dir, 'server.ts')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The entry uses @modelcontextprotocol/sdk 1.17.5');
+    expect(result.stderr).toContain('Update it: npm install @modelcontextprotocol/sdk@^1.25');
   });
 
   it('dev serves it to the v2 client (2026-07-28) and the v1 client (2025-11-25)', async () => {

@@ -2,9 +2,9 @@
  * An esbuild plugin for a user's `--entry`: what the bundle can tell about the MCP SDK the user's code
  * builds its server with, before anything runs.
  *
- * - A server written with `@modelcontextprotocol/sdk` 1.x needs 1.25 or newer (the release whose
- *   protocol and transports mcp-lambda serves; checked against 1.25–1.32). The version is read from the
- *   copy the user's code resolves (the `package.json` of `node_modules/@modelcontextprotocol/sdk`, found
+ * - A server written with `@modelcontextprotocol/sdk` 1.x (its code imports `@modelcontextprotocol/sdk/
+ *   server/…`) needs 1.25 or newer (the release whose protocol and transports mcp-lambda serves; checked
+ *   against 1.25–1.32). The version is read from the copy the user's code resolves (the `package.json` of `node_modules/@modelcontextprotocol/sdk`, found
  *   as Node finds it), here, because the Lambda bundle keeps no package.json.
  * - A module whose own code imports the server parts of both SDKs (`@modelcontextprotocol/sdk/server/…`
  *   and `@modelcontextprotocol/server`) is refused: one server cannot be built with both, and guessing
@@ -23,7 +23,6 @@ export const SDK_V1_PLUGIN = 'mcp-lambda-sdk-v1';
 /** The oldest v1 SDK served. */
 export const SDK_V1_FLOOR = { major: 1, minor: 25 } as const;
 
-const V1 = /^@modelcontextprotocol\/sdk(\/.*)?$/;
 const V1_SERVER = /^@modelcontextprotocol\/sdk\/server(\/|$)/;
 const V2_SERVER = /^@modelcontextprotocol\/server(\/|$)/;
 
@@ -94,7 +93,8 @@ export function sdkV1Plugin(cwd: string, runtimeDirs: readonly string[]): Plugin
             ],
           };
         }
-        if (!V1.test(args.path)) return undefined;
+        // Only a v1 server is served through the v1 SDK: its client or types in a v2 server are not judged.
+        if (!V1_SERVER.test(args.path)) return undefined;
         const file = findSdkV1Package(args.resolveDir);
         if (file === undefined) return undefined; // esbuild says it cannot be resolved
         if (checked.has(file)) return undefined; // reported once
