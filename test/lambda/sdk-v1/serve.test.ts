@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextproto
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DevServer, startDevServer } from '../../../src/cli/dev/server.js';
+import { type DevServer, startDevServer, startNodeResponse } from '../../../src/cli/dev/server.js';
 import { createLazyCustomApp, recordManifest, type UserModule } from '../../../src/lambda/custom.js';
 import type { Manifest } from '../../../src/lambda/protocol/fast-path.js';
 import type { RequestLogRecord } from '../../../src/lambda/services/log.js';
@@ -127,6 +127,33 @@ describe('an SDK v1 McpServer through --entry', () => {
     expect(logs.every((record) => record.path === 'fast')).toBe(true);
     expect(text(await legacy.callTool({ name: 'add', arguments: { a: 1, b: 1 } }))).toBe('2');
     expect(loads).toBe(1);
+  });
+});
+
+describe('an SDK v1 server in a streaming deployment (--timeout over 29 s)', () => {
+  it('passes progress and the result through the event stream, in both eras', async () => {
+    const app = createLazyCustomApp(load('v1-mcp'), { env: { MCP_TIMEOUT_SECONDS: '90' }, log: () => {}, manifest: 'derive' });
+    served = await startDevServer({
+      handler: app.handler,
+      streamingHandler: app.streamingHandler(startNodeResponse),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const progress: unknown[] = [];
+    const modern = await v2Client(served.url);
+    const first = await modern.callTool(
+      { name: 'slow_echo', arguments: { text: 'streamed' } },
+      { onprogress: (update) => progress.push(update) },
+    );
+    const legacy = await v1Client(served.url);
+    const second = await legacy.callTool({ name: 'slow_echo', arguments: { text: 'again' } }, undefined, {
+      onprogress: (update) => progress.push(update),
+    });
+    expect([text(first), text(second)]).toEqual(['streamed', 'again']);
+    expect(progress).toEqual([
+      { progress: 1, total: 2, message: 'halfway' },
+      { progress: 1, total: 2, message: 'halfway' },
+    ]);
   });
 });
 
