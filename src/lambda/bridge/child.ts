@@ -146,7 +146,7 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
     }
   };
 
-  async function start(): Promise<Running> {
+  function start(): Promise<Running> {
     starts += 1;
     const notes = currentRequest.getStore()?.notes;
     if (notes) notes.child = exits > 0 ? 'restarted' : 'started';
