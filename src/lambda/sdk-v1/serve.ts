@@ -44,23 +44,23 @@ export async function serveV1(product: V1Server, authInfo: AuthInfo | undefined,
     await client.close().catch(() => {});
     await product.close().catch(() => {});
   };
+  let server: Server;
   try {
     await client.connect(clientEnd);
+    const instructions = client.getInstructions();
+    const upstream = {
+      client,
+      capabilities: client.getServerCapabilities() ?? {},
+      serverInfo: client.getServerVersion() ?? { name: 'mcp-server', version: '0.0.0' },
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      ...(instructions !== undefined && { instructions }),
+    };
+    // The proxy builds a low-level Server.
+    server = (await proxyFactory(async () => upstream)(ctx)) as Server;
   } catch (error) {
     await closeLink();
     throw error;
   }
-  const upstream = {
-    client,
-    capabilities: client.getServerCapabilities() ?? {},
-    serverInfo: client.getServerVersion() ?? { name: 'mcp-server', version: '0.0.0' },
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-  };
-  const instructions = client.getInstructions();
-  // The proxy builds a low-level Server.
-  const server = (await proxyFactory(async () => ({ ...upstream, ...(instructions !== undefined && { instructions }) }))(
-    ctx,
-  )) as Server;
   // Closed by the SDK leg after the request; a server the SDK never connected is only ever closed.
   const close = server.close.bind(server);
   server.close = async () => {
