@@ -3,9 +3,9 @@
  * builds its server with, before anything runs.
  *
  * - A server written with `@modelcontextprotocol/sdk` 1.x (its code imports `@modelcontextprotocol/sdk/
- *   server/…`) needs 1.25 or newer (the release whose protocol and transports mcp-lambda serves; checked
- *   against 1.25–1.32). The version is read from the copy the user's code resolves (the `package.json` of `node_modules/@modelcontextprotocol/sdk`, found
- *   as Node finds it), here, because the Lambda bundle keeps no package.json.
+ *   server/…`) needs 1.25 or newer, the floor issue #24 sets (tested with 1.32.2). The version is read
+ *   from the copy the user's code resolves (the `package.json` of `node_modules/@modelcontextprotocol/
+ *   sdk`, found as Node finds it), here, because the Lambda bundle keeps no package.json.
  * - A module whose own code imports the server parts of both SDKs (`@modelcontextprotocol/sdk/server/…`
  *   and `@modelcontextprotocol/server`) is refused: one server cannot be built with both, and guessing
  *   which one it returns would serve the wrong one. The v1 SDK's client (`@modelcontextprotocol/sdk/

@@ -3,9 +3,9 @@
  * or its low-level `Server`. Told by shape, since the user's copy of the v1 SDK is not ours to import.
  *
  * Only a positive match counts: a server from the v2 SDK (`@modelcontextprotocol/server`) is never taken
- * for v1, so v2 modules are served exactly as before. What tells them apart, checked against v1 1.25–1.32
- * and v2 2.4: v2's `McpServer` has no `tool()` (v1's deprecated shorthand, present in every 1.x), and
- * v2's `Server` has `getNegotiatedProtocolVersion()`, which no v1 `Server` has.
+ * for v1, so v2 modules are served exactly as before. What tells them apart, checked against v1 1.32.2
+ * and v2 2.4.0: v2's `McpServer` has no `tool()` (v1's deprecated shorthand), and v2's `Server` has
+ * `getNegotiatedProtocolVersion()`, which v1's `Server` has not.
  */
 
 /** The part of a v1 `Server` (and of the `McpServer` around it) that mcp-lambda uses: its transport side. */
