@@ -3,7 +3,9 @@
  * built-in servers, around the factory the user's module exports by default.
  *
  * The contract (README, "Your own server"): `export default (ctx) => McpServer`, where `ctx` holds
- * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`. `authInfo.token`
+ * `era`, `authInfo` (the caller's token claims, when deployed), `requestId` and `env`. The server is the v2
+ * SDK's (`@modelcontextprotocol/server`) or the v1 SDK's (`@modelcontextprotocol/sdk` 1.25+, `McpServer` or
+ * `Server`), which is served through a v2 server forwarding to it (./sdk-v1/serve.ts). `authInfo.token`
  * is empty unless the module exports `receiveBearerToken = true`: the raw token is a Cognito token of
  * the person, which a server that logs or forwards it would hand to whoever reads it.
  *
@@ -22,6 +24,7 @@ import { createMcpHttpHandler } from './protocol/mcp-http.js';
 import { currentRequest } from './edge/request-context.js';
 import type { ServedApp } from './edge/runtime.js';
 import { type RequestStateCodec, requestStateCodec } from './protocol/request-state.js';
+import { isV1Server } from './sdk-v1/detect.js';
 
 /** What a user's factory receives. */
 export interface ServerContext {
@@ -81,23 +84,38 @@ export function toFactory(module: UserModule, env: Readonly<Record<string, strin
     );
   }
   const requestState = requestStateCodec(env);
+  // A v1 server is connected to a fresh link on every request: one handed out twice cannot be.
+  const v1Served = new WeakSet<object>();
   return async (ctx) => {
     const scope = currentRequest.getStore();
     const requestId = scope?.requestId;
     // The SDK never gets the token (auth.ts); a module that asked for it gets it here, from the request.
     const authInfo =
       ctx.authInfo && receiveBearerToken === true ? { ...ctx.authInfo, token: scope?.bearerToken ?? '' } : ctx.authInfo;
-    const server = await (userFactory as UserFactory)({
+    const server: unknown = await (userFactory as UserFactory)({
       era: ctx.era,
       env,
       requestState,
       ...(authInfo && { authInfo }),
       ...(requestId && { requestId }),
     });
-    if (typeof (server as { connect?: unknown })?.connect !== 'function') {
-      throw new TypeError(`The entry's factory returned ${describe(server)}, not an McpServer.`);
+    // A server of the v1 SDK (the user's copy) is served through a v2 server that forwards to it; its
+    // handlers get the caller as the SDK's would (`extra.authInfo`, without the token).
+    if (isV1Server(server)) {
+      if (v1Served.has(server)) {
+        throw new TypeError(
+          "The entry's factory returns the same SDK v1 server for every request. Return a new server from every call: export default () => { const server = new McpServer(...); ...; return server; }",
+        );
+      }
+      v1Served.add(server);
+      return (await import('./sdk-v1/serve.js')).serveV1(server, ctx.authInfo, ctx);
     }
-    return server;
+    if (typeof (server as { connect?: unknown } | null)?.connect !== 'function') {
+      throw new TypeError(
+        `The entry's factory returned ${describe(server)}, not an McpServer (of @modelcontextprotocol/server, or of @modelcontextprotocol/sdk 1.x).`,
+      );
+    }
+    return server as McpServer;
   };
 }
 
@@ -202,7 +220,23 @@ export async function recordManifest(
  * server that throws at start.
  */
 export async function checkModule(module: UserModule, env = process.env): Promise<void> {
-  const factory = toFactory(module, env);
+  const { default: userFactory } = module;
+  const products: unknown[] = [];
+  const watched =
+    typeof userFactory === 'function'
+      ? {
+          ...module,
+          default: async (ctx: ServerContext) => {
+            const product: unknown = await (userFactory as UserFactory)(ctx);
+            products.push(product);
+            return product;
+          },
+        }
+      : module;
+  const factory = toFactory(watched, env);
   const server = await factory({ era: 'legacy' });
   await (server as { close?: () => Promise<void> }).close?.();
+  // A v1 server is connected afresh for every request: a factory that hands out one server fails on the
+  // second request, so a second one is built here, where that is said before anything is deployed.
+  if (isV1Server(products[0])) await (await factory({ era: 'legacy' })).close();
 }

@@ -2,18 +2,20 @@
  * Bundles a user's server module (`--entry`) into a Lambda for Node.js 24 / ARM64 — `index.mjs` and, when
  * deployed, the chunks it loads on first need: their code and their node_modules, our adapter around it,
  * one copy of the MCP SDK (theirs when they installed it: its classes must be the ones the handler
- * checks), Node built-ins and the runtime's AWS SDK left out. Then loads the result once in a fresh
+ * checks), Node built-ins and the runtime's AWS SDK left out. A server built with the v1 SDK keeps the
+ * user's own copy of it (1.25 or newer, ./sdk-v1.ts). Then loads the result once in a fresh
  * process, so a server that throws at start fails here, not in Lambda, and records its manifest.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { BuildOptions, Message, Plugin } from 'esbuild';
 import { packageRoot, runningFromSources } from '../../package-root.js';
 import { builtinModulesPlugin } from './builtin-modules.js';
+import { SDK_V1_PLUGIN, sdkV1Plugin } from './sdk-v1.js';
 
 /** Lambda's limit for an unzipped deployment package. */
 export const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -30,6 +32,26 @@ function runtimeFile(name: string): string {
     : join(packageRoot(), 'dist', 'lambda', `${name}.js`);
   if (!existsSync(file)) throw new Error(`mcp-lambda's Lambda runtime is missing: ${file}. Run npm run build.`);
   return file;
+}
+
+/**
+ * Leaves out what serves an SDK v1 server (the v2 client and a forwarding server, ~290 KiB) from a bundle
+ * whose code holds no v1 SDK: custom.ts's `import('./sdk-v1/serve.js')` gets ./sdk-v1/absent.ts instead.
+ */
+function withoutSdkV1Support(): Plugin {
+  return {
+    name: 'mcp-lambda-without-sdk-v1',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/sdk-v1\/serve\.js$/ }, (args) =>
+        args.importer === runtimeFile('custom') ? { path: runtimeFile('sdk-v1/absent') } : undefined,
+      );
+    },
+  };
+}
+
+/** Whether a build's inputs hold the v1 SDK. */
+function holdsSdkV1(inputs: readonly string[]): boolean {
+  return inputs.some((input) => /(^|[\\/])node_modules[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(input));
 }
 
 /** Packages the bundle must hold once: the SDK (its classes are checked with instanceof) and its zod. */
@@ -85,6 +107,8 @@ export interface BundleOptions {
   readonly maxBytes?: number;
   /** Split the user's module and the SDK into chunks loaded on first need (deploy). @default false */
   readonly split?: boolean;
+  /** Hold what serves an SDK v1 server (see {@link withoutSdkV1Support}). @default true */
+  readonly sdkV1?: boolean;
 }
 
 export interface BundleResult {
@@ -140,7 +164,13 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
     legalComments: 'none',
     logLevel: 'silent',
     // Node built-ins through process.getBuiltinModule, not ESM imports (see builtin-modules.ts).
-    plugins: [oneSdk(dirname(entry)), builtinModulesPlugin()],
+    // The SDK check first: it only reads imports (and refuses an old v1 SDK or both SDKs mixed).
+    plugins: [
+      sdkV1Plugin(options.cwd, [join(packageRoot(), 'src'), join(packageRoot(), 'dist')]),
+      oneSdk(dirname(entry)),
+      builtinModulesPlugin(),
+      ...(options.sdkV1 === false ? [withoutSdkV1Support()] : []),
+    ],
   };
 }
 
@@ -151,6 +181,9 @@ export function explainBuildFailure(error: unknown, cwd: string): EntryError {
 }
 
 export function explainMessages(errors: readonly Message[], cwd: string, fallback = 'unknown build error'): EntryError {
+  // The SDK it uses cannot be served: said alone, without the resolution errors an old copy also causes.
+  const sdk = errors.filter((m) => m.pluginName === SDK_V1_PLUGIN);
+  if (sdk.length > 0) return new EntryError(formatMessages(sdk, cwd));
   if (errors.some((m) => /No matching export .* for import "default"/.test(m.text))) {
     return new EntryError(
       'The entry has no default export. Export a function that returns an McpServer: export default () => new McpServer(...)',
@@ -161,11 +194,16 @@ export function explainMessages(errors: readonly Message[], cwd: string, fallbac
 
 export async function bundleEntry(options: BundleOptions): Promise<BundleResult> {
   const { build } = await import('esbuild');
-  const config = await buildOptions({ split: true, ...options });
+  // Without v1 support first; a server whose code turns out to hold the v1 SDK is built again with it.
+  const withoutV1 = await buildOptions({ split: true, ...options, sdkV1: false });
   let outputs: readonly string[];
   try {
-    const result = await build({ ...config, metafile: true });
-    outputs = Object.keys(result.metafile.outputs);
+    let { metafile } = await build({ ...withoutV1, metafile: true });
+    if (holdsSdkV1(Object.keys(metafile.inputs))) {
+      await Promise.all(Object.keys(metafile.outputs).map((output) => rm(resolve(output), { force: true })));
+      ({ metafile } = await build({ ...(await buildOptions({ split: true, ...options, sdkV1: true })), metafile: true }));
+    }
+    outputs = Object.keys(metafile.outputs);
   } catch (error) {
     throw explainBuildFailure(error, options.cwd);
   }
