@@ -2,13 +2,14 @@
  * `--stdio` for synth and deploy: the flags read into servers (named as `--entry` names them), and each
  * server built into its Lambda bundle and run once to prove it starts and record its answers.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { entryStem } from '../entry/prepare.js';
 import { UsageError } from '../terminal/errors.js';
 import { readStdioCommand, type StdioCommand } from './command.js';
+import { packageRootOf } from './native.js';
 
 /** One `--stdio [name=]"<command line>"`, read. */
 export interface StdioFlag {
@@ -22,10 +23,28 @@ export interface StdioFlag {
 /** `name="<command>"`: a lower-case name, then the command. `KEY=value cmd` (upper case) is not a name. */
 const NAMED = /^([a-z][a-z0-9-]*)=(.+)$/s;
 
-/** What a server running `command` is called when it is one of several: its package's or its script's name. */
-export function stdioServerName(command: StdioCommand): string {
-  const base =
-    command.kind === 'package' ? (command.bin ?? command.name.split('/').at(-1) ?? command.name) : entryStem(command.file);
+/** Folders a script sits in that say nothing about it (`bin/server.js` is named after its package). */
+const GENERIC_DIRS = new Set(['bin', 'dist', 'build', 'src', 'lib', 'out', 'server', 'index', 'main']);
+
+/** The name in the package.json nearest a script, unscoped. */
+async function scriptPackageName(file: string): Promise<string | undefined> {
+  const root = await packageRootOf(dirname(file));
+  if (root === undefined) return undefined;
+  const { name } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8').catch(() => '{}')) as { name?: unknown };
+  return typeof name === 'string' ? name.split('/').at(-1) : undefined;
+}
+
+/**
+ * What a server running `command` is called when it is one of several: its package's bin or name, or its
+ * script's name (its package's when the file is `bin/server.js` and the like).
+ */
+export async function stdioServerName(command: StdioCommand): Promise<string> {
+  let base: string;
+  if (command.kind === 'package') base = command.bin ?? command.name.split('/').at(-1) ?? command.name;
+  else {
+    base = entryStem(command.file);
+    if (GENERIC_DIRS.has(base)) base = (await scriptPackageName(command.file).catch(() => undefined)) ?? base;
+  }
   return base
     .toLowerCase()
     .replace(/^mcp-server-/, '')
@@ -54,7 +73,7 @@ export async function parseStdioFlags(
         `--stdio "${line}" --name ${given}`,
       );
     }
-    const name = several ? (given ?? stdioServerName(command)) : undefined;
+    const name = several ? (given ?? (await stdioServerName(command))) : undefined;
     if (name === '')
       throw new UsageError(`--stdio "${line}": no server name can be made from it.`, `--stdio my-server="${line}"`);
     flags.push({ ...(name !== undefined && { name }), line, command });
@@ -82,7 +101,7 @@ export async function prepareStdio(
   if (name === undefined) {
     throw new UsageError(
       '--stdio needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
-      `--stdio "${flag.line}" --name ${stdioServerName(flag.command) || 'my-server'}`,
+      `--stdio "${flag.line}" --name ${(await stdioServerName(flag.command)) || 'my-server'}`,
     );
   }
   const { bundleStdio, recordStdio } = await import('./bundle.js');
