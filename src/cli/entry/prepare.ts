@@ -147,7 +147,7 @@ export async function prepareEntries(
 ): Promise<EntryStackOptions> {
   if (flags.length > 1 && name === undefined) {
     throw new UsageError(
-      'Several servers (--entry, --stdio) need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its flag.',
+      `Several ${flags.some((flag) => 'command' in flag) ? 'servers (--entry, --stdio)' : '--entry flags'} need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its flag.`,
       `${flags.map(shownFlag).join(' ')} --name my-team`,
     );
   }
