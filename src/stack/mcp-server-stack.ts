@@ -43,6 +43,7 @@ export const OUTPUTS = {
   domainCertificate: 'DomainCertificate',
   servers: 'Servers',
   serverCode: 'ServerCode',
+  packages: 'Packages',
   reservedConcurrency: 'ReservedConcurrency',
   slowDemo: 'SlowDemo',
   thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
@@ -229,8 +230,17 @@ export class McpServerStack extends Stack {
     output(
       OUTPUTS.serverCode,
       servers || options.lambdaBundleDir !== undefined ? 'entry' : `built-in ${options.builtinServer}`,
-      'What the function runs: your own code (deploy --entry; a later deploy needs it again), or a built-in server',
+      'What the function runs: your own code (deploy --entry or --stdio; a later deploy needs it again), or a built-in server',
     );
+    if (options.packages !== undefined) {
+      output(
+        OUTPUTS.packages,
+        Object.entries(options.packages)
+          .map(([server, spec]) => (server === '' ? spec : `${server}=${spec}`))
+          .join(' '),
+        'The registry packages the servers run, with the versions installed (deploy --stdio "npx <package>")',
+      );
+    }
     output(
       OUTPUTS.timeout,
       String(options.timeoutSeconds),

@@ -146,6 +146,12 @@ export interface McpServerStackOptions {
    * optionally `#field` of a JSON secret. Read at cold start; only the references are in the template. @default none
    */
   readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * The registry packages the servers run (`--stdio "npx <package>"`), as `name@version` by server name
+   * ('' for the one server at /mcp). Recorded in the `Packages` output, so a later deploy can say what
+   * changes. @default none
+   */
+  readonly packages?: Readonly<Record<string, string>>;
 }
 
 /** One of several servers behind one API: its route is `/<name>/mcp`, its scope `<its URL>/<name>`. */
@@ -206,6 +212,7 @@ export interface ResolvedStackOptions {
   readonly secrets: readonly SecretSetting[];
   /** Several servers (two or more), each at `/<name>/mcp`; absent for one server at `/mcp`. */
   readonly servers?: readonly ResolvedServer[];
+  readonly packages?: Readonly<Record<string, string>>;
 }
 
 /** A {@link ServerDefinition} with its default applied. */
@@ -396,6 +403,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     environment: settings.environment,
     secrets: settings.secrets,
     ...(servers !== undefined && { servers }),
+    ...(options.packages !== undefined && Object.keys(options.packages).length > 0 && { packages: options.packages }),
   };
 }
 

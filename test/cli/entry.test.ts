@@ -346,7 +346,7 @@ describe('synth and deploy --entry', () => {
     };
     const result = await redeploy('entry');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('This stack runs your own server (deployed with --entry)');
+    expect(result.stderr).toContain('This stack runs your own server (deployed with --entry or --stdio)');
     expect(result.stderr).toContain('mcp-lambda deploy --name adder --entry <its file>');
     expect(cloud.calls.some((call) => call.startsWith('deploy'))).toBe(false);
     // A built-in server's stack redeploys without one.

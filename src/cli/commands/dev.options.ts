@@ -19,6 +19,10 @@ export const defineDev: DefineCommand = (program, run) => {
     .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
     .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
     .option(
+      '--stdio <command>',
+      'serve your stdio MCP server as your client config starts it: "npx -y <package>[@version] [args]" (installed once into a cache) or "node <file.js> [args]"',
+    )
+    .option(
       '--env-file <file>',
       "settings for the server from a file of KEY=VALUE lines (.env); the shell's values win; repeatable",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
@@ -45,6 +49,7 @@ Your server's settings: --env-file .env (what deploy gives it with --env and --s
 Examples:
   $ mcp-lambda dev
   $ mcp-lambda dev --entry server.ts --env-file .env
+  $ mcp-lambda dev --stdio "npx -y @modelcontextprotocol/server-everything@2026.8.31 stdio"
   $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
     )
     .action((options: DevOptions) => run(async (ctx) => (await import('./dev.js')).dev(ctx, options)));

@@ -20,6 +20,8 @@ export interface DevOptions {
   readonly host: string;
   /** Serve the user's own server module instead of dog-facts. */
   readonly entry?: string;
+  /** Serve a stdio server (`npx …`, `node file.js`) through the bridge instead of dog-facts. */
+  readonly stdio?: string;
   /** Files of KEY=VALUE lines (dotenv) for the server's environment; later files win. */
   readonly envFile?: string[];
   /** KEY=VALUE settings; they win over the files and the shell. */
@@ -88,9 +90,17 @@ function entryLabel(file: string): string {
 export async function dev(ctx: CommandContext, options: DevOptions): Promise<void> {
   const { env, added } = await devEnvironment(ctx, options);
   if (options.timeout !== undefined) env.MCP_TIMEOUT_SECONDS = String(options.timeout);
+  if (options.entry !== undefined && options.stdio !== undefined) {
+    throw new UsageError(
+      'dev serves one server: --entry or --stdio, not both.',
+      'Run one mcp-lambda dev for each, on its own --port.',
+    );
+  }
   if (options.slowDemo === true) {
-    if (options.entry !== undefined) {
-      throw new UsageError("--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry) has its own tools.");
+    if (options.entry !== undefined || options.stdio !== undefined) {
+      throw new UsageError(
+        "--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry, --stdio) has its own tools.",
+      );
     }
     env.MCP_SLOW_DEMO = '1';
   }
@@ -144,8 +154,17 @@ async function serve(
     throw error;
   }
   if (options.entry !== undefined) checkPathFlag('--entry', options.entry, './server.ts');
-  const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
-  if (options.entry !== undefined) {
+  let label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
+  let running: string | undefined;
+  if (options.stdio !== undefined) {
+    const { serveStdio } = await import('../dev/stdio.js');
+    const served = await serveStdio(options.stdio, ctx.cwd, env, log, out, global.json);
+    handler = served.handler;
+    if (config.streaming) streamingHandler = served.streamingHandler;
+    stopEntry = served.stop;
+    label = served.label;
+    running = served.describe;
+  } else if (options.entry !== undefined) {
     const { watchEntry } = await import('../dev/watch-entry.js');
     const served = await watchEntry(options.entry, ctx.cwd, env, log, out);
     handler = served.handler;
@@ -201,6 +220,8 @@ async function serve(
     out.json({ url: server.url, claudeCode: entry, streaming, timeoutSeconds });
   } else {
     out.result(`MCP server (${label}) listening on ${out.style.cyan(server.url)}`);
+    if (running !== undefined)
+      out.result(`Runs ${running}: started on the first request that needs it, one process for every client.`);
     out.result('');
     out.result('Add it to Claude Code with:');
     out.result(`  claude mcp add --transport http ${label} ${server.url}`);
@@ -228,5 +249,5 @@ async function serve(
   });
   await server.close();
   await stopEntry?.();
-  if (!global.json) out.info('Stopped.');
+  if (!global.json) out.info(options.stdio !== undefined ? 'Stopped (and the stdio server with it).' : 'Stopped.');
 }

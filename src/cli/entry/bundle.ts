@@ -26,7 +26,7 @@ export class EntryError extends Error {
 }
 
 /** Our runtime file: from src when this runs from sources (the tests), else from dist. */
-function runtimeFile(name: string): string {
+export function runtimeFile(name: string): string {
   const file = runningFromSources
     ? join(packageRoot(), 'src', 'lambda', `${name}.ts`)
     : join(packageRoot(), 'dist', 'lambda', `${name}.js`);

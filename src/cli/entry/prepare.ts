@@ -8,6 +8,7 @@ import { checkPathFlag } from '../options/values.js';
 import { settingsFor } from '../deployed/settings.js';
 import { checkToolGroupTools } from '../plan/tool-groups.js';
 import { UsageError, UserError } from '../terminal/errors.js';
+import type { StdioFlag } from '../stdio/prepare.js';
 
 export interface PreparedEntry {
   /** Directory holding index.mjs, for the stack's `lambdaBundleDir`. */
@@ -64,17 +65,21 @@ export interface EntryFlag {
   readonly file: string;
 }
 
+/** A server of the user's own: a module (`--entry`) or a stdio program (`--stdio`, src/cli/stdio/). */
+export type ServerFlag = EntryFlag | StdioFlag;
+
 /**
- * Reads the `--entry` flags. One is the stack's server (named by `--name`); several are each a server of
- * its own, named `name=file` or after the file (`notes.ts` and `notes/index.ts` are both "notes").
+ * Reads the `--entry` flags. One server in all is the stack's server (named by `--name`); with several
+ * (`--stdio` ones counted) each is a server of its own, named `name=file` or after the file (`notes.ts`
+ * and `notes/index.ts` are both "notes").
  */
-export function parseEntryFlags(values: readonly string[]): EntryFlag[] {
+export function parseEntryFlags(values: readonly string[], several = values.length > 1): EntryFlag[] {
   const flags = values.map((value) => {
     const [, name, path] = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value) ?? [];
     const file = checkPathFlag('--entry', path ?? value, './server.ts');
     return { ...(name !== undefined && { name }), file };
   });
-  if (flags.length === 1) {
+  if (!several && flags.length === 1) {
     const [only] = flags as [EntryFlag];
     if (only.name !== undefined) {
       throw new UsageError(
@@ -104,18 +109,37 @@ function nameFromFile(file: string): string {
   return name;
 }
 
-/** What the stack needs to serve the entries: the one bundle, or a server per entry. */
-export type EntryStackOptions = Pick<McpServerStackOptions, 'lambdaBundleDir' | 'servers'>;
+/** What the stack needs to serve the entries: the one bundle, or a server per entry; the packages they run. */
+export type EntryStackOptions = Pick<McpServerStackOptions, 'lambdaBundleDir' | 'servers' | 'packages'>;
+
+/** How a server flag reads on a command line (for the fixes errors suggest). */
+function shownFlag(flag: ServerFlag): string {
+  return 'command' in flag
+    ? `--stdio ${flag.name ?? ''}${flag.name ? '=' : ''}"${flag.line}"`
+    : `--entry ${flag.name ?? ''}${flag.name ? '=' : ''}${flag.file}`;
+}
 
 /** The servers the entries name, before any bundling (for checking the options early). */
-export function plannedServers(flags: readonly EntryFlag[]): EntryStackOptions {
+export function plannedServers(flags: readonly ServerFlag[]): EntryStackOptions {
   return flags.length > 1 ? { servers: flags.map((flag) => ({ name: flag.name ?? '' })) } : {};
 }
 
-/** Bundles and checks each entry (see {@link prepareEntry}). */
+/** Bundles and checks one server: a module, or a stdio program (see src/cli/stdio/prepare.ts). */
+async function prepareServer(
+  ctx: CommandContext,
+  flag: ServerFlag,
+  name: string | undefined,
+  settings?: Parameters<typeof prepareEntry>[3],
+): Promise<{ dir: string; tools: readonly string[]; package?: string }> {
+  if (!('command' in flag)) return prepareEntry(ctx, flag.file, name, settings);
+  const { prepareStdio } = await import('../stdio/prepare.js');
+  return prepareStdio(ctx, flag, name, settings);
+}
+
+/** Bundles and checks each entry and stdio server (see {@link prepareEntry}). */
 export async function prepareEntries(
   ctx: CommandContext,
-  flags: readonly EntryFlag[],
+  flags: readonly ServerFlag[],
   name: string | undefined,
   settings?: Parameters<typeof prepareEntry>[3],
   /** `--tool-groups`: each tool it names must be one an entry lists. */
@@ -123,24 +147,26 @@ export async function prepareEntries(
 ): Promise<EntryStackOptions> {
   if (flags.length > 1 && name === undefined) {
     throw new UsageError(
-      'Several --entry flags need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its entry.',
-      `${flags.map((flag) => `--entry ${flag.name}=${flag.file}`).join(' ')} --name my-team`,
+      `Several ${flags.some((flag) => 'command' in flag) ? 'servers (--entry, --stdio)' : '--entry flags'} need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its flag.`,
+      `${flags.map(shownFlag).join(' ')} --name my-team`,
     );
   }
   const [only] = flags;
   if (flags.length === 1 && only) {
-    const prepared = await prepareEntry(ctx, only.file, name, settings);
+    const prepared = await prepareServer(ctx, only, name, settings);
     checkToolGroupTools(toolGroups, prepared.tools);
-    return { lambdaBundleDir: prepared.dir };
+    return { lambdaBundleDir: prepared.dir, ...(prepared.package !== undefined && { packages: { '': prepared.package } }) };
   }
   const servers: { name: string; lambdaBundleDir: string }[] = [];
   const tools: string[] = [];
+  const packages: Record<string, string> = {};
   for (const flag of flags) {
     // Each is checked with what its function gets: the settings for every server and its own.
-    const prepared = await prepareEntry(ctx, flag.file, name, settings && settingsFor(settings, flag.name));
+    const prepared = await prepareServer(ctx, flag, name, settings && settingsFor(settings, flag.name));
     servers.push({ name: flag.name ?? '', lambdaBundleDir: prepared.dir });
     tools.push(...prepared.tools);
+    if (prepared.package !== undefined) packages[flag.name ?? ''] = prepared.package;
   }
   checkToolGroupTools(toolGroups, tools);
-  return { servers };
+  return { servers, ...(Object.keys(packages).length > 0 && { packages }) };
 }

@@ -40,6 +40,8 @@ export interface StackCliOptions {
   readonly cloudformationExecutionPolicies?: string[];
   /** The user's server modules (`[name=]file`, repeatable) to bundle instead of the built-in dog-facts. */
   readonly entry?: string[];
+  /** The user's stdio servers (`[name=]"<command line>"`, repeatable), installed or copied into their bundles. */
+  readonly stdio?: string[];
   /** `KEY=VALUE` settings for the server (`<server>:KEY` for one of several). */
   readonly env?: Record<string, string>;
   /** `KEY=<secret reference>` secrets for the server (`<server>:KEY` for one of several). */
@@ -169,6 +171,11 @@ export function addStackOptions(command: Command): Command {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(
+      '--stdio <[name=]command>',
+      'your stdio MCP server, as your client config starts it: "npx -y <package>[@version] [args]" (installed into the bundle) or "node <file.js> [args]"; needs --name. Repeatable and mixable with --entry',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
       '--clients <list>',
       'MCP clients to register redirect URIs for, comma-separated: claude-code, gemini, vscode, cursor, claude-desktop, codex (default: claude-code,gemini, whose URIs stay on your machine; vscode, cursor and claude-desktop register a website that then receives sign-in codes; kept by later deploys)',
       (value: string) => {
@@ -212,10 +219,10 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
       `--domain mcp.example.com ${options.certificate !== undefined ? `--certificate ${options.certificate}` : `--hosted-zone ${options.hostedZone}`}`,
     );
   }
-  if (options.slowDemo === true && options.entry !== undefined) {
+  if (options.slowDemo === true && (options.entry !== undefined || options.stdio !== undefined)) {
     throw new UsageError(
-      "--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry) has its own tools.",
-      'Drop --slow-demo, or deploy dog facts without --entry.',
+      "--slow-demo adds dog facts' getDogFactsSlowly; your own server (--entry, --stdio) has its own tools.",
+      'Drop --slow-demo, or deploy dog facts without --entry or --stdio.',
     );
   }
   const signUp = signUpFromFlags(options);

@@ -22,6 +22,7 @@ import { checkSecretsExist, chooseSettings, scopeSettings } from '../deployed/se
 import { chooseSignUp, describeSignUp } from '../deployed/sign-up.js';
 import type { EntryStackOptions } from '../entry/prepare.js';
 import { signUpFromFlags } from '../options/stack-options.js';
+import { describePackageChanges } from '../stdio/prepare.js';
 import { UsageError } from '../terminal/errors.js';
 import type { DeployRequest } from './request.js';
 
@@ -53,6 +54,9 @@ export async function planDeploy(
   }
   // Settings and secrets: the flags, else what the stack has now. Clients likewise.
   checkServersKept(existing?.outputs, custom, selectorFlags(request.flags));
+  if (!global.json) {
+    for (const line of describePackageChanges(existing?.outputs.Packages, custom?.packages)) out.info(line);
+  }
   const settings = chooseSettings(ctx, request.settings, existing);
   const deployedClients = existing?.outputs.Clients === undefined ? undefined : registeredClients(existing.outputs);
   const clients = request.flags.clients ?? deployedClients;
@@ -167,9 +171,12 @@ export function checkServersKept(
   const deployed = outputs?.Servers;
   if (deployed === undefined) {
     if (outputs?.ServerCode === 'entry' && custom === undefined) {
+      const stdio = outputs.Packages !== undefined;
       throw new UsageError(
-        'This stack runs your own server (deployed with --entry); a deploy without it would replace it with dog facts.',
-        `Deploy it again with its entry: mcp-lambda deploy${selector} --entry <its file>`,
+        `This stack runs your own server (deployed with ${stdio ? '--stdio' : '--entry or --stdio'}); a deploy without it would replace it with dog facts.`,
+        stdio
+          ? `Deploy it again with its command: mcp-lambda deploy${selector} --stdio "npx -y ${outputs.Packages}"`
+          : `Deploy it again with its entry: mcp-lambda deploy${selector} --entry <its file> (or --stdio "<its command>")`,
       );
     }
     return;
@@ -180,7 +187,7 @@ export function checkServersKept(
   const names = Array.isArray(read) ? read.map((server) => server.name) : [];
   throw new UsageError(
     `This stack serves several servers${names.length > 0 ? ` (${names.join(', ')})` : ''}; a deploy without them would remove them.`,
-    `Deploy them again: mcp-lambda deploy${selector} ${(names.length > 0 ? names : ['a', 'b']).map((name) => `--entry ${name}=<its file>`).join(' ')}`,
+    `Deploy them again: mcp-lambda deploy${selector} ${(names.length > 0 ? names : ['a', 'b']).map((name) => `--entry ${name}=<its file>`).join(' ')} (or --stdio <name>="<its command>" for a stdio server)`,
   );
 }
 

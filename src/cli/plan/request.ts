@@ -11,7 +11,8 @@ import type { McpServerStackOptions } from '../../stack/props.js';
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../deployed/name.js';
 import { scopeSettings, type ServerSettings, settingsFromFlags } from '../deployed/settings.js';
-import { type EntryFlag, parseEntryFlags, plannedServers } from '../entry/prepare.js';
+import { parseEntryFlags, plannedServers, type ServerFlag } from '../entry/prepare.js';
+import { parseStdioFlags } from '../stdio/prepare.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { UsageError } from '../terminal/errors.js';
 import { checkToolGroupTools, DOG_FACTS_TOOLS } from './tool-groups.js';
@@ -23,8 +24,8 @@ export interface DeployRequest {
   readonly stackName: string;
   /** The stack options the flags set (nothing remembered yet). */
   readonly stack: McpServerStackOptions & { readonly accessLogs: boolean };
-  /** `--entry` flags: the user's own servers, to bundle. */
-  readonly entries?: readonly EntryFlag[];
+  /** `--entry` and `--stdio` flags: the user's own servers, to bundle. */
+  readonly entries?: readonly ServerFlag[];
   /** `--env` and `--secret` (and `--clear-settings`), when any was given. */
   readonly settings?: ServerSettings;
   /** The function's memory, as the stack will have it (for the cost line). */
@@ -32,11 +33,22 @@ export interface DeployRequest {
 }
 
 /** Checks the flags as the stack will (aws-cdk-lib is loaded for it: synth and deploy need it anyway). */
-export async function readDeployRequest(ctx: Pick<CommandContext, 'out'>, flags: StackCliOptions): Promise<DeployRequest> {
+export async function readDeployRequest(
+  ctx: Pick<CommandContext, 'out' | 'cwd' | 'env'>,
+  flags: StackCliOptions,
+): Promise<DeployRequest> {
   const stackName = cliStackName(flags);
   const { resolveStackOptions, StackPropsError } = await import('../../stack/props.js');
   const stack = toStackOptions(flags);
-  const entries = flags.entry === undefined ? undefined : parseEntryFlags(flags.entry);
+  // Modules, then stdio programs; with several servers in all, each flag names a server.
+  const several = (flags.entry?.length ?? 0) + (flags.stdio?.length ?? 0) > 1;
+  const entries =
+    flags.entry === undefined && flags.stdio === undefined
+      ? undefined
+      : [
+          ...parseEntryFlags(flags.entry ?? [], several),
+          ...(await parseStdioFlags(flags.stdio ?? [], several, ctx.cwd, ctx.env)),
+        ];
   const planned = entries && plannedServers(entries);
   const settings = settingsFromFlags(flags);
   // Dog facts' tools are known now; an entry's once it is bundled (prepareEntries checks them).
