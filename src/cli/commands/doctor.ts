@@ -11,7 +11,7 @@ import type { CheckResult } from '../doctor/report.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
 import { describeVpc } from '../deployed/vpc.js';
-import { readVpcOutput } from '../../stack/vpc-settings.js';
+import { readVpcOutput, type VpcSettings } from '../../stack/vpc-settings.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */
@@ -85,7 +85,10 @@ function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
   ].join('');
 }
 
-async function target(ctx: CommandContext, options: DoctorOptions): Promise<DoctorTarget & { stackName?: string; vpc?: string }> {
+async function target(
+  ctx: CommandContext,
+  options: DoctorOptions,
+): Promise<DoctorTarget & { stackName?: string; vpc?: VpcSettings & { securityGroup?: string } }> {
   if (options.url !== undefined) {
     if (options.name !== undefined || options.stackName !== undefined) {
       throw new UsageError('Pass either --url or --name/--stack-name, not both.');
@@ -117,7 +120,9 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
   const vpc = readVpcOutput(stack.raw.Vpc);
   return {
     stackName: stack.stackName,
-    ...(vpc && { vpc: describeVpc(vpc, stack.raw.VpcSecurityGroup) }),
+    ...(vpc && {
+      vpc: { ...vpc, ...(stack.raw.VpcSecurityGroup !== undefined && { securityGroup: stack.raw.VpcSecurityGroup }) },
+    }),
     stack: { stackName: stack.stackName, region: stack.region },
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
@@ -144,7 +149,9 @@ export async function doctor(
   const chain = await target(ctx, options);
   if (!global.json)
     out.info(out.style.dim(`Checking ${chain.mcpUrl} as ${chain.client?.title ?? 'Claude Code'} would reach it…`));
-  if (!global.json && chain.vpc !== undefined) out.info(`The MCP functions run in your VPC: ${chain.vpc}.`);
+  if (!global.json && chain.vpc !== undefined) {
+    out.info(`The MCP functions run in your VPC: ${describeVpc(chain.vpc, chain.vpc.securityGroup)}.`);
+  }
   const results = await runDoctor(chain, {
     fetch: fetchImpl,
     env: ctx.env,
