@@ -11,6 +11,8 @@ import { thirdPartyRedirectUris } from './clients.js';
 import { LAMBDA_RUNTIME, McpFunction } from './function.js';
 import { pascalCase } from './names.js';
 import { ALL_SERVERS_SCOPE_NAME, type McpServerStackOptions, type ResolvedStackOptions, resolveStackOptions } from './props.js';
+import { McpNetwork } from './vpc.js';
+import { vpcOutputValue } from './vpc-settings.js';
 
 export interface McpServerStackProps extends StackProps, McpServerStackOptions {}
 
@@ -47,6 +49,8 @@ export const OUTPUTS = {
   reservedConcurrency: 'ReservedConcurrency',
   slowDemo: 'SlowDemo',
   thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
+  vpc: 'Vpc',
+  vpcSecurityGroup: 'VpcSecurityGroup',
 } as const;
 
 /** One server of the stack as clients reach it. */
@@ -67,6 +71,8 @@ export class McpServerStack extends Stack {
   readonly mcpApi: McpApi;
   /** Each server: one at /mcp, or several at /<name>/mcp. */
   readonly endpoints: readonly ServerEndpoint[];
+  /** The VPC network every server function joins (`vpc`). */
+  readonly network?: McpNetwork;
 
   constructor(scope: Construct, id: string, props: McpServerStackProps = {}) {
     const options = resolveStackOptions({ ...props, stackName: props.stackName ?? id });
@@ -110,6 +116,8 @@ export class McpServerStack extends Stack {
           ],
     });
     const { issuerUrl, userPool } = this.auth;
+    if (options.vpc) this.network = new McpNetwork(this, 'Network', options.vpc);
+    const network = this.network;
     const { automatedClient, automatedClientSecret } = this.auth;
     const shared = {
       MCP_ALLOWED_CLIENT_IDS: [this.auth.interactiveClient.userPoolClientId, automatedClient?.userPoolClientId]
@@ -128,6 +136,7 @@ export class McpServerStack extends Stack {
         const fn = new McpFunction(this, `Server${pascalCase(server.name)}`, {
           options,
           server,
+          ...(network && { network }),
           environment: {
             ...shared,
             MCP_REQUIRED_SCOPE: scope,
@@ -153,6 +162,7 @@ export class McpServerStack extends Stack {
       const url = api.mcpUrlOf();
       const fn = new McpFunction(this, 'Server', {
         options,
+        ...(network && { network }),
         environment: { ...shared, MCP_REQUIRED_SCOPE: scope, MCP_RESOURCE: url },
       });
       api.addRoute({ handler: fn.function, userPool, path: ['mcp'], scopes: [scope] });
@@ -318,6 +328,20 @@ export class McpServerStack extends Stack {
         OUTPUTS.domainCertificate,
         options.domain.certificateArn ?? 'issued',
         'The certificate: yours (--certificate), or issued by ACM for the domain (--hosted-zone)',
+      );
+    }
+    if (network && options.vpc) {
+      output(
+        OUTPUTS.vpc,
+        vpcOutputValue(options.vpc),
+        'The VPC and subnets of the MCP functions (deploy --vpc; kept by later deploys, --no-vpc removes it)',
+      );
+      output(
+        OUTPUTS.vpcSecurityGroup,
+        network.securityGroup.securityGroupId,
+        network.createdSecurityGroup
+          ? 'Security group of the MCP functions, made by the stack: all egress, no ingress'
+          : 'Security group of the MCP functions: yours (deploy --security-group)',
       );
     }
     if (this.auth.allowList) {

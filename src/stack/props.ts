@@ -28,6 +28,7 @@ import {
 } from '../lambda/services/config.js';
 import { checkServerSettings, checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
+import { checkVpcSettings, type VpcSettings } from './vpc-settings.js';
 
 export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
 /** The MCP Inspector's OAuth callback. */
@@ -152,6 +153,8 @@ export interface McpServerStackOptions {
    * changes. @default none
    */
   readonly packages?: Readonly<Record<string, string>>;
+  /** A VPC for the MCP server functions (every one; not the Cognito triggers): its subnets and a security group. @default none */
+  readonly vpc?: VpcSettings;
 }
 
 /** One of several servers behind one API: its route is `/<name>/mcp`, its scope `<its URL>/<name>`. */
@@ -213,6 +216,7 @@ export interface ResolvedStackOptions {
   /** Several servers (two or more), each at `/<name>/mcp`; absent for one server at `/mcp`. */
   readonly servers?: readonly ResolvedServer[];
   readonly packages?: Readonly<Record<string, string>>;
+  readonly vpc?: VpcSettings;
 }
 
 /** A {@link ServerDefinition} with its default applied. */
@@ -374,6 +378,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
   const builtinServer = options.builtinServer ?? DEFAULT_SERVER_NAME;
   const settings = checkSettings(options.environment ?? {}, options.secrets ?? {});
   const servers = options.servers === undefined ? undefined : checkServers(options, settings);
+  const vpc = options.vpc === undefined ? undefined : checkVpcSettings(options.vpc);
   return {
     serverName,
     stackName,
@@ -404,6 +409,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     secrets: settings.secrets,
     ...(servers !== undefined && { servers }),
     ...(options.packages !== undefined && Object.keys(options.packages).length > 0 && { packages: options.packages }),
+    ...(vpc !== undefined && { vpc }),
   };
 }
 

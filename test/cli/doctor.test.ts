@@ -543,3 +543,27 @@ describe('each link broken', () => {
     expect(result.stderr).toContain('hint: mcp-lambda write-config');
   });
 });
+
+describe('a stack in your VPC', () => {
+  it('shows the attachment, in text and in JSON', async () => {
+    const home = claudeHome();
+    const vpc = {
+      Vpc: '{"vpc":"vpc-0123456789abcdef0","subnets":["subnet-0aaaaaaaaaaaaaaaa"]}',
+      VpcSecurityGroup: 'sg-0123456789abcdef0',
+    };
+    await saveStackRecord(
+      { HOME: home.home },
+      { stackName: STACK, region: REGION, savedAt: new Date().toISOString(), outputs: { ...chain.outputs, ...vpc } },
+    );
+    const result = await runCli(['doctor'], { ...home.env, AWS_REGION: REGION }, { cwd: home.home });
+    expect(result.stderr).toContain(
+      'The MCP functions run in your VPC: vpc-0123456789abcdef0, subnets subnet-0aaaaaaaaaaaaaaaa, a security group the stack made (sg-0123456789abcdef0): all egress, no ingress.',
+    );
+    const json = await runCli(['doctor', '--json'], { ...home.env, AWS_REGION: REGION }, { cwd: home.home });
+    expect(JSON.parse(json.stdout).vpc).toEqual({
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
+      securityGroup: 'sg-0123456789abcdef0',
+    });
+  });
+});

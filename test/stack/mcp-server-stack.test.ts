@@ -635,8 +635,11 @@ describe('outputs', () => {
   it('has every output login and write-config read', () => {
     // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
     // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; the machine
-    // client's only with --machine-client; ThirdPartyRedirectUris only when --clients names such a client.
+    // client's only with --machine-client; ThirdPartyRedirectUris only when --clients names such a client;
+    // the VPC's only with --vpc.
     const optional: string[] = [
+      OUTPUTS.vpc,
+      OUTPUTS.vpcSecurityGroup,
       OUTPUTS.serverSettings,
       OUTPUTS.automatedClientId,
       OUTPUTS.automatedClientSecretArn,

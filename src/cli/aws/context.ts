@@ -124,6 +124,12 @@ export class AwsContext {
     });
   }
 
+  /** EC2, for deploy's checks of a VPC's ids and routes (created per use, like Secrets Manager's). */
+  async ec2Client() {
+    const { EC2Client } = await import('@aws-sdk/client-ec2');
+    return new EC2Client({ ...this.clientConfig(), region: await this.region(), ...endpointFor(this.settings.env ?? {}, 'EC2') });
+  }
+
   async logsClient() {
     const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
     return new CloudWatchLogsClient({ ...this.clientConfig(), region: await this.region() });

@@ -6,7 +6,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function endpointFor(
   env: Env,
-  service: 'COGNITO_IDENTITY_PROVIDER' | 'CLOUDFORMATION' | 'STS' | 'SSM' | 'SECRETS_MANAGER',
+  service: 'COGNITO_IDENTITY_PROVIDER' | 'CLOUDFORMATION' | 'STS' | 'SSM' | 'SECRETS_MANAGER' | 'EC2',
 ): { endpoint?: string } {
   const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   return endpoint ? { endpoint } : {};

@@ -10,6 +10,8 @@ import { runDoctor } from '../doctor/checks.js';
 import type { CheckResult } from '../doctor/report.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
+import { describeVpc } from '../deployed/vpc.js';
+import { readVpcOutput, type VpcSettings } from '../../stack/vpc-settings.js';
 
 export interface DoctorOptions extends StackSelector {
   /** Check this MCP URL instead of a deployed stack's. */
@@ -83,7 +85,10 @@ function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
   ].join('');
 }
 
-async function target(ctx: CommandContext, options: DoctorOptions): Promise<DoctorTarget & { stackName?: string }> {
+async function target(
+  ctx: CommandContext,
+  options: DoctorOptions,
+): Promise<DoctorTarget & { stackName?: string; vpc?: VpcSettings & { securityGroup?: string } }> {
   if (options.url !== undefined) {
     if (options.name !== undefined || options.stackName !== undefined) {
       throw new UsageError('Pass either --url or --name/--stack-name, not both.');
@@ -112,8 +117,12 @@ async function target(ctx: CommandContext, options: DoctorOptions): Promise<Doct
     options.client !== undefined && options.client !== 'claude-code'
       ? await clientPart(ctx, stack, options.client, command)
       : undefined;
+  const vpc = readVpcOutput(stack.raw.Vpc);
   return {
     stackName: stack.stackName,
+    ...(vpc && {
+      vpc: { ...vpc, ...(stack.raw.VpcSecurityGroup !== undefined && { securityGroup: stack.raw.VpcSecurityGroup }) },
+    }),
     stack: { stackName: stack.stackName, region: stack.region },
     mcpUrl: stack.mcpServerUrl,
     expected: { issuerUrl: stack.issuerUrl, clientId: stack.clientId, callbackPort: stack.callbackPort, scope: stack.scope },
@@ -140,6 +149,9 @@ export async function doctor(
   const chain = await target(ctx, options);
   if (!global.json)
     out.info(out.style.dim(`Checking ${chain.mcpUrl} as ${chain.client?.title ?? 'Claude Code'} would reach it…`));
+  if (!global.json && chain.vpc !== undefined) {
+    out.info(`The MCP functions run in your VPC: ${describeVpc(chain.vpc, chain.vpc.securityGroup)}.`);
+  }
   const results = await runDoctor(chain, {
     fetch: fetchImpl,
     env: ctx.env,
@@ -158,6 +170,7 @@ export async function doctor(
     out.json({
       mcpUrl: chain.mcpUrl,
       ...(chain.stackName !== undefined && { stackName: chain.stackName }),
+      ...(chain.vpc !== undefined && { vpc: chain.vpc }),
       ok: broken === undefined,
       checks: results,
       ...(broken && { firstBroken: broken.id }),
@@ -173,6 +186,11 @@ export async function doctor(
       if (check.fix && check.status !== 'ok') out.result(`  ${' '.repeat(width)}  ${style.dim('fix:')} ${check.fix}`);
     }
     out.result('');
+  }
+  if (broken?.id === 'mcp' && chain.vpc !== undefined) {
+    out.warn(
+      'the functions run in a VPC: one whose subnets have no way out (a NAT gateway, or VPC endpoints for Secrets Manager/SSM) cannot read its secrets at cold start, nor call the internet. mcp-lambda deploy checks the subnets and names what to add.',
+    );
   }
   if (broken) {
     throw new UserError(`The chain breaks at the ${broken.title}: ${broken.detail.split('\n')[0]}`, {

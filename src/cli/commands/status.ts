@@ -8,6 +8,8 @@ import { openSession } from '../deploy/session.js';
 import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
 import { describeSignUp } from '../deployed/sign-up.js';
+import { describeVpc } from '../deployed/vpc.js';
+import { readVpcOutput } from '../../stack/vpc-settings.js';
 
 export interface StatusOptions {
   readonly name?: string;
@@ -27,6 +29,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
       stack && /FAILED|ROLLBACK/.test(stack.status)
         ? await firstFailure(session.engine, stackName, new Date((stack.lastUpdated?.getTime() ?? 0) - 60 * 60 * 1000))
         : undefined;
+    const vpc = readVpcOutput(stack?.outputs.Vpc);
     if (global.json) {
       out.json({
         stackName,
@@ -38,6 +41,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
           lastUpdated: stack.lastUpdated?.toISOString(),
           ...(failure && { firstFailure: failure }),
           outputs: stack.outputs,
+          ...(vpc && { vpc: { ...vpc, securityGroup: stack.outputs.VpcSecurityGroup } }),
         }),
         local,
       });
@@ -69,6 +73,10 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
         ? `  Clients registered: ${stack.outputs.Clients.split(',').join(', ')} (write-config --client <name> for each)`
         : '  Clients registered: Claude Code (deployed before --clients: mcp-lambda deploy --clients … adds others)',
     );
+    if (vpc)
+      out.result(
+        `  VPC: ${describeVpc(vpc, stack.outputs.VpcSecurityGroup)} (the MCP functions; mcp-lambda deploy --no-vpc takes them out)`,
+      );
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');

@@ -7,9 +7,10 @@ import { groupNameProblem } from '../../lambda/services/config.js';
 import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { UsageError } from '../terminal/errors.js';
+import { type VpcCliOptions, vpcFromFlags } from './vpc-options.js';
 
 /** What commander hands the action. */
-export interface StackCliOptions {
+export interface StackCliOptions extends VpcCliOptions {
   readonly name?: string;
   readonly stackName?: string;
   readonly stage?: string;
@@ -226,7 +227,9 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     );
   }
   const signUp = signUpFromFlags(options);
+  const vpc = vpcFromFlags(options);
   return {
+    ...(vpc !== undefined && { vpc }),
     ...(signUp !== undefined && { signUp }),
     ...(options.name !== undefined && { serverName: options.name }),
     ...(options.stackName !== undefined && { stackName: options.stackName }),

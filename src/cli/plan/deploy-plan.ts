@@ -2,7 +2,7 @@
  * The second step of `deploy`: the checked request (./request.ts), the bundled entries and what the
  * deployed stack remembers become one plan — the stack options that are deployed. What a stack keeps
  * when no flag changes it: who may sign up, the settings and secrets, the clients, the timeout, the
- * domain, the slow demo, the machine client and the reserved concurrency. It says what it chose (and
+ * domain, the slow demo, the machine client, the reserved concurrency and the VPC. It says what it chose (and
  * warns of what moves), asks where a choice is the user's, and checks that the secrets exist.
  */
 import type { McpServerStackOptions } from '../../stack/props.js';
@@ -20,6 +20,8 @@ import { selectorFlags } from '../deployed/name.js';
 import { apiUrlOf, readServers } from '../deployed/resolve.js';
 import { checkSecretsExist, chooseSettings, scopeSettings } from '../deployed/settings.js';
 import { chooseSignUp, describeSignUp } from '../deployed/sign-up.js';
+import { chooseVpc } from '../deployed/vpc.js';
+import { checkVpcAttachment } from '../deployed/vpc-checks.js';
 import type { EntryStackOptions } from '../entry/prepare.js';
 import { signUpFromFlags } from '../options/stack-options.js';
 import { describePackageChanges } from '../stdio/prepare.js';
@@ -70,6 +72,8 @@ export async function planDeploy(
   // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it), and the machine client.
   const slowDemo = request.flags.slowDemo ?? (custom === undefined && existing?.outputs.SlowDemo === 'on');
   const machineClient = chooseMachineClient(request.flags.machineClient, existing);
+  // And the VPC: the functions may be there to reach a private database (--no-vpc takes them out).
+  const vpc = chooseVpc(ctx, request.flags, request.stack.vpc, existing);
   const scoped = scopeSettings(ctx, settings, custom?.servers, request.settings !== undefined);
   let resolved;
   try {
@@ -85,6 +89,7 @@ export async function planDeploy(
       ...(deployedMcpUrls && { deployedMcpUrls }),
       slowDemo,
       machineClient,
+      ...(vpc && { vpc }),
     });
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
@@ -140,7 +145,15 @@ export async function planDeploy(
     region: identity.region,
     read: () => session.engine.accountConcurrency(),
   });
-  await checkSecretsExist(ctx, session.aws, [...resolved.secrets, ...(resolved.servers ?? []).flatMap((s) => s.secrets)]);
+  const allSecrets = [...resolved.secrets, ...(resolved.servers ?? []).flatMap((s) => s.secrets)];
+  await checkSecretsExist(ctx, session.aws, allSecrets);
+  if (resolved.vpc) {
+    const keys = (kind: string) => allSecrets.filter((secret) => secret.kind === kind).map((secret) => secret.key);
+    await checkVpcAttachment(ctx, session.aws, resolved.vpc, {
+      ...(custom === undefined && { internet: `dog facts calls https://dogapi.dog` }),
+      services: { secretsmanager: keys('secretsmanager'), ssm: keys('ssm') },
+    });
+  }
   return {
     stack: {
       slowDemo: resolved.slowDemo,
@@ -152,6 +165,7 @@ export async function planDeploy(
       timeoutSeconds: resolved.timeoutSeconds,
       ...(resolved.domain && { domain: resolved.domain }),
       ...(deployedMcpUrls && { deployedMcpUrls }),
+      ...(resolved.vpc && { vpc: resolved.vpc }),
     },
     signUp,
     secrets,
