@@ -19,13 +19,19 @@ export const defineDev: DefineCommand = (program, run) => {
     .addOption(new Option('--host <host>', 'address to listen on').argParser(parseHost).default('127.0.0.1'))
     .option('--entry <file>', 'serve your own MCP server module (rebuilt on change) instead of dog-facts')
     .option(
-      '--env-file <file>',
+      '--env-from <file>',
       "settings for the server from a file of KEY=VALUE lines (.env); the shell's values win; repeatable",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    // The first spelling, kept working; not shown, since `node` claims --env-file when it runs a script itself.
+    .addOption(
+      new Option('--env-file <file>')
+        .hideHelp()
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
     .option(
       '--env <KEY=VALUE>',
-      'a setting for the server (wins over --env-file and the shell); repeatable',
+      'a setting for the server (wins over --env-from and the shell); repeatable',
       keyValue('--env', 'API_KEY=test-key'),
     )
     .addOption(
@@ -40,11 +46,11 @@ export const defineDev: DefineCommand = (program, run) => {
       `
 The server has no authentication: keep it on a loopback address.
 Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
-Your server's settings: --env-file .env (what deploy gives it with --env and --secret), or --env KEY=VALUE.
+Your server's settings: --env-from .env (what deploy gives it with --env and --secret), or --env KEY=VALUE.
 
 Examples:
   $ mcp-lambda dev
-  $ mcp-lambda dev --entry server.ts --env-file .env
+  $ mcp-lambda dev --entry server.ts --env-from .env
   $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
     )
     .action((options: DevOptions) => run(async (ctx) => (await import('./dev.js')).dev(ctx, options)));

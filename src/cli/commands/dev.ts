@@ -21,6 +21,8 @@ export interface DevOptions {
   /** Serve the user's own server module instead of dog-facts. */
   readonly entry?: string;
   /** Files of KEY=VALUE lines (dotenv) for the server's environment; later files win. */
+  readonly envFrom?: string[];
+  /** The same, by the first spelling (`--env-file`), read before `--env-from`. */
   readonly envFile?: string[];
   /** KEY=VALUE settings; they win over the files and the shell. */
   readonly env?: Record<string, string>;
@@ -31,27 +33,31 @@ export interface DevOptions {
 }
 
 /**
- * The server's environment in dev: the shell's, then each `--env-file` for what the shell does not set (as
+ * The server's environment in dev: the shell's, then each `--env-from` file for what the shell does not set (as
  * Node's own --env-file does), then `--env`. Read with Node's own dotenv parser (util.parseEnv).
  */
 export async function devEnvironment(
   ctx: CommandContext,
-  options: Pick<DevOptions, 'envFile' | 'env'>,
+  options: Pick<DevOptions, 'envFrom' | 'envFile' | 'env'>,
 ): Promise<{ env: Record<string, string | undefined>; added: string[] }> {
   const fromFiles: Record<string, string> = {};
-  for (const file of options.envFile ?? []) {
-    checkPathFlag('--env-file', file, '.env');
+  const files = [
+    ...(options.envFile ?? []).map((file) => ({ flag: '--env-file', file })),
+    ...(options.envFrom ?? []).map((file) => ({ flag: '--env-from', file })),
+  ];
+  for (const { flag, file } of files) {
+    checkPathFlag(flag, file, '.env');
     const path = resolve(ctx.cwd, file);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`--env-file ${file}: there is no such file (${path}).`);
-      if (code === 'EISDIR') throw new UserError(`--env-file ${file}: it is a directory, not a file of KEY=VALUE lines.`);
+      if (code === 'ENOENT') throw new UserError(`${flag} ${file}: there is no such file (${path}).`);
+      if (code === 'EISDIR') throw new UserError(`${flag} ${file}: it is a directory, not a file of KEY=VALUE lines.`);
       throw error;
     }
-    if (text.includes('\0')) throw new UserError(`--env-file ${file}: it is not a text file of KEY=VALUE lines.`);
+    if (text.includes('\0')) throw new UserError(`${flag} ${file}: it is not a text file of KEY=VALUE lines.`);
     Object.assign(fromFiles, parseEnv(text));
   }
   const env: Record<string, string | undefined> = { ...ctx.env };

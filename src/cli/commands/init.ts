@@ -187,7 +187,8 @@ npm run logs           # its request log
 \`\`\`
 
 Settings and secrets: \`npm run deploy -- --env KEY=VALUE --secret API_KEY=<Secrets Manager name>\` on
-Lambda, and \`npm run dev -- --env-file .env\` locally; the server reads them from \`process.env\`.
+Lambda, and \`npm run dev -- --env-from .env\` locally (a file of \`KEY=VALUE\` lines you write; git ignores
+it); the server reads them from \`process.env\`.
 
 \`server.ts\` exports a function that returns an \`McpServer\`; mcp-lambda calls it for every request with
 the caller's OAuth details (\`authInfo\`), the request id and the environment. Tools, resources and
