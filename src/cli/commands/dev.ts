@@ -12,6 +12,7 @@ import { ConfigError, type LambdaConfig, readConfig } from '../../lambda/service
 import type { RequestLogRecord } from '../../lambda/services/log.js';
 import type { CommandContext } from '../context.js';
 import { clientTimeoutSeconds } from '../clients/timeout.js';
+import { devCommandLine } from '../dev/command-line.js';
 import { startDevServer, startNodeResponse } from '../dev/server.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
@@ -184,7 +185,7 @@ async function serve(
     const where = `${options.host}:${options.port}`;
     if (code === 'EADDRINUSE') {
       throw new UserError(`Port ${options.port} is already in use on ${options.host}.`, {
-        hint: `Stop what is using it, or pick another port: mcp-lambda dev --port ${options.port === 65535 ? 8766 : options.port + 1}`,
+        hint: `Stop what is using it, or pick another port: ${devCommandLine(options, ctx.env, { port: options.port === 65535 ? 8766 : options.port + 1 })}`,
         cause: error,
       });
     }
