@@ -63,7 +63,7 @@ describe('against dev (--url)', () => {
   });
 
   it.each([
-    [['call', 'noSuchTool'], 4, 'noSuchTool could not be called'],
+    [['call', 'noSuchTool'], 2, 'has no tool named noSuchTool'],
     [['call', 'getDogFacts', '--arg', 'limit'], 2, '--arg "limit" is not key=value.'],
     [['call', 'getDogFacts', '--args-json', '[1]'], 2, '--args-json must be a JSON object'],
     [['call', 'getDogFacts', '--args-json', '{nope'], 2, '--args-json is not JSON'],
