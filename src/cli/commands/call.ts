@@ -5,7 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { CommandContext } from '../context.js';
-import type { StoredTokens } from '../auth/token-store.js';
+import { listTokens, type StoredTokens } from '../auth/token-store.js';
 import { RemoteError, UsageError, UserError } from '../terminal/errors.js';
 import type { StackSelector } from '../deployed/resolve.js';
 import { closest } from '../terminal/closest.js';
@@ -91,6 +91,11 @@ async function connect(
     }
     url = options.url;
   } else {
+    if (options.name === undefined && options.stackName === undefined && (await listTokens(ctx.env)).length === 0) {
+      throw new UserError('Not signed in to any deployed server (mcp-lambda login signs in to one; it needs AWS).', {
+        hint: `Without AWS, use a local server: run mcp-lambda dev, then mcp-lambda ${options.server === undefined ? 'tools' : 'call'} --url http://127.0.0.1:8765/mcp`,
+      });
+    }
     const signIn = await validSignIn(ctx, options);
     url = serverUrlOf(signIn, options.server);
     headers.Authorization = `Bearer ${signIn.accessToken}`;
