@@ -355,7 +355,8 @@ describe('synth and deploy --entry', () => {
   });
 
   it.each([
-    [['--entry', 'x.ts'], 2, '--entry needs --name'],
+    [['--entry', join('test', 'fixtures', 'entries', 'with-key', 'server.ts')], 2, '--entry needs --name'],
+    [['--entry', 'x.ts'], 1, 'The entry x.ts does not exist'],
     [['--entry', 'missing.ts', '--name', 'x'], 1, 'The entry missing.ts does not exist'],
     [
       ['--entry', join('test', 'fixtures', 'entries', 'throws', 'server.ts'), '--name', 'x'],

@@ -231,7 +231,14 @@ export async function call(ctx: CommandContext, tool: string, options: CallOptio
       .join('\n');
     if (global.json) out.json(result);
     else if (result.isError !== true) out.result(text);
-    if (result.isError === true) throw new RemoteError(`${tool} answered with an error: ${text}`);
+    if (result.isError === true) {
+      // dog facts' slow tool names deploy --timeout; against a URL (dev's, say) the same flag is dev's.
+      const timeoutHint =
+        options.url !== undefined && /--timeout/.test(text)
+          ? 'Against mcp-lambda dev: restart it with --timeout <seconds> (up to 900), as deploy --timeout sets it.'
+          : undefined;
+      throw new RemoteError(`${tool} answered with an error: ${text}`, { ...(timeoutHint && { hint: timeoutHint }) });
+    }
   } finally {
     await client.close().catch(() => {});
   }

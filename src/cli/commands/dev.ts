@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { resolve } from 'node:path';
-import { entryStem } from '../entry/prepare.js';
+import { checkEntryFile, entryStem } from '../entry/prepare.js';
 import type { ServerResponse } from 'node:http';
 import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/edge/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
@@ -150,7 +150,10 @@ async function serve(
     }
     throw error;
   }
-  if (options.entry !== undefined) checkPathFlag('--entry', options.entry, './server.ts');
+  if (options.entry !== undefined) {
+    checkPathFlag('--entry', options.entry, './server.ts');
+    checkEntryFile(ctx.cwd, options.entry);
+  }
   const label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   if (options.entry !== undefined) {
     const { watchEntry } = await import('../dev/watch-entry.js');

@@ -8,6 +8,7 @@ import { checkPathFlag } from '../options/values.js';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { quote } from 'shell-quote';
 import { packageRoot } from '../../package-root.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
@@ -234,10 +235,10 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<v
   ctx.out.result(`${ctx.out.style.green('✓')} Created ${name} in ${dir}: ${Object.keys(files).join(', ')}`);
   ctx.out.info('');
   ctx.out.info('Next:');
-  if (where !== '.') ctx.out.info(`  cd ${where.startsWith('..') ? dir : where}`);
+  if (where !== '.') ctx.out.info(`  cd ${quote([where.startsWith('..') ? dir : where])}`);
   ctx.out.info(
     `  npm install        # its dependencies, and mcp-lambda ${files['package.json']?.includes('"file:') ? 'from this clone' : VERSION}`,
   );
   ctx.out.info('  npm run dev        # try it locally');
-  ctx.out.info('  npm run deploy     # put it on Lambda behind OAuth');
+  ctx.out.info('  npm run deploy -- --allow you@example.com   # put it on Lambda behind OAuth (who may sign up)');
 }
