@@ -175,7 +175,7 @@ it('greets', async () => {
     '.gitignore': 'node_modules/\ncdk.out/\n.env\n',
     'README.md': `# ${name}
 
-An MCP server for AWS Lambda, deployed behind OAuth with [mcp-lambda](https://www.npmjs.com/package/mcp-lambda).
+An MCP server for AWS Lambda, deployed behind OAuth with mcp-lambda (its own README, in the clone or the\npackage, says the rest).
 
 \`\`\`
 npm install            # dependencies, mcp-lambda among them
