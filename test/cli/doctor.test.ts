@@ -142,10 +142,12 @@ describe('a healthy chain', () => {
     try {
       const { url } = JSON.parse(await dev.waitForStdout('}\n'));
       const home = claudeHome();
+      // No entry yet: a next step, not a break; the fix names the server as it names itself.
       const missing = await runCli(['doctor', '--url', url], home.env, { cwd: home.home });
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toContain('The chain breaks at the Claude Code entry');
-      expect(missing.stderr).toContain(`claude mcp add --transport http <name> ${url}`);
+      expect(missing.code, missing.stderr).toBe(0);
+      expect(missing.stdout).toMatch(/! Claude Code entry +no entry in Claude Code's configuration .* yet; add one/);
+      expect(missing.stdout).toContain(`fix: claude mcp add --transport http dog-facts ${url}\n`);
+      expect(missing.stdout).toContain('Every link Claude Code needs works.');
 
       writeFileSync(join(home.home, '.mcp.json'), JSON.stringify({ mcpServers: { dog: { type: 'http', url } } }));
       const result = await runCli(['doctor', '--url', url, '--json'], home.env, { cwd: home.home });
@@ -217,6 +219,31 @@ describe('bad input', () => {
     const result = await runCli(['doctor', ...args], where.env, { cwd: where.home });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+
+  it('says nothing answers at a local URL, and that dev is not running there (--url)', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const result = await runCli(['doctor', '--url', url], where.env, { cwd: where.home });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `Nothing answers at ${url} (nothing listens on 127.0.0.1:${port}): mcp-lambda dev is not running there.`,
+    );
+    expect(result.stderr).toContain(`mcp-lambda dev --port ${port}`);
+    expect(result.stdout + result.stderr).not.toContain('fetch failed');
+  });
+
+  it('points at the local path when no AWS region is set (bare doctor)', async () => {
+    const home = claudeHome();
+    const result = await runCli(['doctor'], { ...home.env, AWS_CONFIG_FILE: join(home.home, 'none') }, { cwd: home.home });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No AWS region is set.');
+    expect(result.stderr).toContain(
+      'To check a local server instead (mcp-lambda dev): mcp-lambda doctor --url http://127.0.0.1:8765/mcp',
+    );
   });
 
   it('says so when the endpoint cannot be reached', async () => {

@@ -355,7 +355,8 @@ describe('synth and deploy --entry', () => {
   });
 
   it.each([
-    [['--entry', 'x.ts'], 2, '--entry needs --name'],
+    [['--entry', join('test', 'fixtures', 'entries', 'with-key', 'server.ts')], 2, '--entry needs --name'],
+    [['--entry', 'x.ts'], 1, 'The entry x.ts does not exist'],
     [['--entry', 'missing.ts', '--name', 'x'], 1, 'The entry missing.ts does not exist'],
     [
       ['--entry', join('test', 'fixtures', 'entries', 'throws', 'server.ts'), '--name', 'x'],
@@ -512,12 +513,20 @@ describe('init', () => {
         'server.test.ts',
         'server.ts',
         'tsconfig.json',
+        'vendor',
       ]);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       expect(pkg.name).toBe('my-tools');
       expect(pkg.scripts.deploy).toBe('mcp-lambda deploy --entry ./server.ts --name my-tools');
-      // The scripts run the mcp-lambda the project depends on — here this clone — and never npx a name.
-      expect(pkg.devDependencies['mcp-lambda']).toBe(`file:${realpathSync(root)}`);
+      // The scripts run the mcp-lambda the project depends on — here this clone, packed into the project's
+      // vendor/ (no absolute path, so it installs on another machine; no scripts, so nothing rebuilds) — and
+      // never npx a name.
+      expect(pkg.devDependencies['mcp-lambda']).toBe(`file:vendor/mcp-lambda-${VERSION}.tgz`);
+      const { stdout: listing } = await promisify(execFile)('tar', ['-tzf', join(dir, 'vendor', `mcp-lambda-${VERSION}.tgz`)]);
+      expect(listing).toContain('package/bin/mcp-lambda');
+      expect(listing).toContain('package/dist/cli-bundle/mcp-lambda.mjs');
+      expect(listing).not.toContain('package/src/');
+      expect(result.stderr).toContain(`mcp-lambda from this clone (vendor/mcp-lambda-${VERSION}.tgz: commit it)`);
       for (const script of Object.values(pkg.scripts as Record<string, string>)) expect(script).not.toMatch(/npx/);
       const { file } = await bundleEntry({ entry: join(dir, 'server.ts'), outdir: join(parent, 'out'), cwd: dir });
       expect(await loadCheck(file)).toEqual(['greet', 'forget']);

@@ -14,16 +14,24 @@ export const defineCall: DefineCommand = (program, run) => {
       'an argument; the value is read as JSON when it parses (3, true), else as text; repeatable',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
-    .option('--args-json <json>', 'all arguments as one JSON object')
+    .option('--args-json <json>', 'all arguments as one JSON object (an --arg of the same name wins)')
+    .option(
+      '--answer <key=value>',
+      'an answer to what the tool asks (elicitation), when no terminal can ask; repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       'after',
       `
-Exit code 1 when the tool answers with an error (isError).
+A tool that asks something (elicitation) is asked on a terminal; otherwise pass --answer key=value.
+Progress the tool reports is shown on stderr while it runs.
+Exit code 4 when the tool answers with an error (isError).
 
 Examples:
   $ mcp-lambda call getDogFacts --arg limit=3
   $ mcp-lambda call getDogFacts --args-json '{"limit": 3}' --json
-  $ mcp-lambda call getDogFacts --url http://127.0.0.1:8765/mcp`,
+  $ mcp-lambda call getDogFacts --url http://127.0.0.1:8765/mcp
+  $ mcp-lambda call forget --arg name=Ada --answer confirm=true --url http://127.0.0.1:8765/mcp`,
     )
     .action((tool: string, options: CallOptions) => run(async (ctx) => (await import('./call.js')).call(ctx, tool, options)));
 };

@@ -5,9 +5,12 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { CommandContext } from '../context.js';
-import type { StoredTokens } from '../auth/token-store.js';
+import { listTokens, type StoredTokens } from '../auth/token-store.js';
 import { RemoteError, UsageError, UserError } from '../terminal/errors.js';
 import type { StackSelector } from '../deployed/resolve.js';
+import { closest } from '../terminal/closest.js';
+import { unreachable } from '../terminal/unreachable.js';
+import { answerElicitation, type ElicitParams, parseAnswers } from '../tool-input/elicit.js';
 import { validSignIn } from './token.js';
 
 export interface ServerOptions extends StackSelector {
@@ -20,6 +23,18 @@ export interface CallOptions extends ServerOptions {
   readonly arg?: string[];
   /** All arguments as one JSON object. */
   readonly argsJson?: string;
+  /** `key=value` answers to what the tool asks (elicitation), for when no terminal can ask. */
+  readonly answer?: string[];
+}
+
+/** The flags that name the server, for a hint that repeats a command: ` --url …` or ` --name …`. */
+export function targetFlags(options: ServerOptions): string {
+  return [
+    options.url !== undefined ? ` --url ${options.url}` : '',
+    options.name !== undefined ? ` --name ${options.name}` : '',
+    options.stackName !== undefined ? ` --stack-name ${options.stackName}` : '',
+    options.server !== undefined ? ` --server ${options.server}` : '',
+  ].join('');
 }
 
 /** Arguments from `--arg k=v` and `--args-json`; a bad one is a usage error naming it. */
@@ -58,7 +73,11 @@ export function parseArguments(options: Pick<CallOptions, 'arg' | 'argsJson'>): 
   return args;
 }
 
-async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ client: Client; url: string }> {
+async function connect(
+  ctx: CommandContext,
+  options: ServerOptions,
+  prepare: (client: Client) => void = () => {},
+): Promise<{ client: Client; url: string }> {
   let url: string;
   const headers: Record<string, string> = {};
   if (options.url !== undefined) {
@@ -72,15 +91,26 @@ async function connect(ctx: CommandContext, options: ServerOptions): Promise<{ c
     }
     url = options.url;
   } else {
+    if (options.name === undefined && options.stackName === undefined && (await listTokens(ctx.env)).length === 0) {
+      throw new UserError('Not signed in to any deployed server (mcp-lambda login signs in to one; it needs AWS).', {
+        hint: `Without AWS, use a local server: run mcp-lambda dev, then mcp-lambda ${options.server === undefined ? 'tools' : 'call'} --url http://127.0.0.1:8765/mcp`,
+      });
+    }
     const signIn = await validSignIn(ctx, options);
     url = serverUrlOf(signIn, options.server);
     headers.Authorization = `Bearer ${signIn.accessToken}`;
   }
   const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-  const client = new Client({ name: 'mcp-lambda', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+  const client = new Client(
+    { name: 'mcp-lambda', version: '1' },
+    { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } },
+  );
+  prepare(client);
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   } catch (error) {
+    const nothing = unreachable(url, error);
+    if (nothing) throw new RemoteError(nothing.message, { hint: nothing.hint, cause: error });
     const message = (error as Error).message;
     throw new RemoteError(`Could not connect to ${url}: ${message}`, {
       hint: /\b401\b|Unauthorized/i.test(message)
@@ -154,14 +184,46 @@ export async function tools(ctx: CommandContext, options: ServerOptions): Promis
 export async function call(ctx: CommandContext, tool: string, options: CallOptions): Promise<void> {
   const { out, global } = ctx;
   const args = parseArguments(options);
-  const { client } = await connect(ctx, options);
+  const answers = parseAnswers(options.answer);
+  // A question the tool asked that could not be answered here: said as the reason the call stopped.
+  let unanswered: Error | undefined;
+  const { client, url } = await connect(ctx, options, (client) =>
+    client.setRequestHandler('elicitation/create', async (request) => {
+      try {
+        return await answerElicitation(tool, request.params as ElicitParams, answers, ctx.prompt, ctx.interactive);
+      } catch (error) {
+        unanswered = error as Error;
+        throw error;
+      }
+    }),
+  );
   try {
     let result: Awaited<ReturnType<Client['callTool']>>;
     try {
-      result = await client.callTool({ name: tool, arguments: args });
+      result = await client.callTool(
+        { name: tool, arguments: args },
+        {
+          onprogress: ({ progress, total, message }) => {
+            if (!global.json)
+              out.info(out.style.dim(`… ${message ?? `${progress}${total !== undefined ? ` of ${total}` : ''}`}`));
+          },
+        },
+      );
     } catch (error) {
+      if (unanswered) throw unanswered;
+      const listed = await client.listTools().then(
+        ({ tools: list }) => list.map((entry) => entry.name),
+        () => undefined,
+      );
+      if (listed !== undefined && !listed.includes(tool)) {
+        const near = closest(tool, listed);
+        throw new UsageError(
+          `${url} has no tool named ${tool}; its tools: ${listed.join(', ') || 'none'}.`,
+          `${near !== undefined ? `Did you mean ${near}? ` : ''}See the tools and their arguments with: mcp-lambda tools${targetFlags(options)}`,
+        );
+      }
       throw new RemoteError(`${tool} could not be called: ${(error as Error).message}`, {
-        hint: 'See the tools and their arguments with: mcp-lambda tools',
+        hint: `See the tools and their arguments with: mcp-lambda tools${targetFlags(options)}`,
       });
     }
     const text = (result.content as Array<{ type: string; text?: string }>)
@@ -169,7 +231,14 @@ export async function call(ctx: CommandContext, tool: string, options: CallOptio
       .join('\n');
     if (global.json) out.json(result);
     else if (result.isError !== true) out.result(text);
-    if (result.isError === true) throw new RemoteError(`${tool} answered with an error: ${text}`);
+    if (result.isError === true) {
+      // dog facts' slow tool names deploy --timeout; against a URL (dev's, say) the same flag is dev's.
+      const timeoutHint =
+        options.url !== undefined && /--timeout/.test(text)
+          ? 'Against mcp-lambda dev: restart it with --timeout <seconds> (up to 900), as deploy --timeout sets it.'
+          : undefined;
+      throw new RemoteError(`${tool} answered with an error: ${text}`, { ...(timeoutHint && { hint: timeoutHint }) });
+    }
   } finally {
     await client.close().catch(() => {});
   }

@@ -23,13 +23,19 @@ export const defineDev: DefineCommand = (program, run) => {
       'serve your stdio MCP server as your client config starts it: "npx -y <package>[@version] [args]" (installed once into a cache) or "node <file.js> [args]"',
     )
     .option(
-      '--env-file <file>',
+      '--env-from <file>',
       "settings for the server from a file of KEY=VALUE lines (.env); the shell's values win; repeatable",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    // The first spelling, kept working; not shown, since `node` claims --env-file when it runs a script itself.
+    .addOption(
+      new Option('--env-file <file>')
+        .hideHelp()
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
     .option(
       '--env <KEY=VALUE>',
-      'a setting for the server (wins over --env-file and the shell); repeatable',
+      'a setting for the server (wins over --env-from and the shell); repeatable',
       keyValue('--env', 'API_KEY=test-key'),
     )
     .addOption(
@@ -44,11 +50,11 @@ export const defineDev: DefineCommand = (program, run) => {
       `
 The server has no authentication: keep it on a loopback address.
 Environment: DOG_API_BASE_URL (Dog API base URL), MCP_ALLOWED_ORIGINS, MCP_MAX_BODY_BYTES.
-Your server's settings: --env-file .env (what deploy gives it with --env and --secret), or --env KEY=VALUE.
+Your server's settings: --env-from .env (what deploy gives it with --env and --secret), or --env KEY=VALUE.
 
 Examples:
   $ mcp-lambda dev
-  $ mcp-lambda dev --entry server.ts --env-file .env
+  $ mcp-lambda dev --entry server.ts --env-from .env
   $ mcp-lambda dev --stdio "npx -y @modelcontextprotocol/server-everything@2026.8.31 stdio"
   $ DOG_API_BASE_URL=http://127.0.0.1:8123 mcp-lambda dev --port 9000`,
     )

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { resolve } from 'node:path';
-import { entryStem } from '../entry/prepare.js';
+import { checkEntryFile, entryStem } from '../entry/prepare.js';
 import type { ServerResponse } from 'node:http';
 import type { ApiGatewayHandler, StreamingApiGatewayHandler } from '../../lambda/edge/api-gateway.js';
 import { createLambdaApp } from '../../lambda/app.js';
@@ -12,6 +12,7 @@ import { ConfigError, type LambdaConfig, readConfig } from '../../lambda/service
 import type { RequestLogRecord } from '../../lambda/services/log.js';
 import type { CommandContext } from '../context.js';
 import { clientTimeoutSeconds } from '../clients/timeout.js';
+import { devCommandLine } from '../dev/command-line.js';
 import { startDevServer, startNodeResponse } from '../dev/server.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
@@ -23,6 +24,8 @@ export interface DevOptions {
   /** Serve a stdio server (`npx …`, `node file.js`) through the bridge instead of dog-facts. */
   readonly stdio?: string;
   /** Files of KEY=VALUE lines (dotenv) for the server's environment; later files win. */
+  readonly envFrom?: string[];
+  /** The same, by the first spelling (`--env-file`), read before `--env-from`. */
   readonly envFile?: string[];
   /** KEY=VALUE settings; they win over the files and the shell. */
   readonly env?: Record<string, string>;
@@ -33,27 +36,31 @@ export interface DevOptions {
 }
 
 /**
- * The server's environment in dev: the shell's, then each `--env-file` for what the shell does not set (as
+ * The server's environment in dev: the shell's, then each `--env-from` file for what the shell does not set (as
  * Node's own --env-file does), then `--env`. Read with Node's own dotenv parser (util.parseEnv).
  */
 export async function devEnvironment(
   ctx: CommandContext,
-  options: Pick<DevOptions, 'envFile' | 'env'>,
+  options: Pick<DevOptions, 'envFrom' | 'envFile' | 'env'>,
 ): Promise<{ env: Record<string, string | undefined>; added: string[] }> {
   const fromFiles: Record<string, string> = {};
-  for (const file of options.envFile ?? []) {
-    checkPathFlag('--env-file', file, '.env');
+  const files = [
+    ...(options.envFile ?? []).map((file) => ({ flag: '--env-file', file })),
+    ...(options.envFrom ?? []).map((file) => ({ flag: '--env-from', file })),
+  ];
+  for (const { flag, file } of files) {
+    checkPathFlag(flag, file, '.env');
     const path = resolve(ctx.cwd, file);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new UserError(`--env-file ${file}: there is no such file (${path}).`);
-      if (code === 'EISDIR') throw new UserError(`--env-file ${file}: it is a directory, not a file of KEY=VALUE lines.`);
+      if (code === 'ENOENT') throw new UserError(`${flag} ${file}: there is no such file (${path}).`);
+      if (code === 'EISDIR') throw new UserError(`${flag} ${file}: it is a directory, not a file of KEY=VALUE lines.`);
       throw error;
     }
-    if (text.includes('\0')) throw new UserError(`--env-file ${file}: it is not a text file of KEY=VALUE lines.`);
+    if (text.includes('\0')) throw new UserError(`${flag} ${file}: it is not a text file of KEY=VALUE lines.`);
     Object.assign(fromFiles, parseEnv(text));
   }
   const env: Record<string, string | undefined> = { ...ctx.env };
@@ -153,7 +160,10 @@ async function serve(
     }
     throw error;
   }
-  if (options.entry !== undefined) checkPathFlag('--entry', options.entry, './server.ts');
+  if (options.entry !== undefined) {
+    checkPathFlag('--entry', options.entry, './server.ts');
+    checkEntryFile(ctx.cwd, options.entry);
+  }
   let label = options.entry ? entryLabel(resolve(ctx.cwd, options.entry)) : 'dog-facts';
   let running: string | undefined;
   if (options.stdio !== undefined) {
@@ -197,7 +207,7 @@ async function serve(
     const where = `${options.host}:${options.port}`;
     if (code === 'EADDRINUSE') {
       throw new UserError(`Port ${options.port} is already in use on ${options.host}.`, {
-        hint: `Stop what is using it, or pick another port: mcp-lambda dev --port ${options.port === 65535 ? 8766 : options.port + 1}`,
+        hint: `Stop what is using it, or pick another port: ${devCommandLine(options, ctx.env, { port: options.port === 65535 ? 8766 : options.port + 1 })}`,
         cause: error,
       });
     }

@@ -109,7 +109,20 @@ async function target(
     }
     return { mcpUrl: options.url, command: (sub) => `mcp-lambda ${sub}` };
   }
-  const stack = oneServer(await resolveStack(ctx, options), options.server, 'doctor');
+  const stack = oneServer(
+    await resolveStack(ctx, options).catch((error: unknown) => {
+      // No region: likely no AWS at all. The local path needs none.
+      if (error instanceof UserError && error.message === 'No AWS region is set.' && options.name === undefined) {
+        throw new UserError(error.message, {
+          hint: `${error.options.hint ?? ''}\nTo check a local server instead (mcp-lambda dev): mcp-lambda doctor --url http://127.0.0.1:8765/mcp`,
+          cause: error,
+        });
+      }
+      throw error;
+    }),
+    options.server,
+    'doctor',
+  );
   const stored = await readTokens(ctx.env, stack.region, stack.stackName).catch(() => undefined);
   const flags = stackFlags(ctx, options);
   const command = (sub: string) => `mcp-lambda ${sub}${flags}`;

@@ -1,13 +1,17 @@
 /**
  * `mcp-lambda init [dir]`: scaffold a project for your own MCP server. The project depends on mcp-lambda
- * itself (the published version, or this clone when the CLI runs from one), so its scripts run that copy
+ * itself (the published version, or a tarball of this clone in its vendor/ when the CLI runs from one), so its scripts run that copy
  * and never fetch a package by name; and it is made outside any existing package unless asked, so it does
  * not become part of another project's lint and tests.
  */
 import { checkPathFlag } from '../options/values.js';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { quote } from 'shell-quote';
 import { packageRoot } from '../../package-root.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
@@ -174,10 +178,10 @@ it('greets', async () => {
     '.gitignore': 'node_modules/\ncdk.out/\n.env\n',
     'README.md': `# ${name}
 
-An MCP server for AWS Lambda, deployed behind OAuth with [mcp-lambda](https://www.npmjs.com/package/mcp-lambda).
+An MCP server for AWS Lambda, deployed behind OAuth with mcp-lambda (its own README, in the clone or the\npackage, says the rest).
 
 \`\`\`
-npm install            # dependencies, mcp-lambda among them
+npm install            # dependencies, mcp-lambda among them (vendor/*.tgz when made from a clone: commit it)
 npm run dev            # serve it on http://127.0.0.1:8765/mcp, rebuilt on every change
 npm test               # the tool's test
 npm run deploy -- --allow you@example.com   # bundle it and deploy it to your AWS account
@@ -187,13 +191,41 @@ npm run logs           # its request log
 \`\`\`
 
 Settings and secrets: \`npm run deploy -- --env KEY=VALUE --secret API_KEY=<Secrets Manager name>\` on
-Lambda, and \`npm run dev -- --env-file .env\` locally; the server reads them from \`process.env\`.
+Lambda, and \`npm run dev -- --env-from .env\` locally (a file of \`KEY=VALUE\` lines you write; git ignores
+it); the server reads them from \`process.env\`.
 
 \`server.ts\` exports a function that returns an \`McpServer\`; mcp-lambda calls it for every request with
 the caller's OAuth details (\`authInfo\`), the request id and the environment. Tools, resources and
 prompts all work. Dependencies in \`package.json\` are bundled into the Lambda.
 `,
   };
+}
+
+/**
+ * This clone as a tarball (`npm pack`, its dist as built: no scripts run), in a temporary directory: what a
+ * project made from a clone depends on, from its own vendor/ folder, so it installs on any machine and no
+ * install rebuilds the clone.
+ */
+async function packClone(root: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-pack-'));
+  try {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['pack', '--ignore-scripts', '--json', '--loglevel=error', '--pack-destination', dir, root],
+      { shell: process.platform === 'win32' },
+    );
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
+    if (packed === undefined) throw new Error('npm pack named no file');
+    return { dir, file: packed.filename };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw new UserError(
+      `Could not pack this clone for the project (npm pack ${root}): ${(error as Error).message.split('\n')[0]}`,
+      {
+        hint: 'Check that npm runs here (npm --version), or install mcp-lambda and run init from the install.',
+      },
+    );
+  }
 }
 
 export async function init(ctx: CommandContext, options: InitOptions): Promise<void> {
@@ -222,21 +254,30 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<v
     );
   }
   const name = packageName(dir);
-  const files = scaffold(name);
+  const dependency = cliDependency();
+  const packed = dependency.startsWith('file:') ? await packClone(cliPackageRoot()) : undefined;
+  const files = scaffold(name, packed ? `file:vendor/${packed.file}` : dependency);
   await mkdir(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text, { flag: 'wx' });
+  if (packed) {
+    await mkdir(join(dir, 'vendor'));
+    await copyFile(join(packed.dir, packed.file), join(dir, 'vendor', packed.file));
+    await rm(packed.dir, { recursive: true, force: true });
+  }
   if (ctx.global.json) {
-    ctx.out.json({ dir, name, files: Object.keys(files) });
+    ctx.out.json({ dir, name, files: [...Object.keys(files), ...(packed ? [`vendor/${packed.file}`] : [])] });
     return;
   }
   const where = relative(ctx.cwd, dir) || '.';
-  ctx.out.result(`${ctx.out.style.green('✓')} Created ${name} in ${dir}: ${Object.keys(files).join(', ')}`);
+  ctx.out.result(
+    `${ctx.out.style.green('✓')} Created ${name} in ${dir}: ${[...Object.keys(files), ...(packed ? [`vendor/${packed.file}`] : [])].join(', ')}`,
+  );
   ctx.out.info('');
   ctx.out.info('Next:');
-  if (where !== '.') ctx.out.info(`  cd ${where.startsWith('..') ? dir : where}`);
+  if (where !== '.') ctx.out.info(`  cd ${quote([where.startsWith('..') ? dir : where])}`);
   ctx.out.info(
-    `  npm install        # its dependencies, and mcp-lambda ${files['package.json']?.includes('"file:') ? 'from this clone' : VERSION}`,
+    `  npm install        # its dependencies, and mcp-lambda ${packed ? `from this clone (vendor/${packed.file}: commit it)` : VERSION}`,
   );
   ctx.out.info('  npm run dev        # try it locally');
-  ctx.out.info('  npm run deploy     # put it on Lambda behind OAuth');
+  ctx.out.info('  npm run deploy -- --allow you@example.com   # put it on Lambda behind OAuth (who may sign up)');
 }

@@ -143,7 +143,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     });
   });
   const { port } = server.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // Listening on every address (0.0.0.0, ::): the URL to use from this machine is the loopback one.
+  const urlHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;
+  const hostForUrl = urlHost.includes(':') ? `[${urlHost}]` : urlHost;
   return {
     url: `http://${hostForUrl}:${port}${path}`,
     port,

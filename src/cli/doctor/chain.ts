@@ -67,6 +67,8 @@ export interface Walk {
   authorizationServer?: string;
   discovery?: Record<string, unknown>;
   token?: string;
+  /** The name the server gives itself (its serverInfo), once the MCP exchange has seen it. */
+  serverName?: string;
 }
 
 /** GETs a JSON object; the status and, when it is not one, why. */

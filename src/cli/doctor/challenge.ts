@@ -3,6 +3,7 @@ import { ping } from '../auth/verify.js';
 import { isServableUrl } from '../deployed/resolve.js';
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
 import { type CheckResult, result } from './report.js';
+import { unreachable } from '../terminal/unreachable.js';
 /** Parses `Bearer a="b", c="d"`; a value that is not quoted is reported, not guessed at. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string>; unquoted: string[] } {
   const [scheme = '', ...rest] = header.trim().split(/\s+/);
@@ -26,8 +27,11 @@ export async function checkChallenge(target: DoctorTarget, deps: DoctorDeps, wal
     return result(
       'challenge',
       'fail',
-      `${target.mcpUrl} could not be reached: ${(error as Error).message}`,
-      target.expected ? target.command('status') : 'Start the server (mcp-lambda dev), or check the URL.',
+      (!target.expected && unreachable(target.mcpUrl, error)?.message) ||
+        `${target.mcpUrl} could not be reached: ${(error as Error).message}`,
+      target.expected
+        ? target.command('status')
+        : (unreachable(target.mcpUrl, error)?.hint ?? 'Start the server (mcp-lambda dev), or check the URL.'),
     );
   }
   if (response.status !== 401) {

@@ -15,7 +15,7 @@ import { checkAuthorize } from './authorize.js';
 import { checkCallbackPort } from './callback-port.js';
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
 import { checkChallenge } from './challenge.js';
-import { checkClaudeCode } from './claude-code.js';
+import { checkClaudeCode, NAME_PLACEHOLDER } from './claude-code.js';
 import { checkIssuer } from './issuer.js';
 import { checkMcp } from './mcp-exchange.js';
 import { checkMetadata } from './metadata.js';
@@ -41,6 +41,13 @@ export async function runDoctor(target: DoctorTarget, deps: DoctorDeps): Promise
     });
   } else results.push(await checkClaudeCode(target, deps, walk));
   results.push(await checkMcp(target, deps, walk));
+  // `claude mcp add` with the name the server gives itself, once the exchange has read it.
+  const safeName = walk.serverName?.replace(/[^A-Za-z0-9_-]+/g, '-');
+  for (const [index, check] of results.entries()) {
+    if (safeName && check.id === 'claude-code' && check.fix?.includes(NAME_PLACEHOLDER)) {
+      results[index] = { ...check, fix: check.fix.replace(NAME_PLACEHOLDER, safeName) };
+    }
+  }
   results.push(checkToken(target, deps, walk));
   results.push(await checkCallbackPort(target, deps, walk));
   return results;

@@ -1,6 +1,7 @@
 /** The MCP exchange with the stored sign-in: server/discover, initialize, tools/list, subscriptions/listen. */
 import { type DoctorDeps, type DoctorTarget, type Walk } from './chain.js';
 import { type CheckResult, result } from './report.js';
+import { unreachable } from '../terminal/unreachable.js';
 export async function checkMcp(target: DoctorTarget, deps: DoctorDeps, walk: Walk): Promise<CheckResult> {
   const token = walk.token ?? target.accessToken;
   if (walk.oauth && token === undefined) {
@@ -18,12 +19,13 @@ export async function checkMcp(target: DoctorTarget, deps: DoctorDeps, walk: Wal
     await client.connect(
       new StreamableHTTPClientTransport(new URL(target.mcpUrl), { requestInit: { headers }, fetch: deps.fetch }),
     );
+    walk.serverName ??= client.getServerVersion()?.name;
     return { client, ms: now() - started };
   };
   const steps: string[] = [];
   let step = 'server/discover (2026-07-28)';
   const failed = (error: unknown): CheckResult => {
-    const message = (error as Error).message;
+    const message = unreachable(target.mcpUrl, error)?.message ?? (error as Error).message;
     const refused = /\b401\b|Unauthorized/i.test(message);
     const why =
       step === 'subscriptions/listen' ? `was not answered within ${budget} ms (${message}): clients wait on it` : message;

@@ -1,7 +1,8 @@
 /** `--entry` for synth and deploy: bundle the user's server, prove it starts, report the size. */
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { checkPathFlag } from '../options/values.js';
@@ -28,6 +29,7 @@ export async function prepareEntry(
   settings?: { readonly environment: Readonly<Record<string, string>>; readonly secrets: Readonly<Record<string, string>> },
 ): Promise<PreparedEntry> {
   checkPathFlag('--entry', entry, './server.ts');
+  checkEntryFile(ctx.cwd, entry);
   if (name === undefined) {
     throw new UsageError(
       '--entry needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
@@ -56,6 +58,29 @@ export async function prepareEntry(
     if (error instanceof EntryError) throw new UserError(error.message);
     throw error;
   }
+}
+
+/**
+ * Refuses an entry that is no file, before anything else is said about it: a missing file, or a directory
+ * (named with the module inside it that looks like the one meant).
+ */
+export function checkEntryFile(cwd: string, entry: string): void {
+  const path = resolve(cwd, entry);
+  let directory: boolean;
+  try {
+    directory = statSync(path).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new UserError(`The entry ${entry} does not exist (looked for ${path}).`, {
+      hint: 'Pass the module whose default export builds your McpServer (mcp-lambda init writes one: server.ts).',
+    });
+  }
+  if (!directory) return;
+  const inside = ['server.ts', 'index.ts', 'main.ts', 'server.js', 'index.js'].find((file) => existsSync(join(path, file)));
+  throw new UsageError(
+    `--entry ${entry} is a directory; it takes the module whose default export builds your McpServer.`,
+    inside !== undefined ? `--entry ${join(entry, inside)}` : 'For example: --entry ./server.ts',
+  );
 }
 
 /** One `--entry [name=]file`. */

@@ -63,7 +63,7 @@ describe('against dev (--url)', () => {
   });
 
   it.each([
-    [['call', 'noSuchTool'], 4, 'noSuchTool could not be called'],
+    [['call', 'noSuchTool'], 2, 'has no tool named noSuchTool'],
     [['call', 'getDogFacts', '--arg', 'limit'], 2, '--arg "limit" is not key=value.'],
     [['call', 'getDogFacts', '--args-json', '[1]'], 2, '--args-json must be a JSON object'],
     [['call', 'getDogFacts', '--args-json', '{nope'], 2, '--args-json is not JSON'],
@@ -127,9 +127,13 @@ describe('against the deployed chain, with the stored sign-in', () => {
     const result = await runCli(['call', 'getDogFacts', '--arg', 'limit=1'], { HOME: where.home });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Here is a dog fact:');
+    // Nothing deployed, nothing signed in: the path without AWS is named.
     const none = await runCli(['tools'], { HOME: claudeHome().home });
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('Not signed in');
+    expect(none.stderr).toContain('Not signed in to any deployed server (mcp-lambda login signs in to one; it needs AWS).');
+    expect(none.stderr).toContain(
+      'Without AWS, use a local server: run mcp-lambda dev, then mcp-lambda tools --url http://127.0.0.1:8765/mcp',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-/** deploy --env / --secret / --clear-settings, and dev --env-file / --env. */
+/** deploy --env / --secret / --clear-settings, and dev --env-from (once --env-file) / --env. */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,7 +183,7 @@ describe('deploy --env / --secret', () => {
   });
 });
 
-describe('dev --env-file / --env', () => {
+describe('dev --env-from / --env', () => {
   let dogApi: FakeDogApi;
   beforeAll(async () => {
     dogApi = await startFakeDogApi();
@@ -196,7 +196,7 @@ describe('dev --env-file / --env', () => {
       join(dir, '.env'),
       `# local settings\nDOG_API_BASE_URL=${dogApi.baseUrl}\nexport IGNORED_STYLE="quoted value"\n`,
     );
-    const dev = startCli(['dev', '--port', '0', '--json', '--env-file', '.env'], { HOME: home }, { cwd: dir });
+    const dev = startCli(['dev', '--port', '0', '--json', '--env-from', '.env'], { HOME: home }, { cwd: dir });
     try {
       const url = (JSON.parse(await dev.waitForStdout('}\n')) as { url: string }).url;
       const client = await connectClient(url, '2025-11-25');
@@ -237,7 +237,7 @@ describe('dev --env-file / --env', () => {
     writeFileSync(join(dir, '.env'), 'WEATHER_API_KEY=from-file\n');
     const entry = join(process.cwd(), 'test/fixtures/entries/with-key/server.ts');
     const dev = startCli(
-      ['dev', '--port', '0', '--entry', entry, '--env-file', '.env', '--env', 'WEATHER_API_URL=http://127.0.0.1:9/nowhere'],
+      ['dev', '--port', '0', '--entry', entry, '--env-from', '.env', '--env', 'WEATHER_API_URL=http://127.0.0.1:9/nowhere'],
       { HOME: home },
       { cwd: dir },
     );
@@ -261,10 +261,11 @@ describe('dev --env-file / --env', () => {
   });
 
   it.each([
+    [['--env-from', 'missing.env'], '--env-from missing.env: there is no such file'],
     [['--env-file', 'missing.env'], '--env-file missing.env: there is no such file'],
-    [['--env-file', 'adir'], '--env-file adir: it is a directory, not a file of KEY=VALUE lines.'],
-    [['--env-file', 'binary.env'], '--env-file binary.env: it is not a text file of KEY=VALUE lines.'],
-    [['--env-file', ''], '--env-file'],
+    [['--env-from', 'adir'], '--env-from adir: it is a directory, not a file of KEY=VALUE lines.'],
+    [['--env-from', 'binary.env'], '--env-from binary.env: it is not a text file of KEY=VALUE lines.'],
+    [['--env-from', ''], '--env-from'],
     [['--env', 'NOPE'], 'expected KEY=VALUE'],
   ])('refuses %j plainly', async (args, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-lambda-envfile-'));

@@ -2,7 +2,10 @@
  * `mcp-lambda dev` end to end: the CLI in-process, real HTTP on 127.0.0.1, the official MCP client in
  * every protocol era, and a local fake Dog API.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +202,29 @@ describe('dev command errors', () => {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
   });
+
+  it('repeats the flags that choose the server in that hint, as npx under an npm script', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-lambda-dev-hint-'));
+    writeFileSync(join(dir, '.env'), 'WEATHER_API_KEY=k\n');
+    const entry = join(process.cwd(), 'test/fixtures/entries/with-key/server.ts');
+    try {
+      // What npm sets for `npm run dev -- --env-from .env --timeout 60`.
+      const result = await runCli(
+        ['dev', '--entry', entry, '--port', String(port), '--env-from', '.env', '--timeout', '60'],
+        { npm_lifecycle_event: 'dev', npm_lifecycle_script: `mcp-lambda dev --entry ${entry}` },
+        { cwd: dir },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `pick another port: npx mcp-lambda dev --entry ${entry} --port ${port + 1} --env-from .env --timeout 60`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  }, 30_000);
 
   it.each([['99999'], ['-1'], ['eighty'], ['80.5']])('refuses --port %s as bad usage', async (port) => {
     const result = await runCli(['dev', '--port', port]);
