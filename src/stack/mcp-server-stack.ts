@@ -45,6 +45,7 @@ export const OUTPUTS = {
   serverCode: 'ServerCode',
   reservedConcurrency: 'ReservedConcurrency',
   slowDemo: 'SlowDemo',
+  perToolMetrics: 'PerToolMetrics',
   thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
 } as const;
 
@@ -250,6 +251,13 @@ export class McpServerStack extends Stack {
         OUTPUTS.slowDemo,
         'on',
         'getDogFactsSlowly is deployed (deploy --slow-demo; kept by later deploys, --no-slow-demo drops it)',
+      );
+    }
+    if (options.perToolMetrics) {
+      output(
+        OUTPUTS.perToolMetrics,
+        'on',
+        'Tool calls have per-tool metrics (deploy --per-tool-metrics; kept by later deploys, --no-per-tool-metrics drops them)',
       );
     }
     output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');

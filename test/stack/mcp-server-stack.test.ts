@@ -634,7 +634,7 @@ describe('Lambda', () => {
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
     // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
-    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; the machine
+    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; PerToolMetrics only with them; the machine
     // client's only with --machine-client; ThirdPartyRedirectUris only when --clients names such a client.
     const optional: string[] = [
       OUTPUTS.serverSettings,
@@ -643,6 +643,7 @@ describe('outputs', () => {
       OUTPUTS.thirdPartyRedirectUris,
       OUTPUTS.reservedConcurrency,
       OUTPUTS.slowDemo,
+      OUTPUTS.perToolMetrics,
       OUTPUTS.customDomain,
       OUTPUTS.domainTarget,
       OUTPUTS.domainRecord,

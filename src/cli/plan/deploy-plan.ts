@@ -66,6 +66,7 @@ export async function planDeploy(
   // And dog facts' slow demo (an --entry replaces dog facts, and the demo with it), and the machine client.
   const slowDemo = request.flags.slowDemo ?? (custom === undefined && existing?.outputs.SlowDemo === 'on');
   const machineClient = chooseMachineClient(request.flags.machineClient, existing);
+  const perToolMetrics = request.flags.perToolMetrics ?? existing?.outputs.PerToolMetrics === 'on';
   const scoped = scopeSettings(ctx, settings, custom?.servers, request.settings !== undefined);
   let resolved;
   try {
@@ -80,6 +81,7 @@ export async function planDeploy(
       ...(domain !== undefined && { domain }),
       ...(deployedMcpUrls && { deployedMcpUrls }),
       slowDemo,
+      perToolMetrics,
       machineClient,
     });
   } catch (error) {
@@ -140,6 +142,7 @@ export async function planDeploy(
   return {
     stack: {
       slowDemo: resolved.slowDemo,
+      perToolMetrics: resolved.perToolMetrics,
       machineClient: resolved.machineClient,
       ...(reservedConcurrency !== undefined && { reservedConcurrency }),
       signUp,
