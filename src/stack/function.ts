@@ -123,6 +123,9 @@ export class McpFunction extends Construct {
       environment: {
         ...environment,
         MCP_SERVER: props.server?.builtinServer ?? options.builtinServer,
+        // The request log's `server` and its metrics' `Server` dimension (what `mcp-lambda status` reads).
+        MCP_SERVER_LABEL: serverName,
+        ...(options.perToolMetrics && { MCP_PER_TOOL_METRICS: 'true' }),
         ...props.environment,
         MCP_REQUEST_STATE_SECRET: this.requestStateKey.secretArn,
         // Deployed, every request comes through the Cognito authorizer: one without its claims (a console

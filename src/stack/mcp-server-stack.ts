@@ -48,6 +48,7 @@ export const OUTPUTS = {
   packages: 'Packages',
   reservedConcurrency: 'ReservedConcurrency',
   slowDemo: 'SlowDemo',
+  perToolMetrics: 'PerToolMetrics',
   thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
   vpc: 'Vpc',
   vpcSecurityGroup: 'VpcSecurityGroup',
@@ -270,6 +271,13 @@ export class McpServerStack extends Stack {
         OUTPUTS.slowDemo,
         'on',
         'getDogFactsSlowly is deployed (deploy --slow-demo; kept by later deploys, --no-slow-demo drops it)',
+      );
+    }
+    if (options.perToolMetrics) {
+      output(
+        OUTPUTS.perToolMetrics,
+        'on',
+        'Tool calls have per-tool metrics (deploy --per-tool-metrics; kept by later deploys, --no-per-tool-metrics drops them)',
       );
     }
     output(OUTPUTS.clients, options.clients.join(','), 'MCP clients whose OAuth redirect URIs are registered (deploy --clients)');

@@ -119,6 +119,11 @@ export interface McpServerStackOptions {
    * (up to the timeout). Built-in server only. @default false: each call holds a function for its wait
    */
   readonly slowDemo?: boolean;
+  /**
+   * Give tool calls' metrics a `Tool` dimension too: each tool then adds five custom metrics (about $0.30
+   * each per month). @default false: metrics per server and per MCP method only
+   */
+  readonly perToolMetrics?: boolean;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
   readonly sessionHours?: number;
   /** Days to keep Lambda and access logs; one of CloudWatch's retention periods. @default 30 */
@@ -203,6 +208,7 @@ export interface ResolvedStackOptions {
   readonly domain?: { readonly name: string; readonly certificateArn?: string; readonly hostedZoneId?: string };
   readonly reservedConcurrency?: number | 'none';
   readonly slowDemo: boolean;
+  readonly perToolMetrics: boolean;
   readonly sessionHours: number;
   readonly logRetention: RetentionDays;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
@@ -398,6 +404,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     ...(domain !== undefined && { domain }),
     ...(reservedConcurrency !== undefined && { reservedConcurrency }),
     slowDemo,
+    perToolMetrics: options.perToolMetrics ?? false,
     sessionHours,
     logRetention: retentionDays as RetentionDays,
     throttling,

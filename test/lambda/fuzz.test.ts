@@ -9,9 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiGatewayHandler } from '../../src/lambda/edge/api-gateway.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
+import { emfProblems } from '../helpers/emf.js';
 import { refusedBaseUrl } from '../helpers/fake-dog-api.js';
 
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu.c2ln';
+/** What a log line must never hold either: a tool's argument, a caller's email. */
+const ARGUMENT = 'argument-value-7f3a';
+const EMAIL = 'ann.fuzz@example.com';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
 
@@ -47,6 +51,9 @@ const rpc = fc.oneof(
     '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}',
   ),
   fc.constant('{"jsonrpc":"2.0","method":"notifications/initialized"}'),
+  fc.constant(
+    `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"getDogFacts","arguments":{"limit":2,"note":"${ARGUMENT}"}}}`,
+  ),
   fc.constant('[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]'),
   fc.json({ maxDepth: 3 }),
   fc.string({ maxLength: 200 }),
@@ -105,7 +112,7 @@ const multiQuery = fc.oneof(
   junk,
 );
 const claims = fc.oneof(
-  fc.constant({ token_use: 'access', client_id: 'c', scope: 's', sub: 'u' }),
+  fc.constant({ token_use: 'access', client_id: 'c', scope: 's', sub: 'u', email: EMAIL }),
   fc.dictionary(
     fc.constantFrom('token_use', 'client_id', 'scope', 'exp', 'aud', 'cognito:groups', 'sub'),
     fc.oneof(fc.string({ maxLength: 12 }), junk),
@@ -138,7 +145,14 @@ describe('the Lambda handler, fuzzed', () => {
   it(`answers every event with a well-formed response below 500 and no token in it (${RUNS} events, seed ${SEED})`, async () => {
     await fc.assert(
       fc.asyncProperty(event, async (generated) => {
+        const before = logs.length;
         const result = await handler(generated as never);
+        // Every request the handler answers has its line, a valid metric record with no token in it.
+        for (const line of logs.slice(before)) {
+          expect(emfProblems(line)).toEqual([]);
+          expect(typeof line.coldStart).toBe('boolean');
+          expect(line.server).toBe('dog-facts');
+        }
         expect(Number.isInteger(result.statusCode)).toBe(true);
         expect(result.statusCode).toBeGreaterThanOrEqual(200);
         expect(result.statusCode).toBeLessThan(500);
@@ -148,6 +162,9 @@ describe('the Lambda handler, fuzzed', () => {
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    expect(JSON.stringify(logs)).not.toContain(SECRET);
+    const written = JSON.stringify(logs);
+    expect(written).not.toContain(SECRET);
+    expect(written).not.toContain(ARGUMENT);
+    expect(written).not.toContain(EMAIL);
   }, 120_000);
 });

@@ -61,6 +61,23 @@ describe('the slow demo (deploy --slow-demo)', () => {
   });
 });
 
+describe('the request log and its metrics', () => {
+  it("names each function's server for its log line and metrics, and adds per-tool metrics only when asked", () => {
+    const { template, functions } = synth({ serverName: 'facts' });
+    expect(functions.facts?.Environment.Variables.MCP_SERVER_LABEL).toBe('facts');
+    expect(functions.facts?.Environment.Variables.MCP_PER_TOOL_METRICS).toBeUndefined();
+    expect(template.Outputs[OUTPUTS.perToolMetrics]).toBeUndefined();
+
+    const several = synth({ servers: [{ name: 'notes' }, { name: 'mail' }], perToolMetrics: true });
+    expect(several.functions.notes?.Environment.Variables).toMatchObject({
+      MCP_SERVER_LABEL: 'notes',
+      MCP_PER_TOOL_METRICS: 'true',
+    });
+    expect(several.functions.mail?.Environment.Variables.MCP_SERVER_LABEL).toBe('mail');
+    expect(several.template.Outputs[OUTPUTS.perToolMetrics].Value).toBe('on');
+  });
+});
+
 describe('reserved concurrency', () => {
   it('reserves nothing and records nothing by default', () => {
     const { template, functions } = synth();

@@ -634,9 +634,9 @@ describe('Lambda', () => {
 describe('outputs', () => {
   it('has every output login and write-config read', () => {
     // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
-    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; the machine
-    // client's only with --machine-client; ThirdPartyRedirectUris only when --clients names such a client;
-    // the VPC's only with --vpc.
+    // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; PerToolMetrics only with
+    // them; the machine client's only with --machine-client; ThirdPartyRedirectUris only when --clients names
+    // such a client; the VPC's only with --vpc.
     const optional: string[] = [
       OUTPUTS.vpc,
       OUTPUTS.vpcSecurityGroup,
@@ -646,6 +646,7 @@ describe('outputs', () => {
       OUTPUTS.thirdPartyRedirectUris,
       OUTPUTS.reservedConcurrency,
       OUTPUTS.slowDemo,
+      OUTPUTS.perToolMetrics,
       OUTPUTS.customDomain,
       OUTPUTS.domainTarget,
       OUTPUTS.domainRecord,

@@ -135,6 +135,11 @@ export class AwsContext {
     return new CloudWatchLogsClient({ ...this.clientConfig(), region: await this.region() });
   }
 
+  async cloudWatchClient() {
+    const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+    return new CloudWatchClient({ ...this.clientConfig(), region: await this.region() });
+  }
+
   async lambdaClient() {
     const { LambdaClient } = await import('@aws-sdk/client-lambda');
     return new LambdaClient({ ...this.clientConfig(), region: await this.region() });

@@ -1,10 +1,12 @@
 /**
  * `mcp-lambda logs`: the deployed server's request log from CloudWatch — one readable line per request
- * (time, HTTP and JSON-RPC method, tool, status, duration, caller, why it was refused, tool errors), or the
- * JSON records with `--json`. `--follow` keeps polling for new lines until Ctrl-C. Only the fields of the
- * Lambda's request record are shown: that record has no field for a header or a token.
+ * (time, HTTP and JSON-RPC method, tool, status, duration, cold start, caller, why it was refused, tool
+ * errors) and a stdio server's child records, or the JSON records with `--json`. `--follow` then stays on
+ * CloudWatch Logs Live Tail until Ctrl-C (a new session when one ends), and polls where Live Tail is denied
+ * or unavailable. Only the fields of the Lambda's records are shown: they have no field for a header or a
+ * token.
  */
-import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsContext } from '../aws/context.js';
 import { explainAwsError } from '../aws/errors.js';
 import type { CommandContext } from '../context.js';
@@ -12,6 +14,19 @@ import { cliStackName } from '../deployed/name.js';
 import type { StackSelector } from '../deployed/resolve.js';
 import { pascalCase } from '../../stack/names.js';
 import { UsageError, UserError } from '../terminal/errors.js';
+import {
+  type LineFilters,
+  filterPattern,
+  formatLine,
+  isErrorLine,
+  keeps,
+  type LogLine,
+  parseSince,
+  readRecord,
+} from '../logs/records.js';
+import { logGroupArn, tailOnce } from '../logs/live-tail.js';
+
+export { parseSince };
 
 export interface LogsOptions extends StackSelector {
   /** How far back: `10m`, `2h`, `1d`. @default 1h */
@@ -21,66 +36,8 @@ export interface LogsOptions extends StackSelector {
   readonly status?: string;
   /** The caller's client id or user (sub). */
   readonly user?: string;
-}
-
-/** What the Lambda logs for each request (src/lambda/services/log.ts), as read back. */
-interface RequestLine {
-  readonly level?: string;
-  readonly msg?: string;
-  readonly requestId?: string;
-  readonly httpMethod?: string;
-  readonly rpcMethod?: string;
-  readonly tool?: string;
-  readonly status?: number;
-  readonly durationMs?: number;
-  readonly clientId?: string;
-  readonly user?: string;
-  readonly reason?: string;
-  readonly toolError?: boolean;
-}
-
-/** `10m`, `2h`, `1d`, `30s` → milliseconds. */
-export function parseSince(value: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
-  if (!match)
-    throw new UsageError(`--since ${JSON.stringify(value)} is not a duration.`, 'Use for example --since 10m, 2h or 1d.');
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
-
-/** The record in a log event, whether the runtime wrapped it (JSON log format) or not; undefined for other lines. */
-export function requestRecord(event: FilteredLogEvent): RequestLine | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(event.message ?? '');
-  } catch {
-    return undefined;
-  }
-  const record =
-    (value as { message?: unknown }).message !== undefined && typeof (value as { message?: unknown }).message === 'object'
-      ? (value as { message: unknown }).message
-      : value;
-  const msg = (record as RequestLine | null)?.msg;
-  return msg === 'request' || msg === 'startup' ? (record as RequestLine) : undefined;
-}
-
-/** One readable line: time, method, tool, status, duration, caller, and why. */
-export function formatRecord(time: number | undefined, record: RequestLine): string {
-  const when = time === undefined ? '' : new Date(time).toISOString().replace('T', ' ').slice(0, 19);
-  // The function could not start (a secret it cannot read, a bad setting): every request then fails.
-  if (record.msg === 'startup') return [when, `startup failed: ${record.reason ?? 'no reason given'}`].filter(Boolean).join('  ');
-  const what = [record.rpcMethod ?? record.httpMethod ?? '-', record.tool].filter(Boolean).join(' ');
-  const why = record.toolError ? 'tool error' : record.reason;
-  return [
-    when,
-    what,
-    String(record.status ?? '-'),
-    `${record.durationMs ?? '-'} ms`,
-    record.user ?? record.clientId ?? '',
-    why ? `(${why})` : '',
-  ]
-    .filter((part) => part !== '')
-    .join('  ');
+  /** Only failed requests. */
+  readonly errors?: boolean;
 }
 
 /**
@@ -117,7 +74,7 @@ async function stackResources(
   aws: AwsContext,
   stackName: string,
   server: string | undefined,
-): Promise<{ group: string; userPoolId?: string }> {
+): Promise<{ group: string; groupArn?: string; userPoolId?: string }> {
   const cfn = await aws.cloudFormation();
   const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
   let resources;
@@ -136,7 +93,8 @@ async function stackResources(
     });
   }
   const pool = resources.find((r) => r.ResourceType === 'AWS::Cognito::UserPool')?.PhysicalResourceId;
-  return { group: group.PhysicalResourceId, ...(pool && { userPoolId: pool }) };
+  const arn = logGroupArn(group.StackId, group.PhysicalResourceId);
+  return { group: group.PhysicalResourceId, ...(arn && { groupArn: arn }), ...(pool && { userPoolId: pool }) };
 }
 
 /**
@@ -162,6 +120,15 @@ async function callerIds(aws: AwsContext, user: string, userPoolId: string | und
   }
 }
 
+/** Waits `ms`, or less when the signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
 export async function logs(ctx: CommandContext, options: LogsOptions, pollMs = 2000): Promise<void> {
   const { out, global } = ctx;
   const stackName = cliStackName(options);
@@ -175,53 +142,83 @@ export async function logs(ctx: CommandContext, options: LogsOptions, pollMs = 2
     ...(ctx.global.region !== undefined && { region: ctx.global.region }),
   });
   let client: CloudWatchLogsClient | undefined;
+  let doing = 'logs:FilterLogEvents';
   try {
-    const { group, userPoolId } = await stackResources(aws, stackName, options.server);
+    const { group, groupArn, userPoolId } = await stackResources(aws, stackName, options.server);
     const callers = options.user === undefined ? undefined : await callerIds(aws, options.user, userPoolId, stackName);
+    const filters: LineFilters = {
+      ...(options.tool !== undefined && { tool: options.tool }),
+      ...(options.status !== undefined && { status: options.status }),
+      ...(callers !== undefined && { callers }),
+      ...(options.errors === true && { errors: true }),
+    };
+    const pattern = filterPattern(filters);
     client = await aws.logsClient();
+    const logsClient = client;
     const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-    // CloudWatch filters on the JSON fields; the rest is checked here as well. A failed start is always
-    // shown: it explains every request after it.
-    const terms = ['$.msg = "request"'];
-    if (options.tool !== undefined) terms.push(`$.tool = ${JSON.stringify(options.tool)}`);
-    if (options.status !== undefined) terms.push(`$.status = ${options.status}`);
-    const filterPattern = `{ (${terms.join(' && ')}) || $.msg = "startup" }`;
-    const keep = (record: RequestLine) =>
-      record.msg === 'startup' ||
-      ((options.tool === undefined || record.tool === options.tool) &&
-        (options.status === undefined || String(record.status) === options.status) &&
-        (callers === undefined || callers.includes(record.user ?? '') || callers.includes(record.clientId ?? '')));
+    // History is dated; live lines show the time to the millisecond. Errors are red on a terminal.
+    const show = (time: number | undefined, message: string | undefined, live: boolean) => {
+      const record: LogLine | undefined = readRecord(message);
+      if (!record || !keeps(record, filters)) return;
+      if (global.json) return out.result(JSON.stringify({ time, ...record }));
+      const line = formatLine(time, record, live ? 'clock' : 'date');
+      out.result(isErrorLine(record) ? out.style.red(line) : line);
+    };
     let startTime = Date.now() - sinceMs;
     const seen = new Set<string>();
-    for (;;) {
+    const poll = async (live: boolean) => {
       let nextToken: string | undefined;
       let latest = startTime;
       do {
-        const page = await client.send(
-          new FilterLogEventsCommand({ logGroupName: group, startTime, filterPattern, ...(nextToken && { nextToken }) }),
+        const page = await logsClient.send(
+          new FilterLogEventsCommand({ logGroupName: group, startTime, filterPattern: pattern, ...(nextToken && { nextToken }) }),
         );
         for (const event of page.events ?? []) {
           if (event.eventId && seen.has(event.eventId)) continue;
           if (event.eventId) seen.add(event.eventId);
           latest = Math.max(latest, event.timestamp ?? latest);
-          const record = requestRecord(event);
-          if (!record || !keep(record)) continue;
-          if (global.json) out.result(JSON.stringify({ time: event.timestamp, ...record }));
-          else out.result(formatRecord(event.timestamp, record));
+          show(event.timestamp, event.message, live);
         }
         nextToken = page.nextToken;
       } while (nextToken);
-      if (!options.follow || ctx.signal.aborted) return;
       startTime = latest;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+    };
+    await poll(false);
+    if (!options.follow || ctx.signal.aborted) return;
+
+    // Live Tail, a new session whenever one ends; polling when none can be started.
+    if (groupArn !== undefined) {
+      doing = 'logs:StartLiveTail';
+      for (;;) {
+        const outcome = await tailOnce({
+          client: logsClient,
+          logGroupArn: groupArn,
+          filterPattern: pattern,
+          signal: ctx.signal,
+          onEvent: (time, message) => {
+            startTime = Math.max(startTime, time ?? startTime);
+            show(time, message, true);
+          },
+        });
+        if (outcome.kind === 'aborted') return;
+        if (outcome.kind === 'unavailable') {
+          out.warn(`Live Tail could not start (${outcome.why}); polling every ${pollMs / 1000} s instead.`);
+          break;
+        }
+        out.info(`Live Tail session ended (${outcome.why}); starting a new one.`);
+        await pause(1000, ctx.signal);
+        if (ctx.signal.aborted) return;
+      }
+    }
+    doing = 'logs:FilterLogEvents';
+    for (;;) {
+      await pause(pollMs, ctx.signal);
       if (ctx.signal.aborted) return;
+      await poll(true);
     }
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw explainAwsError(error, { ...aws.settings, doing: `read the logs of ${stackName} (logs:FilterLogEvents)` }) ?? error;
+    throw explainAwsError(error, { ...aws.settings, doing: `read the logs of ${stackName} (${doing})` }) ?? error;
   } finally {
     client?.destroy();
     aws.destroy();

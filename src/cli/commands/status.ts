@@ -1,4 +1,7 @@
-/** `mcp-lambda status`: the stack's state, last update and outputs, and what is stored locally. */
+/**
+ * `mcp-lambda status`: the stack's state, last update and outputs, its health over a window (see
+ * ../health/), and what is stored locally. `--watch` shows it again every minute until Ctrl-C.
+ */
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../deployed/name.js';
 import { printOutputs } from '../deploy/outputs.js';
@@ -10,13 +13,67 @@ import { listLocalArtifacts } from '../state/local-artifacts.js';
 import { describeSignUp } from '../deployed/sign-up.js';
 import { describeVpc } from '../deployed/vpc.js';
 import { readVpcOutput } from '../../stack/vpc-settings.js';
+import type { HealthFigures, Window } from '../health/figures.js';
+import { parseWindow } from '../health/figures.js';
+import { gatherHealth, healthTarget } from '../health/gather.js';
+import { healthCost, renderHealth } from '../health/panel.js';
+import type { Session } from '../deploy/session.js';
+import { explainAwsError } from '../aws/errors.js';
 
 export interface StatusOptions {
   readonly name?: string;
   readonly stackName?: string;
+  readonly server?: string;
+  /** The health window: 1h, 24h or 7d. */
+  readonly since?: string;
+  readonly watch?: boolean;
+}
+
+/** How often `--watch` shows it again (CloudWatch's metrics have a one-minute resolution). */
+const WATCH_MS = 60_000;
+
+/** The health of the deployed stack's server (or of the one `--server` names). */
+async function health(
+  session: Session,
+  stackName: string,
+  outputs: Readonly<Record<string, string>>,
+  options: StatusOptions,
+  window: Window,
+  signal: AbortSignal,
+): Promise<HealthFigures> {
+  const cfn = await session.aws.cloudFormation();
+  const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  let resources;
+  try {
+    resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+  } catch (error) {
+    const explained = explainAwsError(error, {
+      ...session.aws.settings,
+      doing: 'list its resources (cloudformation:DescribeStackResources)',
+    });
+    return { window, missing: [`health: not shown, ${explained?.message ?? String(error)}`] };
+  }
+  // The deployment's name is what the function calls itself (older stacks: the end of its scope, `<MCP URL>/<name>`).
+  const deployment = outputs.ServerName || outputs.McpOAuthScope?.split('/').pop() || options.name || 'dog-facts';
+  return gatherHealth(session.aws, healthTarget(resources, stackName, deployment, options.server), window, { signal });
 }
 
 export async function status(ctx: CommandContext, options: StatusOptions): Promise<void> {
+  const window = parseWindow(options.since);
+  for (;;) {
+    await statusOnce(ctx, options, window);
+    if (!options.watch || ctx.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WATCH_MS);
+      ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    if (ctx.signal.aborted) return;
+    // On a terminal, the new panel replaces the old one.
+    if (ctx.interactive && !ctx.global.json) ctx.out.result('\u001b[2J\u001b[H');
+  }
+}
+
+async function statusOnce(ctx: CommandContext, options: StatusOptions, window: Window): Promise<void> {
   const { out, global } = ctx;
   const stackName = cliStackName(options);
   const session = await openSession(ctx, stackName);
@@ -30,6 +87,7 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
         ? await firstFailure(session.engine, stackName, new Date((stack.lastUpdated?.getTime() ?? 0) - 60 * 60 * 1000))
         : undefined;
     const vpc = readVpcOutput(stack?.outputs.Vpc);
+    const figures = stack ? await health(session, stackName, stack.outputs, options, window, ctx.signal) : undefined;
     if (global.json) {
       out.json({
         stackName,
@@ -42,6 +100,9 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
           ...(failure && { firstFailure: failure }),
           outputs: stack.outputs,
           ...(vpc && { vpc: { ...vpc, securityGroup: stack.outputs.VpcSecurityGroup } }),
+        }),
+        ...(figures && {
+          health: { ...figures, ...(figures.metrics && { estimatedCostUsd: healthCost(figures.metrics) }) },
         }),
         local,
       });
@@ -80,6 +141,10 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');
+    if (figures) {
+      for (const line of renderHealth(figures, out.style)) out.result(line);
+      out.result('');
+    }
     out.result(local.length === 0 ? 'Stored on this machine: nothing.' : 'Stored on this machine:');
     for (const artifact of local) out.result(`  ${artifact.description}: ${artifact.path}`);
   } finally {

@@ -25,6 +25,8 @@ export interface StackCliOptions extends VpcCliOptions {
   readonly reservedConcurrency?: number | 'none';
   /** dog facts' getDogFactsSlowly; false: --no-slow-demo. */
   readonly slowDemo?: boolean;
+  /** Metrics per tool too; false: --no-per-tool-metrics. */
+  readonly perToolMetrics?: boolean;
   readonly mfa?: 'off' | 'optional' | 'required';
   readonly sessionHours?: number;
   /** Addresses and @domains that may register (the allow-list policy). */
@@ -138,6 +140,11 @@ export function addStackOptions(command: Command): Command {
       "add dog facts' getDogFactsSlowly, a long-tool demonstration that holds a function for as long as a caller asks (default: off; kept by later deploys)",
     )
     .option('--no-slow-demo', 'remove getDogFactsSlowly from a stack deployed with --slow-demo')
+    .option(
+      '--per-tool-metrics',
+      'CloudWatch metrics per tool too: 5 custom metrics per tool, about $1.50 per tool per month (default: per server and MCP method only; kept by later deploys)',
+    )
+    .option('--no-per-tool-metrics', 'stop the per-tool metrics of a stack deployed with --per-tool-metrics')
     .addOption(
       new Option('--mfa <mode>', 'second factor, an authenticator app (TOTP): off, optional or required (default: off)').choices([
         'off',
@@ -248,6 +255,7 @@ export function toStackOptions(options: StackCliOptions): McpServerStackOptions 
     }),
     ...(options.reservedConcurrency !== undefined && { reservedConcurrency: options.reservedConcurrency }),
     ...(options.slowDemo !== undefined && { slowDemo: options.slowDemo }),
+    ...(options.perToolMetrics !== undefined && { perToolMetrics: options.perToolMetrics }),
     ...(options.mfa !== undefined && { mfa: options.mfa }),
     ...(options.sessionHours !== undefined && { sessionHours: options.sessionHours }),
     ...(options.toolGroups !== undefined && { toolGroups: options.toolGroups }),

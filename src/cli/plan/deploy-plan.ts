@@ -74,6 +74,7 @@ export async function planDeploy(
   const machineClient = chooseMachineClient(request.flags.machineClient, existing);
   // And the VPC: the functions may be there to reach a private database (--no-vpc takes them out).
   const vpc = chooseVpc(ctx, request.flags, request.stack.vpc, existing);
+  const perToolMetrics = request.flags.perToolMetrics ?? existing?.outputs.PerToolMetrics === 'on';
   const scoped = scopeSettings(ctx, settings, custom?.servers, request.settings !== undefined);
   let resolved;
   try {
@@ -88,6 +89,7 @@ export async function planDeploy(
       ...(domain !== undefined && { domain }),
       ...(deployedMcpUrls && { deployedMcpUrls }),
       slowDemo,
+      perToolMetrics,
       machineClient,
       ...(vpc && { vpc }),
     });
@@ -157,6 +159,7 @@ export async function planDeploy(
   return {
     stack: {
       slowDemo: resolved.slowDemo,
+      perToolMetrics: resolved.perToolMetrics,
       machineClient: resolved.machineClient,
       ...(reservedConcurrency !== undefined && { reservedConcurrency }),
       signUp,

@@ -21,7 +21,8 @@ import {
 } from '../services/config.js';
 import { createFastPath, type FastAnswer, type FastTool, type Manifest } from './fast-path.js';
 import { type HttpRequest, type HttpResponse, httpResponse, jsonRpcError } from '../edge/http.js';
-import type { Logger, RequestLogRecord } from '../services/log.js';
+import type { Logger } from '../services/log.js';
+import { createRequestLine, type RpcSummary, summarize } from './request-line.js';
 import { currentRequest, type RequestNotes } from '../edge/request-context.js';
 import type { SdkLeg } from './sdk-leg.js';
 
@@ -65,6 +66,10 @@ export type McpHttpHandlerOptions = ServerSource & {
   readonly streaming?: boolean;
   /** Where the per-request log line goes. */
   readonly log: Logger;
+  /** The log line's `server` and its metrics' `Server` dimension. @default 'mcp' */
+  readonly serverLabel?: string;
+  /** Tool calls' metrics get a `Tool` dimension too (`deploy --per-tool-metrics`). @default false */
+  readonly perToolMetrics?: boolean;
   /** Clock for durations. @default performance.now */
   readonly now?: () => number;
 };
@@ -92,23 +97,9 @@ function acceptsJson(accept: string): boolean {
 /** The common spellings of a JSON Content-Type; anything else is for the SDK's own parser to judge. */
 const PLAIN_JSON = /^application\/json(\s*;\s*charset="?utf-8"?)?$/i;
 
-interface RpcSummary {
-  readonly rpcMethod?: string;
-  readonly tool?: string;
-}
-
 /** A message's JSON-RPC method, whatever the message is. */
 const methodOf = (message: unknown): unknown =>
   typeof message === 'object' && message !== null ? (message as { method?: unknown }).method : undefined;
-
-function summarize(body: unknown): RpcSummary {
-  const first = Array.isArray(body) ? body[0] : body;
-  if (typeof first !== 'object' || first === null) return {};
-  const { method, params } = first as { method?: unknown; params?: { name?: unknown } };
-  if (typeof method !== 'string') return {};
-  const tool = method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined;
-  return { rpcMethod: method.slice(0, 100), ...(tool !== undefined && { tool: tool.slice(0, 100) }) };
-}
 
 /** Whether two requests (messages with a method and an id) share an id: `1` and `"1"` are different ids. */
 function hasRepeatedRequestId(messages: readonly unknown[]): boolean {
@@ -166,20 +157,8 @@ const STREAM_LOG_TAIL = 256 * 1024;
 /** Protocol versions that have no JSON-RPC batches (batching was removed in 2025-06-18). */
 const NO_BATCH_VERSIONS = new Set(['2025-06-18', '2025-11-25']);
 
-/**
- * Whether a tools/call answer is a tool error (`isError: true`; the SDK turns a thrown tool error into
- * one too), in a JSON body or in the data lines of a buffered SSE body.
- */
-function isToolError(text: string): boolean {
-  const messages = text.startsWith('{') ? [text] : [...text.matchAll(/^data: (.*)$/gm)].map((match) => match[1] ?? '');
-  return messages.some((message) => {
-    try {
-      return (JSON.parse(message) as { result?: { isError?: unknown } }).result?.isError === true;
-    } catch {
-      return false;
-    }
-  });
-}
+/** Whether this execution environment has served a request yet: the first one is its cold start. */
+let environmentServed = false;
 
 /** Creates the handler. Build it once per process (cold start) and call it for every request. */
 export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
@@ -195,6 +174,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const configuredGroups: ToolGroups | undefined =
     options.toolGroups === undefined ? undefined : new Map(Object.entries(options.toolGroups));
   const now = options.now ?? (() => performance.now());
+  const requestLine = createRequestLine({
+    server: options.serverLabel ?? 'mcp',
+    ...(options.perToolMetrics === true && { perToolMetrics: true }),
+  });
 
   // The SDK leg, built on the first request that needs it (the import is what a cold start saves).
   let sdkLeg: Promise<SdkLeg> | undefined;
@@ -221,6 +204,8 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
   return async (request, context) => {
     const started = now();
+    const coldStart = !environmentServed;
+    environmentServed = true;
     const origin = request.headers.get('origin');
     const corsHeaders: Record<string, string> =
       origin !== null && isOriginAllowed(origin, allowedOrigins)
@@ -234,27 +219,25 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       reason?: string;
     } = { summary: {}, notes: {} };
 
-    const log = (status: number, body: string, bytes: number) => {
-      const toolError = seen.summary.tool !== undefined && isToolError(body);
-      const record: RequestLogRecord = {
-        level: status >= 500 || toolError ? 'error' : status >= 400 ? 'warn' : 'info',
-        msg: 'request',
-        requestId: context.requestId,
-        httpMethod: request.method,
-        ...seen.summary,
-        status,
-        responseBytes: bytes,
-        durationMs: Math.round((now() - started) * 100) / 100,
-        ...(seen.era !== undefined && { era: seen.era }),
-        ...(seen.path !== undefined && { path: seen.path }),
-        ...(seen.clientId !== undefined && { clientId: seen.clientId }),
-        ...(seen.user !== undefined && { user: seen.user }),
-        ...(seen.reason !== undefined && { reason: seen.reason }),
-        ...(toolError && { toolError: true }),
-        ...(seen.notes.child !== undefined && { child: seen.notes.child }),
-      };
-      options.log(record);
-    };
+    const log = (status: number, body: string, bytes: number) =>
+      options.log(
+        requestLine({
+          requestId: context.requestId,
+          httpMethod: request.method,
+          summary: seen.summary,
+          status,
+          body,
+          bytes,
+          durationMs: now() - started,
+          coldStart,
+          ...(seen.era !== undefined && { era: seen.era }),
+          ...(seen.path !== undefined && { path: seen.path }),
+          ...(seen.clientId !== undefined && { clientId: seen.clientId }),
+          ...(seen.user !== undefined && { user: seen.user }),
+          ...(seen.reason !== undefined && { reason: seen.reason }),
+          ...(seen.notes.child !== undefined && { child: seen.notes.child }),
+        }),
+      );
     const respond = (answer: HttpResponse): HttpResponse => {
       const response = httpResponse(answer.status, { ...answer.headers, ...corsHeaders }, answer.body);
       const { stream } = answer;

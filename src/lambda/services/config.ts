@@ -26,6 +26,13 @@ export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:*',
 export interface LambdaConfig {
   /** Registry key of the server to serve. */
   readonly serverName: string;
+  /**
+   * The deployment's name for the request log and its metrics (`MCP_SERVER_LABEL`, set by the stack: the
+   * `--name`, or the server's with several). @default serverName
+   */
+  readonly serverLabel: string;
+  /** Tool calls' metrics get a `Tool` dimension too (`MCP_PER_TOOL_METRICS=true`, `deploy --per-tool-metrics`). */
+  readonly perToolMetrics: boolean;
   readonly maxBodyBytes: number;
   /** Most messages in one JSON-RPC batch. */
   readonly maxBatch: number;
@@ -180,6 +187,16 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (!['', 'true', 'false'].includes(requireClaims)) {
     throw new ConfigError(`MCP_REQUIRE_CLAIMS must be true or false, got ${JSON.stringify(env.MCP_REQUIRE_CLAIMS)}`);
   }
+  const perToolMetrics = env.MCP_PER_TOOL_METRICS?.trim().toLowerCase() ?? '';
+  if (!['', 'true', 'false'].includes(perToolMetrics)) {
+    throw new ConfigError(`MCP_PER_TOOL_METRICS must be true or false, got ${JSON.stringify(env.MCP_PER_TOOL_METRICS)}`);
+  }
+  const serverLabel = env.MCP_SERVER_LABEL?.trim() || serverName;
+  if (serverLabel.length > 128) {
+    throw new ConfigError(
+      `MCP_SERVER_LABEL must be at most 128 characters (a metric dimension's value), got ${serverLabel.length}`,
+    );
+  }
   const timeoutSeconds = positiveInteger('MCP_TIMEOUT_SECONDS', env.MCP_TIMEOUT_SECONDS, BUFFERED_TIMEOUT_SECONDS, 'seconds');
   if (timeoutSeconds < MIN_TIMEOUT_SECONDS || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
     throw new ConfigError(
@@ -191,6 +208,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     streaming: timeoutSeconds > BUFFERED_TIMEOUT_SECONDS,
     requireClaims: requireClaims === 'true',
     serverName,
+    serverLabel,
+    perToolMetrics: perToolMetrics === 'true',
     maxBodyBytes: positiveInteger('MCP_MAX_BODY_BYTES', env.MCP_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     maxBatch: positiveInteger('MCP_MAX_BATCH', env.MCP_MAX_BATCH, DEFAULT_MAX_BATCH, 'messages'),
     maxToolCalls: positiveInteger('MCP_MAX_TOOL_CALLS', env.MCP_MAX_TOOL_CALLS, DEFAULT_MAX_TOOL_CALLS, 'tool calls'),

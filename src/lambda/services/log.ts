@@ -2,11 +2,15 @@
  * Structured request logging for the Lambda.
  *
  * One JSON line per request. The record type is closed on purpose: there is no field that could carry
- * a header, a token or the raw event, so nothing secret can reach the logs by accident.
+ * a header, a token or the raw event, so nothing secret can reach the logs by accident. Its MCP fields
+ * carry OpenTelemetry's semantic-convention names (`mcp.method.name`, `gen_ai.tool.name`,
+ * `jsonrpc.request.id`, `error.type`), and the same line is a CloudWatch embedded-metric record (`_aws`,
+ * see ./metrics.ts): CloudWatch makes the metrics from it, with no call and no second line.
  */
+import type { EmfBlock, RequestMetrics } from './metrics.js';
 
 /** What one request log line holds. */
-export interface RequestLogRecord {
+export interface RequestLogRecord extends RequestMetrics {
   readonly level: 'info' | 'warn' | 'error';
   readonly msg: 'request';
   readonly requestId: string;
@@ -39,6 +43,20 @@ export interface RequestLogRecord {
    * environment, 'restarted' after the previous child exited (its exit has its own `stdio` line).
    */
   readonly child?: 'started' | 'restarted';
+  /** OpenTelemetry's name for the JSON-RPC method (the same as `rpcMethod`, which `mcp-lambda logs` filters on). */
+  readonly 'mcp.method.name'?: string;
+  /** OpenTelemetry's name for the tool of a `tools/call` (the same as `tool`). */
+  readonly 'gen_ai.tool.name'?: string;
+  /** The first message's JSON-RPC id, as a string (OpenTelemetry's `jsonrpc.request.id`), truncated. */
+  readonly 'jsonrpc.request.id'?: string;
+  /** The answer's JSON-RPC error code (as a string), or `tool_error` when a tool answered `isError`. */
+  readonly 'error.type'?: string;
+  /** The first request this execution environment served. */
+  readonly coldStart: boolean;
+  /** The deployment's name (the server's, with several); also the `Server` metric dimension. */
+  readonly server: string;
+  /** The embedded-metric directive: which members of this line are metrics, and their dimensions. */
+  readonly _aws: EmfBlock;
 }
 
 /** A sink for log records. */

@@ -1,10 +1,17 @@
 /** `mcp-lambda logs` against CloudFormation and CloudWatch Logs answers (aws-sdk-client-mock: nothing real can run here). */
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  type StartLiveTailResponseStream,
+  StartLiveTailCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { formatRecord, parseSince, requestRecord, serverLogGroup } from '../../../src/cli/commands/logs.js';
+import { parseSince, serverLogGroup } from '../../../src/cli/commands/logs.js';
+import { logGroupArn } from '../../../src/cli/logs/live-tail.js';
+import { filterPattern, formatLine, readRecord } from '../../../src/cli/logs/records.js';
 import { runCli, startCli } from '../../helpers/run-cli.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -95,7 +102,7 @@ describe('mcp-lambda logs', () => {
     ]);
     const first = cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input;
     expect(first?.logGroupName).toBe('/aws/lambda/mcp-fn');
-    expect(first?.filterPattern).toBe('{ ($.msg = "request") || $.msg = "startup" }');
+    expect(first?.filterPattern).toBe('{ ($.msg = "request") || $.msg = "startup" || $.msg = "stdio" }');
     expect(first?.startTime).toBeGreaterThan(Date.now() - 11 * 60_000);
   });
 
@@ -122,7 +129,7 @@ describe('mcp-lambda logs', () => {
         .map((line) => JSON.parse(line).clientId),
     ).toEqual(['c2']);
     expect(cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.filterPattern).toBe(
-      '{ ($.msg = "request" && $.tool = "getDogFacts" && $.status = 200) || $.msg = "startup" }',
+      '{ ($.msg = "request" && $.tool = "getDogFacts" && $.status = 200) || $.msg = "startup" || ($.msg = "stdio" && ($.event = "start_failed" || $.event = "exit")) }',
     );
   });
 
@@ -208,18 +215,199 @@ describe('mcp-lambda logs', () => {
   });
 
   it('reads records the Lambda runtime wrapped, and ignores other lines', () => {
-    expect(
-      requestRecord({ message: JSON.stringify({ timestamp: 't', level: 'INFO', message: { msg: 'request', status: 200 } }) }),
-    ).toEqual({
+    expect(readRecord(JSON.stringify({ timestamp: 't', level: 'INFO', message: { msg: 'request', status: 200 } }))).toEqual({
       msg: 'request',
       status: 200,
     });
-    expect(requestRecord({ message: 'not json' })).toBeUndefined();
-    expect(requestRecord({ message: '{"msg":"other"}' })).toBeUndefined();
+    for (const other of ['not json', '{"msg":"other"}', 'null', '7', '"text"', undefined])
+      expect(readRecord(other)).toBeUndefined();
     expect(parseSince('90s')).toBe(90_000);
-    expect(formatRecord(undefined, { msg: 'request', httpMethod: 'GET', status: 405, reason: 'method_not_allowed' })).toBe(
+    expect(formatLine(undefined, { msg: 'request', httpMethod: 'GET', status: 405, reason: 'method_not_allowed' })).toBe(
       'GET  405  - ms  (method_not_allowed)',
     );
+  });
+});
+
+const stdio = (fields: Record<string, unknown>) => JSON.stringify({ level: 'info', msg: 'stdio', server: 'memory', ...fields });
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/mcp-lambda-dog-facts/abc';
+const GROUP_ARN = 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/mcp-fn';
+const KEYS = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+
+/** A Live Tail event stream: these events, then the end (or hold until the test's signal). */
+async function* liveStream(
+  events: StartLiveTailResponseStream[],
+  hold?: AbortSignal,
+): AsyncGenerator<StartLiveTailResponseStream> {
+  for (const event of events) yield event;
+  if (hold) await new Promise((resolve) => hold.addEventListener('abort', resolve, { once: true }));
+}
+const update = (...messages: Array<[number, string]>): StartLiveTailResponseStream => ({
+  sessionUpdate: { sessionResults: messages.map(([timestamp, message]) => ({ timestamp, message })) },
+});
+
+describe("a stdio server's child records", () => {
+  const childEvents = [
+    { eventId: 'a', timestamp: T, message: stdio({ event: 'start', pid: 42 }) },
+    { eventId: 'b', timestamp: T + 1, message: stdio({ event: 'stderr', line: 'Knowledge graph loaded' }) },
+    { eventId: 'c', timestamp: T + 2, message: stdio({ event: 'stdout_noise', line: 'debug: hello' }) },
+    { eventId: 'd', timestamp: T + 3, message: stdio({ level: 'error', event: 'exit', exitCode: 1 }) },
+    { eventId: 'e', timestamp: T + 4, message: stdio({ level: 'error', event: 'start_failed', reason: 'spawn npx ENOENT' }) },
+    {
+      eventId: 'f',
+      timestamp: T + 5,
+      message: record({
+        rpcMethod: 'tools/call',
+        tool: 'read_graph',
+        status: 200,
+        durationMs: 812,
+        coldStart: true,
+        child: 'restarted',
+      }),
+    },
+  ];
+
+  it('shows them readably, and only the failed start and the exit under a filter', async () => {
+    cwl.on(FilterLogEventsCommand).resolves({ events: childEvents });
+    const all = await logs([]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.trim().split('\n')).toEqual([
+      '2026-11-25 10:00:00  [memory] started (pid 42)',
+      '2026-11-25 10:00:00  [memory] stderr: Knowledge graph loaded',
+      '2026-11-25 10:00:00  [memory] stdout (not JSON-RPC): debug: hello',
+      '2026-11-25 10:00:00  [memory] exited with code 1',
+      '2026-11-25 10:00:00  [memory] could not start: spawn npx ENOENT',
+      '2026-11-25 10:00:00  tools/call read_graph  200  812 ms  cold  stdio restarted',
+    ]);
+    const filtered = await logs(['--tool', 'read_graph']);
+    expect(filtered.stdout.trim().split('\n')).toEqual([
+      '2026-11-25 10:00:00  [memory] exited with code 1',
+      '2026-11-25 10:00:00  [memory] could not start: spawn npx ENOENT',
+      '2026-11-25 10:00:00  tools/call read_graph  200  812 ms  cold  stdio restarted',
+    ]);
+  });
+});
+
+describe('logs --errors', () => {
+  it('keeps failed requests only (HTTP errors, JSON-RPC errors, tool errors), and marks them red on a terminal', async () => {
+    cwl.on(FilterLogEventsCommand).resolves({
+      events: [
+        { eventId: 'a', timestamp: T, message: record({ rpcMethod: 'tools/list', status: 200, durationMs: 2 }) },
+        {
+          eventId: 'b',
+          timestamp: T,
+          message: record({ rpcMethod: 'nope', status: 200, durationMs: 2, 'error.type': '-32601', Errors: 1 }),
+        },
+        {
+          eventId: 'c',
+          timestamp: T,
+          message: record({ level: 'error', rpcMethod: 'tools/call', tool: 't', status: 200, toolError: true }),
+        },
+        { eventId: 'd', timestamp: T, message: record({ level: 'warn', status: 403, reason: 'origin_not_allowed' }) },
+      ],
+    });
+    const result = await runCli(['logs', '--region', 'eu-west-1', '--errors'], { ...KEYS, FORCE_COLOR: '1' });
+    expect(result.code, result.stderr).toBe(0);
+    const red = (line: string) => `\u001b[31m${line}\u001b[39m`;
+    expect(result.stdout.trim().split('\n')).toEqual([
+      red('2026-11-25 10:00:00  nope  200  2 ms  (error -32601)'),
+      red('2026-11-25 10:00:00  tools/call t  200  - ms  (tool error)'),
+      red('2026-11-25 10:00:00  POST  403  - ms  (origin_not_allowed)'),
+    ]);
+    expect(cwl.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.filterPattern).toBe(
+      '{ ($.msg = "request" && ($.status >= 400 || $.toolError IS TRUE || $.Errors = 1)) || $.msg = "startup" || ($.msg = "stdio" && ($.event = "start_failed" || $.event = "exit")) }',
+    );
+    expect(filterPattern({})).toBe('{ ($.msg = "request") || $.msg = "startup" || $.msg = "stdio" }');
+  });
+});
+
+describe('logs --follow on Live Tail', () => {
+  beforeEach(() => {
+    cfn.on(DescribeStackResourcesCommand, { StackName: 'mcp-lambda-dog-facts' }).resolves({
+      StackResources: [
+        {
+          StackId: STACK_ID,
+          LogicalResourceId: 'ServerLogs1234',
+          PhysicalResourceId: '/aws/lambda/mcp-fn',
+          ResourceType: 'AWS::Logs::LogGroup',
+          ResourceStatus: 'CREATE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    cwl.on(FilterLogEventsCommand).resolves({ events: [] });
+  });
+
+  it('prints what the session pushes, to the millisecond, and starts a new session when one ends', async () => {
+    const stop = new AbortController();
+    cwl
+      .on(StartLiveTailCommand)
+      .resolvesOnce({
+        responseStream: liveStream([
+          { sessionStart: { sessionId: 's1' } },
+          update([
+            T + 412,
+            record({ rpcMethod: 'tools/call', tool: 'getDogFacts', status: 200, durationMs: 143, coldStart: true }),
+          ]),
+          {
+            SessionTimeoutException: {
+              name: 'SessionTimeoutException',
+              message: 'Session timed out after 3 hours',
+              $fault: 'client',
+            } as never,
+          },
+        ]),
+      })
+      .resolvesOnce({
+        responseStream: liveStream(
+          [update([T + 2000, stdio({ event: 'stderr', line: 'still here' })]), update([T + 2500, 'START RequestId: x'])],
+          stop.signal,
+        ),
+      });
+    const cli = startCli(['logs', '--region', 'eu-west-1', '--follow'], KEYS);
+    await cli.waitForStdout('still here');
+    cli.interrupt();
+    stop.abort();
+    expect(await cli.exit).toBe(0);
+    const { stdout, stderr } = cli.output();
+    expect(stdout.trim().split('\n')).toEqual([
+      '10:00:00.412  tools/call getDogFacts  200  143 ms  cold',
+      '10:00:02.000  [memory] stderr: still here',
+    ]);
+    expect(stderr).toContain('Live Tail session ended (Session timed out after 3 hours); starting a new one.');
+    const calls = cwl.commandCalls(StartLiveTailCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.args[0].input).toEqual({
+      logGroupIdentifiers: [GROUP_ARN],
+      logEventFilterPattern: '{ ($.msg = "request") || $.msg = "startup" || $.msg = "stdio" }',
+    });
+  });
+
+  it('polls instead when Live Tail is denied, and says so', async () => {
+    cwl
+      .on(StartLiveTailCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: logs:StartLiveTail'), { name: 'AccessDeniedException' }));
+    cwl
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [] })
+      .resolves({ events: [{ eventId: 'a', timestamp: T, message: record({ rpcMethod: 'ping', status: 200, durationMs: 1 }) }] });
+    const cli = startCli(['logs', '--region', 'eu-west-1', '--follow'], KEYS);
+    await cli.waitForStdout('ping');
+    cli.interrupt();
+    expect(await cli.exit).toBe(0);
+    const { stdout, stderr } = cli.output();
+    expect(stderr).toContain(
+      'Live Tail could not start (AccessDeniedException: not authorized to perform: logs:StartLiveTail); polling every 2 s instead.',
+    );
+    expect(stdout.trim()).toBe('10:00:00.000  ping  200  1 ms');
+  });
+
+  it('finds the log group ARN from the stack id', () => {
+    expect(logGroupArn(STACK_ID, '/aws/lambda/mcp-fn')).toBe(GROUP_ARN);
+    expect(logGroupArn('arn:aws-cn:cloudformation:cn-north-1:123456789012:stack/s/1', 'g')).toBe(
+      'arn:aws-cn:logs:cn-north-1:123456789012:log-group:g',
+    );
+    expect(logGroupArn(undefined, 'g')).toBeUndefined();
+    expect(logGroupArn('not an arn', 'g')).toBeUndefined();
   });
 });
 

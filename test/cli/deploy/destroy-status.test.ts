@@ -5,6 +5,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { FakeCloud, OUTPUTS, scriptedPrompter } from '../../helpers/fake-engine.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+
+// status reads the stack's resources and metrics for its health panel (test/cli/commands/status-health.test.ts
+// covers it); here the stack has none to read.
+mockClient(CloudFormationClient).on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+mockClient(CloudWatchClient).on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
 let cloud: FakeCloud;
 let home: string;

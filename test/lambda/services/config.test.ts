@@ -13,6 +13,8 @@ describe('readConfig', () => {
   it('has safe defaults', () => {
     expect(readConfig({})).toEqual({
       serverName: 'dog-facts',
+      serverLabel: 'dog-facts',
+      perToolMetrics: false,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       maxBatch: 10,
       maxToolCalls: 3,
@@ -29,6 +31,15 @@ describe('readConfig', () => {
     expect(readConfig({ MCP_REQUIRE_CLAIMS: 'false' }).requireClaims).toBe(false);
     expect(readConfig({ MCP_REQUIRE_CLAIMS: '' }).requireClaims).toBe(false);
     expect(() => readConfig({ MCP_REQUIRE_CLAIMS: 'yes' })).toThrow('MCP_REQUIRE_CLAIMS must be true or false, got "yes"');
+  });
+
+  it('names the server in the log and its metrics after MCP_SERVER_LABEL, and turns per-tool metrics on only with true', () => {
+    expect(readConfig({ MCP_SERVER_LABEL: ' notes ' }).serverLabel).toBe('notes');
+    expect(readConfig({ MCP_SERVER: 'dog-facts', MCP_SERVER_LABEL: '' }).serverLabel).toBe('dog-facts');
+    expect(() => readConfig({ MCP_SERVER_LABEL: 'x'.repeat(129) })).toThrow('MCP_SERVER_LABEL must be at most 128 characters');
+    expect(readConfig({ MCP_PER_TOOL_METRICS: 'true' }).perToolMetrics).toBe(true);
+    expect(readConfig({ MCP_PER_TOOL_METRICS: 'false' }).perToolMetrics).toBe(false);
+    expect(() => readConfig({ MCP_PER_TOOL_METRICS: 'on' })).toThrow('MCP_PER_TOOL_METRICS must be true or false, got "on"');
   });
 
   it('streams above 29 s and refuses a timeout outside 5-900 s', () => {
