@@ -636,7 +636,7 @@ describe('outputs', () => {
     // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
     // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; PerToolMetrics only with
     // them; the machine client's only with --machine-client; ThirdPartyRedirectUris only when --clients names
-    // such a client; the VPC's only with --vpc.
+    // such a client; the VPC's only with --vpc; Packages only with --stdio "npx …".
     const optional: string[] = [
       OUTPUTS.vpc,
       OUTPUTS.vpcSecurityGroup,
@@ -652,6 +652,7 @@ describe('outputs', () => {
       OUTPUTS.domainRecord,
       OUTPUTS.domainCertificate,
       OUTPUTS.servers,
+      OUTPUTS.packages,
     ];
     expect(Object.keys(json.Outputs).sort()).toEqual(
       Object.values(OUTPUTS)
