@@ -119,10 +119,7 @@ export interface McpServerStackOptions {
    * (up to the timeout). Built-in server only. @default false: each call holds a function for its wait
    */
   readonly slowDemo?: boolean;
-  /**
-   * Give tool calls' metrics a `Tool` dimension too: each tool then adds five custom metrics (about $0.30
-   * each per month). @default false: metrics per server and per MCP method only
-   */
+  /** Tool calls' metrics get a `Tool` dimension too: five custom metrics per tool (~$0.30 each a month). @default false */
   readonly perToolMetrics?: boolean;
   /** How long an access token issued to a person lasts, 1–24 hours (Cognito's range is 5 min–1 day). @default 8 */
   readonly sessionHours?: number;
@@ -153,9 +150,8 @@ export interface McpServerStackOptions {
    */
   readonly secrets?: Readonly<Record<string, string>>;
   /**
-   * The registry packages the servers run (`--stdio "npx <package>"`), as `name@version` by server name
-   * ('' for the one server at /mcp). Recorded in the `Packages` output, so a later deploy can say what
-   * changes. @default none
+   * The registry packages the servers run (`--stdio "npx <package>"`), `name@version` by server name ('' for
+   * the one server at /mcp); the `Packages` output, so a later deploy says what changes. @default none
    */
   readonly packages?: Readonly<Record<string, string>>;
   /** A VPC for the MCP server functions (every one; not the Cognito triggers): its subnets and a security group. @default none */
