@@ -275,11 +275,34 @@ async function checkBundle(
     }
   `;
   try {
+    return await runInFreshNode<CheckedBundle>(script, env, 30_000);
+  } catch (error) {
+    if (error instanceof FreshNodeFailure) throw new EntryError(`The server fails when it starts: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Why a script run by {@link runInFreshNode} failed: the reason it wrote, or the process's error. */
+export class FreshNodeFailure extends Error {
+  override readonly name = 'FreshNodeFailure';
+}
+
+/**
+ * Runs a check script in a fresh node (`env` its only environment besides PATH): its answer is the JSON of
+ * its last stderr line; a failing script writes `{ failed: reason }` there and exits 1.
+ */
+export async function runInFreshNode<T>(
+  script: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeout: number,
+): Promise<T> {
+  try {
     const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH, ...env },
-      timeout: 30_000,
+      timeout,
+      maxBuffer: 16 * 1024 * 1024,
     });
-    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as CheckedBundle;
+    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as T;
   } catch (error) {
     const last =
       String((error as { stderr?: string }).stderr ?? '')
@@ -292,6 +315,6 @@ async function checkBundle(
     } catch {
       /* not our line: keep the process error */
     }
-    throw new EntryError(`The server fails when it starts: ${reason}`);
+    throw new FreshNodeFailure(reason);
   }
 }

@@ -5,14 +5,12 @@
  * recorded by running it once in a fresh process with the settings the function will have, so a cold
  * connect does not wait for the child.
  */
-import { execFile } from 'node:child_process';
 import { cp, lstat, mkdir, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { STDIO_SPEC_FILE, type StdioSpec } from '../../lambda/bridge/spec.js';
 import { builtinModulesPlugin } from '../entry/builtin-modules.js';
-import { LAMBDA_UNZIPPED_LIMIT, runtimeFile } from '../entry/bundle.js';
+import { FreshNodeFailure, LAMBDA_UNZIPPED_LIMIT, runInFreshNode, runtimeFile } from '../entry/bundle.js';
 import { UserError } from '../terminal/errors.js';
 import type { StdioCommand } from './command.js';
 import { installPackage } from './install.js';
@@ -184,25 +182,10 @@ export async function recordStdio(dir: string, env: Readonly<Record<string, stri
     }
   `;
   try {
-    const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...env },
-      timeout: 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as RecordedStdio;
+    return await runInFreshNode<RecordedStdio>(script, env, 60_000);
   } catch (error) {
-    const last =
-      String((error as { stderr?: string }).stderr ?? '')
-        .trim()
-        .split('\n')
-        .at(-1) ?? '';
-    let reason = (error as Error).message;
-    try {
-      reason = (JSON.parse(last) as { failed?: string }).failed ?? reason;
-    } catch {
-      /* not our line: keep the process error */
-    }
-    throw new UserError(`The stdio server fails when it starts: ${reason}`, {
+    if (!(error instanceof FreshNodeFailure)) throw error;
+    throw new UserError(`The stdio server fails when it starts: ${error.message}`, {
       hint: 'Run the same command on this machine to see why; --env and --secret give it its settings.',
     });
   }
