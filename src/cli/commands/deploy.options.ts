@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { type DefineCommand } from '../options/selectors.js';
 import type { StackCliOptions } from '../options/stack-options.js';
+import type { MoveCliOptions } from '../stdio/move.js';
 import { addStackOptions } from '../options/stack-options.js';
 import { addVpcOptions } from '../options/vpc-options.js';
 
@@ -15,6 +16,15 @@ export const defineDeploy: DefineCommand = (program, run) => {
     ),
   )
     .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
+    .option(
+      '--stdio-from <client>:<entry>',
+      "move a stdio server your client runs (claude-code or claude-desktop, and the entry's name): its command becomes --stdio, key-like env values go to Secrets Manager after asking",
+    )
+    .option(
+      '--repoint',
+      "with --stdio-from: point the client's entry at the deployed server without asking (the old entry is backed up)",
+    )
+    .option('--no-repoint', "with --stdio-from: leave the client's entry as it is")
     .option('--clear-settings', "drop the server's --env settings and --secret secrets that the deployed stack has")
     .option(
       '--cloudformation-execution-policies <arn>',
@@ -44,7 +54,10 @@ Examples:
   $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
   $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key
+  $ mcp-lambda deploy --stdio-from claude-code:memory
   $ mcp-lambda deploy --vpc vpc-0123456789abcdef0 --subnets subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb`,
     )
-    .action((options: StackCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
+    .action((options: StackCliOptions & MoveCliOptions) =>
+      run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)),
+    );
 };

@@ -13,20 +13,27 @@ import type { StackCliOptions } from '../options/stack-options.js';
 import { type DeployPlan, planDeploy } from '../plan/deploy-plan.js';
 import { readDeployRequest } from '../plan/request.js';
 import { stackRecordPath } from '../state/stack-state.js';
+import { type MoveCliOptions, readStdioMove, repointClient } from '../stdio/move.js';
+import { storeSecrets } from '../stdio/move-secrets.js';
 
-export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
+export async function deploy(ctx: CommandContext, options: StackCliOptions & MoveCliOptions): Promise<void> {
   const { out, global } = ctx;
-  // 1. The flags, checked (before anything is bundled or AWS is asked).
-  const request = await readDeployRequest(ctx, options);
+  // 1. The flags (with --stdio-from, the flags a client's stdio entry stands for), checked before anything
+  // is bundled or AWS is asked.
+  const move = await readStdioMove(ctx, options);
+  const request = await readDeployRequest(ctx, move?.flags ?? options);
   const { stackName, memoryMb } = request;
-  // 2. The user's own servers, bundled and proven to start.
-  const custom =
-    request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings, request.stack.toolGroups));
-
   const session = await openSession(ctx, stackName);
-  const started = Date.now();
   try {
-    // 3. The plan, once the stack's state is known; 4. synthesized and deployed (deploy-flow).
+    // 2. Who and where: a missing region or expired credentials is said before minutes of bundling.
+    const identity = await session.engine.identity();
+    // 3. The user's own servers, bundled and proven to start.
+    const custom =
+      request.entries &&
+      (await prepareEntries(ctx, request.entries, request.flags.name, request.settings, request.stack.toolGroups));
+    if (move) await storeSecrets(ctx, session.aws, move.moved);
+    const started = Date.now();
+    // 4. The plan, once the stack's state is known; 5. synthesized and deployed (deploy-flow).
     let plan: DeployPlan | undefined;
     const outcome = await runDeploy(ctx, {
       stack: { ...request.stack, stackName, ...custom },
@@ -36,6 +43,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
       },
       engine: session.engine,
       progress: session.progress,
+      identity,
       ...(global.profile !== undefined && { profile: global.profile }),
       ...(options.bootstrap === true && { bootstrap: true }),
       ...(options.cloudformationExecutionPolicies !== undefined && {
@@ -44,7 +52,6 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     });
     const signUp = plan?.signUp;
     const secrets = plan?.secrets ?? 1;
-    const { identity } = outcome;
     if (global.json) {
       out.json({
         stackName,
@@ -61,6 +68,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           region: 'us-east-1',
         },
       });
+      if (move) await repointClient(ctx, move, stackName, options);
       return;
     }
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -75,7 +83,8 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     out.result('');
     out.info(describeCost(memoryMb, 100, secrets));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
-    printNextSteps(ctx, outcome.outputs, stackName);
+    // With --stdio-from, the client that ran the server locally is offered the deployed one instead.
+    if (!(move && (await repointClient(ctx, move, stackName, options)))) printNextSteps(ctx, outcome.outputs, stackName);
   } finally {
     session.close();
   }
