@@ -3,7 +3,8 @@
  * deployed one. An existing stack is compared through a change set (created, described and deleted by the
  * toolkit, never executed), which knows every replacement; when none can be made (no bootstrap roles, no
  * cloudformation:CreateChangeSet, a stack in a state that takes none) the templates are compared instead,
- * and the result says so. A new stack is compared with nothing, without a change set: a change set for a
+ * and the result says so. Like `cdk diff`, the change set needs the stack's template in the CDK bootstrap
+ * bucket: the toolkit uploads it there (content-addressed; nothing else, no Lambda bundle). A new stack is compared with nothing, without a change set: a change set for a
  * stack that does not exist would create it (empty, in REVIEW_IN_PROGRESS) for a moment.
  */
 import type { DiffMethod, ICloudAssemblySource, Toolkit } from '@aws-cdk/toolkit-lib';
