@@ -20,7 +20,7 @@ import type { CommandContext } from '../../src/cli/context.js';
 import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
 import { createOutput } from '../../src/cli/terminal/output.js';
 import type { ConcurrencyReading } from '../../src/cli/deploy/concurrency.js';
-import { type StackChanges, summarizeDiff } from '../../src/cli/plan/stack-changes.js';
+import { type StackChanges, summarizeDiff } from '../../src/cli/deploy/stack-changes.js';
 import { buildApp } from '../../src/stack/app.js';
 import type { McpServerStackOptions } from '../../src/stack/props.js';
 

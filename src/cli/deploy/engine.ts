@@ -4,7 +4,7 @@
  */
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { AwsContext, CallerIdentity } from '../aws/context.js';
-import type { StackChanges } from '../plan/stack-changes.js';
+import type { StackChanges } from './stack-changes.js';
 import type { ConcurrencyReading } from './concurrency.js';
 
 export interface StackDescription {

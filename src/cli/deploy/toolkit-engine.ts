@@ -31,7 +31,7 @@ import type {
 import { isInProgress } from './engine.js';
 import { type ConcurrencyReading, readAccountConcurrency } from './concurrency.js';
 import { createIoHost } from './io-host.js';
-import type { StackChanges } from '../plan/stack-changes.js';
+import type { StackChanges } from './stack-changes.js';
 import { assemblySource, planWithToolkit } from './toolkit-plan.js';
 
 export interface ToolkitEngineOptions {

@@ -9,7 +9,7 @@
  */
 import type { DiffMethod, ICloudAssemblySource, Toolkit } from '@aws-cdk/toolkit-lib';
 import { buildApp } from '../../stack/app.js';
-import { type StackChanges, summarizeDiff } from '../plan/stack-changes.js';
+import { type StackChanges, summarizeDiff } from './stack-changes.js';
 import type { PlanRequest } from './engine.js';
 
 /** The stack, synthesized in-process when the toolkit asks for it (deploy and plan alike). */

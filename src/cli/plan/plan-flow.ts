@@ -11,7 +11,7 @@ import { type DeployEngine, isInProgress, REQUIRED_BOOTSTRAP_VERSION, type Stack
 import type { ProgressRenderer } from '../deploy/progress.js';
 import type { StackCliOptions } from '../options/stack-options.js';
 import { UsageError } from '../terminal/errors.js';
-import type { StackChanges } from './stack-changes.js';
+import type { StackChanges } from '../deploy/stack-changes.js';
 
 export interface PlanFlowOptions {
   readonly stack: McpServerStackOptions & { readonly stackName: string };

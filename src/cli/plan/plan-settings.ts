@@ -5,7 +5,7 @@
  * from the outputs' diff: the same comparison CloudFormation makes.
  */
 import type { ResolvedStackOptions } from '../../stack/props.js';
-import type { OutputChange } from './stack-changes.js';
+import type { OutputChange } from '../deploy/stack-changes.js';
 
 export interface Setting {
   readonly name: string;

@@ -7,7 +7,13 @@ import type { CommandContext } from '../context.js';
 import type { Output } from '../terminal/output.js';
 import type { PlanOutcome } from './plan-flow.js';
 import { changedSettings, effectiveSettings } from './plan-settings.js';
-import { DEPLOY_TIME, hasNoChanges, type ResourceAction, type ResourceChange, type StackChanges } from './stack-changes.js';
+import {
+  DEPLOY_TIME,
+  hasNoChanges,
+  type ResourceAction,
+  type ResourceChange,
+  type StackChanges,
+} from '../deploy/stack-changes.js';
 
 /**
  * `deploy --plan --json`: one document for scripts. The exit code is 0 whether changes are pending or not

@@ -2,7 +2,7 @@
  * What a deploy would change in CloudFormation, as plain data: the resources added, changed, replaced and
  * removed, the IAM changes among them, and the outputs (what the stack remembers) that change. Made from
  * the CDK's own diff (@aws-cdk/cloudformation-diff's TemplateDiff, what toolkit-lib's `diff` returns), so
- * the real engine and the test fake read it the same way. It formats nothing: ./print-plan.ts does.
+ * the real engine and the test fake read it the same way. It formats nothing: ../plan/print-plan.ts does.
  */
 import type { TemplateDiff } from '@aws-cdk/cloudformation-diff';
 
