@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fullDiff } from '@aws-cdk/cloudformation-diff';
 import type { AwsContext } from '../../src/cli/aws/context.js';
 import type {
   DeployEngine,
@@ -21,7 +20,6 @@ import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
 import { createOutput } from '../../src/cli/terminal/output.js';
 import type { ConcurrencyReading } from '../../src/cli/deploy/concurrency.js';
 import { type StackChanges, summarizeDiff } from '../../src/cli/deploy/stack-changes.js';
-import { buildApp } from '../../src/stack/app.js';
 import type { McpServerStackOptions } from '../../src/stack/props.js';
 
 export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
@@ -40,8 +38,12 @@ export const OUTPUTS = {
 /** A CloudFormation template, as synthesized. */
 export type Template = Record<string, unknown>;
 
-/** The template the stack synthesizes to for `options`, as the real engine's synth would make it. */
-export function synthTemplate(options: McpServerStackOptions & { readonly stackName: string }): Template {
+/**
+ * The template the stack synthesizes to for `options`, as the real engine's synth would make it. (The CDK
+ * is loaded on the first plan only: the other tests that use this fake do not pay for it.)
+ */
+export async function synthTemplate(options: McpServerStackOptions & { readonly stackName: string }): Promise<Template> {
+  const { buildApp } = await import('../../src/stack/app.js');
   const outdir = mkdtempSync(join(tmpdir(), 'mcp-lambda-synth-'));
   try {
     const { app } = buildApp({ ...options, outdir, env: { account: IDENTITY.account, region: IDENTITY.region } });
@@ -110,7 +112,7 @@ export class FakeCloud {
         this.bootstrapVersion = 30;
       },
       deploy: (request) => this.deploy(request, onProgress),
-      plan: async (request) => this.compare(request, onProgress),
+      plan: (request) => this.compare(request, onProgress),
       allowUserPoolDeletion: async (name) => {
         this.calls.push(`unprotect ${name}`);
         this.poolProtected = false;
@@ -152,14 +154,15 @@ export class FakeCloud {
   }
 
   /** Synthesizes for real and diffs with the CDK's own diff against the stored template, changing nothing. */
-  private compare(request: PlanRequest, onProgress: ProgressListener): StackChanges {
+  private async compare(request: PlanRequest, onProgress: ProgressListener): Promise<StackChanges> {
     const name = request.stack.stackName;
     this.calls.push(`plan ${name}`);
     onProgress({ kind: 'phase', phase: 'synth' });
     const deployed = request.exists ? this.templates.get(name) : {};
     if (deployed === undefined) throw new Error(`FakeCloud: set cloud.templates for ${name} to plan against it`);
-    const template = synthTemplate(request.stack);
+    const template = await synthTemplate(request.stack);
     this.lastPlannedTemplate = template;
+    const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
     const diff = fullDiff(deployed, template);
     if (!request.exists) return summarizeDiff(diff, { newStack: true, method: 'template' });
     return summarizeDiff(
