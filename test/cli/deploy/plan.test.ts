@@ -86,6 +86,16 @@ describe('deploy --plan', () => {
     expect(result.stdout).toContain(`No changes: ${STACK} is up to date`);
     expect(result.stdout).toContain('Settings the stack remembers: none change.');
     expect(result.stdout).not.toContain('IAM changes');
+    const json = await run(['--memory', '512'], { json: true });
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      pending: false,
+      newStack: false,
+      counts: { add: 0, change: 0, replace: 0, remove: 0 },
+      resources: [],
+      outputs: [],
+      changedSettings: [],
+    });
     expectNothingChanged();
   });
 
