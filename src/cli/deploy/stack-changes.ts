@@ -156,11 +156,14 @@ export function summarizeDiff(
     if (action === undefined) return;
     const updates = change.isUpdate ? Object.entries(change.propertyUpdates).filter(([, p]) => p.isDifferent) : [];
     const replacedBy = updates.filter(([, p]) => p.changeImpact === 'WILL_REPLACE' || p.changeImpact === 'MAY_REPLACE');
+    // Beside the properties: Metadata, DependsOn, UpdatePolicy… (named as the template names them).
+    const others = change.isUpdate ? Object.entries(change.otherChanges).filter(([, d]) => d.isDifferent) : [];
+    const changed = [...updates.map(([name]) => name).sort(), ...others.map(([name]) => name).sort()];
     resources.push({
       logicalId,
       resourceType,
       action,
-      ...(updates.length > 0 && { properties: updates.map(([name]) => name).sort() }),
+      ...(changed.length > 0 && { properties: changed }),
       ...((action === 'replace' || action === 'may-replace') &&
         replacedBy.length > 0 && { replacedBy: replacedBy.map(([name]) => name).sort() }),
     });

@@ -48,7 +48,8 @@ export async function planWithToolkit(
       stacks: { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE, patterns: [stackName] },
       method,
     });
-    const found = diffs[stackName];
+    // Keyed by the stack's display name, which is its name here (the app's one stack, with that id).
+    const found = diffs[stackName] ?? (Object.keys(diffs).length === 1 ? Object.values(diffs)[0] : undefined);
     if (!found)
       throw new Error(`toolkit-lib returned no diff for ${stackName} (it returned: ${Object.keys(diffs).join(', ') || 'none'}).`);
     return found;
