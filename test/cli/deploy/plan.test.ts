@@ -161,8 +161,16 @@ describe('deploy --plan', () => {
     cloud.stacks.set(STACK, { stackName: STACK, status: 'ROLLBACK_COMPLETE', outputs: {} });
     const result = await run(['--signup', 'invite'], { json: true });
     expect(result.code, result.stderr).toBe(0);
-    const plan = JSON.parse(result.stdout) as { newStack: boolean; notes: string[]; settings: Record<string, string> };
+    const plan = JSON.parse(result.stdout) as {
+      newStack: boolean;
+      notes: string[];
+      settings: Record<string, string>;
+      created: Record<string, string[]>;
+      counts: Record<string, number>;
+    };
     expect(plan.newStack).toBe(true);
+    expect(plan.created['AWS::Cognito::UserPool']).toEqual([expect.stringMatching(/^AuthUserPool[0-9A-F]{8}$/)]);
+    expect(plan.counts.add).toBe(Object.values(plan.created).flat().length);
     expect(plan.notes).toEqual([
       `${STACK} is ROLLBACK_COMPLETE: a deploy would offer to delete it and create it again, as planned here.`,
       'aws://123456789012/eu-west-1 needs a CDK bootstrap (version 6 or newer): a deploy would offer it first.',
