@@ -1,25 +1,31 @@
 /**
  * `mcp-lambda deploy`: the flags become a checked request, the entries are bundled, the deployed stack
  * is read, and the plan (the request with what the stack keeps) is synthesized and deployed, with live
- * progress; then the outputs are printed and recorded.
+ * progress; then the outputs are printed and recorded. With `--plan` the same route ends in a comparison
+ * with the deployed stack instead, and nothing changes.
  */
 import { describeCost, estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
+import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
+import type { StackDescription } from '../deploy/engine.js';
 import { prepareEntries } from '../entry/prepare.js';
-import type { StackCliOptions } from '../options/stack-options.js';
 import { type DeployPlan, planDeploy } from '../plan/deploy-plan.js';
+import { refuseDeployOnlyFlags, runPlan } from '../plan/plan-flow.js';
+import { showPlan } from '../plan/print-plan.js';
 import { readDeployRequest } from '../plan/request.js';
 import { stackRecordPath } from '../state/stack-state.js';
-import { type MoveCliOptions, readStdioMove, repointClient } from '../stdio/move.js';
+import { readStdioMove, repointClient } from '../stdio/move.js';
 import { storeSecrets } from '../stdio/move-secrets.js';
+import type { DeployCliOptions } from './deploy.options.js';
 
-export async function deploy(ctx: CommandContext, options: StackCliOptions & MoveCliOptions): Promise<void> {
+export async function deploy(ctx: CommandContext, options: DeployCliOptions): Promise<void> {
   const { out, global } = ctx;
   // 1. The flags (with --stdio-from, the flags a client's stdio entry stands for), checked before anything
   // is bundled or AWS is asked.
+  if (options.plan) refuseDeployOnlyFlags(options);
   const move = await readStdioMove(ctx, options);
   const request = await readDeployRequest(ctx, move?.flags ?? options);
   const { stackName, memoryMb } = request;
@@ -35,15 +41,20 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions & Mov
     const started = Date.now();
     // 4. The plan, once the stack's state is known; 5. synthesized and deployed (deploy-flow).
     let plan: DeployPlan | undefined;
-    const outcome = await runDeploy(ctx, {
+    const route = {
       stack: { ...request.stack, stackName, ...custom },
-      prepare: async (existing, identity) => {
+      prepare: async (existing: StackDescription | undefined, identity: CallerIdentity) => {
         plan = await planDeploy(ctx, request, custom, existing, identity, session);
         return plan.stack;
       },
       engine: session.engine,
       progress: session.progress,
       identity,
+    };
+    // --plan: 5. synthesized and compared with the deployed stack; nothing deployed, nothing recorded.
+    if (options.plan) return showPlan(ctx, await runPlan(ctx, route));
+    const outcome = await runDeploy(ctx, {
+      ...route,
       ...(global.profile !== undefined && { profile: global.profile }),
       ...(options.bootstrap === true && { bootstrap: true }),
       ...(options.cloudformationExecutionPolicies !== undefined && {
