@@ -62,7 +62,19 @@ export function deployFlags(
 ): string[] {
   // Not claims under test, chosen so a run fits any account: no reserved concurrency (a new account has
   // 10 executions in all), no access logs (they need the account's API Gateway CloudWatch role), one day of logs.
-  const common = ['--name', run.name, '--reserved-concurrency', 'none', '--no-access-logs', '--log-retention', '1'];
+  const common = [
+    '--name',
+    run.name,
+    '--reserved-concurrency',
+    'none',
+    '--no-access-logs',
+    '--log-retention',
+    '1',
+    // Not interactive, deploy refuses to guess who may register.
+    '--signup',
+    'allow-list',
+    ...(run.allow ?? []).flatMap((address) => ['--allow', address]),
+  ];
   if (stack === 'several') return [...common, ...SEVERAL.flatMap((name) => ['--entry', `${name}=${ENTRY}`])];
   return [
     ...common,
@@ -73,9 +85,6 @@ export function deployFlags(
     `${GROUPED_TOOL.tool}=${GROUPED_TOOL.group}`,
     '--clients',
     CLIENTS.join(','),
-    '--signup',
-    'allow-list',
-    ...(run.allow ?? []).flatMap((address) => ['--allow', address]),
     '--secret',
     `${SECRET_KEY}=${run.secretArn ?? ''}`,
     ...(run.domain ? ['--domain', run.domain.name, '--hosted-zone', run.domain.zone] : []),

@@ -5,6 +5,9 @@
  * on the managed login page and Cognito's own APIs are left to `MCP_LAMBDA_LIVE=1 npm run test:aws`.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../src/stack/index.js';
+import { runCli } from '../helpers/run-cli.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +15,7 @@ import { type StandIn, startStandIn } from '../helpers/stand-in.js';
 import { CLAIM_IDS, type ClaimId, type Row } from './checks/claims.js';
 import { buildReport, WHOLE_JWT, writeReport } from './checks/report.js';
 import { checkDeployedStacks, type CheckContext } from './checks/stack-checks.js';
-import { LIVE_ONLY, SEVERAL_STACK, SINGLE_STACK, GROUPED_TOOL } from './live-stacks.js';
+import { deployFlags, GROUPED_TOOL, LIVE_ONLY, SEVERAL_STACK, SINGLE_STACK } from './live-stacks.js';
 
 /** What the stand-in cannot serve, and why: these rows are skipped here and checked only live. */
 const STAND_IN_CANNOT: Partial<Record<ClaimId, string>> = {
@@ -37,6 +40,7 @@ const PASSES_ON_STAND_IN: readonly ClaimId[] = [
 let single: StandIn;
 let several: StandIn;
 const deployedMcpUrl = 'https://0abcdef123.execute-api.eu-west-1.amazonaws.com/prod/mcp';
+const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:mcp-lambda-live/live0a1b2c-AbCdEf';
 
 beforeAll(async () => {
   single = await startStandIn({
@@ -142,4 +146,60 @@ describe('the live checks against the stand-in', () => {
     expect(markdown).toContain('| `resource-binding`: ');
     expect(WHOLE_JWT.test(markdown) || WHOLE_JWT.test(readFileSync(paths.json, 'utf8'))).toBe(false);
   });
+});
+
+describe("the live run's deploy flags", () => {
+  type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+  /** The MCP functions' environments, by function description, of a template. */
+  const mcpEnvironments = (resources: Resources) =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('MCP server'))
+      .map((r) => r.Properties.Environment.Variables as Record<string, unknown>);
+  const CHECKED = ['MCP_TOOL_GROUPS', 'MCP_SECRETS', 'MCP_TIMEOUT_SECONDS', 'MCP_SLOW_DEMO'];
+
+  it('synthesize the stacks the stand-in checks: same settings, streaming, allow-list, the clients', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mcp-lambda-live-flags-'));
+    const out = join(home, 'single');
+    const flags = deployFlags('single', { name: 'live', secretArn, allow: ['@example.org'] });
+    const synth = await runCli(['synth', '--out', out, ...flags], { HOME: home });
+    expect(synth.code, synth.stderr).toBe(0);
+    const live = JSON.parse(readFileSync(join(out, 'mcp-lambda-live.template.json'), 'utf8')) as { Resources: Resources };
+    const { stack } = buildApp({ ...SINGLE_STACK({ secretArn }), outdir: join(home, 'stand-in') });
+    const standIn = Template.fromStack(stack).toJSON() as { Resources: Resources };
+    const pick = (env: Record<string, unknown>) => Object.fromEntries(CHECKED.map((key) => [key, env[key]]));
+    expect(mcpEnvironments(live.Resources).map(pick)).toEqual(mcpEnvironments(standIn.Resources).map(pick));
+    expect(JSON.stringify(mcpEnvironments(live.Resources)[0]?.MCP_SECRETS)).toContain(secretArn);
+    const methods = Object.values(live.Resources).filter(
+      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'ANY',
+    );
+    expect(methods.map((m) => m.Properties.Integration.ResponseTransferMode)).toEqual(['STREAM']);
+    const callbacks = Object.values(live.Resources)
+      .filter((r) => r.Type === 'AWS::Cognito::UserPoolClient')
+      .flatMap((r) => r.Properties.CallbackURLs ?? []);
+    expect(callbacks).toContain('cursor://anysphere.cursor-mcp/oauth/callback');
+    expect(
+      Object.values(live.Resources).some(
+        (r) => r.Type === 'AWS::Lambda::Function' && /allow-listed/.test(String(r.Properties.Description)),
+      ),
+    ).toBe(true);
+  }, 60_000);
+
+  it('deploy several servers behind one API, with a sign-up policy (deploy refuses none when not interactive)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mcp-lambda-live-flags-'));
+    const flags = deployFlags('several', { name: 'team', allow: ['@example.org'] });
+    expect(flags.slice(flags.indexOf('--signup'), flags.indexOf('--signup') + 4)).toEqual([
+      '--signup',
+      'allow-list',
+      '--allow',
+      '@example.org',
+    ]);
+    const synth = await runCli(['synth', '--out', join(home, 'out'), ...flags], { HOME: home });
+    expect(synth.code, synth.stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(home, 'out', 'mcp-lambda-team.template.json'), 'utf8')) as {
+      Resources: Resources;
+      Outputs: Record<string, unknown>;
+    };
+    expect(mcpEnvironments(template.Resources)).toHaveLength(SEVERAL_STACK.servers!.length);
+    expect(template.Outputs.Servers).toBeDefined();
+  }, 60_000);
 });

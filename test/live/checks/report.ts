@@ -15,6 +15,8 @@ export interface ReportMeta {
   /** Stated before the run started. */
   readonly costEstimate?: string;
   readonly versions?: Readonly<Record<string, string>>;
+  /** What the run noticed outside the rows (a failed deploy or destroy). */
+  readonly notes?: readonly string[];
 }
 
 export interface Report {
@@ -49,6 +51,7 @@ export function reportMarkdown(report: Report): string {
     '',
     `**${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped.**`,
     '',
+    ...(meta.notes && meta.notes.length > 0 ? ['Notes:', '', ...meta.notes.map((note) => `- ${note}`), ''] : []),
     '| Claim | Status | Evidence |',
     '| --- | --- | --- |',
     ...report.rows.map(

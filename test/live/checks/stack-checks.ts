@@ -288,6 +288,7 @@ export async function checkDeployedStacks(ctx: CheckContext): Promise<Row[]> {
     const environment = await ctx.secret.functionEnvironment();
     const refs = JSON.parse(environment.MCP_SECRETS ?? '[]') as Array<{ key: string; kind: string; id: string }>;
     evidence.references = refs.map((ref) => ({ key: ref.key, kind: ref.kind }));
+    if (environment.RUNTIME !== undefined) evidence.runtime = environment.RUNTIME;
     must(
       refs.some((ref) => ref.key === ctx.secret!.key),
       `MCP_SECRETS does not name ${ctx.secret.key}`,
