@@ -163,7 +163,12 @@ describe.skipIf(!enabled)(`live run ${runTag}`, () => {
       if (secretArn) await deleteRunSecret(clients, secretArn).catch((error: Error) => notes.push(`secret: ${error.message}`));
       if (clients) {
         const pools = [outputs.single?.UserPoolId, outputs.several?.UserPoolId].filter((id): id is string => id !== undefined);
-        const left = await leftovers(clients, runTag, pools);
+        // A deletion may take a moment to show: look again before calling anything left.
+        let left = await leftovers(clients, runTag, pools);
+        for (let attempt = 0; attempt < 3 && left.length > 0; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          left = await leftovers(clients, runTag, pools);
+        }
         rows.push({
           id: 'nothing-left',
           claim: CLAIMS['nothing-left'],

@@ -76,7 +76,14 @@ export async function openManagedLogin(
           (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'signed in' }),
         );
         const done = (target: URL) => target.toString().startsWith(redirectUri) || isErrorPage(target);
-        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: STEP_MS });
+        const response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: STEP_MS });
+        // Cognito may refuse an authorize request with an error page of its own (a 400) rather than a
+        // redirect: say so the way a redirect would, so the check records it.
+        if (response !== null && response.status() >= 400 && !done(new URL(page.url()))) {
+          const refused = new URL(page.url());
+          refused.search = new URLSearchParams({ error: `http_${response.status()}` }).toString();
+          return refused.toString();
+        }
         if (!done(new URL(page.url()))) {
           await fillSignIn(page, credentialsFor(new URL(url)));
           await page.waitForURL(done, { timeout: STEP_MS });

@@ -5,6 +5,7 @@
  * then say Connected.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { saveStackRecord } from '../../../src/cli/state/stack-state.js';
 import { claudeHome, runClaude } from '../../helpers/claude-code.js';
@@ -52,11 +53,14 @@ export async function checkClaudeCodeLogin(input: ClaudeLoginInput): Promise<Row
       { HOME: where.home },
       { stackName: input.stackName, region: input.region, savedAt: new Date().toISOString(), outputs: { ...input.outputs } },
     );
-    const written = await runCli(
-      ['write-config', '--name', input.name, '--yes'],
-      { ...where.env, AWS_REGION: input.region },
-      { cwd: where.home },
-    );
+    // HOME is a temporary directory: the AWS credentials stay where they are.
+    const aws = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('AWS_'))),
+      AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
+      AWS_REGION: input.region,
+    };
+    const written = await runCli(['write-config', '--name', input.name, '--yes'], { ...where.env, ...aws }, { cwd: where.home });
     evidence.writeConfig = { code: written.code };
     must(written.code === 0, `write-config failed: ${written.stderr.slice(0, 300)}`);
     const env = {
