@@ -17,6 +17,7 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   DescribeUserPoolCommand,
+  DescribeUserPoolDomainCommand,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   SignUpCommand,
@@ -136,6 +137,10 @@ export function cognitoHooks(clients: Clients, clientId: string): CognitoHooks {
           refreshToken: answer.AuthenticationResult.RefreshToken,
         }),
       };
+    },
+    async managedLoginVersion(domainPrefix) {
+      const answer = await clients.cognito.send(new DescribeUserPoolDomainCommand({ Domain: domainPrefix }));
+      return answer.DomainDescription?.ManagedLoginVersion;
     },
     async signUp(email, password) {
       await clients.cognito.send(

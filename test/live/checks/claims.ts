@@ -10,7 +10,8 @@ export const CLAIMS = {
   'refresh-keeps-aud': 'A refresh at /oauth2/token with resource keeps aud, and the API takes the new token',
   'refresh-rotation':
     'GetTokensFromRefreshToken returns a new refresh token (rotation) and retires the old one after the grace period',
-  'managed-login': 'The hosted sign-in page is served by managed login (v2), not "Login pages unavailable"',
+  'managed-login':
+    'The hosted sign-in page is served by managed login v2 (the domain\'s ManagedLoginVersion is 2), not "Login pages unavailable"',
   'tool-groups': 'cognito:groups as the authorizer passes it: a grouped tool is listed and callable for a member only',
   'sign-up-allow-list': 'The pre-sign-up trigger refuses a sign-up from an address not on the allow-list, and admits one on it',
   secrets: 'The function reads its Secrets Manager secret at cold start (Node.js 24 runtime) and serves',

@@ -29,6 +29,8 @@ export interface CognitoHooks {
   getTokensFromRefreshToken(refreshToken: string): Promise<{ accessToken?: string; refreshToken?: string }>;
   /** SignUp with the public client; throws Cognito's error when refused. */
   signUp(email: string, password: string): Promise<void>;
+  /** DescribeUserPoolDomain's ManagedLoginVersion for a domain prefix (2: managed login, 1: classic hosted UI). */
+  managedLoginVersion(domainPrefix: string): Promise<number | undefined>;
 }
 
 export interface CheckContext {
@@ -242,9 +244,23 @@ export async function checkDeployedStacks(ctx: CheckContext): Promise<Row[]> {
     const response = await fetch(single.HostedUIUrl ?? '', { redirect: 'follow' });
     const html = await response.text();
     const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1]?.trim();
-    evidence.page = { status: response.status, finalUrl: response.url.split('?')[0], title, bytes: html.length };
+    evidence.page = {
+      status: response.status,
+      finalUrl: response.url.split('?')[0],
+      title,
+      bytes: html.length,
+      // The classic hosted UI's CSS hooks (`background-customizable`, …): seen, not asserted.
+      classicMarkup: html.includes('-customizable'),
+    };
     must(response.status === 200, `the sign-in page answered ${response.status}`);
     must(!/Login pages unavailable/i.test(html), 'the page says "Login pages unavailable": no managed login branding');
+    // What the page is, by the API: the domain's managed login version. Every browser sign-in passes this page too.
+    if (ctx.cognito !== undefined) {
+      const prefix = new URL(single.HostedUIUrl ?? '').hostname.split('.')[0] ?? '';
+      const version = await ctx.cognito.managedLoginVersion(prefix);
+      evidence.managedLoginVersion = version;
+      must(version === 2, `the domain's ManagedLoginVersion is ${String(version)}, not 2`);
+    }
   });
 
   await add('tool-groups', async (evidence) => {
