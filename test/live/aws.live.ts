@@ -84,6 +84,12 @@ async function prepare(): Promise<void> {
   const missing = [
     !region && 'AWS_REGION',
     !emailDomain && 'MCP_LAMBDA_LIVE_EMAIL_DOMAIN',
+    emailDomain &&
+      !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(emailDomain) &&
+      `MCP_LAMBDA_LIVE_EMAIL_DOMAIN as a domain such as example.org, not "${emailDomain}"`,
+    !domain &&
+      (env.MCP_LAMBDA_LIVE_DOMAIN || env.MCP_LAMBDA_LIVE_HOSTED_ZONE) &&
+      'MCP_LAMBDA_LIVE_DOMAIN and MCP_LAMBDA_LIVE_HOSTED_ZONE together',
     !existsSync(chromiumPath()) && `Chromium at ${chromiumPath()} (apt-get install chromium, or MCP_LAMBDA_LIVE_CHROMIUM)`,
   ].filter(Boolean);
   if (missing.length > 0)
