@@ -4,7 +4,7 @@
  * authorizer with the method's scopes, the gateway responses (status, quoted static headers, body), the
  * RFC 9728 metadata of the mock integrations, 403 "Missing Authentication Token" for every other path,
  * and the renaming of a Lambda's WWW-Authenticate — in front of the real Lambda handler with the
- * function's own environment; a {@link startFakeCognito} with the template's clients, callbacks and
+ * function's own environment (its response-streaming handler where the integration is STREAM); a {@link startFakeCognito} with the template's clients, callbacks and
  * resource server; and a fake Dog API.
  *
  * What it cannot stand in for: the real services' limits, latency and error pages, and anything the
@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { eventFromRequest } from '../../src/cli/dev/server.js';
+import { eventFromRequest, startNodeResponse } from '../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
 import { type BundleProcess, forkBundle } from './bundle-process.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
@@ -183,6 +183,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         return {
           path: method.path,
           scopes: (method.AuthorizationScopes ?? []).map(r) as string[],
+          // A STREAM integration (deploy --timeout over 29 s) runs the response-streaming handler.
+          streaming: method.Integration.ResponseTransferMode === 'STREAM',
           lambda:
             options.bundleProcess && options.stack?.lambdaBundleDir
               ? await forkBundle(options.stack.lambdaBundleDir, env, (record) => logs.push(record)).then((bundle) => {
@@ -273,15 +275,26 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     if (!claims) return gatewayResponse(res, 'UNAUTHORIZED', 'Unauthorized');
 
     const event = eventFromRequest(req, body, new URL(route.path, gatewayOrigin));
-    const result = await route.lambda.handler({
-      ...event,
-      requestContext: { ...event.requestContext, stage, path: url.pathname, authorizer: { claims } },
-    });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(result.headers ?? {})) {
-      // API Gateway renames a WWW-Authenticate the integration sends.
-      headers[name.toLowerCase() === 'www-authenticate' ? 'x-amzn-remapped-www-authenticate' : name] = String(value);
+    const proxied = { ...event, requestContext: { ...event.requestContext, stage, path: url.pathname, authorizer: { claims } } };
+    // API Gateway renames a WWW-Authenticate the integration sends.
+    const remapped = (from: Record<string, unknown>) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(from)) {
+        headers[name.toLowerCase() === 'www-authenticate' ? 'x-amzn-remapped-www-authenticate' : name] = String(value);
+      }
+      return headers;
+    };
+    if (route.streaming) {
+      if (!('streamingHandler' in route.lambda)) throw new Error('the stand-in runs a bundle process buffered only');
+      const handler = route.lambda.streamingHandler((out: ServerResponse, metadata) =>
+        startNodeResponse(out, { statusCode: metadata.statusCode, headers: remapped(metadata.headers) }),
+      );
+      await handler(proxied, res);
+      if (!res.writableEnded) res.end();
+      return;
     }
+    const result = await route.lambda.handler(proxied);
+    const headers = remapped(result.headers ?? {});
     res.writeHead(result.statusCode, headers);
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   };
