@@ -110,6 +110,8 @@ export interface BundleOptions {
   readonly split?: boolean;
   /** Hold what serves an SDK v1 server (see {@link withoutSdkV1Support}). @default true */
   readonly sdkV1?: boolean;
+  /** The SDK's Web classes: ours (./web-lite-plugin.ts), or Node's (the bench's baseline). @default 'lite' */
+  readonly webClasses?: 'lite' | 'node';
 }
 
 export interface BundleResult {
@@ -170,7 +172,7 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
       sdkV1Plugin(options.cwd, [join(packageRoot(), 'src'), join(packageRoot(), 'dist')]),
       oneSdk(dirname(entry)),
       builtinModulesPlugin(),
-      webLitePlugin(runtimeFile('edge/web-lite')),
+      ...(options.webClasses === 'node' ? [] : [webLitePlugin(runtimeFile('edge/web-lite'))]),
       ...(options.sdkV1 === false ? [withoutSdkV1Support()] : []),
     ],
   };
