@@ -260,9 +260,9 @@ if (shares.missing) {
     );
     for (const [index, mb] of shareSizes.entries()) {
       const [bareAt, coldAt] = [results[2 * index], results[2 * index + 1]];
-      const share = `${((mb / MB_PER_VCPU) * 100).toFixed(0)}% of a vCPU`.padEnd(17);
+      const share = `(${((mb / MB_PER_VCPU) * 100).toFixed(0)}% of a vCPU)`.padEnd(19);
       console.log(
-        `  ${String(mb).padStart(4)} MB (${share}) bare node ${fmt(bareAt.median)}   custom ${fmt(coldAt.median)} (${ratio(coldAt.median, bareAt.median)}; ${(coldAt.median / coldCustom.median).toFixed(1)}x unthrottled), tools/list + call ${fmt(inside(coldAt, 'restMs'))}`,
+        `  ${String(mb).padStart(4)} MB ${share} bare node ${fmt(bareAt.median)}   custom ${fmt(coldAt.median)} (${ratio(coldAt.median, bareAt.median)}; ${(coldAt.median / coldCustom.median).toFixed(1)}x unthrottled), tools/list + call ${fmt(inside(coldAt, 'restMs'))}`,
       );
     }
   } finally {
