@@ -126,8 +126,8 @@ const [bare, connect, connectOneFile, cold, fresh] = await medians([
   [node, [child, 'cold', dir], toolEnv],
   [node, [child, 'fresh-cold', dir], toolEnv],
 ]);
-console.log(`  bare node -e 0                             ${fmt(bare.median)} wall`);
 console.log('  cold connect: initialize + tools/list, answered from the manifest; then a tool call (read_graph)');
+console.log(`  bare node -e 0                             ${fmt(bare.median)} wall`);
 console.log(`  cold connect (manifest, no child)          ${fmt(connect.median)} wall  (${ratio(connect.median, bare.median)})`);
 console.log(
   `    the wrapper as one file                  ${fmt(connectOneFile.median)} wall  (${ratio(connectOneFile.median, bare.median)}, before the split)`,
