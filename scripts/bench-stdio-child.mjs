@@ -4,7 +4,7 @@
 //   the child); exits without waiting for the child (Lambda keeps the process; this times node's boot to
 //   the last answer as the whole process).
 // warm: after the cold sequence, `iterations` tool calls through the bridge; percentiles, and the resident
-//   set of this process and of its child.
+//   set of this process (after a GC when run with --expose-gc) and of its child.
 // fresh-cold | fresh-warm: the AWS Labs model (run-mcp-servers-with-aws-lambda): every request gets a new
 //   child (spawn, initialize, the request, kill); fresh-cold does initialize + tools/list + the call that way
 //   in a fresh process, fresh-warm times `iterations` calls in one process.
@@ -86,6 +86,7 @@ if (mode === 'connect' || mode === 'cold' || mode === 'warm') {
     await send(call(4 + i));
     samples.push(performance.now() - start);
   }
+  globalThis.gc?.();
   const child = childrenOf(process.pid)
     .map(rssOf)
     .find((mb) => mb !== undefined);

@@ -140,7 +140,7 @@ console.log(
 );
 
 // Warm: tool calls through the bridge to the running child, against a fresh child per call; memory.
-const warm = (await run(node, [child, 'warm', dir, String(calls)], toolEnv)).out;
+const warm = (await run(node, ['--expose-gc', child, 'warm', dir, String(calls)], toolEnv)).out;
 const freshWarm = (await run(node, [child, 'fresh-warm', dir, String(freshCalls)], toolEnv)).out;
 const pct = (w) => `p50 ${w.p50.toFixed(3)} ms   p99 ${w.p99.toFixed(3)} ms`;
 console.log(`  warm read_graph through the bridge         ${pct(warm)}  (${calls} calls)`);
