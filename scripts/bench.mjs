@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { bundleLambda } from './build-lambda.mjs';
 import { node24 } from './bench-node.mjs';
+import { cpuShareRunner, MB_PER_VCPU } from './bench-cpu-share.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'lambda-bundle', 'index.mjs');
@@ -161,13 +162,23 @@ const customBaseDir = join(root, '.bench', 'custom-no-manifest');
 const { file: customBundle } = await bundleEntry({ entry: customEntry, outdir: customDir, cwd: root });
 const recorded = await checkAndRecord(customBundle);
 const { file: customBaseBundle } = await bundleEntry({ entry: customEntry, outdir: customBaseDir, cwd: root });
+// The same with Node's own Web classes for the SDK (undici loads at the first call), recorded as deploy does.
+const customNodeWebDir = join(root, '.bench', 'custom-node-web');
+const { file: customNodeWeb } = await bundleEntry({
+  entry: customEntry,
+  outdir: customNodeWebDir,
+  cwd: root,
+  webClasses: 'node',
+});
+await checkAndRecord(customNodeWeb);
 const customEnv = { BENCH_TOOL_CALL: JSON.stringify({ name: 'echo', arguments: { text: 'hi' } }) };
-const [bareC, connectCustom, coldCustom, connectCustomBase, coldCustomBase] = await medians([
+const [bareC, connectCustom, coldCustom, connectCustomBase, coldCustomBase, coldNodeWeb] = await medians([
   [lambdaNode, ['-e', '0']],
   [lambdaNode, [child, customBundle, 'connect'], customEnv],
   [lambdaNode, [child, customBundle, 'cold'], customEnv],
   [lambdaNode, [child, customBaseBundle, 'connect'], customEnv],
   [lambdaNode, [child, customBaseBundle, 'cold'], customEnv],
+  [lambdaNode, [child, customNodeWeb, 'cold'], customEnv],
 ]);
 console.log(
   `\nCold start on node ${lambdaVersion}, custom server (test/fixtures/entries/lazy; manifest ${recorded.manifest === 'recorded' ? 'recorded' : 'NOT recorded'})`,
@@ -182,6 +193,9 @@ console.log(`  connect + its first tools/call (echo), whole process:`);
 console.log(`    with the manifest           ${fmt(coldCustom.median)} wall  (${ratio(coldCustom.median, bareC.median)})`);
 console.log(
   `    without it (all via the SDK) ${fmt(coldCustomBase.median)} wall  (${ratio(coldCustomBase.median, bareC.median)}, baseline)`,
+);
+console.log(
+  `    with Node's Web classes     ${fmt(coldNodeWeb.median)} wall  (${ratio(coldNodeWeb.median, bareC.median)}, before: the SDK loads undici)`,
 );
 console.log(
   `  phases with the manifest: import ${fmt(inside(coldCustom, 'importMs'))}, initialize ${fmt(inside(coldCustom, 'initializeMs'))}, tools/list + tools/call ${fmt(inside(coldCustom, 'restMs'))} (the call loads the module and the SDK)`,
@@ -229,6 +243,32 @@ console.log(
 console.log(
   `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB`,
 );
+
+// 3c. The function's memory size sets its CPU share (1,769 MB = 1 vCPU): the custom server's cold sequence
+// under the CPU quota of 256, 512 and 1,024 MB (a cgroup CFS quota, as Lambda's own), against bare node
+// under the same quota. Where no quota can be set, says so (src/stack/props.ts keeps 512 MB by reasoning).
+const shareSizes = [256, 512, 1024];
+const shares = cpuShareRunner(shareSizes);
+console.log(`\nCPU share of the memory size on node ${lambdaVersion} (custom server: connect + first tools/call, fresh process)`);
+if (shares.missing) {
+  console.log(`  not measured: ${shares.missing}`);
+} else {
+  try {
+    const under = (mb, args, env) => [...shares.wrap(mb, lambdaNode, args), env];
+    const results = await medians(
+      shareSizes.flatMap((mb) => [under(mb, ['-e', '0']), under(mb, [child, customBundle, 'cold'], customEnv)]),
+    );
+    for (const [index, mb] of shareSizes.entries()) {
+      const [bareAt, coldAt] = [results[2 * index], results[2 * index + 1]];
+      const share = `(${((mb / MB_PER_VCPU) * 100).toFixed(0)}% of a vCPU)`.padEnd(19);
+      console.log(
+        `  ${String(mb).padStart(4)} MB ${share} bare node ${fmt(bareAt.median)}   custom ${fmt(coldAt.median)} (${ratio(coldAt.median, bareAt.median)}; ${(coldAt.median / coldCustom.median).toFixed(1)}x unthrottled), tools/list + call ${fmt(inside(coldAt, 'restMs'))}`,
+      );
+    }
+  } finally {
+    shares.close();
+  }
+}
 
 // 4–6. The CLI, on each node: start-up, synth, and `token`. Every figure against bare node of its version.
 const bin = join(root, 'bin', 'mcp-lambda');

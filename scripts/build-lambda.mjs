@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { builtinModulesPlugin } from '../dist/cli/entry/builtin-modules.js';
+import { webLitePlugin } from '../dist/cli/entry/web-lite-plugin.js';
 import { writeMovedModuleRedirects } from './lambda-published-paths.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,7 +73,9 @@ export async function bundleLambda({ outdir, replaceSdkShims = true }) {
     external: ['@aws-sdk/*'],
     metafile: true,
     // Node built-ins through process.getBuiltinModule, not ESM imports (see src/cli/entry/builtin-modules.ts).
-    plugins: replaceSdkShims ? [sdkShims, builtinModulesPlugin()] : [],
+    plugins: replaceSdkShims
+      ? [sdkShims, builtinModulesPlugin(), webLitePlugin(join(root, 'src', 'lambda', 'edge', 'web-lite.ts'))]
+      : [],
     logLevel: 'warning',
   });
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));

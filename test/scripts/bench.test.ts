@@ -1,6 +1,6 @@
 /**
- * `npm run bench` as a smoke (`--smoke`: one run of everything): it completes and prints every block of
- * its table. Only the shape is checked — which blocks, on which node, each figure a number with its
+ * `npm run bench` as a smoke (`--smoke`: one run of everything): scripts/bench.mjs and scripts/bench-stdio.mjs
+ * complete and print every block of their tables. Only the shape is checked — which blocks, on which node, each figure a number with its
  * ratio to bare node — never a time: these machines are too noisy for that, and a smoke's figures mean
  * nothing. Needs the build (`npm run build`, which `npm test` runs first) and, for Node 24, the registry
  * once (the bench installs it into node_modules/.cache, as the conformance test installs Node 22).
@@ -16,6 +16,7 @@ const root = join(import.meta.dirname, '..', '..');
 const node24Here = process.platform === 'linux' && process.arch === 'x64';
 
 let output = '';
+let stdioOutput = '';
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'cli', 'entry', 'bundle.js')))
@@ -26,11 +27,17 @@ beforeAll(async () => {
     maxBuffer: 16 * 1024 * 1024,
   });
   output = stdout;
-}, 420_000);
+  const stdio = await promisify(execFile)(process.execPath, [join(root, 'scripts', 'bench-stdio.mjs'), '--smoke'], {
+    cwd: root,
+    timeout: 300_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  stdioOutput = stdio.stdout;
+}, 720_000);
 
 /** The lines of the block whose heading starts with `heading` (or matches it), up to the next blank line. */
-function block(heading: string | RegExp): string[] {
-  const lines = output.split('\n');
+function block(heading: string | RegExp, text = output): string[] {
+  const lines = text.split('\n');
   const start = lines.findIndex((line) => (typeof heading === 'string' ? line.startsWith(heading) : heading.test(line)));
   expect(start, `no block "${heading}" in:\n${output}`).toBeGreaterThanOrEqual(0);
   const end = lines.findIndex((line, index) => index > start && line.trim() === '');
@@ -65,7 +72,18 @@ describe('npm run bench --smoke', () => {
     expect(lines).toMatch(/manifest recorded/);
     expect(lines).toMatch(/connect \(initialize \+ tools\/list\)/);
     expect(lines).toMatch(/connect \+ its first tools\/call/);
-    expect(lines.match(new RegExp(RATIO.source, 'g'))).toHaveLength(4);
+    expect(lines).toMatch(new RegExp(`with Node's Web classes +${MS.source} wall +${RATIO.source}, before`));
+    expect(lines.match(new RegExp(RATIO.source, 'g'))).toHaveLength(5);
+  });
+
+  it('prints the custom server under the CPU share of 256/512/1,024 MB, or why it cannot', () => {
+    const lines = block(/^CPU share of the memory size on node v[\d.]+/).join('\n');
+    if (lines.includes('not measured:')) return expect(lines).toMatch(/not measured: .+/);
+    for (const mb of [256, 512, 1024]) {
+      expect(lines).toMatch(
+        new RegExp(`${mb} MB \\(\\d+% of a vCPU\\) +bare node ${MS.source} +custom ${MS.source} \\(\\d+\\.\\d\\dx bare node`),
+      );
+    }
   });
 
   it('prints warm latency and memory', () => {
@@ -84,6 +102,19 @@ describe('npm run bench --smoke', () => {
       expect(block(`Synth on node ${version}`).join('\n')).toMatch(/template +\d+\.\d KiB/);
       expect(block(`Token on node ${version}`).join('\n')).toMatch(new RegExp(`mcp-lambda token +${MS.source} +${RATIO.source}`));
     }
+  });
+
+  it('bench-stdio: server-memory bundled with its manifest, connect and first call against bare node and a fresh child per request, warm, memory', () => {
+    const lines = block(/^stdio server on node v[\d.]+ \(@modelcontextprotocol\/server-memory/, stdioOutput).join('\n');
+    if (node24Here) expect(lines).toMatch(/^stdio server on node v24\./);
+    expect(lines).toMatch(/manifest recorded/);
+    expect(lines).toMatch(/wrapper bundle: connect loads \d+\.\d KiB; \d+\.\d KiB in \d+ files; as one file \d+\.\d KiB/);
+    expect(lines).toMatch(new RegExp(`cold connect \\(manifest, no child\\) +${MS.source} wall +${RATIO.source}\\)`));
+    expect(lines).toMatch(new RegExp(`connect \\+ first read_graph \\(child starts\\) +${MS.source} wall +${RATIO.source}\\)`));
+    expect(lines).toMatch(new RegExp(`a fresh child per request \\(AWS Labs\\) +${MS.source} wall +${RATIO.source}\\)`));
+    expect(lines).toMatch(/warm read_graph through the bridge +p50 \d+\.\d{3} ms +p99 \d+\.\d{3} ms/);
+    expect(lines).toMatch(/a fresh child per call \(AWS Labs\) +p50 \d+\.\d{3} ms/);
+    expect(lines).toMatch(/memory after \d+ calls: handler \d+\.\d MB \+ child (\d+\.\d MB|n\/a) = \d+\.\d MB resident/);
   });
 
   it('ends with Claude Code connecting to mcp-lambda dev', () => {

@@ -16,6 +16,7 @@ import type { BuildOptions, Message, Plugin } from 'esbuild';
 import { packageRoot, runningFromSources } from '../../package-root.js';
 import { builtinModulesPlugin } from './builtin-modules.js';
 import { SDK_V1_PLUGIN, sdkV1Plugin } from './sdk-v1.js';
+import { webLitePlugin } from './web-lite-plugin.js';
 
 /** Lambda's limit for an unzipped deployment package. */
 export const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -109,6 +110,8 @@ export interface BundleOptions {
   readonly split?: boolean;
   /** Hold what serves an SDK v1 server (see {@link withoutSdkV1Support}). @default true */
   readonly sdkV1?: boolean;
+  /** The SDK's Web classes: ours (./web-lite-plugin.ts), or Node's (the bench's baseline). @default 'lite' */
+  readonly webClasses?: 'lite' | 'node';
 }
 
 export interface BundleResult {
@@ -169,6 +172,7 @@ export async function buildOptions(options: BundleOptions): Promise<BuildOptions
       sdkV1Plugin(options.cwd, [join(packageRoot(), 'src'), join(packageRoot(), 'dist')]),
       oneSdk(dirname(entry)),
       builtinModulesPlugin(),
+      ...(options.webClasses === 'node' ? [] : [webLitePlugin(runtimeFile('edge/web-lite'))]),
       ...(options.sdkV1 === false ? [withoutSdkV1Support()] : []),
     ],
   };

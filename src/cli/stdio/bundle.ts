@@ -1,6 +1,6 @@
 /**
  * The Lambda bundle of a stdio server (`--stdio`): `index.mjs` (our bridge, which runs the server as a
- * child with node), `stdio.json` (how to start it), `server/` (the installed package, or the script's
+ * child with node) and the chunks it loads on first need (`chunks/`), `stdio.json` (how to start it), `server/` (the installed package, or the script's
  * package with its node_modules) and `manifest.json` — the server's answers to initialize and tools/list,
  * recorded by running it once in a fresh process with the settings the function will have, so a cold
  * connect does not wait for the child.
@@ -10,6 +10,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STDIO_SPEC_FILE, type StdioSpec } from '../../lambda/bridge/spec.js';
 import { builtinModulesPlugin } from '../entry/builtin-modules.js';
+import { webLitePlugin } from '../entry/web-lite-plugin.js';
 import { FreshNodeFailure, LAMBDA_UNZIPPED_LIMIT, runInFreshNode, runtimeFile } from '../entry/bundle.js';
 import { UserError } from '../terminal/errors.js';
 import type { StdioCommand } from './command.js';
@@ -93,8 +94,13 @@ async function buildWrapper(dir: string, minify: boolean): Promise<void> {
   const { build } = await import('esbuild');
   try {
     await build({
-      entryPoints: [wrapper],
-      outfile: join(dir, 'index.mjs'),
+      // The supervisor, the proxy and the MCP SDK are chunks loaded by the first request the manifest does
+      // not answer: a cold connect loads the wrapper and the fast path only.
+      entryPoints: { index: wrapper },
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
       minify,
       platform: 'node',
@@ -104,7 +110,7 @@ async function buildWrapper(dir: string, minify: boolean): Promise<void> {
       external: ['@aws-sdk/*'],
       legalComments: 'none',
       logLevel: 'silent',
-      plugins: [builtinModulesPlugin()],
+      plugins: [builtinModulesPlugin(), webLitePlugin(runtimeFile('edge/web-lite'))],
     });
   } finally {
     await rm(wrapper, { force: true });

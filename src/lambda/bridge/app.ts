@@ -6,7 +6,8 @@
  *
  * What the bundle's wrapper and `mcp-lambda dev` call: {@link readStdioSpec}, {@link createStdioApp},
  * {@link recordStdioManifest}. Nothing here starts the child at cold start: the first request the
- * manifest does not answer does.
+ * manifest does not answer does, and only it loads the supervisor, the proxy and the MCP SDK (chunks of the
+ * bundle), so a connect answered from the manifest loads none of them.
  *
  * State a child keeps (server-memory's knowledge graph, an open database) lives as long as its execution
  * environment: every Lambda instance has its own child, and a new instance starts with a new one.
@@ -19,8 +20,7 @@ import type { Manifest } from '../protocol/fast-path.js';
 import { createMcpHttpHandler } from '../protocol/mcp-http.js';
 import { readConfig } from '../services/config.js';
 import { type ChildLogger, type Logger, stdoutChildLogger, stdoutLogger } from '../services/log.js';
-import { createSupervisor, type Supervisor } from './child.js';
-import { proxyFactory } from './proxy.js';
+import type { Supervisor } from './child.js';
 import { checkStdioSpec, type StdioSpec } from './spec.js';
 
 /** Reads and checks `stdio.json`; a clear error naming the file and what is wrong. */
@@ -74,7 +74,12 @@ export type StdioApp = ServedApp & {
   readonly childStarts: number;
 };
 
-function supervisorFor(spec: StdioSpec, options: StdioAppOptions, env: Readonly<Record<string, string | undefined>>): Supervisor {
+async function supervisorFor(
+  spec: StdioSpec,
+  options: StdioAppOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Supervisor> {
+  const { createSupervisor } = await import('./child.js');
   return createSupervisor(spec, {
     baseDir: options.baseDir,
     env,
@@ -89,9 +94,15 @@ function supervisorFor(spec: StdioSpec, options: StdioAppOptions, env: Readonly<
 export function createStdioApp(spec: StdioSpec, options: StdioAppOptions): StdioApp {
   const env = options.env ?? process.env;
   const config = readConfig(env);
-  const supervisor = supervisorFor(spec, options, env);
+  let supervisor: Supervisor | undefined;
+  const loadFactory = async () => {
+    const [started, { proxyFactory }] = await Promise.all([supervisorFor(spec, options, env), import('./proxy.js')]);
+    supervisor ??= started;
+    const current = supervisor;
+    return proxyFactory(() => current.upstream());
+  };
   const mcp = createMcpHttpHandler({
-    factory: proxyFactory(() => supervisor.upstream()),
+    loadFactory,
     log: options.log ?? stdoutLogger,
     ...config,
     ...(options.manifest !== undefined && { fast: { manifest: options.manifest } }),
@@ -100,9 +111,9 @@ export function createStdioApp(spec: StdioSpec, options: StdioAppOptions): Stdio
     config,
     handler: createApiGatewayHandler(mcp),
     streamingHandler: (start) => createStreamingApiGatewayHandler(mcp, { start }),
-    stop: () => supervisor.stop(),
+    stop: async () => supervisor?.stop(),
     get childStarts() {
-      return supervisor.starts;
+      return supervisor?.starts ?? 0;
     },
   };
 }
@@ -122,10 +133,11 @@ export async function recordStdioManifest(
   },
 ): Promise<{ tools: string[]; manifest: Manifest | { skipped: string } }> {
   const env = options.env ?? process.env;
-  const supervisor = supervisorFor(spec, { baseDir: options.baseDir, childLog: options.childLog ?? (() => {}) }, env);
-  const [{ createSdkLeg }, { deriveManifest }] = await Promise.all([
+  const supervisor = await supervisorFor(spec, { baseDir: options.baseDir, childLog: options.childLog ?? (() => {}) }, env);
+  const [{ createSdkLeg }, { deriveManifest }, { proxyFactory }] = await Promise.all([
     import('../protocol/sdk-leg.js'),
     import('../protocol/manifest.js'),
+    import('./proxy.js'),
   ]);
   const leg = createSdkLeg({ factory: proxyFactory(() => supervisor.upstream()), maxBodyBytes: readConfig(env).maxBodyBytes });
   try {

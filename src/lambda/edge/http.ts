@@ -2,7 +2,7 @@
  * The HTTP request and response the Lambda's own layers pass around: plain data, not the Web
  * `Request`/`Response` classes. Node loads those (undici) on their first use, and that load costs a cold
  * start more than answering initialize, tools/list and a tool call together; only a request that goes
- * to the MCP SDK is turned into a Web `Request` ({@link toWebRequest}).
+ * to the MCP SDK is turned into a Web `Request` (`toWebRequest` in ../protocol/sdk-leg.ts).
  */
 
 /** An HTTP field name (RFC 9110 token). */
@@ -85,56 +85,4 @@ export function jsonRpcError(status: number, code: number, message: string, head
     { 'content-type': 'application/json', ...headers },
     JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }),
   );
-}
-
-/** The Web `Request` the MCP SDK takes. */
-export function toWebRequest(
-  request: HttpRequest,
-  headers: Iterable<readonly [string, string]> = request.headers.entries(),
-): Request {
-  return new Request(request.url, {
-    method: request.method,
-    headers: [...headers] as [string, string][],
-    ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' && { body: request.body }),
-  });
-}
-
-function headersOf(response: Response): Record<string, string> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return headers;
-}
-
-/** Reads a Web `Response` to its end. */
-export async function fromWebResponse(response: Response): Promise<HttpResponse> {
-  return { status: response.status, headers: headersOf(response), body: response.body === null ? '' : await response.text() };
-}
-
-/**
- * A Web `Response` whose body is passed on as it arrives; `done` runs when it ends, fails or is left
- * unread (the caller stops iterating).
- */
-export function streamWebResponse(response: Response, done: () => Promise<void> = async () => {}): HttpResponse {
-  const body = response.body;
-  async function* chunks(): AsyncGenerator<string> {
-    if (body === null) return;
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const { done: finished, value } = await reader.read();
-        if (finished) break;
-        const text = decoder.decode(value, { stream: true });
-        if (text !== '') yield text;
-      }
-      const rest = decoder.decode();
-      if (rest !== '') yield rest;
-    } finally {
-      await reader.cancel().catch(() => {});
-      await done();
-    }
-  }
-  return { status: response.status, headers: headersOf(response), body: '', stream: chunks() };
 }

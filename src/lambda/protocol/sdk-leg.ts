@@ -29,16 +29,61 @@ import {
   type McpServerFactory,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
-import {
-  fromWebResponse,
-  HeaderMap,
-  type HttpRequest,
-  type HttpResponse,
-  streamWebResponse,
-  toWebRequest,
-} from '../edge/http.js';
+import { HeaderMap, type HttpRequest, type HttpResponse } from '../edge/http.js';
 
 export { isJsonContentType };
+
+/** The Web `Request` the MCP SDK takes. */
+export function toWebRequest(
+  request: HttpRequest,
+  headers: Iterable<readonly [string, string]> = request.headers.entries(),
+): Request {
+  return new Request(request.url, {
+    method: request.method,
+    headers: [...headers] as [string, string][],
+    ...(request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD' && { body: request.body }),
+  });
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
+/** Reads a Web `Response` to its end. */
+export async function fromWebResponse(response: Response): Promise<HttpResponse> {
+  return { status: response.status, headers: headersOf(response), body: response.body === null ? '' : await response.text() };
+}
+
+/**
+ * A Web `Response` whose body is passed on as it arrives; `done` runs when it ends, fails or is left
+ * unread (the caller stops iterating).
+ */
+export function streamWebResponse(response: Response, done: () => Promise<void> = async () => {}): HttpResponse {
+  const body = response.body;
+  async function* chunks(): AsyncGenerator<string> {
+    if (body === null) return;
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done: finished, value } = await reader.read();
+        if (finished) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text !== '') yield text;
+      }
+      const rest = decoder.decode();
+      if (rest !== '') yield rest;
+    } finally {
+      await reader.cancel().catch(() => {});
+      await done();
+    }
+  }
+  return { status: response.status, headers: headersOf(response), body: '', stream: chunks() };
+}
 
 /**
  * Wraps a factory so the servers it builds advertise lists that never change: a Lambda's tools, prompts

@@ -6,7 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,28 @@ describe('a registry package bundled for Lambda', () => {
     expect(existsSync(join(bundle.dir, 'server/node_modules/@modelcontextprotocol/sdk/package.json'))).toBe(true);
     expect(existsSync(join(bundle.dir, 'server/node_modules/typescript'))).toBe(false);
     expect(bundle.bytes).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('splits the bridge: what a cold connect loads (the entry and its static imports) holds neither the MCP SDK nor the supervisor', () => {
+    // The static import closure of index.mjs; the SDK, the proxy and the supervisor come in by import().
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = readFileSync(file, 'utf8');
+      for (const [, target] of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w${},\s*]+from\s*)?["'](\.[^"']+)["']/g)) {
+        visit(join(dirname(file), target as string));
+      }
+    };
+    visit(join(bundle.dir, 'index.mjs'));
+    // The entry shares small chunks with the lazy part: proof the walk follows imports.
+    expect(loaded.size).toBeGreaterThan(1);
+    const code = [...loaded].map((file) => readFileSync(file, 'utf8')).join('\n');
+    const bytes = Buffer.byteLength(code);
+    expect(bytes).toBeLessThan(100 * 1024);
+    // Names that only the SDK's server and client, and the supervisor, hold.
+    expect(code).not.toContain('registerCapabilities');
+    expect(code).not.toContain('MCP_STDIO_START_TIMEOUT_MS');
   });
 
   it('records the server answers in a fresh process, then serves initialize, tools/list and a tool call with no network', async () => {
