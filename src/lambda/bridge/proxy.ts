@@ -14,13 +14,15 @@
  * - Progress the upstream reports for a request reaches the client that sent it, under that client's
  *   own progress token (only when it asked for progress).
  * - Log messages (`notifications/message`) carry no request id on stdio: one the upstream sends while
- *   exactly one request is in flight goes to that request's client; otherwise (none, or several at once)
- *   it goes to the function's log (`onUnrouted`).
+ *   exactly one request is in flight goes to that request's client — a 2026-07-28 client only when its
+ *   request asked for logs (`io.modelcontextprotocol/logLevel`), at that level or above; otherwise (none,
+ *   several at once, or not asked for) it goes to the function's log (`onUnrouted`).
  * - Requests from the upstream to the client (sampling/createMessage, elicitation/create, roots/list)
  *   are answered at once with `-32601` to the upstream: the proxy's client advertises none of those
  *   capabilities, and a stateless HTTP front cannot hold a call open for the client's answer. A tool
  *   call in flight alone when that happens gets a last text content saying the feature is not available
- *   on this host, and is marked `isError`.
+ *   on this host, and is marked `isError`. A 2026-07-28 client that did not declare the capability gets
+ *   `-32021` (MissingRequiredClientCapability, naming it) instead, as a server of that era answers.
  * - A request the upstream cannot answer (it exited, it took longer than `requestTimeoutMs`) fails as a
  *   JSON-RPC error naming why.
  */
@@ -31,6 +33,7 @@ import {
   type Implementation,
   type McpServerFactory,
   type Notification,
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   Server,
   type ServerCapabilities,
@@ -70,6 +73,32 @@ interface Call {
   readonly notify: (notification: Notification) => Promise<void>;
   /** Methods the upstream asked the client for during the call, refused. */
   readonly refused: Set<string>;
+  /** 2026-07-28: what the client declared (`io.modelcontextprotocol/clientCapabilities`); undefined for 2025. */
+  readonly declared?: Readonly<Record<string, unknown>>;
+  /** Whether a log message at this level goes to the client. */
+  readonly wantsLog: (level: unknown) => boolean;
+}
+
+/** Log levels, least severe first (RFC 5424's, as MCP names them). */
+const LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** The client capability each request from the upstream needs. */
+const NEEDS: Readonly<Record<string, string>> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/** What a request's envelope says (the SDK lifts it out of `_meta`): only 2026-07-28 requests carry one. */
+function envelopeOf(envelope: unknown): { declared?: Readonly<Record<string, unknown>>; wantsLog: (level: unknown) => boolean } {
+  const keys = (typeof envelope === 'object' && envelope !== null ? envelope : {}) as Record<string, unknown>;
+  if (keys['io.modelcontextprotocol/protocolVersion'] === undefined) return { wantsLog: () => true };
+  const capabilities = keys['io.modelcontextprotocol/clientCapabilities'];
+  const asked = LEVELS.indexOf(String(keys['io.modelcontextprotocol/logLevel']));
+  return {
+    declared: typeof capabilities === 'object' && capabilities !== null ? (capabilities as Record<string, unknown>) : {},
+    wantsLog: (level) => asked >= 0 && LEVELS.indexOf(String(level)) >= asked,
+  };
 }
 
 /**
@@ -105,7 +134,7 @@ function hubOf(upstream: Upstream): Hub {
   const only = (): Call | undefined => (calls.size === 1 ? [...calls][0] : undefined);
   upstream.client.setNotificationHandler('notifications/message', async (notification) => {
     const call = only();
-    const forwarded = call
+    const forwarded = call?.wantsLog(notification.params.level)
       ? await call.notify(notification).then(
           () => true,
           () => false,
@@ -181,7 +210,7 @@ export function proxyFactory(source: UpstreamSource): McpServerFactory {
           sent.push(sending.catch(() => {}));
           return sending;
         };
-        const call: Call = { method, notify, refused: new Set() };
+        const call: Call = { method, notify, refused: new Set(), ...envelopeOf(ctx.mcpReq.envelope) };
         const asked = typeof progressToken === 'string' || typeof progressToken === 'number';
         const ours = asked ? `mcp-lambda-${(progressTokens += 1)}` : undefined;
         if (ours !== undefined) {
@@ -202,6 +231,13 @@ export function proxyFactory(source: UpstreamSource): McpServerFactory {
             },
           );
           await Promise.all(sent);
+          const missing = [...call.refused].map((name) => NEEDS[name]).filter((need) => need && !call.declared?.[need]);
+          if (call.declared && missing.length > 0) {
+            throw new MissingRequiredClientCapabilityError(
+              { requiredCapabilities: Object.fromEntries(missing.map((need) => [need, {}])) },
+              `This request needs the client’s ${missing.join(', ')} capability, which it did not declare.`,
+            );
+          }
           if (method !== 'tools/call' || call.refused.size === 0) return result;
           const said = [...call.refused].map((name) => FEATURE[name] ?? name).join(', ');
           const { content } = result as { content?: unknown[] };

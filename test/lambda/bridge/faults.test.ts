@@ -84,7 +84,7 @@ describe('a child that misbehaves', () => {
 
   it('asks the client for sampling: refused to the child at once, and the call says so', async () => {
     const served = track(await serve(scripted()));
-    for (const client of [await connectClient(served.url, '2026-07-28'), await connectV1(served.url)]) {
+    for (const client of [await connectClient(served.url, '2025-11-25'), await connectV1(served.url)]) {
       track(client);
       const result = await client.callTool({ name: 'sampling', arguments: {} });
       expect(result.isError).toBe(true);
@@ -94,6 +94,12 @@ describe('a child that misbehaves', () => {
       // …and the call says what is missing.
       expect(text).toContain('sampling (asking the client’s model), which is not available on this host');
     }
+    // A 2026-07-28 client that did not declare sampling is told so, as a server of that era tells it.
+    const modern = track(await connectClient(served.url, '2026-07-28'));
+    await expect(modern.callTool({ name: 'sampling', arguments: {} })).rejects.toMatchObject({
+      code: -32021,
+      message: expect.stringContaining('needs the client’s sampling capability'),
+    });
   });
 });
 
@@ -123,6 +129,19 @@ describe('one child, several clients', () => {
     });
     await alone.callTool({ name: 'slow', arguments: { ms: 10, tag: 'alone' } });
     expect(logs).toEqual(['working on alone']);
+
+    // A 2026-07-28 request gets logs only when it asks for them (its envelope's logLevel): this one did not,
+    // so the line goes to the function's log.
+    const modern = track(await connectClient(served.url, '2026-07-28'));
+    const unasked: unknown[] = [];
+    modern.setNotificationHandler('notifications/message', (notification) => {
+      unasked.push(notification.params.data);
+    });
+    await modern.callTool({ name: 'slow', arguments: { ms: 10, tag: 'modern' } });
+    expect(unasked).toEqual([]);
+    expect(served.children.filter((record) => record.event === 'notification').map((record) => record.line)).toContainEqual(
+      expect.stringContaining('working on modern'),
+    );
   });
 });
 
