@@ -3,15 +3,18 @@ import { InvalidArgumentError } from 'commander';
 import { type DefineCommand } from '../options/selectors.js';
 import type { StackCliOptions } from '../options/stack-options.js';
 import { addStackOptions } from '../options/stack-options.js';
+import { addAlarmOptions } from '../options/alarm-options.js';
 import { addVpcOptions } from '../options/vpc-options.js';
 
 export const defineDeploy: DefineCommand = (program, run) => {
-  addVpcOptions(
-    addStackOptions(
-      program
-        .command('deploy')
-        .helpGroup('Deploy and connect:')
-        .description('synthesize the stack in-process and deploy it to your AWS account'),
+  addAlarmOptions(
+    addVpcOptions(
+      addStackOptions(
+        program
+          .command('deploy')
+          .helpGroup('Deploy and connect:')
+          .description('synthesize the stack in-process and deploy it to your AWS account'),
+      ),
     ),
   )
     .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
@@ -34,9 +37,11 @@ account, region and identity it uses; it offers to bootstrap the account for the
 before an update that changes IAM permissions (--yes answers for you).
 
 What a later deploy keeps when its flags say nothing: the sign-up policy, settings and secrets, clients,
-timeout, domain, slow demo, machine client, reserved concurrency, and the VPC (--vpc with --subnets
-replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and warns when the subnets have
-no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets Manager/SSM).
+timeout, domain, slow demo, machine client, reserved concurrency, alarms (--no-alarms removes them), and
+the VPC (--vpc with --subnets replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and
+warns when the subnets have no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets
+Manager/SSM). With --alarms, AWS mails the address a confirmation link: the alarms mail nobody until it is
+followed.
 
 Examples:
   $ mcp-lambda deploy
@@ -44,6 +49,7 @@ Examples:
   $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
   $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key
+  $ mcp-lambda deploy --alarms ops@example.com --latency-alarm-ms 3000
   $ mcp-lambda deploy --vpc vpc-0123456789abcdef0 --subnets subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb`,
     )
     .action((options: StackCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
