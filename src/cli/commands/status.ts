@@ -15,7 +15,8 @@ import { describeVpc } from '../deployed/vpc.js';
 import { readVpcOutput } from '../../stack/vpc-settings.js';
 import type { HealthFigures, Window } from '../health/figures.js';
 import { parseWindow } from '../health/figures.js';
-import { gatherHealth, healthTarget } from '../health/gather.js';
+import { alarmNamesOf } from '../health/alarms.js';
+import { gatherAlarms, gatherHealth, healthTarget } from '../health/gather.js';
 import { healthCost, renderHealth } from '../health/panel.js';
 import type { Session } from '../deploy/session.js';
 import { explainAwsError } from '../aws/errors.js';
@@ -43,6 +44,7 @@ async function health(
 ): Promise<HealthFigures> {
   const cfn = await session.aws.cloudFormation();
   const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  const alarmNames = alarmNamesOf(outputs);
   let resources;
   try {
     resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
@@ -51,11 +53,17 @@ async function health(
       ...session.aws.settings,
       doing: 'list its resources (cloudformation:DescribeStackResources)',
     });
-    return { window, missing: [`health: not shown, ${explained?.message ?? String(error)}`] };
+    const missing = [`health: not shown, ${explained?.message ?? String(error)}`];
+    // The alarms are the stack's, found by name: their states need none of its resources.
+    const alarms = alarmNames && (await gatherAlarms(session.aws, alarmNames, missing));
+    return { window, ...(alarms && { alarms }), missing };
   }
   // The deployment's name is what the function calls itself (older stacks: the end of its scope, `<MCP URL>/<name>`).
   const deployment = outputs.ServerName || outputs.McpOAuthScope?.split('/').pop() || options.name || 'dog-facts';
-  return gatherHealth(session.aws, healthTarget(resources, stackName, deployment, options.server), window, { signal });
+  return gatherHealth(session.aws, healthTarget(resources, stackName, deployment, options.server), window, {
+    signal,
+    ...(alarmNames && { alarmNames }),
+  });
 }
 
 export async function status(ctx: CommandContext, options: StatusOptions): Promise<void> {
