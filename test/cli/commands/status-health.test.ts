@@ -16,11 +16,11 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { metricRange, parseWindow, readTools, SPARK_BUCKETS } from '../../../src/cli/health/figures.js';
 import { sparkline } from '../../../src/cli/health/panel.js';
 import { FakeCloud, OUTPUTS } from '../../helpers/fake-engine.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { runCli, startCli } from '../../helpers/run-cli.js';
 
 const cfn = mockClient(CloudFormationClient);
 const cw = mockClient(CloudWatchClient);
@@ -335,6 +335,45 @@ describe('status: the alarms (deploy --alarms)', () => {
     const json = JSON.parse((await status(['--json'])).stdout);
     expect(json.health.alarms).toBeUndefined();
     expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+  });
+});
+
+describe('status --watch', () => {
+  it('draws the panel again every minute, clearing the terminal first, and stops cleanly on Ctrl-C', async () => {
+    // Only the watch's own timers are faked: the mocked AWS calls resolve without any.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      cw.on(GetMetricDataCommand).callsFake(metricAnswer(FULL, SPARK, [1234]));
+      cwl.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: TOOL_ROWS });
+      const cli = startCli(
+        ['status', '--watch', '--region', 'eu-west-1'],
+        { HOME: mkdtempSync(join(tmpdir(), 'mcp-lambda-home-')) },
+        { deployEngine: cloud.factory(), interactive: true },
+      );
+      const panels = () => cli.output().stdout.split('Health, last 1h').length - 1;
+      const settle = async (count: number) => {
+        for (let turn = 0; turn < 1000 && panels() < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+        // And the rest of that round, down to what is stored locally.
+        for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      await settle(1);
+      expect(panels()).toBe(1);
+      await vi.advanceTimersByTimeAsync(59_000);
+      await settle(2);
+      expect(panels()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await settle(2);
+      expect(panels()).toBe(2);
+      expect(cli.output().stdout).toContain('\u001b[2J\u001b[H');
+      expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(2);
+      cli.interrupt();
+      const code = await cli.exit;
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(panels()).toBe(2);
+      expect(code, cli.output().stderr).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
