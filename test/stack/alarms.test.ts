@@ -19,7 +19,7 @@ import {
   readAlarmsOutput,
 } from '../../src/stack/alarm-settings.js';
 import { type BuildAppOptions, buildApp } from '../../src/stack/app.js';
-import { OUTPUTS } from '../../src/stack/index.js';
+import { McpAlarms, OUTPUTS } from '../../src/stack/index.js';
 import { StackPropsError } from '../../src/stack/names.js';
 import { resolveStackOptions } from '../../src/stack/props.js';
 import { render } from '../helpers/render.js';
@@ -109,6 +109,12 @@ describe('alarms in the template', () => {
       EvaluateLowSampleCountPercentile: 'ignore',
       ...actions,
     });
+  });
+
+  it('is a construct of its own, exported for CDK apps', () => {
+    const { stack } = synth({ alarms: ALARMS });
+    expect(stack.alarms).toBeInstanceOf(McpAlarms);
+    expect(stack.alarms?.names).toEqual(alarmNames(STACK, undefined));
   });
 
   it('records the settings, the topic and the alarm names in outputs', () => {
