@@ -12,6 +12,7 @@ import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
 import { describeSignUp } from '../deployed/sign-up.js';
 import { describeVpc } from '../deployed/vpc.js';
+import { readAlarmsOutput } from '../../stack/alarm-settings.js';
 import { readVpcOutput } from '../../stack/vpc-settings.js';
 import type { HealthFigures, Window } from '../health/figures.js';
 import { parseWindow } from '../health/figures.js';
@@ -145,6 +146,11 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
     if (vpc)
       out.result(
         `  VPC: ${describeVpc(vpc, stack.outputs.VpcSecurityGroup)} (the MCP functions; mcp-lambda deploy --no-vpc takes them out)`,
+      );
+    const alarms = readAlarmsOutput(stack.outputs.Alarms);
+    if (alarms)
+      out.result(
+        `  Alarms: mailed to ${alarms.email}, p95 latency over ${alarms.latencyMs} ms (their states below; mcp-lambda deploy --no-alarms removes them)`,
       );
     out.result('');
     printOutputs(out, stack.outputs);

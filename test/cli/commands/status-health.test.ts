@@ -273,6 +273,9 @@ describe('status: the alarms (deploy --alarms)', () => {
     });
     const result = await status([]);
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  Alarms: mailed to ops@example.com, p95 latency over 5000 ms (their states below; mcp-lambda deploy --no-alarms removes them)',
+    );
     expect(panel(result.stdout)).toEqual([
       'Health, last 1h',
       '  No requests in the last 1h: a new stack, or nobody has called it yet.',
