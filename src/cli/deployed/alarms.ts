@@ -37,8 +37,8 @@ export function chooseAlarms(
     if (existing?.outputs.Alarms !== undefined) say('Alarms: removed, with their topic and its subscription (--no-alarms).');
     return undefined;
   }
-  const deployed =
-    fromFlags === undefined || existing?.outputs.Alarms !== undefined ? deployedAlarmsOf(existing?.outputs) : undefined;
+  // Flags that name the address again need nothing from an output that cannot be read (its hint says to give them).
+  const deployed = fromFlags !== undefined ? readAlarmsOutput(existing?.outputs.Alarms) : deployedAlarmsOf(existing?.outputs);
   if (fromFlags !== undefined) {
     const latencyMs = fromFlags.latencyMs ?? deployed?.latencyMs ?? DEFAULT_LATENCY_ALARM_MS;
     const again = deployed !== undefined && deployed.email === fromFlags.email;

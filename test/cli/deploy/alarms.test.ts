@@ -60,6 +60,13 @@ describe('deploy --alarms: bad flags', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`The stack's Alarms output is not one mcp-lambda wrote: "on".`);
     expect(result.stderr).toContain('--no-alarms');
+    // Either flag the hint names then deploys.
+    const named = await redeployOver({ ...DEPLOYED, Alarms: 'on' }, ['--alarms', 'ops@example.com']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.alarms).toEqual({ email: 'ops@example.com', latencyMs: 5000 });
+    const removed = await redeployOver({ ...DEPLOYED, Alarms: 'on' }, ['--no-alarms']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(cloud.lastRequest?.stack.alarms).toBeUndefined();
   });
 });
 
