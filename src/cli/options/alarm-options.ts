@@ -38,7 +38,7 @@ export function addAlarmOptions(command: Command): Command {
   return command
     .option(
       '--alarms <email>',
-      `CloudWatch alarms on errors, throttles, API 5XX and p95 latency, mailed to this address (SNS; confirm its mail): 4 for one server, about $${PRICES.alarmPerMonth.toFixed(2)} each a month (${PRICES_AS_OF} prices) (default: none; kept by later deploys)`,
+      `CloudWatch alarms (errors, throttles, API 5XX, p95 latency) mailed to this address via SNS, about $${PRICES.alarmPerMonth.toFixed(2)} per alarm a month (us-east-1, ${PRICES_AS_OF}; 4 for one server) (default: none; kept by later deploys)`,
       email,
     )
     .addOption(
