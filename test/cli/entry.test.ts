@@ -358,11 +358,6 @@ describe('synth and deploy --entry', () => {
     [['--entry', join('test', 'fixtures', 'entries', 'with-key', 'server.ts')], 2, '--entry needs --name'],
     [['--entry', 'x.ts'], 1, 'The entry x.ts does not exist'],
     [['--entry', 'missing.ts', '--name', 'x'], 1, 'The entry missing.ts does not exist'],
-    [
-      ['--entry', join('test', 'fixtures', 'entries', 'throws', 'server.ts'), '--name', 'x'],
-      1,
-      'The server fails when it starts: FIXTURE_API_KEY is not set',
-    ],
   ])('deploy %j fails before touching AWS', async (args, code, message) => {
     const cloud = new FakeCloud();
     const result = await runCli(
@@ -373,6 +368,18 @@ describe('synth and deploy --entry', () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(cloud.calls).toEqual([]);
+  });
+
+  it('asks who and where before bundling, and deploys nothing when the server fails to start', async () => {
+    const cloud = new FakeCloud();
+    const result = await runCli(
+      ['deploy', '--entry', join('test', 'fixtures', 'entries', 'throws', 'server.ts'), '--name', 'x'],
+      { HOME: mkdtempSync(join(scratch, 'h-')) },
+      { cwd: root, deployEngine: cloud.factory() },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('The server fails when it starts: FIXTURE_API_KEY is not set');
+    expect(cloud.calls).toEqual(['identity']);
   });
 });
 

@@ -102,3 +102,36 @@ describe('init', () => {
     expect(result.stderr).toContain('npm run deploy -- --allow you@example.com');
   });
 });
+
+describe('deploy without AWS set up', () => {
+  it('says the region is missing before bundling the entry', async () => {
+    const saved = { region: process.env.AWS_REGION, fallback: process.env.AWS_DEFAULT_REGION };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      const result = await runCli(
+        [
+          'deploy',
+          '--name',
+          'my-tools',
+          '--signup',
+          'invite',
+          '--entry',
+          join(import.meta.dirname, '../fixtures/entries/cjs/server.cjs'),
+        ],
+        {
+          HOME: scratch,
+          AWS_CONFIG_FILE: join(scratch, 'no-config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+        },
+        { cwd: scratch },
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('No AWS region is set.');
+      expect(result.stderr).not.toContain('Bundling');
+    } finally {
+      if (saved.region !== undefined) process.env.AWS_REGION = saved.region;
+      if (saved.fallback !== undefined) process.env.AWS_DEFAULT_REGION = saved.fallback;
+    }
+  });
+});

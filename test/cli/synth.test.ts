@@ -174,7 +174,7 @@ describe('mcp-lambda synth', () => {
   it('passes the built-in CloudFormation validation with --validate', async () => {
     const result = await runCli(['synth', '--validate', '--json']);
     expect(result.code).toBe(0);
-  });
+  }, 90_000);
 
   it.each([
     [['--name', 'Bad_Name'], 'server name "Bad_Name" is not valid'],
@@ -209,5 +209,5 @@ describe('mcp-lambda/stack as a library', () => {
     const out = mkdtempSync(join(tmpdir(), 'mcp-lambda-lib-'));
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, out], { cwd: root });
     expect(JSON.parse(stdout)).toEqual({ name: 'users-mcp', url: true });
-  });
+  }, 90_000);
 });

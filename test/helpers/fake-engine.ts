@@ -2,11 +2,15 @@
  * A stateful stand-in for CloudFormation + the CDK toolkit behind the DeployEngine seam. Each test sets
  * what the next deploy does; the fake keeps stack state, bootstrap state and a call log.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AwsContext } from '../../src/cli/aws/context.js';
 import type {
   DeployEngine,
   DeployRequest,
   DeployResult,
+  PlanRequest,
   ProgressListener,
   ResourceFailure,
   StackDescription,
@@ -15,6 +19,8 @@ import type { CommandContext } from '../../src/cli/context.js';
 import type { DeployEngineFactory } from '../../src/cli/deploy/engine.js';
 import { createOutput } from '../../src/cli/terminal/output.js';
 import type { ConcurrencyReading } from '../../src/cli/deploy/concurrency.js';
+import { type StackChanges, summarizeDiff } from '../../src/cli/deploy/stack-changes.js';
+import type { McpServerStackOptions } from '../../src/stack/props.js';
 
 export const IDENTITY = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/dev', region: 'eu-west-1' };
 
@@ -28,6 +34,24 @@ export const OUTPUTS = {
   UserPoolId: 'eu-west-1_pool',
   IssuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool',
 };
+
+/** A CloudFormation template, as synthesized. */
+export type Template = Record<string, unknown>;
+
+/**
+ * The template the stack synthesizes to for `options`, as the real engine's synth would make it. (The CDK
+ * is loaded on the first plan only: the other tests that use this fake do not pay for it.)
+ */
+export async function synthTemplate(options: McpServerStackOptions & { readonly stackName: string }): Promise<Template> {
+  const { buildApp } = await import('../../src/stack/app.js');
+  const outdir = mkdtempSync(join(tmpdir(), 'mcp-lambda-synth-'));
+  try {
+    const { app } = buildApp({ ...options, outdir, env: { account: IDENTITY.account, region: IDENTITY.region } });
+    return app.synth().getStackByName(options.stackName).template as Template;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 export type DeployPlan =
   | { readonly kind: 'success' }
@@ -59,6 +83,12 @@ export class FakeCloud {
   destroyFails: string | undefined;
   /** Thrown by describeStack, as CloudFormation would answer (e.g. an AWS ServiceException). */
   describeFails: unknown;
+  /** The deployed stacks' templates, for `plan` (a test sets the one it compares with). */
+  readonly templates = new Map<string, Template>();
+  /** Why the next plan cannot create a change set (it then compares templates, as toolkit-lib would). */
+  changeSetFails: string | undefined;
+  /** The template the last plan synthesized. */
+  lastPlannedTemplate: Template | undefined;
 
   factory(): DeployEngineFactory {
     return (_aws: AwsContext, onProgress: ProgressListener) => this.engine(onProgress);
@@ -82,6 +112,7 @@ export class FakeCloud {
         this.bootstrapVersion = 30;
       },
       deploy: (request) => this.deploy(request, onProgress),
+      plan: (request) => this.compare(request, onProgress),
       allowUserPoolDeletion: async (name) => {
         this.calls.push(`unprotect ${name}`);
         this.poolProtected = false;
@@ -120,6 +151,26 @@ export class FakeCloud {
       hasApiGatewayLogsRole: async () => this.logsRole,
       accountConcurrency: async () => this.concurrency,
     };
+  }
+
+  /** Synthesizes for real and diffs with the CDK's own diff against the stored template, changing nothing. */
+  private async compare(request: PlanRequest, onProgress: ProgressListener): Promise<StackChanges> {
+    const name = request.stack.stackName;
+    this.calls.push(`plan ${name}`);
+    onProgress({ kind: 'phase', phase: 'synth' });
+    const deployed = request.exists ? this.templates.get(name) : {};
+    if (deployed === undefined) throw new Error(`FakeCloud: set cloud.templates for ${name} to plan against it`);
+    const template = await synthTemplate(request.stack);
+    this.lastPlannedTemplate = template;
+    const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
+    const diff = fullDiff(deployed, template);
+    if (!request.exists) return summarizeDiff(diff, { newStack: true, method: 'template' });
+    return summarizeDiff(
+      diff,
+      this.changeSetFails === undefined
+        ? { newStack: false, method: 'change-set' }
+        : { newStack: false, method: 'template', fallbackReason: this.changeSetFails },
+    );
   }
 
   private async deploy(request: DeployRequest, onProgress: ProgressListener): Promise<DeployResult> {

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { eventFromRequest } from '../../src/cli/dev/server.js';
 import { createLambdaApp } from '../../src/lambda/app.js';
+import { type BundleProcess, forkBundle } from './bundle-process.js';
 import type { RequestLogRecord } from '../../src/lambda/services/log.js';
 import { buildApp, type McpServerStackOptions } from '../../src/stack/index.js';
 import { type FakeCognito, startFakeCognito } from './fake-cognito.js';
@@ -54,6 +55,11 @@ export interface StandInOptions {
   readonly stack?: McpServerStackOptions;
   /** Access-token life at the fake Cognito. */
   readonly accessTokenSeconds?: number;
+  /**
+   * Serve the route from the stack's `lambdaBundleDir` (a `--stdio` or `--entry` bundle), run in a process
+   * of its own with the function's environment, instead of this repository's handler in this process.
+   */
+  readonly bundleProcess?: boolean;
 }
 
 const API_ID = 'local0api';
@@ -164,20 +170,29 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   }));
   // Each MCP route (one at /mcp, or /<name>/mcp for each of several servers) and the function behind it.
   const functions = ofType('AWS::Lambda::Function').filter(([, f]) => String(f.Properties.Description).startsWith('MCP server'));
-  const routes = methods
-    .filter((m) => m.HttpMethod === 'ANY')
-    .map((method) => {
-      const uri = JSON.stringify(method.Integration.Uri);
-      const [, fn] = functions.find(([id]) => uri.includes(`"${id}"`))!;
-      const env = Object.fromEntries(
-        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([name, value]) => [name, r(value)]),
-      );
-      return {
-        path: method.path,
-        scopes: (method.AuthorizationScopes ?? []).map(r) as string[],
-        lambda: createLambdaApp({ ...env, DOG_API_BASE_URL: dogApi.baseUrl }, (record) => logs.push(record)),
-      };
-    });
+  const bundles: BundleProcess[] = [];
+  const routes = await Promise.all(
+    methods
+      .filter((m) => m.HttpMethod === 'ANY')
+      .map(async (method) => {
+        const uri = JSON.stringify(method.Integration.Uri);
+        const [, fn] = functions.find(([id]) => uri.includes(`"${id}"`))!;
+        const env = Object.fromEntries(
+          Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([name, value]) => [name, r(value)]),
+        );
+        return {
+          path: method.path,
+          scopes: (method.AuthorizationScopes ?? []).map(r) as string[],
+          lambda:
+            options.bundleProcess && options.stack?.lambdaBundleDir
+              ? await forkBundle(options.stack.lambdaBundleDir, env, (record) => logs.push(record)).then((bundle) => {
+                  bundles.push(bundle);
+                  return bundle;
+                })
+              : createLambdaApp({ ...env, DOG_API_BASE_URL: dogApi.baseUrl }, (record) => logs.push(record)),
+        };
+      }),
+  );
   const gatewayResponses = Object.fromEntries(
     ofType('AWS::ApiGateway::GatewayResponse').map(([, g]) => [
       g.Properties.ResponseType as string,
@@ -286,6 +301,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       });
       await cognito.close();
       await dogApi.close();
+      await Promise.all(bundles.map((bundle) => bundle.close()));
     },
   };
 }

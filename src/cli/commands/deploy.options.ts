@@ -2,9 +2,16 @@
 import { InvalidArgumentError } from 'commander';
 import { type DefineCommand } from '../options/selectors.js';
 import type { StackCliOptions } from '../options/stack-options.js';
+import type { MoveCliOptions } from '../stdio/move.js';
 import { addStackOptions } from '../options/stack-options.js';
 import { addAlarmOptions } from '../options/alarm-options.js';
 import { addVpcOptions } from '../options/vpc-options.js';
+
+/** deploy's flags: the stack's, and `--plan`. */
+export interface DeployCliOptions extends StackCliOptions, MoveCliOptions {
+  /** Show what a deploy would change and change nothing. */
+  readonly plan?: boolean;
+}
 
 export const defineDeploy: DefineCommand = (program, run) => {
   addAlarmOptions(
@@ -17,7 +24,17 @@ export const defineDeploy: DefineCommand = (program, run) => {
       ),
     ),
   )
+    .option('--plan', 'show the settings and the CloudFormation changes a deploy would make; change nothing')
     .option('--bootstrap', 'bootstrap the account for the CDK when it needs it, without asking (--yes does not)')
+    .option(
+      '--stdio-from <client>:<entry>',
+      "move a stdio server your client runs (claude-code or claude-desktop, and the entry's name): its command becomes --stdio, key-like env values go to Secrets Manager after asking",
+    )
+    .option(
+      '--repoint',
+      "with --stdio-from: point the client's entry at the deployed server without asking (the old entry is backed up)",
+    )
+    .option('--no-repoint', "with --stdio-from: leave the client's entry as it is")
     .option('--clear-settings', "drop the server's --env settings and --secret secrets that the deployed stack has")
     .option(
       '--cloudformation-execution-policies <arn>',
@@ -36,6 +53,11 @@ Credentials come from the standard AWS chain (environment, --profile, SSO). Befo
 account, region and identity it uses; it offers to bootstrap the account for the CDK when needed, and asks
 before an update that changes IAM permissions (--yes answers for you).
 
+--plan reads everything a deploy reads, then prints the effective settings, the remembered ones that
+change, and the CloudFormation changes against the deployed stack (added, changed, replaced, removed; IAM
+apart), from a change set it deletes unexecuted (or from the templates when none can be made). It deploys,
+bootstraps and records nothing; it exits 0 with or without changes (--json has "pending").
+
 What a later deploy keeps when its flags say nothing: the sign-up policy, settings and secrets, clients,
 timeout, domain, slow demo, machine client, reserved concurrency, alarms (--no-alarms removes them), and
 the VPC (--vpc with --subnets replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and
@@ -46,11 +68,13 @@ followed.
 Examples:
   $ mcp-lambda deploy
   $ mcp-lambda deploy --profile work --region eu-west-1
+  $ mcp-lambda deploy --timeout 60 --plan
   $ mcp-lambda deploy --name my-tools --callback-port 41000 --yes
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
   $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key
+  $ mcp-lambda deploy --stdio-from claude-code:memory
   $ mcp-lambda deploy --alarms ops@example.com --latency-alarm-ms 3000
   $ mcp-lambda deploy --vpc vpc-0123456789abcdef0 --subnets subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb`,
     )
-    .action((options: StackCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
+    .action((options: DeployCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));
 };

@@ -1,41 +1,60 @@
 /**
  * `mcp-lambda deploy`: the flags become a checked request, the entries are bundled, the deployed stack
  * is read, and the plan (the request with what the stack keeps) is synthesized and deployed, with live
- * progress; then the outputs are printed and recorded.
+ * progress; then the outputs are printed and recorded. With `--plan` the same route ends in a comparison
+ * with the deployed stack instead, and nothing changes.
  */
 import { describeCost, estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
 import { printOutputs } from '../deploy/outputs.js';
 import { runDeploy } from '../deploy/deploy-flow.js';
 import { openSession } from '../deploy/session.js';
+import type { CallerIdentity } from '../aws/context.js';
 import type { CommandContext } from '../context.js';
+import type { StackDescription } from '../deploy/engine.js';
 import { prepareEntries } from '../entry/prepare.js';
-import type { StackCliOptions } from '../options/stack-options.js';
 import { type DeployPlan, planDeploy } from '../plan/deploy-plan.js';
+import { refuseDeployOnlyFlags, runPlan } from '../plan/plan-flow.js';
+import { showPlan } from '../plan/print-plan.js';
 import { readDeployRequest } from '../plan/request.js';
 import { stackRecordPath } from '../state/stack-state.js';
+import { readStdioMove, repointClient } from '../stdio/move.js';
+import { storeSecrets } from '../stdio/move-secrets.js';
+import type { DeployCliOptions } from './deploy.options.js';
 
-export async function deploy(ctx: CommandContext, options: StackCliOptions): Promise<void> {
+export async function deploy(ctx: CommandContext, options: DeployCliOptions): Promise<void> {
   const { out, global } = ctx;
-  // 1. The flags, checked (before anything is bundled or AWS is asked).
-  const request = await readDeployRequest(ctx, options);
+  // 1. The flags (with --stdio-from, the flags a client's stdio entry stands for), checked before anything
+  // is bundled or AWS is asked.
+  if (options.plan) refuseDeployOnlyFlags(options);
+  const move = await readStdioMove(ctx, options);
+  const request = await readDeployRequest(ctx, move?.flags ?? options);
   const { stackName, memoryMb } = request;
-  // 2. The user's own servers, bundled and proven to start.
-  const custom =
-    request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings, request.stack.toolGroups));
-
   const session = await openSession(ctx, stackName);
-  const started = Date.now();
   try {
-    // 3. The plan, once the stack's state is known; 4. synthesized and deployed (deploy-flow).
+    // 2. Who and where: a missing region or expired credentials is said before minutes of bundling.
+    const identity = await session.engine.identity();
+    // 3. The user's own servers, bundled and proven to start.
+    const custom =
+      request.entries &&
+      (await prepareEntries(ctx, request.entries, request.flags.name, request.settings, request.stack.toolGroups));
+    if (move) await storeSecrets(ctx, session.aws, move.moved);
+    const started = Date.now();
+    // 4. The plan, once the stack's state is known; 5. synthesized and deployed (deploy-flow).
     let plan: DeployPlan | undefined;
-    const outcome = await runDeploy(ctx, {
+    const route = {
       stack: { ...request.stack, stackName, ...custom },
-      prepare: async (existing, identity) => {
+      prepare: async (existing: StackDescription | undefined, identity: CallerIdentity) => {
         plan = await planDeploy(ctx, request, custom, existing, identity, session);
         return plan.stack;
       },
       engine: session.engine,
       progress: session.progress,
+      identity,
+    };
+    // --plan: 5. synthesized and compared with the deployed stack; nothing deployed, nothing recorded.
+    if (options.plan) return showPlan(ctx, await runPlan(ctx, route));
+    const outcome = await runDeploy(ctx, {
+      ...route,
       ...(global.profile !== undefined && { profile: global.profile }),
       ...(options.bootstrap === true && { bootstrap: true }),
       ...(options.cloudformationExecutionPolicies !== undefined && {
@@ -45,7 +64,6 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
     const signUp = plan?.signUp;
     const secrets = plan?.secrets ?? 1;
     const alarms = plan?.alarms ?? 0;
-    const { identity } = outcome;
     if (global.json) {
       out.json({
         stackName,
@@ -63,6 +81,7 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
           region: 'us-east-1',
         },
       });
+      if (move) await repointClient(ctx, move, stackName, options);
       return;
     }
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -83,7 +102,8 @@ export async function deploy(ctx: CommandContext, options: StackCliOptions): Pro
         `AWS has mailed ${plan.confirmAlarmEmail} a link to confirm the alarms' subscription ("AWS Notification - Subscription Confirmation"): the alarms mail nobody until it is followed. mcp-lambda status shows their state meanwhile.`,
       );
     }
-    printNextSteps(ctx, outcome.outputs, stackName);
+    // With --stdio-from, the client that ran the server locally is offered the deployed one instead.
+    if (!(move && (await repointClient(ctx, move, stackName, options)))) printNextSteps(ctx, outcome.outputs, stackName);
   } finally {
     session.close();
   }

@@ -23,6 +23,8 @@ export interface WriteConfigOptions extends StackSelector {
   readonly entryName?: string;
   readonly dryRun?: boolean;
   readonly print?: boolean;
+  /** Replace a different entry of the same name without asking (the caller asked already: deploy --stdio-from). */
+  readonly replace?: boolean;
   /** One of several servers behind the stack. @default every one */
   readonly server?: string;
 }
@@ -134,6 +136,7 @@ async function writeClaudeCode(
     name,
     entry,
     dryRun: options.dryRun === true,
+    replace: options.replace === true,
     // A project file a symlink leads out of is refused before anything is shown (the write would refuse it).
     plan: () => checkInsideProject(target).then(() => planEntry(target, name, entry)),
     write: () => writeEntry(target, name, entry, mode, lockOptions),
@@ -230,6 +233,7 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
     name,
     entry,
     dryRun: options.dryRun === true,
+    replace: options.replace === true,
     plan: () => checkInsideProject(where.target).then(() => planClientEntry(where, name, entry)),
     write: () => writeClientEntry(where, name, entry, mode, lockOptions),
     record: {
@@ -267,6 +271,7 @@ async function applyEntry(
     readonly name: string;
     readonly entry: unknown;
     readonly dryRun: boolean;
+    readonly replace: boolean;
     readonly plan: () => Promise<ConfigPlan>;
     readonly write: () => Promise<unknown>;
     readonly record: ClaudeEntryRecord;
@@ -288,7 +293,8 @@ async function applyEntry(
     return undefined;
   }
   const unchanged = plan.after === plan.before;
-  if (!unchanged && plan.existing !== undefined) {
+  // A replacement the caller asked about already is not shown: the old entry may hold keys in its env.
+  if (!unchanged && plan.existing !== undefined && !change.replace) {
     out.info(`${file} already has a "${name}" entry that differs:`);
     out.info(`  now:   ${JSON.stringify(plan.existing)}`);
     out.info(`  new:   ${JSON.stringify(entry)}`);

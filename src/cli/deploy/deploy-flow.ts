@@ -37,6 +37,8 @@ export interface DeployFlowOptions {
     identity: CallerIdentity,
   ) => Promise<Partial<McpServerStackOptions>>;
   readonly now?: () => Date;
+  /** Who and where, when the command asked before its slow steps (deploy asks before bundling). */
+  readonly identity?: CallerIdentity;
 }
 
 export interface DeployOutcome extends DeployResult {
@@ -73,7 +75,7 @@ export async function runDeploy(ctx: CommandContext, options: DeployFlowOptions)
   const stackName = options.stack.stackName;
   const now = options.now ?? (() => new Date());
 
-  const identity = await engine.identity();
+  const identity = options.identity ?? (await engine.identity());
   out.info(`Deploying ${out.style.bold(stackName)} to account ${identity.account} in ${identity.region} as ${identity.arn}`);
   const flags = regionFlags(identity, options.profile);
   const followHint = () =>

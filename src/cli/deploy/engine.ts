@@ -4,6 +4,7 @@
  */
 import type { McpServerStackOptions } from '../../stack/props.js';
 import type { AwsContext, CallerIdentity } from '../aws/context.js';
+import type { StackChanges } from './stack-changes.js';
 import type { ConcurrencyReading } from './concurrency.js';
 
 export interface StackDescription {
@@ -58,6 +59,14 @@ export interface DeployRequest {
   confirmSecurityChanges(diff: string): Promise<boolean>;
 }
 
+/** What `deploy --plan` asks: the changes a deploy of `stack` would make, changing nothing. */
+export interface PlanRequest {
+  readonly stack: McpServerStackOptions & { readonly stackName: string };
+  readonly identity: CallerIdentity;
+  /** Whether a stack of that name exists (a new stack is compared with nothing, without a change set). */
+  readonly exists: boolean;
+}
+
 export interface DeployResult {
   readonly outputs: Readonly<Record<string, string>>;
   /** CloudFormation had nothing to change. */
@@ -71,6 +80,11 @@ export interface DeployEngine {
   /** Bootstraps the environment; `executionPolicies` replace the CDK's default (AdministratorAccess). */
   bootstrap(identity: CallerIdentity, options?: { readonly executionPolicies?: readonly string[] }): Promise<void>;
   deploy(request: DeployRequest): Promise<DeployResult>;
+  /**
+   * Synthesizes the stack and compares it with the deployed one: through a change set that is created,
+   * read and deleted (never executed), or the templates when no change set can be made.
+   */
+  plan(request: PlanRequest): Promise<StackChanges>;
   /** Deletes the stack; with `retainUserPool`, the (deletion-protected) pool and its users stay. */
   destroy(
     stackName: string,

@@ -15,7 +15,6 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { buildApp } from '../../stack/app.js';
 import type { AwsContext, CallerIdentity } from '../aws/context.js';
 import { explainAwsError } from '../aws/errors.js';
 import { RemoteError, type UserError } from '../terminal/errors.js';
@@ -24,6 +23,7 @@ import type {
   DeployEngine,
   DeployRequest,
   DeployResult,
+  PlanRequest,
   ProgressListener,
   ResourceFailure,
   StackDescription,
@@ -31,6 +31,8 @@ import type {
 import { isInProgress } from './engine.js';
 import { type ConcurrencyReading, readAccountConcurrency } from './concurrency.js';
 import { createIoHost } from './io-host.js';
+import type { StackChanges } from './stack-changes.js';
+import { assemblySource, planWithToolkit } from './toolkit-plan.js';
 
 export interface ToolkitEngineOptions {
   readonly aws: AwsContext;
@@ -184,15 +186,7 @@ export class ToolkitEngine implements DeployEngine {
   async deploy(request: DeployRequest): Promise<DeployResult> {
     const { StackSelectionStrategy } = await import('@aws-cdk/toolkit-lib');
     const { toolkit, ioHost } = await this.toolkit((diff) => request.confirmSecurityChanges(diff));
-    const source = await toolkit.fromAssemblyBuilder(async (props) => {
-      const { app } = buildApp({
-        ...request.stack,
-        outdir: props.outdir ?? '',
-        ...(props.context && { context: props.context }),
-        env: { account: request.identity.account, region: request.identity.region },
-      });
-      return app.synth();
-    });
+    const source = await assemblySource(toolkit, request);
     try {
       const result = await toolkit.deploy(source, {
         stacks: { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE, patterns: [request.stack.stackName] },
@@ -202,6 +196,22 @@ export class ToolkitEngine implements DeployEngine {
       return { outputs: deployed?.outputs ?? {}, noChanges: ioHost.noChanges === true };
     } catch (error) {
       const explained = explainAwsError(error, { ...this.aws.settings, doing: 'deploy', stack: request.stack.stackName });
+      if (explained) throw explained;
+      if (ioHost.errors.length > 0 && error instanceof Error) error.message = `${error.message}\n${ioHost.errors.join('\n')}`;
+      throw error;
+    }
+  }
+
+  async plan(request: PlanRequest): Promise<StackChanges> {
+    const { toolkit, ioHost } = await this.toolkit();
+    try {
+      return await planWithToolkit(toolkit, await assemblySource(toolkit, request), request);
+    } catch (error) {
+      const explained = explainAwsError(error, {
+        ...this.aws.settings,
+        doing: 'compare the stack with the deployed one',
+        stack: request.stack.stackName,
+      });
       if (explained) throw explained;
       if (ioHost.errors.length > 0 && error instanceof Error) error.message = `${error.message}\n${ioHost.errors.join('\n')}`;
       throw error;

@@ -25,17 +25,10 @@ export interface PreparedEntry {
 export async function prepareEntry(
   ctx: CommandContext,
   entry: string,
-  name: string | undefined,
   settings?: { readonly environment: Readonly<Record<string, string>>; readonly secrets: Readonly<Record<string, string>> },
 ): Promise<PreparedEntry> {
   checkPathFlag('--entry', entry, './server.ts');
   checkEntryFile(ctx.cwd, entry);
-  if (name === undefined) {
-    throw new UsageError(
-      '--entry needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
-      `--entry ${entry} --name my-tools`,
-    );
-  }
   const { bundleEntry, checkAndRecord, EntryError } = await import('./bundle.js');
   const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-entry-'));
   try {
@@ -149,14 +142,43 @@ export function plannedServers(flags: readonly ServerFlag[]): EntryStackOptions 
   return flags.length > 1 ? { servers: flags.map((flag) => ({ name: flag.name ?? '' })) } : {};
 }
 
+/**
+ * What can be said of the server flags before anything is bundled or AWS is asked: each entry is a file,
+ * and the deployment has a name (`--name`), which the stack, its user pool and its OAuth scope take.
+ * Returns that name.
+ */
+export async function checkServerFlags(cwd: string, flags: readonly ServerFlag[], name: string | undefined): Promise<string> {
+  if (flags.length > 1 && name === undefined) {
+    throw new UsageError(
+      `Several ${flags.some((flag) => 'command' in flag) ? 'servers (--entry, --stdio)' : '--entry flags'} need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its flag.`,
+      `${flags.map(shownFlag).join(' ')} --name my-team`,
+    );
+  }
+  for (const flag of flags) if (!('command' in flag)) checkEntryFile(cwd, flag.file);
+  if (name !== undefined) return name;
+  const [only] = flags;
+  if (only === undefined) throw new Error('checkServerFlags: no server flags');
+  if (!('command' in only)) {
+    throw new UsageError(
+      '--entry needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
+      `--entry ${only.file} --name my-tools`,
+    );
+  }
+  const { stdioServerName } = await import('../stdio/prepare.js');
+  throw new UsageError(
+    '--stdio needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
+    `--stdio "${only.line}" --name ${(await stdioServerName(only.command)) || 'my-server'}`,
+  );
+}
+
 /** Bundles and checks one server: a module, or a stdio program (see src/cli/stdio/prepare.ts). */
 async function prepareServer(
   ctx: CommandContext,
   flag: ServerFlag,
-  name: string | undefined,
-  settings?: Parameters<typeof prepareEntry>[3],
+  name: string,
+  settings?: Parameters<typeof prepareEntry>[2],
 ): Promise<{ dir: string; tools: readonly string[]; package?: string }> {
-  if (!('command' in flag)) return prepareEntry(ctx, flag.file, name, settings);
+  if (!('command' in flag)) return prepareEntry(ctx, flag.file, settings);
   const { prepareStdio } = await import('../stdio/prepare.js');
   return prepareStdio(ctx, flag, name, settings);
 }
@@ -166,19 +188,14 @@ export async function prepareEntries(
   ctx: CommandContext,
   flags: readonly ServerFlag[],
   name: string | undefined,
-  settings?: Parameters<typeof prepareEntry>[3],
+  settings?: Parameters<typeof prepareEntry>[2],
   /** `--tool-groups`: each tool it names must be one an entry lists. */
   toolGroups?: Readonly<Record<string, readonly string[]>>,
 ): Promise<EntryStackOptions> {
-  if (flags.length > 1 && name === undefined) {
-    throw new UsageError(
-      `Several ${flags.some((flag) => 'command' in flag) ? 'servers (--entry, --stdio)' : '--entry flags'} need --name: it names the deployment (its stack, user pool and sign-in); each server is named by its flag.`,
-      `${flags.map(shownFlag).join(' ')} --name my-team`,
-    );
-  }
+  const deployment = await checkServerFlags(ctx.cwd, flags, name);
   const [only] = flags;
   if (flags.length === 1 && only) {
-    const prepared = await prepareServer(ctx, only, name, settings);
+    const prepared = await prepareServer(ctx, only, deployment, settings);
     checkToolGroupTools(toolGroups, prepared.tools);
     return { lambdaBundleDir: prepared.dir, ...(prepared.package !== undefined && { packages: { '': prepared.package } }) };
   }
@@ -187,7 +204,7 @@ export async function prepareEntries(
   const packages: Record<string, string> = {};
   for (const flag of flags) {
     // Each is checked with what its function gets: the settings for every server and its own.
-    const prepared = await prepareServer(ctx, flag, name, settings && settingsFor(settings, flag.name));
+    const prepared = await prepareServer(ctx, flag, deployment, settings && settingsFor(settings, flag.name));
     servers.push({ name: flag.name ?? '', lambdaBundleDir: prepared.dir });
     tools.push(...prepared.tools);
     if (prepared.package !== undefined) packages[flag.name ?? ''] = prepared.package;

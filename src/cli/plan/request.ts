@@ -11,7 +11,7 @@ import type { McpServerStackOptions } from '../../stack/props.js';
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../deployed/name.js';
 import { scopeSettings, type ServerSettings, settingsFromFlags } from '../deployed/settings.js';
-import { parseEntryFlags, plannedServers, type ServerFlag } from '../entry/prepare.js';
+import { checkServerFlags, parseEntryFlags, plannedServers, type ServerFlag } from '../entry/prepare.js';
 import { parseStdioFlags } from '../stdio/prepare.js';
 import { alarmsFromFlags } from '../options/alarm-options.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
@@ -64,6 +64,8 @@ export async function readDeployRequest(
     if (error instanceof StackPropsError) throw new UsageError(error.message);
     throw error;
   }
+  // Each entry a file, and a name for the deployment: said before minutes of bundling.
+  if (entries) await checkServerFlags(ctx.cwd, entries, flags.name);
   return {
     flags,
     stackName,

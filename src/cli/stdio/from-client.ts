@@ -4,14 +4,14 @@
  * are where Claude Code reads them (local, project, user scope: the first that has the name, as Claude
  * Code resolves it); Claude Desktop's are in `claude_desktop_config.json`. Only reads: nothing here writes.
  *
- * The entry becomes a `--stdio` command line (quoted back with shell-quote, so the `--stdio` parser reads
- * exactly the words the client would run) and its environment, split into plain settings and values that
+ * The entry becomes a `--stdio` command line (each word quoted where a shell would need it, so the `--stdio`
+ * parser reads exactly the words the client would run) and its environment, split into plain settings and values that
  * look like keys — those are offered for Secrets Manager (./move-secrets.ts), never put in the template.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { quote } from 'shell-quote';
 import { type ConfigScope, readEntries } from '../clients/claude-code/config-file.js';
+import { shellQuote } from '../clients/claude-code/entry.js';
 import { ConfigFileError, lookup, parseStrict, readConfig } from '../clients/json-config.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 
@@ -148,7 +148,7 @@ export async function readStdioEntry(
     command,
     args: argv.slice(1),
     env: environment,
-    commandLine: quote(argv),
+    commandLine: argv.map(shellQuote).join(' '),
   };
 }
 

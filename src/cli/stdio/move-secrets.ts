@@ -101,25 +101,32 @@ export function backupFile(env: Readonly<Record<string, string | undefined>>, en
  * the scope it was found in (by write-config, which merges and writes atomically), once the old entry is
  * in a backup file with the command that restores it. Claude Desktop keeps remote servers in its
  * Connectors, not in the file: its steps are printed and its stdio entry is left for the user to remove.
+ * True when the client was given the deployed server.
  */
 export async function offerToRepoint(
   ctx: CommandContext,
   entry: ClientStdioEntry,
   write: (options: { client: string; scope: 'project' | 'user' | 'local'; entryName: string }) => Promise<void>,
-): Promise<void> {
+  /** `--repoint` / `--no-repoint`; undefined: ask. */
+  given?: boolean,
+): Promise<boolean> {
   const { out } = ctx;
   if (entry.client === 'claude-desktop') {
     await write({ client: 'claude-desktop', scope: 'user', entryName: entry.name });
     out.info(`Once the connector works, remove the stdio entry "${entry.name}" from ${entry.file}.`);
-    return;
+    return true;
   }
-  const repoint = await ctx.prompt.confirm(
-    `Point Claude Code's "${entry.name}" at the deployed server? (the stdio entry is kept in a backup file)`,
-    { default: true, flag: '--repoint' },
-  );
+  const repoint =
+    given ??
+    (await ctx.prompt.confirm(
+      `Point Claude Code's "${entry.name}" at the deployed server? (the stdio entry is kept in a backup file)`,
+      { default: true, flag: '--repoint' },
+    ));
   if (!repoint) {
-    out.info(`Claude Code's "${entry.name}" still runs the server locally. To switch later: mcp-lambda write-config`);
-    return;
+    out.info(
+      `Claude Code's "${entry.name}" still runs the server locally. To switch later: mcp-lambda write-config --entry-name ${shellQuote(entry.name)} --scope ${entry.scope ?? 'user'}`,
+    );
+    return false;
   }
   const file = backupFile(ctx.env, entry);
   const scope = entry.scope ?? 'user';
@@ -133,4 +140,5 @@ export async function offerToRepoint(
   });
   out.info(`Kept the stdio entry in ${file}.`);
   await write({ client: 'claude-code', scope, entryName: entry.name });
+  return true;
 }

@@ -95,15 +95,9 @@ export interface PreparedStdio {
 export async function prepareStdio(
   ctx: CommandContext,
   flag: StdioFlag,
-  name: string | undefined,
+  name: string,
   settings?: { readonly environment: Readonly<Record<string, string>>; readonly secrets: Readonly<Record<string, string>> },
 ): Promise<PreparedStdio> {
-  if (name === undefined) {
-    throw new UsageError(
-      '--stdio needs --name: it names the deployment and its OAuth scope (<MCP URL>/<name>).',
-      `--stdio "${flag.line}" --name ${(await stdioServerName(flag.command)) || 'my-server'}`,
-    );
-  }
   const { bundleStdio, recordStdio } = await import('./bundle.js');
   const label = flag.name ?? name;
   const dir = await mkdtemp(join(tmpdir(), 'mcp-lambda-stdio-'));
