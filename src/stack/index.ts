@@ -8,6 +8,14 @@
  * new McpServerStack(new App(), 'my-mcp', { serverName: 'dog-facts', callbackPort: 31927 });
  * ```
  */
+export {
+  type AlarmSettings,
+  alarmNames,
+  checkAlarmSettings,
+  DEFAULT_LATENCY_ALARM_MS,
+  readAlarmsOutput,
+} from './alarm-settings.js';
+export { McpAlarms, type McpAlarmsProps } from './alarms.js';
 export { CORS_ALLOW_HEADERS, McpApi, type McpApiProps, staticHeader } from './api.js';
 export { buildApp, type BuildAppOptions } from './app.js';
 export { McpAuth, type McpAuthProps } from './auth.js';

@@ -5,6 +5,8 @@
  */
 import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { McpAlarms } from './alarms.js';
+import { alarmsOutputValue } from './alarm-settings.js';
 import { McpApi } from './api.js';
 import { McpAuth } from './auth.js';
 import { thirdPartyRedirectUris } from './clients.js';
@@ -52,6 +54,9 @@ export const OUTPUTS = {
   thirdPartyRedirectUris: 'ThirdPartyRedirectUris',
   vpc: 'Vpc',
   vpcSecurityGroup: 'VpcSecurityGroup',
+  alarms: 'Alarms',
+  alarmTopic: 'AlarmTopic',
+  alarmNames: 'AlarmNames',
 } as const;
 
 /** One server of the stack as clients reach it. */
@@ -74,6 +79,8 @@ export class McpServerStack extends Stack {
   readonly endpoints: readonly ServerEndpoint[];
   /** The VPC network every server function joins (`vpc`). */
   readonly network?: McpNetwork;
+  /** The alarms and the topic they mail (`alarms`). */
+  readonly alarms?: McpAlarms;
 
   constructor(scope: Construct, id: string, props: McpServerStackProps = {}) {
     const options = resolveStackOptions({ ...props, stackName: props.stackName ?? id });
@@ -350,6 +357,31 @@ export class McpServerStack extends Stack {
         network.createdSecurityGroup
           ? 'Security group of the MCP functions, made by the stack: all egress, no ingress'
           : 'Security group of the MCP functions: yours (deploy --security-group)',
+      );
+    }
+    if (options.alarms) {
+      const alarms = (this.alarms = new McpAlarms(this, 'Monitoring', {
+        settings: options.alarms,
+        functions: this.endpoints.map((endpoint) => ({
+          ...(servers && { name: endpoint.name }),
+          function: endpoint.function.function,
+        })),
+        stage: api.api.deploymentStage,
+      }));
+      output(
+        OUTPUTS.alarms,
+        alarmsOutputValue(options.alarms),
+        'Who the alarms mail, and the p95 latency they call slow (deploy --alarms; kept by later deploys, --no-alarms removes them)',
+      );
+      output(
+        OUTPUTS.alarmTopic,
+        alarms.topic.topicArn,
+        'SNS topic the alarms publish to (its email subscription must be confirmed)',
+      );
+      output(
+        OUTPUTS.alarmNames,
+        alarms.names.join(','),
+        'CloudWatch alarms on the functions, the API and its latency (mcp-lambda status shows their state)',
       );
     }
     if (this.auth.allowList) {

@@ -29,6 +29,7 @@ import {
 import { checkServerSettings, checkSettings, type SecretSetting } from './settings.js';
 import { allowListValue, checkAllowEntry, SIGN_UP_MODES, type SignUpPolicy } from './sign-up.js';
 import { checkVpcSettings, type VpcSettings } from './vpc-settings.js';
+import { type AlarmOptions, checkAlarmSettings, type ResolvedAlarmOptions } from './alarm-settings.js';
 
 export { checkServerName, DEFAULT_CALLBACK_PORT, DEFAULT_SERVER_NAME, DEFAULT_SESSION_HOURS, StackPropsError } from './names.js';
 /** The MCP Inspector's OAuth callback. */
@@ -50,7 +51,7 @@ export const DEFAULT_THROTTLING = { rateLimit: 50, burstLimit: 100 } as const;
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://localhost:6274', 'http://127.0.0.1:6274'];
 
 /** Options of {@link McpServerStack}. */
-export interface McpServerStackOptions {
+export interface McpServerStackOptions extends AlarmOptions {
   /** Server name: the scope is `<MCP URL>/<name>`, and resource names derive from it. @default dog-facts */
   readonly serverName?: string;
   /** @default mcp-lambda-<serverName> */
@@ -182,7 +183,7 @@ export const MAX_SERVERS = 10;
 export const ALL_SERVERS_SCOPE_NAME = 'all-servers';
 
 /** Options with every default applied, checked. */
-export interface ResolvedStackOptions {
+export interface ResolvedStackOptions extends ResolvedAlarmOptions {
   readonly serverName: string;
   readonly stackName: string;
   readonly stage: string;
@@ -413,6 +414,7 @@ export function resolveStackOptions(options: McpServerStackOptions = {}): Resolv
     ...(servers !== undefined && { servers }),
     ...(options.packages !== undefined && Object.keys(options.packages).length > 0 && { packages: options.packages }),
     ...(vpc !== undefined && { vpc }),
+    ...(options.alarms !== undefined && { alarms: checkAlarmSettings(options.alarms) }),
   };
 }
 

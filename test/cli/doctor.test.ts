@@ -134,6 +134,8 @@ describe('a healthy chain', () => {
       ['mcp', 'ok'],
       ['token', 'ok'],
       ['callback-port', 'ok'],
+      // The stand-in's stack has neither alarms nor reserved concurrency: a warning, not a break.
+      ['guard-rails', 'warn'],
     ]);
   });
 
@@ -592,5 +594,43 @@ describe('a stack in your VPC', () => {
       subnetIds: ['subnet-0aaaaaaaaaaaaaaaa'],
       securityGroup: 'sg-0123456789abcdef0',
     });
+  });
+});
+
+describe('alarms and caps (a finding, not a link)', () => {
+  const run = async (outputs: Record<string, string>, json = false) => {
+    const home = claudeHome();
+    await saveStackRecord(
+      { HOME: home.home },
+      { stackName: STACK, region: REGION, savedAt: new Date().toISOString(), outputs: { ...chain.outputs, ...outputs } },
+    );
+    return runCli(['doctor', ...(json ? ['--json'] : [])], { ...home.env, AWS_REGION: REGION }, { cwd: home.home });
+  };
+
+  // The healthy chain above exits 0 with this warning in it (the stand-in's stack has neither).
+  it('warns about a stack with neither alarms nor reserved concurrency, with the fix', async () => {
+    const result = await run({});
+    expect(result.stdout).toMatch(
+      /! alarms and caps\s+neither alarms nor reserved concurrency: nobody is told when the server fails/,
+    );
+    expect(result.stdout).toContain(
+      'fix: mcp-lambda deploy --alarms you@example.com (about $0.10 per alarm a month), or cap it with --reserved-concurrency <n>',
+    );
+    // "none" is a choice recorded, not a cap.
+    const none = JSON.parse((await run({ ReservedConcurrency: 'none' }, true)).stdout);
+    expect(none.checks.at(-1)).toMatchObject({ id: 'guard-rails', status: 'warn' });
+    expect(none.firstBroken).not.toBe('guard-rails');
+  });
+
+  it('is satisfied by alarms or by reserved concurrency', async () => {
+    const alarms = JSON.parse((await run({ Alarms: '{"email":"ops@example.com","latencyMs":5000}' }, true)).stdout);
+    expect(alarms.checks.at(-1)).toEqual({
+      id: 'guard-rails',
+      title: 'alarms and caps',
+      status: 'ok',
+      detail: 'alarms mail ops@example.com (p95 latency over 5000 ms)',
+    });
+    const reserved = JSON.parse((await run({ ReservedConcurrency: '20' }, true)).stdout);
+    expect(reserved.checks.at(-1)).toMatchObject({ status: 'ok', detail: 'reserved concurrency 20 per function' });
   });
 });

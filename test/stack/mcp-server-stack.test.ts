@@ -636,8 +636,11 @@ describe('outputs', () => {
     // ServerSettings appears only when the server has settings or secrets; the domain's only with --domain;
     // ReservedConcurrency only when a choice was made; SlowDemo only with the slow demo; PerToolMetrics only with
     // them; the machine client's only with --machine-client; ThirdPartyRedirectUris only when --clients names
-    // such a client; the VPC's only with --vpc; Packages only with --stdio "npx …".
+    // such a client; the VPC's only with --vpc; Packages only with --stdio "npx …"; the alarms' only with --alarms.
     const optional: string[] = [
+      OUTPUTS.alarms,
+      OUTPUTS.alarmTopic,
+      OUTPUTS.alarmNames,
       OUTPUTS.vpc,
       OUTPUTS.vpcSecurityGroup,
       OUTPUTS.serverSettings,

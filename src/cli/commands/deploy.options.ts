@@ -4,6 +4,7 @@ import { type DefineCommand } from '../options/selectors.js';
 import type { StackCliOptions } from '../options/stack-options.js';
 import type { MoveCliOptions } from '../stdio/move.js';
 import { addStackOptions } from '../options/stack-options.js';
+import { addAlarmOptions } from '../options/alarm-options.js';
 import { addVpcOptions } from '../options/vpc-options.js';
 
 /** deploy's flags: the stack's, and `--plan`. */
@@ -13,12 +14,14 @@ export interface DeployCliOptions extends StackCliOptions, MoveCliOptions {
 }
 
 export const defineDeploy: DefineCommand = (program, run) => {
-  addVpcOptions(
-    addStackOptions(
-      program
-        .command('deploy')
-        .helpGroup('Deploy and connect:')
-        .description('synthesize the stack in-process and deploy it to your AWS account'),
+  addAlarmOptions(
+    addVpcOptions(
+      addStackOptions(
+        program
+          .command('deploy')
+          .helpGroup('Deploy and connect:')
+          .description('synthesize the stack in-process and deploy it to your AWS account'),
+      ),
     ),
   )
     .option('--plan', 'show the settings and the CloudFormation changes a deploy would make; change nothing')
@@ -56,9 +59,11 @@ apart), from a change set it deletes unexecuted (or from the templates when none
 bootstraps and records nothing; it exits 0 with or without changes (--json has "pending").
 
 What a later deploy keeps when its flags say nothing: the sign-up policy, settings and secrets, clients,
-timeout, domain, slow demo, machine client, reserved concurrency, and the VPC (--vpc with --subnets
-replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and warns when the subnets have
-no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets Manager/SSM).
+timeout, domain, slow demo, machine client, reserved concurrency, alarms (--no-alarms removes them), and
+the VPC (--vpc with --subnets replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and
+warns when the subnets have no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets
+Manager/SSM). With --alarms, AWS mails the address a confirmation link: the alarms mail nobody until it is
+followed.
 
 Examples:
   $ mcp-lambda deploy
@@ -68,6 +73,7 @@ Examples:
   $ mcp-lambda deploy --name my-tools --entry ./server.ts
   $ mcp-lambda deploy --name team --entry notes=./notes.ts --entry weather=./weather.ts --secret weather:API_KEY=weather/api-key
   $ mcp-lambda deploy --stdio-from claude-code:memory
+  $ mcp-lambda deploy --alarms ops@example.com --latency-alarm-ms 3000
   $ mcp-lambda deploy --vpc vpc-0123456789abcdef0 --subnets subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb`,
     )
     .action((options: DeployCliOptions) => run(async (ctx) => (await import('./deploy.js')).deploy(ctx, options)));

@@ -63,6 +63,7 @@ export async function deploy(ctx: CommandContext, options: DeployCliOptions): Pr
     });
     const signUp = plan?.signUp;
     const secrets = plan?.secrets ?? 1;
+    const alarms = plan?.alarms ?? 0;
     if (global.json) {
       out.json({
         stackName,
@@ -71,9 +72,10 @@ export async function deploy(ctx: CommandContext, options: DeployCliOptions): Pr
         created: outcome.created,
         noChanges: outcome.noChanges,
         signUp,
+        ...(plan?.confirmAlarmEmail !== undefined && { alarmConfirmationMailedTo: plan.confirmAlarmEmail }),
         outputs: outcome.outputs,
         costEstimate: {
-          ...estimateCost(memoryMb, 100, secrets),
+          ...estimateCost(memoryMb, 100, secrets, alarms),
           currency: 'USD',
           pricesAsOf: PRICES_AS_OF,
           region: 'us-east-1',
@@ -92,8 +94,14 @@ export async function deploy(ctx: CommandContext, options: DeployCliOptions): Pr
     out.result('');
     printOutputs(out, outcome.outputs);
     out.result('');
-    out.info(describeCost(memoryMb, 100, secrets));
+    out.info(describeCost(memoryMb, 100, secrets, alarms));
     out.info(out.style.dim(`Outputs saved to ${stackRecordPath(ctx.env, identity.region, stackName)}`));
+    if (plan?.confirmAlarmEmail !== undefined) {
+      out.info('');
+      out.warn(
+        `AWS has mailed ${plan.confirmAlarmEmail} a link to confirm the alarms' subscription ("AWS Notification - Subscription Confirmation"): the alarms mail nobody until it is followed. mcp-lambda status shows their state meanwhile.`,
+      );
+    }
     // With --stdio-from, the client that ran the server locally is offered the deployed one instead.
     if (!(move && (await repointClient(ctx, move, stackName, options)))) printNextSteps(ctx, outcome.outputs, stackName);
   } finally {

@@ -23,7 +23,9 @@ Checks, in Claude Code's order: the 401 challenge and its resource_metadata, the
 metadata, the issuer's discovery document, the authorize endpoint (client, callback, scope, resource),
 Claude Code's entries on disk (and their headersHelper), the MCP exchange with your stored sign-in
 (server/discover, initialize, tools/list, subscriptions/listen within 1 s), the token's scope and
-audience, and the callback port on this machine. Exit code 1 when a link is broken.
+audience, and the callback port on this machine. Exit code 1 when a link is broken. For a deployed
+stack it then warns (never fails) when nothing tells you of failures and nothing caps the server: no
+alarms (deploy --alarms) and no reserved concurrency.
 
 A headersHelper is a shell command from a config file (a project's .mcp.json comes with the repository).
 doctor runs one by itself only when it is exactly the "mcp-lambda token" command write-config writes for

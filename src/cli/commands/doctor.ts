@@ -7,6 +7,7 @@ import { readTokens } from '../auth/token-store.js';
 import type { CommandContext } from '../context.js';
 import type { DoctorTarget } from '../doctor/chain.js';
 import { runDoctor } from '../doctor/checks.js';
+import { checkGuardRails } from '../doctor/guard-rails.js';
 import type { CheckResult } from '../doctor/report.js';
 import { UsageError, UserError } from '../terminal/errors.js';
 import { oneServer, resolveStack, type StackOutputs, type StackSelector } from '../deployed/resolve.js';
@@ -88,7 +89,7 @@ function stackFlags(ctx: CommandContext, options: DoctorOptions): string {
 async function target(
   ctx: CommandContext,
   options: DoctorOptions,
-): Promise<DoctorTarget & { stackName?: string; vpc?: VpcSettings & { securityGroup?: string } }> {
+): Promise<DoctorTarget & { stackName?: string; vpc?: VpcSettings & { securityGroup?: string }; guardRails?: CheckResult }> {
   if (options.url !== undefined) {
     if (options.name !== undefined || options.stackName !== undefined) {
       throw new UsageError('Pass either --url or --name/--stack-name, not both.');
@@ -133,6 +134,7 @@ async function target(
   const vpc = readVpcOutput(stack.raw.Vpc);
   return {
     stackName: stack.stackName,
+    guardRails: checkGuardRails(stack.raw, command),
     ...(vpc && {
       vpc: { ...vpc, ...(stack.raw.VpcSecurityGroup !== undefined && { securityGroup: stack.raw.VpcSecurityGroup }) },
     }),
@@ -177,6 +179,8 @@ export async function doctor(
       return ctx.prompt.confirm('Run it now, as you, to check it?', { default: false, flag: '--run-helpers' });
     },
   });
+  // After the chain: whether anyone hears of a failure, and what caps the server.
+  if (chain.guardRails) results.push(chain.guardRails);
   const broken = results.find((check) => check.status === 'fail');
 
   if (global.json) {

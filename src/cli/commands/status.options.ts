@@ -15,8 +15,9 @@ export const defineStatus: DefineCommand = (program, run) => {
 The health panel reads the function's own metrics (namespace mcp-lambda, from its request log lines),
 Lambda's throttles and peak concurrency and API Gateway's 4xx/5xx in one GetMetricData call
 (cloudwatch:GetMetricData), and the per-tool table from one Logs Insights query (logs:StartQuery,
-logs:GetQueryResults; it scans the window's log, $0.005 per GB). A part you may not read is named with
-the permission it needs, and the rest is shown. The cost is an estimate from list prices.
+logs:GetQueryResults; it scans the window's log, $0.005 per GB), and the state of each alarm of a stack
+deployed with --alarms (cloudwatch:DescribeAlarms). A part you may not read is named with the permission
+it needs, and the rest is shown. The cost is an estimate from list prices.
 
 Examples:
   $ mcp-lambda status

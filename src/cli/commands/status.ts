@@ -12,10 +12,12 @@ import { UserError } from '../terminal/errors.js';
 import { listLocalArtifacts } from '../state/local-artifacts.js';
 import { describeSignUp } from '../deployed/sign-up.js';
 import { describeVpc } from '../deployed/vpc.js';
+import { readAlarmsOutput } from '../../stack/alarm-settings.js';
 import { readVpcOutput } from '../../stack/vpc-settings.js';
 import type { HealthFigures, Window } from '../health/figures.js';
 import { parseWindow } from '../health/figures.js';
-import { gatherHealth, healthTarget } from '../health/gather.js';
+import { alarmNamesOf } from '../health/alarms.js';
+import { gatherAlarms, gatherHealth, healthTarget } from '../health/gather.js';
 import { healthCost, renderHealth } from '../health/panel.js';
 import type { Session } from '../deploy/session.js';
 import { explainAwsError } from '../aws/errors.js';
@@ -43,6 +45,7 @@ async function health(
 ): Promise<HealthFigures> {
   const cfn = await session.aws.cloudFormation();
   const { DescribeStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+  const alarmNames = alarmNamesOf(outputs);
   let resources;
   try {
     resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
@@ -51,11 +54,17 @@ async function health(
       ...session.aws.settings,
       doing: 'list its resources (cloudformation:DescribeStackResources)',
     });
-    return { window, missing: [`health: not shown, ${explained?.message ?? String(error)}`] };
+    const missing = [`health: not shown, ${explained?.message ?? String(error)}`];
+    // The alarms are the stack's, found by name: their states need none of its resources.
+    const alarms = alarmNames && (await gatherAlarms(session.aws, alarmNames, missing));
+    return { window, ...(alarms && { alarms }), missing };
   }
   // The deployment's name is what the function calls itself (older stacks: the end of its scope, `<MCP URL>/<name>`).
   const deployment = outputs.ServerName || outputs.McpOAuthScope?.split('/').pop() || options.name || 'dog-facts';
-  return gatherHealth(session.aws, healthTarget(resources, stackName, deployment, options.server), window, { signal });
+  return gatherHealth(session.aws, healthTarget(resources, stackName, deployment, options.server), window, {
+    signal,
+    ...(alarmNames && { alarmNames }),
+  });
 }
 
 export async function status(ctx: CommandContext, options: StatusOptions): Promise<void> {
@@ -137,6 +146,11 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
     if (vpc)
       out.result(
         `  VPC: ${describeVpc(vpc, stack.outputs.VpcSecurityGroup)} (the MCP functions; mcp-lambda deploy --no-vpc takes them out)`,
+      );
+    const alarms = readAlarmsOutput(stack.outputs.Alarms);
+    if (alarms)
+      out.result(
+        `  Alarms: mailed to ${alarms.email}, p95 latency over ${alarms.latencyMs} ms (their states below; mcp-lambda deploy --no-alarms removes them)`,
       );
     out.result('');
     printOutputs(out, stack.outputs);

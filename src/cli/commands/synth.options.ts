@@ -1,17 +1,20 @@
 /** `mcp-lambda synth`: options and help. The command itself is ./synth.ts, loaded when it runs. */
 import { type DefineCommand } from '../options/selectors.js';
 import { addStackOptions } from '../options/stack-options.js';
+import { addAlarmOptions } from '../options/alarm-options.js';
 import { addVpcOptions } from '../options/vpc-options.js';
 import type { SynthOptions } from './synth.js';
 
 export const defineSynth: DefineCommand = (program, run) => {
-  addVpcOptions(
-    addStackOptions(
-      program
-        .command('synth')
-        .helpGroup('Your own server, locally:')
-        .description('build the CloudFormation template in-process (no AWS credentials needed)')
-        .option('-o, --out <dir>', 'write the cloud assembly to this directory'),
+  addAlarmOptions(
+    addVpcOptions(
+      addStackOptions(
+        program
+          .command('synth')
+          .helpGroup('Your own server, locally:')
+          .description('build the CloudFormation template in-process (no AWS credentials needed)')
+          .option('-o, --out <dir>', 'write the cloud assembly to this directory'),
+      ),
     ),
   )
     .addHelpText(

@@ -54,6 +54,12 @@ export async function synth(ctx: CommandContext, options: SynthOptions): Promise
     try {
       // The flags, checked before the (slower) bundling of an entry; then the entries, bundled.
       const request = await readDeployRequest(ctx, options);
+      if (options.latencyAlarmMs !== undefined && request.stack.alarms === undefined) {
+        throw new UsageError(
+          '--latency-alarm-ms sets the threshold of --alarms: name the address to mail too.',
+          '--alarms you@example.com',
+        );
+      }
       const custom =
         request.entries && (await prepareEntries(ctx, request.entries, options.name, request.settings, request.stack.toolGroups));
       const scoped = request.settings && scopeSettings(ctx, request.settings, custom?.servers, true);

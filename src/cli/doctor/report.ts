@@ -20,7 +20,8 @@ export type CheckId =
   | 'client-config'
   | 'mcp'
   | 'token'
-  | 'callback-port';
+  | 'callback-port'
+  | 'guard-rails';
 
 const TITLES: Record<CheckId, string> = {
   challenge: '401 challenge',
@@ -32,6 +33,7 @@ const TITLES: Record<CheckId, string> = {
   mcp: 'MCP exchange',
   token: 'access token',
   'callback-port': 'callback port',
+  'guard-rails': 'alarms and caps',
 };
 
 export function result(id: CheckId, status: CheckStatus, detail: string, fix?: string): CheckResult {

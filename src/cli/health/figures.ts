@@ -8,6 +8,7 @@
 import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { METRICS_NAMESPACE } from '../../lambda/services/metrics.js';
+import type { AlarmState } from './alarms.js';
 import { UsageError } from '../terminal/errors.js';
 
 /** The windows `--since` takes, in seconds. */
@@ -65,6 +66,8 @@ export interface HealthFigures {
   readonly window: Window;
   readonly metrics?: MetricFigures;
   readonly tools?: readonly ToolRow[];
+  /** The stack's alarms and their states (`deploy --alarms`), when it has some. */
+  readonly alarms?: readonly AlarmState[];
   /** Why a part is missing: the permission it needs, or the service's answer. */
   readonly missing: readonly string[];
 }

@@ -1,11 +1,13 @@
 /**
  * Gathers a deployed server's health figures: finds its function, log group, API and stage in the stack's
- * resources, then makes the one GetMetricData call and the one Logs Insights query side by side. A denied
- * or failing part is named (with the permission it needs) and the other part is still returned.
+ * resources, then makes the one GetMetricData call, the one Logs Insights query and (for a stack with
+ * alarms) the one DescribeAlarms call side by side. A denied or failing part is named (with the
+ * permission it needs) and the other parts are still returned.
  */
 import type { AwsContext } from '../aws/context.js';
 import { pascalCase } from '../../stack/names.js';
 import { UsageError } from '../terminal/errors.js';
+import { type AlarmState, fetchAlarms } from './alarms.js';
 import { fetchMetrics, fetchTools, type HealthFigures, type HealthTarget, type Window } from './figures.js';
 
 interface StackResourceLike {
@@ -60,15 +62,38 @@ function why(error: unknown, permission: string, part: string): string {
   return `${part}: not shown, ${permission} failed (${name}: ${(error as Error)?.message ?? String(error)}).`;
 }
 
+/** The states of the stack's alarms; undefined (and the reason in `missing`) when they cannot be read. */
+export async function gatherAlarms(
+  aws: AwsContext,
+  names: readonly string[],
+  missing: string[],
+): Promise<readonly AlarmState[] | undefined> {
+  const cloudWatch = await aws.cloudWatchClient();
+  try {
+    return await fetchAlarms(cloudWatch, names);
+  } catch (error) {
+    missing.push(why(error, 'cloudwatch:DescribeAlarms', 'alarms'));
+    return undefined;
+  } finally {
+    cloudWatch.destroy();
+  }
+}
+
 export async function gatherHealth(
   aws: AwsContext,
   target: HealthTarget,
   window: Window,
-  options: { readonly now?: Date; readonly pollMs?: number; readonly signal?: AbortSignal } = {},
+  options: {
+    readonly now?: Date;
+    readonly pollMs?: number;
+    readonly signal?: AbortSignal;
+    /** The stack's alarms (its `AlarmNames` output), whose states to read. */
+    readonly alarmNames?: readonly string[];
+  } = {},
 ): Promise<HealthFigures> {
   const now = options.now ?? new Date();
   const missing: string[] = [];
-  const [metrics, tools] = await Promise.all([
+  const [metrics, tools, alarms] = await Promise.all([
     (async () => {
       const cloudWatch = await aws.cloudWatchClient();
       try {
@@ -95,6 +120,7 @@ export async function gatherHealth(
         logs.destroy();
       }
     })(),
+    options.alarmNames === undefined ? undefined : gatherAlarms(aws, options.alarmNames, missing),
   ]);
-  return { window, ...(metrics && { metrics }), ...(tools && { tools }), missing };
+  return { window, ...(metrics && { metrics }), ...(tools && { tools }), ...(alarms && { alarms }), missing };
 }

@@ -5,6 +5,7 @@
  */
 import { estimateCost, PRICES_AS_OF } from '../deploy/cost.js';
 import type { Style } from '../terminal/output.js';
+import type { AlarmState } from './alarms.js';
 import type { HealthFigures, MetricFigures } from './figures.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -54,6 +55,23 @@ function metricLines(metrics: MetricFigures, style: Style): string[] {
   ];
 }
 
+/** Each alarm's state, padded to the longest (INSUFFICIENT_DATA), and since when. */
+function alarmLines(alarms: readonly AlarmState[], style: Style): string[] {
+  const colour = { OK: style.green, ALARM: style.red, INSUFFICIENT_DATA: style.dim, NOT_FOUND: style.yellow };
+  const width = Math.max(...alarms.map((alarm) => alarm.name.length));
+  return [
+    '  alarms',
+    ...alarms.map((alarm) => {
+      const state = colour[alarm.state](alarm.state.padEnd(17));
+      const since =
+        alarm.state === 'NOT_FOUND'
+          ? 'not in CloudWatch: deploy again to restore it'
+          : alarm.since && `since ${alarm.since.slice(0, 16).replace('T', ' ')} UTC`;
+      return `    ${state}  ${since ? `${alarm.name.padEnd(width)}  ${since}` : alarm.name}`;
+    }),
+  ];
+}
+
 /** The panel's lines. */
 export function renderHealth(figures: HealthFigures, style: Style): string[] {
   const lines = [style.bold(`Health, last ${figures.window}`)];
@@ -75,6 +93,7 @@ export function renderHealth(figures: HealthFigures, style: Style): string[] {
       }
     }
   }
+  if (figures.alarms && figures.alarms.length > 0) lines.push('', ...alarmLines(figures.alarms, style));
   for (const note of figures.missing) lines.push(`  ${style.yellow(note)}`);
   return lines;
 }

@@ -7,10 +7,11 @@ import { groupNameProblem } from '../../lambda/services/config.js';
 import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { UsageError } from '../terminal/errors.js';
+import type { AlarmCliOptions } from './alarm-options.js';
 import { type VpcCliOptions, vpcFromFlags } from './vpc-options.js';
 
 /** What commander hands the action. */
-export interface StackCliOptions extends VpcCliOptions {
+export interface StackCliOptions extends VpcCliOptions, AlarmCliOptions {
   readonly name?: string;
   readonly stackName?: string;
   readonly stage?: string;

@@ -2,9 +2,10 @@
  * The second step of `deploy`: the checked request (./request.ts), the bundled entries and what the
  * deployed stack remembers become one plan — the stack options that are deployed. What a stack keeps
  * when no flag changes it: who may sign up, the settings and secrets, the clients, the timeout, the
- * domain, the slow demo, the machine client, the reserved concurrency and the VPC. It says what it chose (and
+ * domain, the slow demo, the machine client, the reserved concurrency, the VPC and the alarms. It says what it chose (and
  * warns of what moves), asks where a choice is the user's, and checks that the secrets exist.
  */
+import { alarmNames, readAlarmsOutput } from '../../stack/alarm-settings.js';
 import type { McpServerStackOptions } from '../../stack/props.js';
 import { registeredClients } from '../../stack/clients.js';
 import { StackPropsError } from '../../stack/names.js';
@@ -15,6 +16,7 @@ import { chooseReservation } from '../deploy/concurrency.js';
 import { lambdaCostPerMinute } from '../deploy/cost.js';
 import type { StackDescription } from '../deploy/engine.js';
 import type { Session } from '../deploy/session.js';
+import { chooseAlarms } from '../deployed/alarms.js';
 import { chooseMachineClient, describeClients } from '../deployed/clients.js';
 import { selectorFlags } from '../deployed/name.js';
 import { apiUrlOf, readServers } from '../deployed/resolve.js';
@@ -35,6 +37,10 @@ export interface DeployPlan {
   readonly signUp: Awaited<ReturnType<typeof chooseSignUp>>;
   /** Secrets the stack holds (a requestState key per server, the machine client's): for the cost line. */
   readonly secrets: number;
+  /** CloudWatch alarms the stack holds (`--alarms`): for the cost line. */
+  readonly alarms: number;
+  /** An address the alarms' topic subscribes anew: AWS mails it a confirmation link to follow. */
+  readonly confirmAlarmEmail?: string;
 }
 
 /** Makes the plan once the stack's state is known (deploy-flow's `prepare`), before anything changes. */
@@ -75,6 +81,8 @@ export async function planDeploy(
   // And the VPC: the functions may be there to reach a private database (--no-vpc takes them out).
   const vpc = chooseVpc(ctx, request.flags, request.stack.vpc, existing);
   const perToolMetrics = request.flags.perToolMetrics ?? existing?.outputs.PerToolMetrics === 'on';
+  // And the alarms: an owner who asked to be told must not stop being told by a deploy that forgot the flag.
+  const alarms = chooseAlarms(ctx, request.flags, request.stack.alarms, existing);
   const scoped = scopeSettings(ctx, settings, custom?.servers, request.settings !== undefined);
   let resolved;
   try {
@@ -92,6 +100,7 @@ export async function planDeploy(
       perToolMetrics,
       machineClient,
       ...(vpc && { vpc }),
+      ...(alarms && { alarms }),
     });
   } catch (error) {
     if (error instanceof StackPropsError) throw new UsageError(error.message);
@@ -169,9 +178,20 @@ export async function planDeploy(
       ...(resolved.domain && { domain: resolved.domain }),
       ...(deployedMcpUrls && { deployedMcpUrls }),
       ...(resolved.vpc && { vpc: resolved.vpc }),
+      ...(resolved.alarms && { alarms: resolved.alarms }),
     },
     signUp,
     secrets,
+    alarms: resolved.alarms
+      ? alarmNames(
+          resolved.stackName,
+          resolved.servers?.map((server) => server.name),
+        ).length
+      : 0,
+    ...(resolved.alarms &&
+      resolved.alarms.email !== readAlarmsOutput(existing?.outputs.Alarms)?.email && {
+        confirmAlarmEmail: resolved.alarms.email,
+      }),
   };
 }
 

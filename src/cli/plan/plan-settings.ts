@@ -59,6 +59,7 @@ export function effectiveSettings(stack: ResolvedStackOptions): Setting[] {
     { name: 'slow demo', value: onOff(stack.slowDemo) },
     { name: 'per-tool metrics', value: onOff(stack.perToolMetrics) },
     { name: 'vpc', value: stack.vpc ? `${stack.vpc.vpcId} (${stack.vpc.subnetIds.join(', ')})` : 'none' },
+    { name: 'alarms', value: stack.alarms ? `mailed to ${stack.alarms.email}, p95 over ${stack.alarms.latencyMs} ms` : 'none' },
   ];
   const keys = [
     ...Object.keys(stack.environment),
@@ -87,6 +88,7 @@ const REMEMBERED: Readonly<Record<string, string>> = {
   SlowDemo: 'slow demo',
   PerToolMetrics: 'per-tool metrics',
   Vpc: 'vpc',
+  Alarms: 'alarms',
   ServerSettings: 'settings and secrets',
 };
 

@@ -13,6 +13,7 @@ import { cliStackName } from '../deployed/name.js';
 import { scopeSettings, type ServerSettings, settingsFromFlags } from '../deployed/settings.js';
 import { checkServerFlags, parseEntryFlags, plannedServers, type ServerFlag } from '../entry/prepare.js';
 import { parseStdioFlags } from '../stdio/prepare.js';
+import { alarmsFromFlags } from '../options/alarm-options.js';
 import { type StackCliOptions, toStackOptions } from '../options/stack-options.js';
 import { UsageError } from '../terminal/errors.js';
 import { checkToolGroupTools, DOG_FACTS_TOOLS } from './tool-groups.js';
@@ -39,7 +40,8 @@ export async function readDeployRequest(
 ): Promise<DeployRequest> {
   const stackName = cliStackName(flags);
   const { resolveStackOptions, StackPropsError } = await import('../../stack/props.js');
-  const stack = toStackOptions(flags);
+  const alarms = alarmsFromFlags(flags);
+  const stack = { ...toStackOptions(flags), ...(alarms && { alarms }) };
   // Modules, then stdio programs; with several servers in all, each flag names a server.
   const several = (flags.entry?.length ?? 0) + (flags.stdio?.length ?? 0) > 1;
   const entries =

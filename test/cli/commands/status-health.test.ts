@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStackResourcesCommand, type StackResource } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
+  DescribeAlarmsCommand,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { metricRange, parseWindow, readTools, SPARK_BUCKETS } from '../../../src/cli/health/figures.js';
 import { sparkline } from '../../../src/cli/health/panel.js';
 import { FakeCloud, OUTPUTS } from '../../helpers/fake-engine.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { runCli, startCli } from '../../helpers/run-cli.js';
 
 const cfn = mockClient(CloudFormationClient);
 const cw = mockClient(CloudWatchClient);
@@ -239,6 +240,143 @@ describe('status: the health panel', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--since "3d" is not a window status knows.');
     expect(() => parseWindow('1 h')).toThrow();
+  });
+});
+
+describe('status: the alarms (deploy --alarms)', () => {
+  const NAMES = [`${STACK}-errors`, `${STACK}-throttles`, `${STACK}-api-5xx`, `${STACK}-latency-p95`];
+  const withAlarms = () =>
+    cloud.stacks.set(STACK, {
+      stackName: STACK,
+      status: 'UPDATE_COMPLETE',
+      outputs: { ...OUTPUTS, Alarms: '{"email":"ops@example.com","latencyMs":5000}', AlarmNames: NAMES.join(',') },
+    });
+  const denied = Object.assign(
+    new Error('User: arn:aws:iam::1:user/ann is not authorized to perform: cloudwatch:DescribeAlarms'),
+    {
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+    },
+  );
+
+  it("shows each alarm's state in the panel (golden) and in --json, from one DescribeAlarms call", async () => {
+    withAlarms();
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    cwl.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [] });
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: NAMES[2], StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2026-12-05T07:41:09Z') },
+        { AlarmName: NAMES[0], StateValue: 'OK', StateUpdatedTimestamp: new Date('2026-12-04T22:00:00Z') },
+        { AlarmName: NAMES[3], StateValue: 'INSUFFICIENT_DATA' },
+      ],
+    });
+    const result = await status([]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  Alarms: mailed to ops@example.com, p95 latency over 5000 ms (their states below; mcp-lambda deploy --no-alarms removes them)',
+    );
+    expect(panel(result.stdout)).toEqual([
+      'Health, last 1h',
+      '  No requests in the last 1h: a new stack, or nobody has called it yet.',
+      '',
+      '  alarms',
+      '    OK                 mcp-lambda-dog-facts-errors       since 2026-12-04 22:00 UTC',
+      '    NOT_FOUND          mcp-lambda-dog-facts-throttles    not in CloudWatch: deploy again to restore it',
+      '    ALARM              mcp-lambda-dog-facts-api-5xx      since 2026-12-05 07:41 UTC',
+      '    INSUFFICIENT_DATA  mcp-lambda-dog-facts-latency-p95',
+    ]);
+    const calls = cw.commandCalls(DescribeAlarmsCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input.AlarmNames).toEqual(NAMES);
+
+    const json = JSON.parse((await status(['--json'])).stdout);
+    expect(json.health.alarms).toEqual([
+      { name: NAMES[0], state: 'OK', since: '2026-12-04T22:00:00.000Z' },
+      { name: NAMES[1], state: 'NOT_FOUND' },
+      { name: NAMES[2], state: 'ALARM', since: '2026-12-05T07:41:09.000Z' },
+      { name: NAMES[3], state: 'INSUFFICIENT_DATA' },
+    ]);
+  });
+
+  it('names cloudwatch:DescribeAlarms when it is denied, and still shows the rest', async () => {
+    withAlarms();
+    cw.on(GetMetricDataCommand).callsFake(metricAnswer(FULL, SPARK, [1234]));
+    cw.on(DescribeAlarmsCommand).rejects(denied);
+    const result = await status([]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = panel(result.stdout);
+    expect(lines).toContain('  latency       p50 143.2 ms, p95 812.7 ms');
+    expect(lines).toContain('  getDogFacts            812        3     640 ms');
+    expect(lines.at(-1)).toBe(
+      '  alarms: not shown, cloudwatch:DescribeAlarms is not allowed for these credentials (AccessDenied); ask for it, or use a role that has it.',
+    );
+    const json = JSON.parse((await status(['--json'])).stdout);
+    expect(json.health.alarms).toBeUndefined();
+    expect(json.health.metrics.requests).toBe(1234);
+    expect(json.health.missing).toEqual([expect.stringContaining('cloudwatch:DescribeAlarms is not allowed')]);
+  });
+
+  it("reads the alarms even when the stack's resources cannot be listed", async () => {
+    withAlarms();
+    cfn.on(DescribeStackResourcesCommand).rejects(
+      Object.assign(new Error('not authorized to perform: cloudformation:DescribeStackResources'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: NAMES.map((AlarmName) => ({ AlarmName, StateValue: 'OK' })) });
+    const json = JSON.parse((await status(['--json'])).stdout);
+    expect(json.health.alarms.map((alarm: { state: string }) => alarm.state)).toEqual(['OK', 'OK', 'OK', 'OK']);
+    expect(json.health.missing).toEqual([expect.stringContaining('cloudformation:DescribeStackResources')]);
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('asks nothing about alarms of a stack without them', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const json = JSON.parse((await status(['--json'])).stdout);
+    expect(json.health.alarms).toBeUndefined();
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+  });
+});
+
+describe('status --watch', () => {
+  it('draws the panel again every minute, clearing the terminal first, and stops cleanly on Ctrl-C', async () => {
+    // Only the watch's own timers are faked: the mocked AWS calls resolve without any.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      cw.on(GetMetricDataCommand).callsFake(metricAnswer(FULL, SPARK, [1234]));
+      cwl.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: TOOL_ROWS });
+      const cli = startCli(
+        ['status', '--watch', '--region', 'eu-west-1'],
+        { HOME: mkdtempSync(join(tmpdir(), 'mcp-lambda-home-')) },
+        { deployEngine: cloud.factory(), interactive: true },
+      );
+      const panels = () => cli.output().stdout.split('Health, last 1h').length - 1;
+      const settle = async (count: number) => {
+        for (let turn = 0; turn < 1000 && panels() < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+        // And the rest of that round, down to what is stored locally.
+        for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      await settle(1);
+      expect(panels()).toBe(1);
+      await vi.advanceTimersByTimeAsync(59_000);
+      await settle(2);
+      expect(panels()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await settle(2);
+      expect(panels()).toBe(2);
+      expect(cli.output().stdout).toContain('\u001b[2J\u001b[H');
+      expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(2);
+      cli.interrupt();
+      const code = await cli.exit;
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(panels()).toBe(2);
+      expect(code, cli.output().stderr).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

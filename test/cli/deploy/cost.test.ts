@@ -29,6 +29,13 @@ describe('the cost estimate', () => {
     expect(estimateCost(512, 100, 4).fixedPerMonth).toBeCloseTo(1.6, 5);
   });
 
+  it('counts the alarms it is given (--alarms), at their dated monthly price', () => {
+    expect(PRICES.alarmPerMonth).toBe(0.1);
+    expect(estimateCost(512, 100, 1, 4).fixedPerMonth).toBeCloseTo(0.8, 5);
+    expect(describeCost(512, 100, 1, 4)).toContain('plus $0.80 a month for one secret and 4 alarms ($0.10 each);');
+    expect(describeCost(512, 100, 1, 0)).not.toContain('alarms');
+  });
+
   it('is printed by deploy, and in its JSON', async () => {
     const cloud = new FakeCloud();
     const home = mkdtempSync(join(tmpdir(), 'mcp-lambda-home-'));

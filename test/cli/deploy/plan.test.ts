@@ -177,6 +177,7 @@ describe('deploy --plan', () => {
       'API Gateway has no CloudWatch role in eu-west-1: a deploy would offer to go without access logs (planned so here).',
     ]);
     expect(plan.settings['access logs']).toBe('off');
+    expect(plan.settings.alarms).toBe('none');
     expect(cloud.stacks.get(STACK)?.status).toBe('ROLLBACK_COMPLETE');
     expectNothingChanged();
   });
@@ -193,6 +194,16 @@ describe('deploy --plan', () => {
     expect(result.stderr).toContain('--plan changes nothing, so it bootstraps nothing:');
     expect(result.stderr).toContain(message);
     expect(cloud.calls).toEqual([]);
+  });
+
+  it('lists the alarms it would deploy (deploy --alarms), and adds their topic and alarms', async () => {
+    const result = await run(['--signup', 'invite', '--alarms', 'ops@example.com'], { json: true });
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as { settings: Record<string, string>; created: Record<string, string[]> };
+    expect(plan.settings.alarms).toBe('mailed to ops@example.com, p95 over 5000 ms');
+    expect(plan.created['AWS::CloudWatch::Alarm']).toHaveLength(4);
+    expect(plan.created['AWS::SNS::Topic']).toHaveLength(1);
+    expectNothingChanged();
   });
 
   it('takes --yes (it asks nothing it needs an answer to)', async () => {
