@@ -84,6 +84,12 @@ Run "mcp-lambda <command> --help" for a command's options.`,
     );
 
   for (const define of COMMANDS) define(program, run);
+  // The commands that name a stack read the deployment file (../config/apply.ts); --config names another.
+  for (const command of program.commands) {
+    if (command.options.some((option) => option.long === '--stack-name')) {
+      command.option('--config <file>', 'the deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json)');
+    }
+  }
   return program;
 }
 
@@ -113,8 +119,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await action({ ...io, out: out(), global, prompt });
   });
 
-  program.hook('preAction', (_program, command) => {
+  program.hook('preAction', async (_program, command) => {
     if (!command.options.some((option) => option.long === '--stack-name')) return;
+    // Flags first, then the file: its values fill what the command line left out.
+    const { applyConfigFile } = await import('./config/apply.js');
+    await applyConfigFile(command, io.cwd);
     const { name, stackName } = command.opts<{ name?: unknown; stackName?: unknown }>();
     try {
       stack = stackNameFor(typeof name === 'string' ? name : undefined, typeof stackName === 'string' ? stackName : undefined);
