@@ -5,7 +5,7 @@
  * and for `status`' sources). Loaded for deploy and synth: no aws-cdk-lib, no AWS SDK here.
  */
 import { groupNameProblem } from '../../lambda/services/config.js';
-import { DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
+import { checkServerName, checkStackName, DEFAULT_CALLBACK_PORT, DEFAULT_SESSION_HOURS } from '../../stack/names.js';
 import { readVpcOutput, vpcIdProblem } from '../../stack/vpc-settings.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import type { StackCliOptions } from '../options/stack-options.js';
@@ -62,11 +62,25 @@ const whole = (description: string, minimum: number, maximum: number): Schema =>
   maximum,
   description,
 });
-const texts = (description: string): Schema => ({ type: 'array', items: { type: 'string', minLength: 1 }, description });
+const texts = (description: string): Schema => ({
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 },
+  description,
+});
 const same =
   <K extends keyof FileOptions>(option: K) =>
   (value: NonNullable<FileOptions[K]>): Partial<FileOptions> =>
     ({ [option]: value }) as Partial<FileOptions>;
+/** A rule of the stack's that throws, as a problem said in the file. */
+const rule = (check: (value: string) => unknown) => (value: string) => {
+  try {
+    check(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 const number = (value: string | undefined) => (value === undefined || !/^\d+$/.test(value) ? undefined : Number(value));
 const list = (value: string | undefined) => (value === undefined || value === '' ? undefined : value.split(','));
 
@@ -111,6 +125,7 @@ export const KEYS = {
         pattern: NAME,
       },
     ),
+    check: rule(checkServerName),
     options: same('name'),
     overriddenBy: ['name'],
     remembered: (outputs) => outputs.ServerName,
@@ -118,6 +133,7 @@ export const KEYS = {
   stackName: {
     flag: '--stack-name',
     schema: text('CloudFormation stack name. Default: "mcp-lambda-<name>".'),
+    check: rule(checkStackName),
     options: same('stackName'),
     overriddenBy: ['stackName'],
   },
@@ -412,7 +428,7 @@ export const KEYS = {
   },
   subnets: {
     flag: '--subnets',
-    schema: { ...texts('The subnets of vpc the functions join (subnet-…).'), minItems: 1 },
+    schema: texts('The subnets of vpc the functions join (subnet-…).'),
     check: (subnets: readonly string[]) =>
       subnets.map((subnet) => vpcIdProblem('subnet', subnet)).find((problem) => problem !== undefined),
     options: same('subnets'),

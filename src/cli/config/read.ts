@@ -130,7 +130,7 @@ function properties(node: Node): [Node, Node][] {
 }
 
 function unknownKey(node: Node, key: string, known: readonly string[]): FileProblem {
-  const closest = closestKey(key, known);
+  const closest = closestKey(key.slice(key.lastIndexOf('.') + 1), known);
   return new FileProblem(
     node,
     key,
