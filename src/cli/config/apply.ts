@@ -39,7 +39,10 @@ export async function applyConfigFile(command: Command, cwd: string): Promise<Co
     if (!every && key !== 'name' && key !== 'stackName' && key !== 'servers') continue;
     let value = file.values[key];
     if (value === undefined) continue;
-    if (definition.overriddenBy.some((option) => fromCommandLine(command, option))) continue;
+    // A flag of the key's group replaces the key (--domain and --hosted-zone replace domain and certificate);
+    // a map (env, secrets, toolGroups) is merged key by key instead.
+    const merged = definition.overriddenBy.every((option) => MAPS.has(option));
+    if (!merged && definition.overriddenBy.some((option) => fromCommandLine(command, option))) continue;
     if (key === 'servers') value = relativeToFile(value as Record<string, FileServer>, file, cwd);
     const options = (definition.options as (value: unknown) => Record<string, unknown>)(value);
     for (const [option, optionValue] of Object.entries(options)) {
