@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { defineCall } from './commands/call.options.js';
+import { defineConfig } from './commands/config.options.js';
 import { defineDeploy } from './commands/deploy.options.js';
 import { defineDestroy } from './commands/destroy.options.js';
 import { DEFAULT_DEV_PORT, defineDev } from './commands/dev.options.js';
@@ -35,6 +36,7 @@ const COMMANDS: readonly DefineCommand[] = [
   defineLogin,
   defineWriteConfig,
   defineStatus,
+  defineConfig,
   defineDestroy,
   defineToken,
   defineDoctor,
@@ -85,7 +87,7 @@ Run "mcp-lambda <command> --help" for a command's options.`,
 
   for (const define of COMMANDS) define(program, run);
   // The commands that name a stack read the deployment file (../config/apply.ts); --config names another.
-  for (const command of program.commands) {
+  for (const command of program.commands.flatMap((command) => [command, ...command.commands])) {
     if (command.options.some((option) => option.long === '--stack-name')) {
       command.option('--config <file>', 'the deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json)');
     }

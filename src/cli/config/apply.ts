@@ -31,6 +31,8 @@ function fromCommandLine(command: Command, option: string): boolean {
  * options where the command line gave none. Returns the file, or undefined when there is none.
  */
 export async function applyConfigFile(command: Command, cwd: string): Promise<ConfigFile | undefined> {
+  // config export writes the file: it does not read it.
+  if (command.parent?.name() === 'config') return undefined;
   const { config } = command.opts<{ config?: string }>();
   const file = await readConfigFile(cwd, config);
   if (file === undefined) return undefined;
