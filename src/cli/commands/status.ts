@@ -19,6 +19,8 @@ import { gatherHealth, healthTarget } from '../health/gather.js';
 import { healthCost, renderHealth } from '../health/panel.js';
 import type { Session } from '../deploy/session.js';
 import { explainAwsError } from '../aws/errors.js';
+import { settingSources, type SettingSource } from '../config/apply.js';
+import { readConfigFile } from '../config/read.js';
 
 export interface StatusOptions {
   readonly name?: string;
@@ -27,6 +29,8 @@ export interface StatusOptions {
   /** The health window: 1h, 24h or 7d. */
   readonly since?: string;
   readonly watch?: boolean;
+  /** The deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json). */
+  readonly config?: string;
 }
 
 /** How often `--watch` shows it again (CloudWatch's metrics have a one-minute resolution). */
@@ -88,6 +92,9 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
         : undefined;
     const vpc = readVpcOutput(stack?.outputs.Vpc);
     const figures = stack ? await health(session, stackName, stack.outputs, options, window, ctx.signal) : undefined;
+    // Where the next deploy takes each setting from (status takes no deploy flags: the file, the stack, the defaults).
+    const file = await readConfigFile(ctx.cwd, options.config);
+    const settings = settingSources(new Set(), file, stack?.outputs);
     if (global.json) {
       out.json({
         stackName,
@@ -101,6 +108,8 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
           outputs: stack.outputs,
           ...(vpc && { vpc: { ...vpc, securityGroup: stack.outputs.VpcSecurityGroup } }),
         }),
+        ...(file && { configFile: file.path }),
+        settings,
         ...(figures && {
           health: { ...figures, ...(figures.metrics && { estimatedCostUsd: healthCost(figures.metrics) }) },
         }),
@@ -138,6 +147,17 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
       out.result(
         `  VPC: ${describeVpc(vpc, stack.outputs.VpcSecurityGroup)} (the MCP functions; mcp-lambda deploy --no-vpc takes them out)`,
       );
+    const from = (source: SettingSource) =>
+      Object.entries(settings)
+        .filter(([, setting]) => setting.source === source)
+        .map(([key]) => key);
+    out.result(
+      `  Settings a deploy takes: ${[
+        ...(file ? [`from ${file.shown}: ${from('file').join(', ') || 'none'}`] : ['no mcp-lambda.jsonc here']),
+        `kept by the stack: ${from('stack').join(', ') || 'none'}`,
+        'defaults for the rest (flags beat all)',
+      ].join(' · ')}`,
+    );
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');
