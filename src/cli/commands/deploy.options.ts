@@ -33,7 +33,10 @@ Credentials come from the standard AWS chain (environment, --profile, SSO). Befo
 account, region and identity it uses; it offers to bootstrap the account for the CDK when needed, and asks
 before an update that changes IAM permissions (--yes answers for you).
 
-What a later deploy keeps when its flags say nothing: the sign-up policy, settings and secrets, clients,
+Settings come from, strongest first: the flags, then mcp-lambda.jsonc (or --config <file>), then what the
+deployed stack remembers, then the defaults. mcp-lambda config export writes the file from a stack.
+
+What a later deploy keeps when its flags and the file say nothing: the sign-up policy, settings and secrets, clients,
 timeout, domain, slow demo, machine client, reserved concurrency, and the VPC (--vpc with --subnets
 replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and warns when the subnets have
 no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets Manager/SSM).
