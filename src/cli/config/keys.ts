@@ -9,6 +9,7 @@ import { checkServerName, checkStackName, DEFAULT_CALLBACK_PORT, DEFAULT_SESSION
 import { readVpcOutput, vpcIdProblem } from '../../stack/vpc-settings.js';
 import { deployedTimeoutOf } from '../clients/timeout.js';
 import type { StackCliOptions } from '../options/stack-options.js';
+import { domainOf, list, number, type Outputs, rule, settingsOf, stageOf } from './remembered.js';
 import { secretValueProblem } from './secret-values.js';
 
 /** The part of JSON Schema the keys use (and ./check.ts understands). */
@@ -35,8 +36,7 @@ export interface Schema {
 /** Options a file may set: the stack flags, without those that act once (`--clear-settings`, `--bootstrap`, …). */
 export type FileOptions = Omit<StackCliOptions, 'clearSettings' | 'bootstrap' | 'cloudformationExecutionPolicies' | 'validate'>;
 
-/** A deployed stack's outputs (what it remembers). */
-export type Outputs = Readonly<Record<string, string>>;
+export type { Outputs } from './remembered.js';
 
 export interface KeyDefinition {
   /** The flag the key stands for, as `--help` shows it. */
@@ -72,47 +72,10 @@ const same =
   <K extends keyof FileOptions>(option: K) =>
   (value: NonNullable<FileOptions[K]>): Partial<FileOptions> =>
     ({ [option]: value }) as Partial<FileOptions>;
-/** A rule of the stack's that throws, as a problem said in the file. */
-const rule = (check: (value: string) => unknown) => (value: string) => {
-  try {
-    check(value);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-};
-const number = (value: string | undefined) => (value === undefined || !/^\d+$/.test(value) ? undefined : Number(value));
-const list = (value: string | undefined) => (value === undefined || value === '' ? undefined : value.split(','));
-
 /** A server of the file: its module, or its stdio command line. */
 export interface FileServer {
   readonly entry?: string;
   readonly stdio?: string;
-}
-
-/** The settings of the deployed stack (its `ServerSettings` output). */
-function settingsOf(outputs: Outputs, kind: 'env' | 'secrets'): Record<string, string> | undefined {
-  try {
-    const parsed = JSON.parse(outputs.ServerSettings ?? '') as Record<string, Record<string, string>>;
-    const found = parsed[kind];
-    return found && Object.keys(found).length > 0 ? found : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function domainOf(outputs: Outputs): { certificate?: string; zone?: string } | undefined {
-  if (!outputs.CustomDomain) return undefined;
-  const certificate = outputs.DomainCertificate;
-  const zone = /^created in (Z[A-Z0-9]+)$/.exec(outputs.DomainRecord ?? '')?.[1];
-  return { ...(certificate?.startsWith('arn:') && { certificate }), ...(zone !== undefined && { zone }) };
-}
-
-/** The stage of an execute-api URL (a domain of your own has none in its URLs). */
-function stageOf(outputs: Outputs): string | undefined {
-  return /^https:\/\/[^/]+\.execute-api\.[^/]+\/([^/]+)\/\.well-known\/oauth-protected-resource$/.exec(
-    outputs.OAuthMetadataUrl ?? '',
-  )?.[1];
 }
 
 /** Every key of the file, in the order the schema and `config export` list them. */
