@@ -88,7 +88,8 @@ Run "mcp-lambda <command> --help" for a command's options.`,
   for (const define of COMMANDS) define(program, run);
   // The commands that name a stack read the deployment file (../config/apply.ts); --config names another.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) {
-    if (command.options.some((option) => option.long === '--stack-name')) {
+    const has = (flag: string) => command.options.some((option) => option.long === flag);
+    if (has('--stack-name') && !has('--config')) {
       command.option('--config <file>', 'the deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json)');
     }
   }

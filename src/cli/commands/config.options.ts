@@ -9,6 +9,7 @@ export const defineConfig: DefineCommand = (program, run) => {
     .description('the deployment file, mcp-lambda.jsonc: every deploy setting, committed');
   stackSelector(config.command('export'))
     .description('write mcp-lambda.jsonc from what a deployed stack remembers')
+    .option('--config <file>', 'the file to write (default: ./mcp-lambda.jsonc)')
     .option('--force', 'overwrite the file if it exists')
     .addHelpText(
       'after',

@@ -150,6 +150,13 @@ describe('reading mcp-lambda.jsonc', () => {
     expect(twice.stderr).toContain('Both mcp-lambda.jsonc and mcp-lambda.json are here; mcp-lambda reads one.');
   });
 
+  it('reads mcp-lambda.json too, and names it in its mistakes', async () => {
+    const cwd = dirWith({ 'mcp-lambda.json': '{\n  "logRetention": 0\n}\n' });
+    const result = await runCli(['synth'], {}, { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('mcp-lambda.json:2:19: logRetention: expected a whole number from 1 to 3653, got 0.');
+  });
+
   it('ships the schema generated from the key definitions', () => {
     expect(readFileSync(join(root, SCHEMA_FILE), 'utf8')).toBe(configSchemaText());
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
