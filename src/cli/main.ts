@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { defineCall } from './commands/call.options.js';
+import { defineConfig } from './commands/config.options.js';
 import { defineDeploy } from './commands/deploy.options.js';
 import { defineDestroy } from './commands/destroy.options.js';
 import { DEFAULT_DEV_PORT, defineDev } from './commands/dev.options.js';
@@ -35,6 +36,7 @@ const COMMANDS: readonly DefineCommand[] = [
   defineLogin,
   defineWriteConfig,
   defineStatus,
+  defineConfig,
   defineDestroy,
   defineToken,
   defineDoctor,
@@ -84,6 +86,13 @@ Run "mcp-lambda <command> --help" for a command's options.`,
     );
 
   for (const define of COMMANDS) define(program, run);
+  // The commands that name a stack read the deployment file (../config/apply.ts); --config names another.
+  for (const command of program.commands.flatMap((command) => [command, ...command.commands])) {
+    const has = (flag: string) => command.options.some((option) => option.long === flag);
+    if (has('--stack-name') && !has('--config')) {
+      command.option('--config <file>', 'the deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json)');
+    }
+  }
   return program;
 }
 
@@ -113,8 +122,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await action({ ...io, out: out(), global, prompt });
   });
 
-  program.hook('preAction', (_program, command) => {
+  program.hook('preAction', async (_program, command) => {
     if (!command.options.some((option) => option.long === '--stack-name')) return;
+    // Flags first, then the file: its values fill what the command line left out.
+    const { applyConfigFile } = await import('./config/apply.js');
+    await applyConfigFile(command, io.cwd);
     const { name, stackName } = command.opts<{ name?: unknown; stackName?: unknown }>();
     try {
       stack = stackNameFor(typeof name === 'string' ? name : undefined, typeof stackName === 'string' ? stackName : undefined);

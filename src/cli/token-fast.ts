@@ -3,6 +3,8 @@
  * loading commander. Flags are parsed with node's own `util.parseArgs`; anything it does not take
  * (`--help`, a typo) returns undefined and the full program handles it, with its usual messages.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { token } from './commands/token.js';
 import type { CliIo } from './context.js';
@@ -17,6 +19,10 @@ export async function runTokenFast(argv: readonly string[], io: CliIo): Promise<
     return undefined;
   }
   const { values } = parsed;
+  // Without a name, a deployment file here may name the stack: the full program reads it (config/apply.ts).
+  if (values.name === undefined && values['stack-name'] === undefined) {
+    if (['mcp-lambda.jsonc', 'mcp-lambda.json'].some((file) => existsSync(join(io.cwd, file)))) return undefined;
+  }
   const out = createOutput(io.stdout, io.stderr, io.env);
   const global = {
     json: false,

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parseConfigText } from '../../src/cli/config/read.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -516,6 +517,7 @@ describe('init', () => {
       expect(readdirSync(dir).sort()).toEqual([
         '.gitignore',
         'README.md',
+        'mcp-lambda.jsonc',
         'package.json',
         'server.test.ts',
         'server.ts',
@@ -524,7 +526,11 @@ describe('init', () => {
       ]);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       expect(pkg.name).toBe('my-tools');
-      expect(pkg.scripts.deploy).toBe('mcp-lambda deploy --entry ./server.ts --name my-tools');
+      expect(pkg.scripts.deploy).toBe('mcp-lambda deploy');
+      expect(parseConfigText(readFileSync(join(dir, 'mcp-lambda.jsonc'), 'utf8'), 'mcp-lambda.jsonc')).toEqual({
+        name: 'my-tools',
+        servers: { 'my-tools': { entry: './server.ts' } },
+      });
       // The scripts run the mcp-lambda the project depends on — here this clone, packed into the project's
       // vendor/ (no absolute path, so it installs on another machine; no scripts, so nothing rebuilds) — and
       // never npx a name.

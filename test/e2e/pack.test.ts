@@ -64,6 +64,7 @@ describe('the packed package', () => {
         'dist/lambda/secrets.js',
         'dist/lambda/sdk-shims.js',
         'dist/lambda-bundle/index.mjs',
+        'schema/mcp-lambda.schema.json',
       ]),
     );
     expect(files.filter((file) => /^(src|test|scripts)\/|\.map$|\.tsbuildinfo$|meta\.json$/.test(file))).toEqual([]);

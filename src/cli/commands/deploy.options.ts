@@ -58,12 +58,15 @@ change, and the CloudFormation changes against the deployed stack (added, change
 apart), from a change set it deletes unexecuted (or from the templates when none can be made). It deploys,
 bootstraps and records nothing; it exits 0 with or without changes (--json has "pending").
 
-What a later deploy keeps when its flags say nothing: the sign-up policy, settings and secrets, clients,
-timeout, domain, slow demo, machine client, reserved concurrency, alarms (--no-alarms removes them), and
-the VPC (--vpc with --subnets replaces it, --no-vpc removes it). With --vpc it checks the ids with EC2 and
-warns when the subnets have no way out that the server needs (a NAT gateway, or VPC endpoints for Secrets
-Manager/SSM). With --alarms, AWS mails the address a confirmation link: the alarms mail nobody until it is
-followed.
+Settings come from, strongest first: the flags, then mcp-lambda.jsonc (or --config <file>), then what the
+deployed stack remembers, then the defaults. mcp-lambda config export writes the file from a stack.
+
+What a later deploy keeps when its flags and the file say nothing: the sign-up policy, settings and
+secrets, clients, timeout, domain, slow demo, machine client, reserved concurrency, alarms (--no-alarms
+removes them), and the VPC (--vpc with --subnets replaces it, --no-vpc removes it). With --vpc it checks
+the ids with EC2 and warns when the subnets have no way out that the server needs (a NAT gateway, or VPC
+endpoints for Secrets Manager/SSM). With --alarms, AWS mails the address a confirmation link: the alarms
+mail nobody until it is followed.
 
 Examples:
   $ mcp-lambda deploy

@@ -16,6 +16,8 @@ import { packageRoot } from '../../package-root.js';
 import { VERSION } from '../../version.js';
 import type { CommandContext } from '../context.js';
 import { UsageError, UserError } from '../terminal/errors.js';
+import { CONFIG_FILE_NAMES } from '../config/read.js';
+import { SCHEMA_REFERENCE } from '../config/schema.js';
 
 export interface InitOptions {
   readonly dir?: string;
@@ -57,6 +59,25 @@ function packageName(dir: string): string {
   return /^[a-z]/.test(name) ? name.slice(0, 40) : `mcp-${name}`.slice(0, 40);
 }
 
+/** The scaffold's mcp-lambda.jsonc: its server by name, and the sign-up policy to fill in before the first deploy. */
+function deploymentFile(name: string): string {
+  return `// The deployment of ${name}: every setting of \`mcp-lambda deploy\`, committed so a teammate or CI deploys the same.
+// Flags beat this file; it beats what the deployed stack remembers, which beats the defaults.
+{
+  "$schema": "${SCHEMA_REFERENCE}",
+  "name": "${name}",
+  "servers": {
+    "${name}": { "entry": "./server.ts" },
+  },
+  // Who may register (needed by the first deploy): your address, or "@your-domain" for a whole domain.
+  // "signup": "allow-list",
+  // "allow": ["you@example.com"],
+  // "env": { "API_BASE_URL": "https://api.example.com" },
+  // "secrets": { "API_KEY": "<Secrets Manager name or ARN>" },
+}
+`;
+}
+
 export function scaffold(name: string, cli = cliDependency()): Record<string, string> {
   // npm puts node_modules/.bin on the scripts' PATH: they run the mcp-lambda this project depends on.
   const pkg = {
@@ -67,11 +88,13 @@ export function scaffold(name: string, cli = cliDependency()): Record<string, st
     scripts: {
       dev: 'mcp-lambda dev --entry ./server.ts',
       test: 'vitest run',
-      synth: `mcp-lambda synth --entry ./server.ts --name ${name}`,
-      deploy: `mcp-lambda deploy --entry ./server.ts --name ${name}`,
-      login: `mcp-lambda login --name ${name}`,
-      'write-config': `mcp-lambda write-config --name ${name}`,
-      logs: `mcp-lambda logs --name ${name}`,
+      // The deployment is mcp-lambda.jsonc: the scripts need no flags (flags still beat the file).
+      synth: 'mcp-lambda synth',
+      deploy: 'mcp-lambda deploy',
+      login: 'mcp-lambda login',
+      'write-config': 'mcp-lambda write-config',
+      logs: 'mcp-lambda logs',
+      status: 'mcp-lambda status',
     },
     dependencies: { '@modelcontextprotocol/server': '^2.4.0', zod: '^4.2.0' },
     devDependencies: {
@@ -84,6 +107,7 @@ export function scaffold(name: string, cli = cliDependency()): Record<string, st
   };
   return {
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
+    [CONFIG_FILE_NAMES[0]]: deploymentFile(name),
     'server.ts': `import { acceptedContent, inputRequired, McpServer, type RequestStateCodec } from '@modelcontextprotocol/server';
 import * as z from 'zod/v4';
 
@@ -184,14 +208,15 @@ An MCP server for AWS Lambda, deployed behind OAuth with mcp-lambda (its own REA
 npm install            # dependencies, mcp-lambda among them (vendor/*.tgz when made from a clone: commit it)
 npm run dev            # serve it on http://127.0.0.1:8765/mcp, rebuilt on every change
 npm test               # the tool's test
-npm run deploy -- --allow you@example.com   # bundle it and deploy it to your AWS account
+npm run deploy         # bundle it and deploy it (mcp-lambda.jsonc says how; set allow there first)
 npm run login          # register or sign in, and call it once
 npm run write-config   # connect Claude Code to it
 npm run logs           # its request log
 \`\`\`
 
-Settings and secrets: \`npm run deploy -- --env KEY=VALUE --secret API_KEY=<Secrets Manager name>\` on
-Lambda, and \`npm run dev -- --env-from .env\` locally (a file of \`KEY=VALUE\` lines you write; git ignores
+The deployment is \`mcp-lambda.jsonc\` (commit it): the server, who may sign up, settings (\`env\`) and
+secrets (\`secrets\`: Secrets Manager names, never values) on Lambda. Flags still win over it:
+\`npm run deploy -- --allow you@example.com\`. Locally, \`npm run dev -- --env-from .env\` locally (a file of \`KEY=VALUE\` lines you write; git ignores
 it); the server reads them from \`process.env\`.
 
 \`server.ts\` exports a function that returns an \`McpServer\`; mcp-lambda calls it for every request with
@@ -279,5 +304,7 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<v
     `  npm install        # its dependencies, and mcp-lambda ${packed ? `from this clone (vendor/${packed.file}: commit it)` : VERSION}`,
   );
   ctx.out.info('  npm run dev        # try it locally');
-  ctx.out.info('  npm run deploy -- --allow you@example.com   # put it on Lambda behind OAuth (who may sign up)');
+  ctx.out.info(
+    '  npm run deploy -- --allow you@example.com   # put it on Lambda behind OAuth (or set allow in mcp-lambda.jsonc)',
+  );
 }

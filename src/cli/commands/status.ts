@@ -21,6 +21,8 @@ import { gatherAlarms, gatherHealth, healthTarget } from '../health/gather.js';
 import { healthCost, renderHealth } from '../health/panel.js';
 import type { Session } from '../deploy/session.js';
 import { explainAwsError } from '../aws/errors.js';
+import { settingSources, type SettingSource } from '../config/apply.js';
+import { readConfigFile } from '../config/read.js';
 
 export interface StatusOptions {
   readonly name?: string;
@@ -29,6 +31,8 @@ export interface StatusOptions {
   /** The health window: 1h, 24h or 7d. */
   readonly since?: string;
   readonly watch?: boolean;
+  /** The deployment file (default: ./mcp-lambda.jsonc or ./mcp-lambda.json). */
+  readonly config?: string;
 }
 
 /** How often `--watch` shows it again (CloudWatch's metrics have a one-minute resolution). */
@@ -97,6 +101,9 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
         : undefined;
     const vpc = readVpcOutput(stack?.outputs.Vpc);
     const figures = stack ? await health(session, stackName, stack.outputs, options, window, ctx.signal) : undefined;
+    // Where the next deploy takes each setting from (status takes no deploy flags: the file, the stack, the defaults).
+    const file = await readConfigFile(ctx.cwd, options.config);
+    const settings = settingSources(new Set(), file, stack?.outputs);
     if (global.json) {
       out.json({
         stackName,
@@ -110,6 +117,8 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
           outputs: stack.outputs,
           ...(vpc && { vpc: { ...vpc, securityGroup: stack.outputs.VpcSecurityGroup } }),
         }),
+        ...(file && { configFile: file.path }),
+        settings,
         ...(figures && {
           health: { ...figures, ...(figures.metrics && { estimatedCostUsd: healthCost(figures.metrics) }) },
         }),
@@ -152,6 +161,17 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
       out.result(
         `  Alarms: mailed to ${alarms.email}, p95 latency over ${alarms.latencyMs} ms (their states below; mcp-lambda deploy --no-alarms removes them)`,
       );
+    const from = (source: SettingSource) =>
+      Object.entries(settings)
+        .filter(([, setting]) => setting.source === source)
+        .map(([key]) => key);
+    out.result(
+      `  Settings a deploy takes: ${[
+        ...(file ? [`from ${file.shown}: ${from('file').join(', ') || 'none'}`] : ['no mcp-lambda.jsonc here']),
+        `kept by the stack: ${from('stack').join(', ') || 'none'}`,
+        'defaults for the rest (flags beat all)',
+      ].join(' · ')}`,
+    );
     out.result('');
     printOutputs(out, stack.outputs);
     out.result('');
