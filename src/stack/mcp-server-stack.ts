@@ -41,6 +41,7 @@ export const OUTPUTS = {
   serverSettings: 'ServerSettings',
   clients: 'Clients',
   timeout: 'Timeout',
+  memory: 'Memory',
   customDomain: 'CustomDomain',
   domainTarget: 'DomainTarget',
   domainRecord: 'DomainRecord',
@@ -259,6 +260,11 @@ export class McpServerStack extends Stack {
         'The registry packages the servers run, with the versions installed (deploy --stdio "npx <package>")',
       );
     }
+    output(
+      OUTPUTS.memory,
+      String(options.memoryMb),
+      'MB of memory of each MCP function (deploy --memory; status figures its cost at it)',
+    );
     output(
       OUTPUTS.timeout,
       String(options.timeoutSeconds),

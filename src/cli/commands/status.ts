@@ -18,7 +18,7 @@ import type { HealthFigures, Window } from '../health/figures.js';
 import { parseWindow } from '../health/figures.js';
 import { alarmNamesOf } from '../health/alarms.js';
 import { gatherAlarms, gatherHealth, healthTarget } from '../health/gather.js';
-import { healthCost, renderHealth } from '../health/panel.js';
+import { healthCost, memoryOf, renderHealth } from '../health/panel.js';
 import type { Session } from '../deploy/session.js';
 import { explainAwsError } from '../aws/errors.js';
 import { settingSources, type SettingSource } from '../config/apply.js';
@@ -120,7 +120,10 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
         ...(file && { configFile: file.path }),
         settings,
         ...(figures && {
-          health: { ...figures, ...(figures.metrics && { estimatedCostUsd: healthCost(figures.metrics) }) },
+          health: {
+            ...figures,
+            ...(figures.metrics && { estimatedCostUsd: healthCost(figures.metrics, memoryOf(stack?.outputs ?? {})) }),
+          },
         }),
         local,
       });
@@ -176,7 +179,7 @@ async function statusOnce(ctx: CommandContext, options: StatusOptions, window: W
     printOutputs(out, stack.outputs);
     out.result('');
     if (figures) {
-      for (const line of renderHealth(figures, out.style)) out.result(line);
+      for (const line of renderHealth(figures, out.style, memoryOf(stack.outputs))) out.result(line);
       out.result('');
     }
     out.result(local.length === 0 ? 'Stored on this machine: nothing.' : 'Stored on this machine:');

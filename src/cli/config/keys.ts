@@ -236,6 +236,7 @@ export const KEYS = {
     schema: whole('Lambda memory in MB. Default: 512.', 128, 10240),
     options: same('memory'),
     overriddenBy: ['memory'],
+    remembered: (outputs) => number(outputs.Memory),
   },
   reservedConcurrency: {
     flag: '--reserved-concurrency',

@@ -21,8 +21,14 @@ const ms = (value: number | undefined) => (value === undefined ? '-' : `${count(
 const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(1)}%`);
 const dollars = (value: number) => (value < 0.01 && value > 0 ? '< $0.01' : `$${value.toFixed(2)}`);
 
-/** The memory the cost is figured at when the function's is not known (the stack's default). */
+/** The memory the cost is figured at when the stack does not say its own (the stack's default). */
 export const COST_MEMORY_MB = 512;
+
+/** The functions' memory as the stack's `Memory` output says it (stacks deployed before it: undefined). */
+export function memoryOf(outputs: Readonly<Record<string, string>>): number | undefined {
+  const memory = Number(outputs.Memory);
+  return Number.isInteger(memory) && memory >= 128 && memory <= 10_240 ? memory : undefined;
+}
 
 export interface HealthCost {
   readonly window: number;
@@ -35,12 +41,12 @@ export function healthCost(metrics: MetricFigures, memoryMb = COST_MEMORY_MB): H
   return { window: metrics.requests * perRequest, monthToDate: metrics.monthRequests * perRequest };
 }
 
-function metricLines(metrics: MetricFigures, style: Style): string[] {
+function metricLines(metrics: MetricFigures, style: Style, memoryMb = COST_MEMORY_MB): string[] {
   const failed = metrics.errors + metrics.toolErrors;
   const rate = percent(failed, metrics.requests);
   const api =
     metrics.http4xx === undefined ? '' : `; at the API: 4xx ${count(metrics.http4xx)}, 5xx ${count(metrics.http5xx ?? 0)}`;
-  const cost = healthCost(metrics);
+  const cost = healthCost(metrics, memoryMb);
   return [
     `  requests      ${count(metrics.requests).padEnd(10)}${sparkline(metrics.spark)}`,
     `  errors        ${failed > 0 ? style.red(rate.padEnd(10)) : rate.padEnd(10)}` +
@@ -51,7 +57,7 @@ function metricLines(metrics: MetricFigures, style: Style): string[] {
         ? ''
         : `   throttles ${metrics.throttles > 0 ? style.red(count(metrics.throttles)) : '0'}   peak concurrency ${count(metrics.peakConcurrency ?? 0)}`),
     `  cost          ${dollars(cost.window)} in this window, ${dollars(cost.monthToDate)} this month so far` +
-      ` (API Gateway + Lambda at ${COST_MEMORY_MB} MB, us-east-1 list prices of ${PRICES_AS_OF})`,
+      ` (API Gateway + Lambda at ${memoryMb} MB, us-east-1 list prices of ${PRICES_AS_OF})`,
   ];
 }
 
@@ -73,14 +79,14 @@ function alarmLines(alarms: readonly AlarmState[], style: Style): string[] {
 }
 
 /** The panel's lines. */
-export function renderHealth(figures: HealthFigures, style: Style): string[] {
+export function renderHealth(figures: HealthFigures, style: Style, memoryMb?: number): string[] {
   const lines = [style.bold(`Health, last ${figures.window}`)];
   const { metrics, tools } = figures;
   const quiet = (metrics === undefined || metrics.requests === 0) && (tools === undefined || tools.length === 0);
   if (quiet && (metrics !== undefined || tools !== undefined)) {
     lines.push(`  No requests in the last ${figures.window}: a new stack, or nobody has called it yet.`);
   } else {
-    if (metrics) lines.push(...metricLines(metrics, style));
+    if (metrics) lines.push(...metricLines(metrics, style, memoryMb));
     if (tools && tools.length > 0) {
       const width = Math.max(4, ...tools.map((row) => row.tool.length));
       if (metrics) lines.push('');

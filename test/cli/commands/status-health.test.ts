@@ -170,6 +170,20 @@ describe('status: the health panel', () => {
     expect((query?.endTime ?? 0) - (query?.startTime ?? 0)).toBe(86_400);
   });
 
+  it("figures the cost at the functions' memory from the stack's Memory output (512 MB for an older stack)", async () => {
+    cw.on(GetMetricDataCommand).callsFake(metricAnswer(FULL, SPARK, [20_000, 30_000, 1234]));
+    cloud.stacks.set(STACK, { ...cloud.stacks.get(STACK)!, outputs: { ...OUTPUTS, Memory: '2048' } });
+    const result = await status(['--since', '24h', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const at2048 = (JSON.parse(result.stdout) as { health: { estimatedCostUsd: { monthToDate: number } } }).health;
+    const text = await status(['--since', '24h']);
+    expect(panel(text.stdout).find((line) => line.startsWith('  cost'))).toContain('API Gateway + Lambda at 2048 MB');
+    cloud.stacks.set(STACK, { ...cloud.stacks.get(STACK)!, outputs: { ...OUTPUTS, Memory: 'lots' } });
+    const unreadable = await status(['--since', '24h', '--json']);
+    const at512 = (JSON.parse(unreadable.stdout) as { health: { estimatedCostUsd: { monthToDate: number } } }).health;
+    expect(at2048.estimatedCostUsd.monthToDate).toBeGreaterThan(at512.estimatedCostUsd.monthToDate);
+  });
+
   it('says so when a new stack has no data yet', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     cwl.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [] });
