@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conformanceSupported as supported, installConformance, runConformance } from '../helpers/conformance.js';
+import {
+  conformanceSupported as supported,
+  installConformance,
+  runConformance,
+  STATELESS_LIMITS,
+} from '../helpers/conformance.js';
 import { startCli, type RunningCli } from '../helpers/run-cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -41,16 +46,6 @@ const MODERN_THROUGH_STDIO = [
   'input-required-result-tampered-state',
   'input-required-result-capability-check',
 ];
-/** 2025-11-25 scenarios no stateless host passes (conformance.test.ts's list). */
-const LEGACY_LIMITS = [
-  'tools-call-sampling',
-  'tools-call-elicitation',
-  'elicitation-sep1034-defaults',
-  'elicitation-sep1330-enums',
-  'resources-subscribe',
-  'resources-unsubscribe',
-];
-
 let dev: RunningCli | undefined;
 let url = '';
 
@@ -97,7 +92,7 @@ describe.skipIf(!supported)('the conformance suite against the fixture as a stdi
   it('2025-11-25: passes what a stateless host can, progress, logging and completion included', async () => {
     const result = await runConformance(url, '2025-11-25');
     console.log(`2025-11-25 through the bridge: passed ${result.passed.length}; failed ${result.failed.join(', ') || 'none'}`);
-    expect(result.failed.sort(), result.output.slice(-4000)).toEqual([...LEGACY_LIMITS].sort());
+    expect(result.failed.sort(), result.output.slice(-4000)).toEqual([...STATELESS_LIMITS].sort());
     expect(result.passed).toEqual(
       expect.arrayContaining(['tools-call-with-progress', 'tools-call-with-logging', 'completion-complete']),
     );

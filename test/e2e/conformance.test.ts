@@ -7,26 +7,15 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conformanceSupported as supported, installConformance, runConformance } from '../helpers/conformance.js';
+import {
+  conformanceSupported as supported,
+  installConformance,
+  runConformance,
+  STATELESS_LIMITS,
+} from '../helpers/conformance.js';
 import { startCli, type RunningCli } from '../helpers/run-cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
-/**
- * 2025-11-25 scenarios a stateless server cannot pass, by design: each needs the server to send the client
- * a request in the middle of a call (sampling, elicitation) and wait for its answer on the same
- * connection, or to remember a subscription between requests. On Lambda every request meets a fresh
- * server that keeps nothing; the 2026-07-28 revision does these statelessly (input_required results),
- * and those scenarios all pass.
- */
-const STATELESS_LIMITS = [
-  'tools-call-sampling',
-  'tools-call-elicitation',
-  'elicitation-sep1034-defaults',
-  'elicitation-sep1330-enums',
-  'resources-subscribe',
-  'resources-unsubscribe',
-];
 
 let dev: RunningCli | undefined;
 let url = '';
