@@ -72,8 +72,11 @@ describe('an SDK v1 McpServer through --entry', () => {
     client.setNotificationHandler('notifications/message', (notification) => {
       messages.push(notification.params.data);
     });
+    // A 2026-07-28 request gets log messages only when its envelope asks for them (logLevel).
+    await client.callTool({ name: 'slow_echo', arguments: { text: 'unasked' } });
+    expect(messages).toEqual([]);
     const echoed = await client.callTool(
-      { name: 'slow_echo', arguments: { text: 'hi' } },
+      { name: 'slow_echo', arguments: { text: 'hi' }, _meta: { 'io.modelcontextprotocol/logLevel': 'info' } },
       { onprogress: (update) => progress.push(update) },
     );
     expect(text(echoed)).toBe('hi');
