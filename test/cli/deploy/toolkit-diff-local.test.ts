@@ -47,6 +47,7 @@ it('diffs the synthesized stack under its own name, and the changes read as the 
     { logicalId: 'ServerFunctionB9E3FD9F', resourceType: 'AWS::Lambda::Function', action: 'change', properties: ['MemorySize'] },
   ]);
   expect(changes.iam).toEqual({ resources: [], statements: [], managedPolicies: [], broadened: false });
-  expect(changes.outputs).toEqual([]);
+  // The stack says its memory in an output, so status prices at it (#27).
+  expect(changes.outputs).toEqual([{ key: 'Memory', before: '512', after: '1024' }]);
   expect(ioHost.errors).toEqual([]);
 });
