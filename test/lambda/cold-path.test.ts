@@ -9,7 +9,8 @@
  * - Dog facts' first tool call, answered on the fast path with node:http, loads no undici either: on
  *   Node 22/24 an ESM `import('node:http')` would (its namespace reads `http.WebSocket`), ~70 ms on 24.
  * - A user's server's first tool call, served by the SDK, loads no undici: the SDK's Web classes are
- *   src/lambda/edge/web-lite.ts in the bundle (undici's load cost about one bare node start on Node 24).
+ *   src/lambda/edge/web-lite.ts in the bundle (undici's load cost about one bare node start on Node 24);
+ *   nor Web Crypto, which the SDK's `crypto.randomUUID()` for a stream's name loaded.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -68,6 +69,7 @@ async function probe(
 
 const UNDICI = 'NativeModule internal/deps/undici/undici';
 const CRYPTO = 'NativeModule crypto';
+const WEB_CRYPTO = 'NativeModule internal/crypto/webcrypto';
 
 let dogApi: FakeDogApi;
 let customBundle = '';
@@ -117,7 +119,7 @@ describe('what a cold start loads', () => {
     }
   });
 
-  it('a user’s server with its manifest: connect loads neither undici nor node:crypto; its first tool call loads no undici', async () => {
+  it('a user’s server with its manifest: connect loads neither undici nor node:crypto; its first tool call loads neither undici nor Web Crypto', async () => {
     for (const [name, node] of nodes) {
       const connect = await probe(node, customBundle, [INITIALIZE, TOOLS_LIST]);
       expect(
@@ -132,6 +134,8 @@ describe('what a cold start loads', () => {
       const called = await probe(node, customBundle, [INITIALIZE, TOOLS_LIST, callOf('echo', { text: 'hi' })]);
       expect(called.answers[2], name).toContain('"text":"hi"');
       expect(called.loaded.includes(UNDICI), `${name} loaded undici`).toBe(false);
+      // The SDK names the response stream with the bundle's counter, not crypto.randomUUID().
+      expect(called.loaded.includes(WEB_CRYPTO), `${name} loaded Web Crypto`).toBe(false);
     }
   });
 });

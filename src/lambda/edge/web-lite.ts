@@ -228,4 +228,18 @@ export class LiteResponse extends LiteBody {
   }
 }
 
+let streams = 0;
+
+/**
+ * The name the SDK's stateless transport gives a response stream: a key of its in-memory map for one
+ * request, which never leaves the process (no event store here). The SDK takes `crypto.randomUUID()`;
+ * Node's global `crypto` loads Web Crypto on first use, a few ms of a user's first tool call on Node 24
+ * (`npm run bench`), for a value that needs only to be unique within the process. The plugin swaps that one
+ * statement only; every other use of `crypto` keeps Node's.
+ */
+export function streamIdLite(): string {
+  streams += 1;
+  return `stream-${streams}`;
+}
+
 export { LiteHeaders as Headers, LiteRequest as Request, LiteResponse as Response };

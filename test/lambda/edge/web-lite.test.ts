@@ -3,7 +3,14 @@
  * them: each case is run against both and the results compared.
  */
 import { describe, expect, it } from 'vitest';
-import { Headers as LiteHeaders, Request as LiteRequest, Response as LiteResponse } from '../../../src/lambda/edge/web-lite.js';
+import { build } from 'esbuild';
+import { webLitePlugin } from '../../../src/cli/entry/web-lite-plugin.js';
+import {
+  Headers as LiteHeaders,
+  Request as LiteRequest,
+  Response as LiteResponse,
+  streamIdLite,
+} from '../../../src/lambda/edge/web-lite.js';
 
 const both = [
   ['node', { Headers, Request, Response }],
@@ -109,5 +116,33 @@ describe('web-lite Response', () => {
 
   it('refuses a status outside 200-599', () => {
     for (const [name, { Response: R }] of both) expect(() => new R(null, { status: 100 }), name).toThrow(RangeError);
+  });
+});
+
+describe('the SDK stream name', () => {
+  it('is unique within the process', () => {
+    const names = new Set(Array.from({ length: 1000 }, () => streamIdLite()));
+    expect(names.size).toBe(1000);
+  });
+
+  it('replaces crypto.randomUUID() in that one SDK statement only; the user’s code keeps Node’s crypto', async () => {
+    const liteFile = new URL('../../../src/lambda/edge/web-lite.ts', import.meta.url).pathname;
+    const result = await build({
+      stdin: {
+        contents: `export * from '@modelcontextprotocol/server';\nexport const token = () => crypto.randomUUID();`,
+        resolveDir: import.meta.dirname,
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      external: ['@modelcontextprotocol/server/_shims', '@modelcontextprotocol/core'],
+      plugins: [webLitePlugin(liteFile)],
+    });
+    const out = result.outputFiles[0]?.text ?? '';
+    expect(out).toContain('streamId = streamIdLite()');
+    expect(out).not.toContain('streamId = crypto.randomUUID()');
+    expect(out).toContain('token = () => crypto.randomUUID()');
   });
 });
