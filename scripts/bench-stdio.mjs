@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { memoryLimitRunner } from './bench-memory-limit.mjs';
 import { node24 } from './bench-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,13 +141,22 @@ console.log(
 );
 
 // Warm: tool calls through the bridge to the running child, against a fresh child per call; memory.
-const warm = (await run(node, ['--expose-gc', child, 'warm', dir, String(calls)], toolEnv)).out;
+// Under the function's default memory as a limit (./bench-memory-limit.mjs): V8 in both processes sizes
+// its heap from it, as on Lambda, where the child shares the function's memory.
+const limit = memoryLimitRunner(512);
+const warmArgs = ['--expose-gc', child, 'warm', dir, String(calls)];
+let warm;
+try {
+  warm = (await (limit.missing ? run(node, warmArgs, toolEnv) : run(...limit.wrap(node, warmArgs), toolEnv))).out;
+} finally {
+  limit.close?.();
+}
 const freshWarm = (await run(node, [child, 'fresh-warm', dir, String(freshCalls)], toolEnv)).out;
 const pct = (w) => `p50 ${w.p50.toFixed(3)} ms   p99 ${w.p99.toFixed(3)} ms`;
 console.log(`  warm read_graph through the bridge         ${pct(warm)}  (${calls} calls)`);
 console.log(`    a fresh child per call (AWS Labs)        ${pct(freshWarm)}  (${freshCalls} calls)`);
 const child_ = warm.childRssMb === null ? 'child n/a' : `child ${warm.childRssMb.toFixed(1)} MB`;
 console.log(
-  `  memory after ${calls} calls: handler ${warm.rssMb.toFixed(1)} MB + ${child_} = ${(warm.rssMb + (warm.childRssMb ?? 0)).toFixed(1)} MB resident`,
+  `  memory after ${calls} calls: handler ${warm.rssMb.toFixed(1)} MB + ${child_} = ${(warm.rssMb + (warm.childRssMb ?? 0)).toFixed(1)} MB resident, ${limit.missing ? `without a memory limit (${limit.missing}): figures run high` : 'under a 512 MB memory limit, the function\'s default'}`,
 );
 await rm(work, { recursive: true, force: true });

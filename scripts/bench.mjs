@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { bundleLambda } from './build-lambda.mjs';
 import { node24 } from './bench-node.mjs';
 import { cpuShareRunner, MB_PER_VCPU } from './bench-cpu-share.mjs';
+import { memoryLimitRunner } from './bench-memory-limit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'lambda-bundle', 'index.mjs');
@@ -223,25 +224,47 @@ console.log(`  first ${n} after cold start     ${pct(warm.first)}`);
 console.log(`  after ${n} requests             ${pct(warm.steady)}`);
 console.log(`  SDK as-is, after ${n} requests  ${pct(warmBase.steady)}  (baseline)`);
 
-// 3b. Memory: the handler's resident set after cold start and after 1,000 calls (the function's memory
-// size is chosen from this and the cold-start figure; see src/stack/props.ts DEFAULT_MEMORY_MB).
-const memoryOf = async (file, env) =>
+// 3b. Memory: the handler's resident set after cold start, after 1,000 calls and after 10,000 (the function's
+// memory size is chosen from this and the cold-start figure; see src/stack/props.ts DEFAULT_MEMORY_MB), under
+// the default memory size as a memory limit: V8 sizes its heap from it (./bench-memory-limit.mjs).
+const FUNCTION_MB = 512;
+const limit = memoryLimitRunner(FUNCTION_MB);
+const limited = (command, args) => (limit.missing ? [command, args] : limit.wrap(command, args));
+const memoryOf = async (file, env, iterations) =>
   JSON.parse(
-    (await time(lambdaNode, ['--expose-gc', child, file, 'memory', String(calls)], env)).stderr.trim().split('\n').at(-1),
+    (await time(...limited(lambdaNode, ['--expose-gc', child, file, 'memory', String(iterations)]), env)).stderr
+      .trim()
+      .split('\n')
+      .at(-1),
   );
-const [memory, memoryCustom, memoryBare] = [
-  await memoryOf(bundle, lambdaEnv),
-  await memoryOf(customBundle, customEnv),
-  JSON.parse((await time(lambdaNode, ['-e', 'process.stderr.write(String(process.memoryUsage().rss / 1048576))'])).stderr),
-];
+const longer = calls * 10;
+let memory, memoryLong, memoryCustom, memoryCustomLong, memoryBare;
+try {
+  [memory, memoryLong, memoryCustom, memoryCustomLong, memoryBare] = [
+    await memoryOf(bundle, lambdaEnv, calls),
+    await memoryOf(bundle, lambdaEnv, longer),
+    await memoryOf(customBundle, customEnv, calls),
+    await memoryOf(customBundle, customEnv, longer),
+    JSON.parse(
+      (await time(...limited(lambdaNode, ['-e', 'process.stderr.write(String(process.memoryUsage().rss / 1048576))']))).stderr,
+    ),
+  ];
+} finally {
+  limit.close?.();
+}
 console.log(
-  `\nMemory on node ${lambdaVersion} (resident set of the process, node included; bare node ${memoryBare.toFixed(1)} MB)`,
+  `\nMemory on node ${lambdaVersion} (resident set of the process, node included; bare node ${memoryBare.toFixed(1)} MB), ${
+    limit.missing
+      ? `without a memory limit (${limit.missing}): V8 sizes its heap for this machine, so the figures after calls run high`
+      : `under a ${FUNCTION_MB} MB memory limit, the function's default: V8 sizes its heap from it`
+  }`,
+);
+const longN = longer.toLocaleString('en-US');
+console.log(
+  `  dog facts       after cold start  ${memory.coldMb.toFixed(1)} MB   after ${n} more calls  ${memory.afterMb.toFixed(1)} MB   after ${longN}  ${memoryLong.afterMb.toFixed(1)} MB`,
 );
 console.log(
-  `  dog facts       after cold start  ${memory.coldMb.toFixed(1)} MB   after ${n} more calls  ${memory.afterMb.toFixed(1)} MB`,
-);
-console.log(
-  `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB`,
+  `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB   after ${longN}  ${memoryCustomLong.afterMb.toFixed(1)} MB`,
 );
 
 // 3c. The function's memory size sets its CPU share (1,769 MB = 1 vCPU): the custom server's cold sequence
