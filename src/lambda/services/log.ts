@@ -7,7 +7,6 @@
  * `jsonrpc.request.id`, `error.type`), and the same line is a CloudWatch embedded-metric record (`_aws`,
  * see ./metrics.ts): CloudWatch makes the metrics from it, with no call and no second line.
  */
-import { writeSync } from 'node:fs';
 import type { EmfBlock, RequestMetrics } from './metrics.js';
 
 /** What one request log line holds. */
@@ -63,35 +62,9 @@ export interface RequestLogRecord extends RequestMetrics {
 /** A sink for log records. */
 export type Logger = (record: RequestLogRecord) => void;
 
-let throughStream = false;
-
-/**
- * Writes a line to stdout with `writeSync` on fd 1, not through `process.stdout`: building that stream
- * loads node:stream and the pipe machinery, a few ms of every cold start on Node 24 (`npm run bench`),
- * for bytes CloudWatch reads the same either way. A write that fails (a pipe that would block: EAGAIN;
- * a closed one) hands the rest to `process.stdout`, used from then on so lines keep their order: a
- * request never fails for its log line.
- * @param write the system call (tests give one that refuses)
- */
-export function writeStdoutLine(line: string, write: (fd: number, bytes: Uint8Array) => number = writeSync): void {
-  if (!throughStream) {
-    const bytes = Buffer.from(line);
-    let written = 0;
-    try {
-      while (written < bytes.length) written += write(1, bytes.subarray(written));
-      return;
-    } catch {
-      throughStream = true;
-      process.stdout.write(bytes.subarray(written));
-      return;
-    }
-  }
-  process.stdout.write(line);
-}
-
 /** Writes each record as one JSON line to stdout (CloudWatch keeps one event per line). */
 export const stdoutLogger: Logger = (record) => {
-  writeStdoutLine(`${JSON.stringify(record)}\n`);
+  process.stdout.write(`${JSON.stringify(record)}\n`);
 };
 
 /**
@@ -121,13 +94,13 @@ export type ChildLogger = (record: ChildLogRecord) => void;
 
 /** Writes each child record as one JSON line to stdout, like {@link stdoutLogger}. */
 export const stdoutChildLogger: ChildLogger = (record) => {
-  writeStdoutLine(`${JSON.stringify(record)}\n`);
+  process.stdout.write(`${JSON.stringify(record)}\n`);
 };
 
 /**
  * The line written when the function cannot start (a secret it cannot read, a bad setting), before the
  * runtime reports the failed init: the reason names the setting, never a value.
  */
-export function logStartupFailure(reason: string, write: (line: string) => void = writeStdoutLine): void {
+export function logStartupFailure(reason: string, write: (line: string) => void = (line) => process.stdout.write(line)): void {
   write(`${JSON.stringify({ level: 'error', msg: 'startup', reason })}\n`);
 }
