@@ -8,6 +8,9 @@
  *   the pipe closes); the next request starts a new child and its log line says `child: "restarted"`.
  * - A child that does not answer `initialize` within `startTimeoutMs` (env `MCP_STDIO_START_TIMEOUT_MS`,
  *   default 20 s) is ended and the request fails, saying so.
+ * - After a start fails, requests fail at once with its reason for {@link RETRY_FIRST_MS}, doubling with
+ *   each failure in a row up to {@link RETRY_MAX_MS}, so a child that hangs does not hold every request
+ *   for the start timeout; the first request after that tries again, and a start that succeeds resets it.
  * - stderr goes to the function's log line by line: each line cut at {@link STDERR_LINE_CHARS}
  *   characters, at most {@link STDERR_LINES_PER_MINUTE} lines a minute (one `stderr_capped` line says how
  *   many were left out).
@@ -31,6 +34,10 @@ export const DEFAULT_START_TIMEOUT_MS = 20_000;
 export const STDERR_LINE_CHARS = 2000;
 /** stderr: the most lines logged in one minute. */
 export const STDERR_LINES_PER_MINUTE = 200;
+/** After a failed start: how long requests fail at once before the next try; doubled per failure in a row. */
+export const RETRY_FIRST_MS = 1_000;
+/** The longest wait between tries. */
+export const RETRY_MAX_MS = 60_000;
 /** stdout noise: the first characters of a line that is not JSON-RPC, logged. */
 const NOISE_CHARS = 500;
 
@@ -74,7 +81,7 @@ export interface SupervisorOptions {
   readonly requestTimeoutMs: number;
   /** The HOME and working directory of the child. @default /tmp on Lambda, else a dir under os.tmpdir() */
   readonly workDir?: string;
-  /** The clock for the stderr cap. @default Date.now */
+  /** The clock for the stderr cap and the wait after a failed start. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -107,6 +114,8 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
   let current: Promise<Running> | undefined;
   let starts = 0;
   let exits = 0;
+  /** The last failed start, while the next try waits. */
+  let failed: { reason: string; inRow: number; retryAt: number } | undefined;
   const record = (fields: Omit<ChildLogRecord, 'msg' | 'server' | 'requestId'>) => {
     const requestId = currentRequest.getStore()?.requestId;
     log({ ...fields, msg: 'stdio', server: spec.label, ...(requestId !== undefined && { requestId }) } as ChildLogRecord);
@@ -192,6 +201,7 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
         record({ level: 'error', event: 'start_failed', reason });
         throw new Error(reason, { cause: error });
       }
+      failed = undefined;
       record({ level: 'info', event: 'start', ...(transport.pid !== undefined && { pid: transport.pid }) });
       const capabilities = client.getServerCapabilities() ?? {};
       const serverInfo = client.getServerVersion() ?? { name: spec.label, version: '0.0.0' };
@@ -213,16 +223,25 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
       return transport.close();
     };
     stopAll.add(closer);
-    // A failed start is forgotten, so the next request tries again.
-    running.catch(() => {
+    // A failed start is forgotten, so a later request tries again: after a wait that doubles each time.
+    running.catch((error: unknown) => {
       if (current === running) current = undefined;
+      const inRow = (failed?.inRow ?? 0) + 1;
+      const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (inRow - 1));
+      failed = { reason: (error as Error).message, inRow, retryAt: now() + wait };
     });
     return running;
   }
   const stopAll = new Set<() => Promise<void>>();
 
   return {
-    upstream: async () => (await (current ??= start())).upstream,
+    upstream: async () => {
+      if (current === undefined && failed !== undefined && now() < failed.retryAt) {
+        const seconds = Math.ceil((failed.retryAt - now()) / 1000);
+        throw new Error(`${failed.reason} Not tried again for ${seconds} s (${failed.inRow} failed start${failed.inRow === 1 ? '' : 's'} in a row).`);
+      }
+      return (await (current ??= start())).upstream;
+    },
     async stop() {
       current = undefined;
       const closers = [...stopAll];
