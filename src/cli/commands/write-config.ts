@@ -258,6 +258,25 @@ ${stringify({ [target.prefix[0] ?? '']: { [name]: entry } }).trim()}`);
   return undefined;
 }
 
+/** Where an entry keeps values that may be keys: Claude Code's and the JSON clients' `env`/`headers`, Codex's. */
+const VALUE_MAPS = new Set(['env', 'headers', 'http_headers', 'env_http_headers']);
+
+/**
+ * An entry as the "differs" question shows it: the names in its env and headers, every value hidden. An
+ * entry the user wrote by hand holds their API keys there, and the question is printed unasked.
+ */
+export function withValuesHidden(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withValuesHidden);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) =>
+      VALUE_MAPS.has(key) && typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+        ? [key, Object.fromEntries(Object.keys(inner).map((name) => [name, '…']))]
+        : [key, withValuesHidden(inner)],
+    ),
+  );
+}
+
 /**
  * What every writer does once it knows its file and entry: plan, show it (`--dry-run`), ask before
  * replacing a different entry of the same name, write, and remember it for `destroy` (under the record's
@@ -296,8 +315,8 @@ async function applyEntry(
   // A replacement the caller asked about already is not shown: the old entry may hold keys in its env.
   if (!unchanged && plan.existing !== undefined && !change.replace) {
     out.info(`${file} already has a "${name}" entry that differs:`);
-    out.info(`  now:   ${JSON.stringify(plan.existing)}`);
-    out.info(`  new:   ${JSON.stringify(entry)}`);
+    out.info(`  now:   ${JSON.stringify(withValuesHidden(plan.existing))}`);
+    out.info(`  new:   ${JSON.stringify(withValuesHidden(entry))}`);
     if (!(await prompt.confirm(`Replace the "${name}" entry?`, { default: false }))) {
       throw new DeclinedError(`Left ${file} as it was. Use --entry-name to write a second entry instead.`);
     }

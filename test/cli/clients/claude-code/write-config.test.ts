@@ -130,6 +130,25 @@ describe('write-config', () => {
     expect(JSON.parse(read(claudeJson())).mcpServers['dog-facts']).toEqual(ENTRY);
   });
 
+  it('shows the differing entry with the names in its env and headers but never their values (the user’s keys)', async () => {
+    const old = {
+      type: 'stdio',
+      command: 'npx',
+      args: ['-y', 'some-server'],
+      env: { WEATHER_API_KEY: 'sk-live-do-not-print' },
+      headers: { Authorization: 'Bearer do-not-print-either' },
+    };
+    writeFileSync(claudeJson(), JSON.stringify({ mcpServers: { 'dog-facts': old } }));
+    const declined = await cli([], { 'Replace the "dog-facts" entry?': false });
+    expect(declined.code).toBe(3);
+    const shown = declined.stdout + declined.stderr;
+    expect(shown).toContain('"env":{"WEATHER_API_KEY":"…"}');
+    expect(shown).toContain('"headers":{"Authorization":"…"}');
+    expect(shown).toContain('"args":["-y","some-server"]');
+    expect(shown).not.toContain('do-not-print');
+    expect(JSON.parse(read(claudeJson())).mcpServers['dog-facts']).toEqual(old);
+  });
+
   it('replaces without asking with --yes, and refuses when not interactive without it', async () => {
     writeFileSync(
       claudeJson(),
