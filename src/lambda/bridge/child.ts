@@ -49,11 +49,17 @@ const NOISE_CHARS = 500;
 const INTERNAL_SETTINGS =
   /^MCP_(REQUEST_STATE_(KEY|SECRET)|SECRETS|SERVER|REQUIRED_SCOPE|RESOURCE|API_RESOURCE|API_SCOPE|TOOL_GROUPS|REQUIRE_CLAIMS|ALLOWED_ORIGINS|ALLOWED_CLIENT_IDS|MAX_BODY_BYTES|MAX_BATCH|MAX_TOOL_CALLS|TIMEOUT_SECONDS|SLOW_DEMO|STDIO_START_TIMEOUT_MS)$/;
 
-/** The child's environment: the function's, without mcp-lambda's own settings, HOME in `home`. */
+/**
+ * The Lambda runtime's own address: with it a child could call the Runtime API's `next` and take the
+ * function's next invocations — other callers' requests, their tokens' claims — and answer them itself.
+ */
+const RUNTIME_ONLY = new Set(['AWS_LAMBDA_RUNTIME_API']);
+
+/** The child's environment: the function's, without mcp-lambda's own settings nor the Runtime API, HOME in `home`. */
 export function childEnvironment(env: Readonly<Record<string, string | undefined>>, home: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !INTERNAL_SETTINGS.test(key)) result[key] = value;
+    if (value !== undefined && !INTERNAL_SETTINGS.test(key) && !RUNTIME_ONLY.has(key)) result[key] = value;
   }
   result.HOME = home;
   return result;

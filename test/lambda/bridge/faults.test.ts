@@ -146,7 +146,7 @@ describe('one child, several clients', () => {
 });
 
 describe('the child’s environment', () => {
-  it('is the function’s without mcp-lambda’s own settings, with HOME and cwd in the work dir', async () => {
+  it('is the function’s without mcp-lambda’s own settings nor the Runtime API, with HOME and cwd in the work dir', async () => {
     const workDir = tempDir();
     const served = track(
       await serve(scripted(), {
@@ -157,6 +157,7 @@ describe('the child’s environment', () => {
           AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
           MCP_REQUEST_STATE_KEY: 'not-for-the-child',
           MCP_REQUIRED_SCOPE: 'scope',
+          AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
         },
       }),
     );
@@ -171,6 +172,8 @@ describe('the child’s environment', () => {
     expect(seen.env).toEqual(expect.arrayContaining(['USER_SETTING', 'AWS_ACCESS_KEY_ID', 'PATH']));
     expect(seen.env).not.toContain('MCP_REQUEST_STATE_KEY');
     expect(seen.env).not.toContain('MCP_REQUIRED_SCOPE');
+    // The Runtime API would let the child take the function's next invocations (other callers' requests).
+    expect(seen.env).not.toContain('AWS_LAMBDA_RUNTIME_API');
   });
 });
 
