@@ -157,6 +157,6 @@ console.log(`  warm read_graph through the bridge         ${pct(warm)}  (${calls
 console.log(`    a fresh child per call (AWS Labs)        ${pct(freshWarm)}  (${freshCalls} calls)`);
 const child_ = warm.childRssMb === null ? 'child n/a' : `child ${warm.childRssMb.toFixed(1)} MB`;
 console.log(
-  `  memory after ${calls} calls: handler ${warm.rssMb.toFixed(1)} MB + ${child_} = ${(warm.rssMb + (warm.childRssMb ?? 0)).toFixed(1)} MB resident, ${limit.missing ? `without a memory limit (${limit.missing}): figures run high` : 'under a 512 MB memory limit, the function\'s default'}`,
+  `  memory after ${calls} calls: handler ${warm.rssMb.toFixed(1)} MB + ${child_} = ${(warm.rssMb + (warm.childRssMb ?? 0)).toFixed(1)} MB resident, ${limit.missing ? `without a memory limit (${limit.missing}): figures run high` : "under a 512 MB memory limit, the function's default"}`,
 );
 await rm(work, { recursive: true, force: true });

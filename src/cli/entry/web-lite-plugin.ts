@@ -29,7 +29,10 @@ export function webLitePlugin(liteFile: string): Plugin {
     setup(build) {
       build.onLoad({ filter: FILES }, async (args) => {
         const source = await readFile(args.path, 'utf8');
-        return { contents: header + source.replaceAll(STREAM_ID, 'const streamId = streamIdLite();'), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+        return {
+          contents: header + source.replaceAll(STREAM_ID, 'const streamId = streamIdLite();'),
+          loader: args.path.endsWith('.ts') ? 'ts' : 'js',
+        };
       });
     },
   };

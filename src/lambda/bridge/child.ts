@@ -244,7 +244,9 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
     upstream: async () => {
       if (current === undefined && failed !== undefined && now() < failed.retryAt) {
         const seconds = Math.ceil((failed.retryAt - now()) / 1000);
-        throw new Error(`${failed.reason} Not tried again for ${seconds} s (${failed.inRow} failed start${failed.inRow === 1 ? '' : 's'} in a row).`);
+        throw new Error(
+          `${failed.reason} Not tried again for ${seconds} s (${failed.inRow} failed start${failed.inRow === 1 ? '' : 's'} in a row).`,
+        );
       }
       return (await (current ??= start())).upstream;
     },
