@@ -6,6 +6,7 @@
  * connect does not wait for the child.
  */
 import { cp, lstat, mkdir, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STDIO_SPEC_FILE, type StdioSpec } from '../../lambda/bridge/spec.js';
@@ -23,14 +24,26 @@ export const SERVER_DIR = 'server';
 export interface StdioBundle {
   readonly dir: string;
   readonly spec: StdioSpec;
+  /** Files of a script's package left out as key-like (relative to the package), for the caller to say. */
+  readonly leftOut: readonly string[];
   /** Every file of the bundle, unzipped (Lambda's limit is on this). */
   readonly bytes: number;
 }
 
+/**
+ * Files of a script's package that hold keys, never uploaded: anyone who may read the function's code
+ * (lambda:GetFunction, the CDK asset bucket) could read them. `.env.example` and `.env.sample` stay.
+ */
+const KEY_FILE =
+  /^(\.env(?!\.(example|sample)$)(\..*)?|.*\.(pem|key|p12|pfx)|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|\.npmrc|\.netrc|credentials(\.json)?)$/i;
+/** Folders never uploaded: version control and the user's own key stores. */
+const SKIPPED_DIRS = new Set(['.git', '.aws', '.ssh', '.gnupg']);
+
 /** Installs or copies the server into `dir/server/` and refuses what cannot load on Lambda. */
-async function placeServer(command: StdioCommand, label: string, dir: string): Promise<StdioSpec> {
+async function placeServer(command: StdioCommand, label: string, dir: string): Promise<{ spec: StdioSpec; leftOut: string[] }> {
   const target = join(dir, SERVER_DIR);
   let spec: StdioSpec;
+  const leftOut: string[] = [];
   if (command.kind === 'package') {
     const installed = await installPackage({
       name: command.name,
@@ -48,13 +61,26 @@ async function placeServer(command: StdioCommand, label: string, dir: string): P
   } else {
     const file = await realpath(command.file);
     const root = (await packageRootOf(dirname(file))) ?? dirname(file);
+    // The whole folder is uploaded: never a home directory or the file system's root.
+    if (root === dirname(root) || root === (await realpath(homedir()).catch(() => homedir()))) {
+      throw new UserError(
+        `--stdio ${label}: ${command.file} has no package.json of its own, so its folder (${root}) would be uploaded whole.`,
+        { hint: 'Put the server in a folder of its own with a package.json (npm init -y), and run it from there.' },
+      );
+    }
     await cp(root, target, {
       recursive: true,
       // Symlinks are copied as what they point to: the bundle is uploaded as plain files.
       dereference: true,
       filter: (source) => {
         const inside = relative(root, source).split(sep);
-        return !inside.includes('.git') && !(inside.at(-2) === 'node_modules' && inside.at(-1) === '.bin');
+        if (inside.some((part) => SKIPPED_DIRS.has(part))) return false;
+        if (inside.at(-2) === 'node_modules' && inside.at(-1) === '.bin') return false;
+        if (!inside.includes('node_modules') && KEY_FILE.test(inside.at(-1) ?? '')) {
+          leftOut.push(inside.join('/'));
+          return false;
+        }
+        return true;
       },
     });
     spec = { label, program: join(SERVER_DIR, relative(root, file)).split(sep).join('/'), args: command.args };
@@ -68,7 +94,7 @@ async function placeServer(command: StdioCommand, label: string, dir: string): P
       },
     );
   }
-  return spec;
+  return { spec, leftOut };
 }
 
 /** The wrapper Lambda runs: the bridge around the spec, the recorded manifest, secrets read at start. */
@@ -139,7 +165,7 @@ export async function bundleStdio(
   options: { readonly maxBytes?: number; readonly minify?: boolean } = {},
 ): Promise<StdioBundle> {
   await mkdir(dir, { recursive: true });
-  const spec = await placeServer(command, label, dir);
+  const { spec, leftOut } = await placeServer(command, label, dir);
   await writeFile(join(dir, STDIO_SPEC_FILE), `${JSON.stringify(spec, null, 2)}\n`);
   await buildWrapper(dir, options.minify ?? true);
   const bytes = await treeBytes(dir);
@@ -154,7 +180,7 @@ export async function bundleStdio(
         : { hint: 'Use a smaller server package.' },
     );
   }
-  return { dir, spec, bytes };
+  return { dir, spec, leftOut, bytes };
 }
 
 export interface RecordedStdio {

@@ -108,6 +108,11 @@ export async function prepareStdio(
       : `Bundling ${command.file} and its package for Node.js 24 / ARM64…`,
   );
   const bundle = await bundleStdio(command, label, dir);
+  if (bundle.leftOut.length > 0) {
+    ctx.out.warn(
+      `Left out of the upload, as files that hold keys: ${bundle.leftOut.join(', ')}. Give the server its keys with --secret NAME (Secrets Manager) instead.`,
+    );
+  }
   const { tools, manifest } = await recordStdio(dir, {
     ...settings?.environment,
     ...Object.fromEntries(Object.keys(settings?.secrets ?? {}).map((key) => [key, `(secret ${key}, read at cold start)`])),

@@ -4,8 +4,8 @@
  * served by the bundle's handler in a fresh process with no network (its own network namespace).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -122,4 +122,53 @@ describe('a package that is not a server', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe('--stdio: the registry has no package @modelcontextprotocol/no-such-server-xyz.');
   }, 120_000);
+});
+
+describe('a script and its package', () => {
+  it('uploads the package without the files that hold keys, and says which were left out', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'stdio-script-'));
+    writeFileSync(join(project, 'package.json'), '{ "name": "mine", "type": "module" }\n');
+    writeFileSync(join(project, 'server.js'), 'process.stdin.resume();\n');
+    for (const file of ['.env', '.env.production', 'deploy.pem', 'service.key', '.npmrc', 'credentials.json']) {
+      writeFileSync(join(project, file), 'SECRET=do-not-upload\n');
+    }
+    writeFileSync(join(project, '.env.example'), 'SECRET=\n');
+    mkdirSync(join(project, '.aws'));
+    writeFileSync(join(project, '.aws', 'config'), '[default]\n');
+    mkdirSync(join(project, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(project, 'node_modules', 'dep', 'test.key'), 'a fixture of the dependency\n');
+    const dir = mkdtempSync(join(tmpdir(), 'stdio-bundle-'));
+    const bundle = await bundleStdio({ kind: 'script', file: join(project, 'server.js'), args: [] }, 'mine', dir);
+    const uploaded = (...path: string[]) => existsSync(join(dir, 'server', ...path));
+    expect(uploaded('server.js')).toBe(true);
+    expect(uploaded('.env.example')).toBe(true);
+    expect(uploaded('node_modules', 'dep', 'test.key')).toBe(true);
+    for (const file of ['.env', '.env.production', 'deploy.pem', 'service.key', '.npmrc', 'credentials.json', '.aws']) {
+      expect(uploaded(file), file).toBe(false);
+    }
+    expect([...bundle.leftOut].sort()).toEqual(
+      ['.env', '.env.production', '.npmrc', 'credentials.json', 'deploy.pem', 'service.key'].sort(),
+    );
+  }, 120_000);
+
+  it('refuses a script whose folder is the home directory: all of it would be uploaded', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'stdio-home-'));
+    const file = join(home, 'server.js');
+    writeFileSync(file, 'process.stdin.resume();\n');
+    const saved = process.env.HOME;
+    process.env.HOME = home; // os.homedir() reads it
+    try {
+      expect(homedir()).toBe(home);
+      const refused = await bundleStdio(
+        { kind: 'script', file, args: [] },
+        'home',
+        mkdtempSync(join(tmpdir(), 'stdio-bundle-')),
+      ).catch((caught: unknown) => caught);
+      expect(refused).toBeInstanceOf(UserError);
+      expect((refused as Error).message).toContain(`its folder (${home}) would be uploaded whole`);
+      expect((refused as UserError).options.hint).toContain('npm init -y');
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
 });
