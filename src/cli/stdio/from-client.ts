@@ -169,6 +169,27 @@ export function looksLikeSecret(key: string, value: string): boolean {
   return value.length >= 24 && /^[A-Za-z0-9+/=_-]+$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value);
 }
 
+/**
+ * The entry's arguments that look like keys (`--api-key sk-…`, `--token=…`, a URL with a password, a bare
+ * token), by position and the flag they follow, never the value: an argument goes into the function's code
+ * as written (stdio.json), where Secrets Manager cannot hold it.
+ */
+export function keyLikeArguments(args: readonly string[]): string[] {
+  const found: string[] = [];
+  const flagName = (flag: string) => flag.replace(/^-+/, '').replace(/-/g, '_').toUpperCase();
+  args.forEach((arg, index) => {
+    const inline = /^(--?[A-Za-z][\w-]*)=(.*)$/.exec(arg);
+    const previous = index > 0 ? args[index - 1] : undefined;
+    const flag = inline?.[1] ?? (previous !== undefined && /^--?[A-Za-z][\w-]*$/.test(previous) ? previous : undefined);
+    const value = inline?.[2] ?? arg;
+    if (value.startsWith('-') && inline === undefined) return;
+    if (looksLikeSecret(flag === undefined ? '' : flagName(flag), value)) {
+      found.push(`argument ${index + 1}${flag === undefined ? '' : ` (${flag})`}`);
+    }
+  });
+  return found;
+}
+
 /** The entry's environment split: plain settings, and those to offer for Secrets Manager. */
 export function splitEnvironment(env: Readonly<Record<string, string>>): {
   readonly plain: Record<string, string>;

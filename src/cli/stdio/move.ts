@@ -8,8 +8,8 @@
 import type { CommandContext } from '../context.js';
 import { cliStackName } from '../deployed/name.js';
 import type { StackCliOptions } from '../options/stack-options.js';
-import { UsageError } from '../terminal/errors.js';
-import { type ClientStdioEntry, parseStdioFrom, readStdioEntry } from './from-client.js';
+import { UsageError, UserError } from '../terminal/errors.js';
+import { type ClientStdioEntry, keyLikeArguments, parseStdioFrom, readStdioEntry } from './from-client.js';
 import { chooseMovedEnvironment, type MovedEnvironment, offerToRepoint } from './move-secrets.js';
 
 /** What deploy takes on top of the stack options for a move. */
@@ -65,6 +65,16 @@ export async function readStdioMove(
   const named =
     options.name === undefined && options.stackName === undefined && !several ? { ...options, name: entry.name } : options;
   const title = entry.client === 'claude-code' ? 'Claude Code' : 'Claude Desktop';
+  // Checked before the command line is printed: it holds the value.
+  const keyArgs = keyLikeArguments(entry.args);
+  if (keyArgs.length > 0) {
+    throw new UserError(
+      `${title}'s "${entry.name}" passes what looks like a key on its command line (${keyArgs.join(', ')}): moved, it would be written into the function's code as it is, readable by anyone who may read the code.`,
+      {
+        hint: 'Pass the key in the entry\'s env instead (most servers read it from an environment variable), then move it again: keys in env go to Secrets Manager. If it is not a key, deploy with --stdio "<command line>" yourself.',
+      },
+    );
+  }
   ctx.out.info(`Moving ${title}'s "${entry.name}" (${entry.file}): ${entry.commandLine}`);
   const moved = await chooseMovedEnvironment(ctx, entry, cliStackName(named), {
     env: keysFor(options.env, server),

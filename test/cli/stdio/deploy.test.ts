@@ -195,4 +195,24 @@ describe('mcp-lambda deploy --stdio-from', () => {
     expect(cloud.calls).toEqual([]);
     expect(aws.calls.length).toBe(calls);
   });
+
+  it('refuses an entry that passes a key on its command line, naming the argument, never the key', async () => {
+    const home = mkdtempSync(join(scratch, 'h-'));
+    const key = 'BSA-do-not-print-42';
+    const entry = { type: 'stdio', command: 'npx', args: ['-y', `${MEMORY}@2026.8.31`, '--api-key', key] };
+    writeFileSync(join(home, '.claude.json'), JSON.stringify({ mcpServers: { memory: entry } }));
+    const cloud = new FakeCloud();
+    const calls = aws.calls.length;
+    const result = await runCli(
+      ['deploy', '--stdio-from', 'claude-code:memory', '--signup', 'invite'],
+      { HOME: home, ...aws.env() },
+      { cwd: mkdtempSync(join(scratch, 'p-')), deployEngine: cloud.factory(), prompter: scriptedPrompter({}) },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('passes what looks like a key on its command line (argument 4 (--api-key))');
+    expect(result.stderr).toContain("Pass the key in the entry's env instead");
+    expect(result.stdout + result.stderr).not.toContain(key);
+    expect(cloud.calls).toEqual([]);
+    expect(aws.calls.length).toBe(calls);
+  });
 });

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AwsContext } from '../../../src/cli/aws/context.js';
 import {
   claudeDesktopConfigFile,
+  keyLikeArguments,
   looksLikeSecret,
   parseStdioFrom,
   readStdioEntry,
@@ -152,6 +153,15 @@ describe('which settings look like keys', () => {
     ['GITHUB_TOKEN', ''],
     ['ALLOWED_DIRECTORIES', '/home/me/projects/some-long-folder-name'],
   ])('%s=%s is a plain setting', (key, value) => expect(looksLikeSecret(key, value)).toBe(false));
+
+  it('finds keys on a command line by position and flag, never printing them', () => {
+    expect(keyLikeArguments(['-y', '@modelcontextprotocol/server-filesystem', '/home/me/projects'])).toEqual([]);
+    expect(keyLikeArguments(['--port', '8080', '--verbose', '--log-level=debug'])).toEqual([]);
+    expect(keyLikeArguments(['-y', 'server', '--api-key', 'BSA123'])).toEqual(['argument 4 (--api-key)']);
+    expect(keyLikeArguments(['--token=abc', 'x'])).toEqual(['argument 1 (--token)']);
+    expect(keyLikeArguments(['postgres://app:s3cret@db.internal:5432/app'])).toEqual(['argument 1']);
+    expect(keyLikeArguments(['run', 'sk-proj-abc123'])).toEqual(['argument 2']);
+  });
 
   it('splits an environment', () => {
     expect(splitEnvironment(MEMORY.env)).toEqual({
