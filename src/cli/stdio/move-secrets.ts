@@ -136,7 +136,8 @@ export async function offerToRepoint(
     scope,
     name: entry.name,
     entry: entry.raw,
-    restore: `claude mcp add-json ${shellQuote(entry.name)} ${shellQuote(JSON.stringify(entry.raw))} --scope ${scope}`,
+    // Reads the entry from this file when run, so its keys never sit in the command (nor shell history).
+    restore: `claude mcp add-json ${shellQuote(entry.name)} "$(node -p 'JSON.stringify(require(process.argv[1]).entry)' ${shellQuote(file)})" --scope ${scope}`,
   });
   out.info(`Kept the stdio entry in ${file}.`);
   await write({ client: 'claude-code', scope, entryName: entry.name });

@@ -3,9 +3,11 @@
  * its environment into settings and keys, storing the keys (a local Secrets Manager stand-in), and keeping
  * the old entry in a backup before the client is pointed at the deployed server.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'shell-quote';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsContext } from '../../../src/cli/aws/context.js';
@@ -265,15 +267,18 @@ describe('pointing the client at the deployed server', () => {
     const [file] = await readdir(dir);
     const backup = JSON.parse(await readFile(join(dir, file ?? ''), 'utf8')) as Record<string, unknown>;
     expect(backup).toMatchObject({ client: 'claude-code', scope: 'local', name: 'memory', entry: MEMORY });
-    expect(parse(String(backup.restore))).toEqual([
-      'claude',
-      'mcp',
-      'add-json',
-      'memory',
-      JSON.stringify(MEMORY),
-      '--scope',
-      'local',
-    ]);
+    // The restore command holds no key: it reads the entry from the backup when run. Run it with a
+    // `claude` that prints what it was given.
+    expect(String(backup.restore)).not.toContain(JSON.stringify(MEMORY));
+    const bin = join(home, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'claude'), '#!/bin/sh\nnode -e "console.log(JSON.stringify(process.argv.slice(1)))" -- "$@"\n', {
+      mode: 0o755,
+    });
+    const { stdout } = await promisify(execFile)('sh', ['-c', String(backup.restore)], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
+    expect(JSON.parse(stdout)).toEqual(['mcp', 'add-json', 'memory', JSON.stringify(MEMORY), '--scope', 'local']);
   });
 
   it('leaves the entry alone when the user says no', async () => {
