@@ -11,6 +11,8 @@ export interface FakeSecrets {
   readonly url: string;
   /** Secrets Manager: name → value. */
   readonly secrets: Map<string, string>;
+  /** Secrets Manager: name → the Tags it was created with. */
+  readonly tags: Map<string, unknown>;
   /** SSM: parameter name → value (SecureString). */
   readonly parameters: Map<string, string>;
   /** Names refused with AccessDeniedException. */
@@ -26,6 +28,7 @@ const ACCOUNT = '123456789012';
 
 export async function startFakeSecrets(): Promise<FakeSecrets> {
   const secrets = new Map<string, string>();
+  const tags = new Map<string, unknown>();
   const parameters = new Map<string, string>();
   const denied = new Set<string>();
   const calls: string[] = [];
@@ -56,7 +59,11 @@ export async function startFakeSecrets(): Promise<FakeSecrets> {
           const value = secrets.get(name);
           if (value === undefined) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
           const arn = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`;
-          return ok(operation === 'DescribeSecret' ? { ARN: arn, Name: name } : { ARN: arn, Name: name, SecretString: value });
+          return ok(
+            operation === 'DescribeSecret'
+              ? { ARN: arn, Name: name, ...(tags.has(name) && { Tags: tags.get(name) }) }
+              : { ARN: arn, Name: name, SecretString: value },
+          );
         }
         case 'CreateSecret': {
           const name = String(input.Name);
@@ -66,6 +73,7 @@ export async function startFakeSecrets(): Promise<FakeSecrets> {
           if (secrets.has(name))
             return fail('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
           secrets.set(name, String(input.SecretString));
+          if (input.Tags !== undefined) tags.set(name, input.Tags);
           return ok({ ARN: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-AbCdEf`, Name: name });
         }
         case 'PutSecretValue': {
@@ -102,6 +110,7 @@ export async function startFakeSecrets(): Promise<FakeSecrets> {
   return {
     url,
     secrets,
+    tags,
     parameters,
     denied,
     calls,

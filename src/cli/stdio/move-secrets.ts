@@ -61,10 +61,17 @@ export async function chooseMovedEnvironment(
   return { environment, toStore, secrets };
 }
 
-/** Stores the keys (a secret that exists from an earlier move gets the new value as its current version). */
+/** The tag on a secret a move stored: only such a secret is given a new value by a later move. */
+export const MOVED_TAG = 'mcp-lambda:moved';
+
+/**
+ * Stores the keys. A secret of that name from an earlier move (it carries {@link MOVED_TAG}) gets the new
+ * value as its current version; one mcp-lambda did not make is left alone and the deploy stops: it may be
+ * someone else's, under their own access policy.
+ */
 export async function storeSecrets(ctx: CommandContext, aws: AwsContext, moved: MovedEnvironment): Promise<void> {
   if (moved.toStore.size === 0) return;
-  const { CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = await aws.secretsManagerClient();
   for (const [key, value] of moved.toStore) {
     const name = moved.secrets[key] ?? '';
@@ -74,15 +81,25 @@ export async function storeSecrets(ctx: CommandContext, aws: AwsContext, moved: 
           Name: name,
           SecretString: value,
           Description: `${key} for an MCP server, moved by mcp-lambda`,
+          Tags: [{ Key: MOVED_TAG, Value: key }],
         }),
       );
       ctx.out.info(`Stored ${key} in Secrets Manager as ${name}.`);
     } catch (error) {
       if ((error as { name?: string }).name !== 'ResourceExistsException') {
         throw new UserError(`Could not store ${key} in Secrets Manager as ${name}: ${(error as Error).message}`, {
-          hint: 'Nothing was deployed. Check that your identity may call secretsmanager:CreateSecret, or store it yourself and pass --secret.',
+          hint: 'Nothing was deployed. Check that your identity may call secretsmanager:CreateSecret and secretsmanager:TagResource, or store it yourself and pass --secret.',
           cause: error,
         });
+      }
+      const existing = await client.send(new DescribeSecretCommand({ SecretId: name }));
+      if (!(existing.Tags ?? []).some((tag) => tag.Key === MOVED_TAG)) {
+        throw new UserError(
+          `A secret named ${name} already exists, and mcp-lambda did not make it: ${key} was not stored in it.`,
+          {
+            hint: `Nothing was deployed. If it holds ${key}, pass --secret ${key}=${name}; else deploy with another --name.`,
+          },
+        );
       }
       await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
       ctx.out.info(`Updated ${name} in Secrets Manager with ${key}'s value from the entry.`);

@@ -189,6 +189,7 @@ describe('moving the keys to Secrets Manager', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'not-a-real-key';
     delete process.env.AWS_PROFILE;
     aws.secrets.clear();
+    aws.tags.clear();
     aws.calls.length = 0;
   });
   afterEach(() => {
@@ -212,16 +213,44 @@ describe('moving the keys to Secrets Manager', () => {
     expect(printed).not.toContain(MEMORY.env.GITHUB_TOKEN);
   });
 
-  it('gives a secret stored by an earlier move the new value', async () => {
+  it('gives a secret stored by an earlier move (tagged) the new value', async () => {
     aws.secrets.set('mcp-lambda/memory/GITHUB_TOKEN', 'old');
+    aws.tags.set('mcp-lambda/memory/GITHUB_TOKEN', [{ Key: 'mcp-lambda:moved', Value: 'GITHUB_TOKEN' }]);
     const ctx = testContext(() => {}, { answers: { 'looks like a key': true } });
     await storeSecrets(
       ctx,
       new AwsContext({ region: 'eu-west-1', env: aws.env() }),
       await chooseMovedEnvironment(ctx, await entry(), 'memory', {}),
     );
-    expect(aws.calls).toEqual(['CreateSecret mcp-lambda/memory/GITHUB_TOKEN', 'PutSecretValue mcp-lambda/memory/GITHUB_TOKEN']);
+    expect(aws.calls).toEqual([
+      'CreateSecret mcp-lambda/memory/GITHUB_TOKEN',
+      'DescribeSecret mcp-lambda/memory/GITHUB_TOKEN',
+      'PutSecretValue mcp-lambda/memory/GITHUB_TOKEN',
+    ]);
     expect(aws.secrets.get('mcp-lambda/memory/GITHUB_TOKEN')).toBe(MEMORY.env.GITHUB_TOKEN);
+  });
+
+  it('tags what it stores, and leaves a same-name secret it did not make alone, stopping before the deploy', async () => {
+    const ctx = testContext(() => {}, { answers: { 'looks like a key': true } });
+    await storeSecrets(
+      ctx,
+      new AwsContext({ region: 'eu-west-1', env: aws.env() }),
+      await chooseMovedEnvironment(ctx, await entry(), 'memory', {}),
+    );
+    expect(aws.tags.get('mcp-lambda/memory/GITHUB_TOKEN')).toEqual([{ Key: 'mcp-lambda:moved', Value: 'GITHUB_TOKEN' }]);
+
+    aws.secrets.set('mcp-lambda/other/GITHUB_TOKEN', 'someone else’s');
+    const storing = storeSecrets(
+      ctx,
+      new AwsContext({ region: 'eu-west-1', env: aws.env() }),
+      await chooseMovedEnvironment(ctx, await entry(), 'other', {}),
+    );
+    await expect(storing).rejects.toThrow(
+      'A secret named mcp-lambda/other/GITHUB_TOKEN already exists, and mcp-lambda did not make it: GITHUB_TOKEN was not stored in it.',
+    );
+    await expect(storing).rejects.toMatchObject({ options: { hint: expect.stringContaining('Nothing was deployed') } });
+    expect(aws.secrets.get('mcp-lambda/other/GITHUB_TOKEN')).toBe('someone else’s');
+    expect(aws.calls).not.toContain('PutSecretValue mcp-lambda/other/GITHUB_TOKEN');
   });
 
   it('says what to do when the key may not be stored, before anything is deployed', async () => {
