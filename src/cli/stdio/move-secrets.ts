@@ -129,6 +129,12 @@ export async function offerToRepoint(
 ): Promise<boolean> {
   const { out } = ctx;
   if (entry.client === 'claude-desktop') {
+    if (given === false) {
+      out.info(
+        `Claude Desktop's "${entry.name}" still runs the server locally. To add the connector later: mcp-lambda write-config --client claude-desktop`,
+      );
+      return false;
+    }
     await write({ client: 'claude-desktop', scope: 'user', entryName: entry.name });
     out.info(`Once the connector works, remove the stdio entry "${entry.name}" from ${entry.file}.`);
     return true;

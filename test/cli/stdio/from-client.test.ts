@@ -339,5 +339,18 @@ describe('pointing the client at the deployed server', () => {
     expect(writes).toEqual([{ client: 'claude-desktop', scope: 'user', entryName: 'memory' }]);
     expect(printed).toContain('remove the stdio entry "memory"');
     expect(await readFile(join(dir, 'claude_desktop_config.json'), 'utf8')).toBe(text);
+
+    // --no-repoint: no connector steps, and the way to add it later.
+    printed = '';
+    const repointed = await offerToRepoint(
+      testContext((chunk) => (printed += chunk), { env: { HOME: home } }),
+      entry,
+      async () => {
+        throw new Error('must not write');
+      },
+      false,
+    );
+    expect(repointed).toBe(false);
+    expect(printed).toContain('To add the connector later: mcp-lambda write-config --client claude-desktop');
   });
 });
