@@ -12,8 +12,8 @@
  *   each failure in a row up to {@link RETRY_MAX_MS}, so a child that hangs does not hold every request
  *   for the start timeout; the first request after that tries again, and a start that succeeds resets it.
  * - stderr goes to the function's log line by line: each line cut at {@link STDERR_LINE_CHARS}
- *   characters, at most {@link STDERR_LINES_PER_MINUTE} lines a minute (one `stderr_capped` line says how
- *   many were left out).
+ *   characters; with stdout noise and notifications no call could take, at most
+ *   {@link STDERR_LINES_PER_MINUTE} lines a minute (one `stderr_capped` line says how many were left out).
  * - The child's environment is the function's (AWS credentials, `--env`, secrets read at cold start)
  *   without mcp-lambda's own settings ({@link childEnvironment}), with HOME and the working directory in a
  *   writable temporary directory (/tmp on Lambda: the code directory is read-only).
@@ -127,18 +127,19 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
     log({ ...fields, msg: 'stdio', server: spec.label, ...(requestId !== undefined && { requestId }) } as ChildLogRecord);
   };
 
-  // The stderr cap: a window of one minute, counted from its first line.
+  // The cap on what the child writes to the function's log (stderr lines, stdout noise, notifications no
+  // call could take), shared: a window of one minute, counted from its first line.
   let windowStart = 0;
   let windowLines = 0;
   let dropped = 0;
-  const onStderr = (line: string) => {
+  const capped = (fields: Omit<ChildLogRecord, 'msg' | 'server' | 'requestId'>) => {
     const at = now();
     if (at - windowStart >= 60_000) {
       if (dropped > 0) {
         record({
           level: 'warn',
           event: 'stderr_capped',
-          reason: `${dropped} stderr lines left out (over ${STDERR_LINES_PER_MINUTE} a minute)`,
+          reason: `${dropped} lines of the child's output left out (over ${STDERR_LINES_PER_MINUTE} a minute)`,
         });
       }
       windowStart = at;
@@ -150,16 +151,21 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
       return;
     }
     windowLines += 1;
-    const cut = line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line;
-    record({ level: 'info', event: 'stderr', line: cut });
+    record(fields);
     if (windowLines === STDERR_LINES_PER_MINUTE) {
       record({
         level: 'warn',
         event: 'stderr_capped',
-        reason: `stderr is over ${STDERR_LINES_PER_MINUTE} lines a minute; more are left out until the minute is over`,
+        reason: `the child's output (stderr, stdout noise, notifications) is over ${STDERR_LINES_PER_MINUTE} lines a minute; more are left out until the minute is over`,
       });
     }
   };
+  const onStderr = (line: string) =>
+    capped({
+      level: 'info',
+      event: 'stderr',
+      line: line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line,
+    });
 
   function start(): Promise<Running> {
     starts += 1;
@@ -172,7 +178,7 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
       env: childEnvironment(env, workDir),
       cwd: workDir,
       onNoise: (line) =>
-        record({
+        capped({
           level: 'warn',
           event: 'stdout_noise',
           line: line.length > NOISE_CHARS ? `${line.slice(0, NOISE_CHARS)}…` : line,
@@ -220,7 +226,7 @@ export function createSupervisor(spec: StdioSpec, options: SupervisorOptions): S
           serverInfo,
           ...(instructions !== undefined && { instructions }),
           requestTimeoutMs: options.requestTimeoutMs,
-          onUnrouted: (line: string) => record({ level: 'info', event: 'notification', line: line.slice(0, STDERR_LINE_CHARS) }),
+          onUnrouted: (line: string) => capped({ level: 'info', event: 'notification', line: line.slice(0, STDERR_LINE_CHARS) }),
         },
       };
     })();

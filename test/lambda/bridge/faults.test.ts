@@ -69,6 +69,17 @@ describe('a child that misbehaves', () => {
     expect(served.app.childStarts).toBe(1);
   });
 
+  it('floods stdout with garbage: those lines count against the same per-minute cap as stderr', async () => {
+    const served = track(await serve(scripted()));
+    const client = track(await connectV1(served.url));
+    // Two lines of noise each: twice the cap.
+    const lines = STDERR_LINES_PER_MINUTE;
+    expect(textOf(await client.callTool({ name: 'noise', arguments: { lines } }))).toContain('after the noise');
+    expect(served.children.filter((record) => record.event === 'stdout_noise')).toHaveLength(STDERR_LINES_PER_MINUTE);
+    expect(served.children.filter((record) => record.event === 'stderr_capped')).toHaveLength(1);
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toContain('still here');
+  });
+
   it('floods stderr: lines are cut and capped per minute, with one line saying so', async () => {
     const served = track(await serve(scripted()));
     const client = track(await connectClient(served.url, '2026-07-28'));
