@@ -75,6 +75,15 @@ export async function readStdioMove(
       },
     );
   }
+  // A project's .mcp.json comes with the repository, not from the user: its command runs here (to record
+  // it) and on AWS with the function's role. Asked about, naming the file; --yes answers it.
+  if (entry.scope === 'project') {
+    const move = await ctx.prompt.confirm(
+      `"${entry.name}" comes from ${entry.file}, this project's shared config, not your own: moving it runs \`${entry.commandLine}\` here and on AWS. Move it?`,
+      { default: false },
+    );
+    if (!move) throw new UserError(`Left "${entry.name}" as it was; nothing was run or deployed.`);
+  }
   ctx.out.info(`Moving ${title}'s "${entry.name}" (${entry.file}): ${entry.commandLine}`);
   const moved = await chooseMovedEnvironment(ctx, entry, cliStackName(named), {
     env: keysFor(options.env, server),

@@ -196,6 +196,23 @@ describe('mcp-lambda deploy --stdio-from', () => {
     expect(aws.calls.length).toBe(calls);
   });
 
+  it("asks before moving an entry from the project's .mcp.json (it came with the repository), and stops on no", async () => {
+    const home = mkdtempSync(join(scratch, 'h-'));
+    const project = mkdtempSync(join(scratch, 'p-'));
+    const entry = { type: 'stdio', command: 'npx', args: ['-y', `${MEMORY}@2026.8.31`] };
+    writeFileSync(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { memory: entry } }));
+    const cloud = new FakeCloud();
+    const result = await runCli(
+      ['deploy', '--stdio-from', 'claude-code:memory', '--signup', 'invite'],
+      { HOME: home, ...aws.env() },
+      { cwd: project, deployEngine: cloud.factory(), prompter: scriptedPrompter({ '"memory" comes from': false }) },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Left "memory" as it was; nothing was run or deployed.');
+    expect(result.stderr).not.toContain('Moving');
+    expect(cloud.calls).toEqual([]);
+  });
+
   it('refuses an entry that passes a key on its command line, naming the argument, never the key', async () => {
     const home = mkdtempSync(join(scratch, 'h-'));
     const key = 'BSA-do-not-print-42';
