@@ -3,7 +3,7 @@
 // BENCH_ERA=modern speaks 2026-07-28 as Claude Code 2.1.328 does (server/discover first, its own envelope).
 // cold: import the bundle and answer initialize + tools/list + tools/call once; print timings.
 // connect: the same without the tools/call (what a client does to connect).
-// memory: the resident set after the cold sequence, and after `iterations` more calls.
+// memory: the resident set after the cold sequence, and after each of `iterations` (e.g. 1000,10000) more calls.
 // warm: time `iterations` tools/list calls in-process right after the cold start, then as many more; print percentiles.
 import { pathToFileURL } from 'node:url';
 
@@ -96,19 +96,27 @@ if (mode === 'cold' || mode === 'connect') {
     `${JSON.stringify({ bootMs: t0, importMs: imported - t0, initializeMs: afterInit - imported, restMs: done - afterInit, doneAt: done })}\n`,
   );
 } else if (mode === 'memory') {
-  // Resident memory after the cold sequence, and after `iterations` more calls (tools/list and tools/call in turn).
+  // Resident memory after the cold sequence, and after each count of more calls in `iterations` (comma-
+  // separated, ascending: tools/list and tools/call in turn), after a GC.
   await call(initialize);
   await call(toolsList);
   await call(toolsCall);
   const mb = () => process.memoryUsage().rss / 1024 / 1024;
   const cold = mb();
-  const iterations = Number(iterationsArg ?? 1000);
-  for (let i = 0; i < iterations / 2; i += 1) {
-    await call(toolsList);
-    await call(toolsCall);
+  const checkpoints = String(iterationsArg ?? 1000)
+    .split(',')
+    .map(Number);
+  const after = {};
+  let done = 0;
+  for (const calls of checkpoints) {
+    for (; done < calls; done += 2) {
+      await call(toolsList);
+      await call(toolsCall);
+    }
+    globalThis.gc?.();
+    after[calls] = mb();
   }
-  globalThis.gc?.();
-  process.stderr.write(`${JSON.stringify({ coldMb: cold, afterMb: mb() })}\n`);
+  process.stderr.write(`${JSON.stringify({ coldMb: cold, afterMb: after[checkpoints[0]], after })}\n`);
 } else {
   // warm: 1,000 tools/list right after the cold start, then 1,000 more on the now-warm instance.
   const iterations = Number(iterationsArg ?? 1000);

@@ -6,6 +6,14 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * The command and args that run `command` inside the cgroup `dir`: a shell that moves itself in, then
+ * execs it (so the process measured is the command, in the group from its first instruction).
+ */
+export function inCgroup(dir, command, args) {
+  return ['sh', ['-c', `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$@"`, 'sh', command, ...args]];
+}
+
 /** Lambda's memory for one full vCPU. */
 export const MB_PER_VCPU = 1769;
 const PERIOD_US = 100_000;
@@ -59,10 +67,7 @@ export function cpuShareRunner(sizes) {
     return { missing: `the cgroup CPU quota is not writable here (${error.code ?? error.message})` };
   }
   return {
-    wrap: (mb, command, args) => [
-      'sh',
-      ['-c', `echo $$ > ${join(groups.get(mb), 'cgroup.procs')} && exec "$@"`, 'sh', command, ...args],
-    ],
+    wrap: (mb, command, args) => inCgroup(groups.get(mb), command, args),
     close: () => {
       for (const dir of groups.values()) {
         try {

@@ -7,6 +7,7 @@
 // bench prints the figures without a limit, saying so.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inCgroup } from './bench-cpu-share.mjs';
 
 /** The hierarchy with a memory controller we can write to; or undefined. */
 function findHierarchy() {
@@ -43,7 +44,7 @@ export function memoryLimitRunner(mb) {
     return { missing: `the cgroup memory limit is not writable here (${error.code ?? error.message})` };
   }
   return {
-    wrap: (command, args) => ['sh', ['-c', `echo $$ > ${join(dir, 'cgroup.procs')} && exec "$@"`, 'sh', command, ...args]],
+    wrap: (command, args) => inCgroup(dir, command, args),
     close: () => {
       try {
         rmdirSync(dir);

@@ -230,21 +230,19 @@ console.log(`  SDK as-is, after ${n} requests  ${pct(warmBase.steady)}  (baselin
 const FUNCTION_MB = 512;
 const limit = memoryLimitRunner(FUNCTION_MB);
 const limited = (command, args) => (limit.missing ? [command, args] : limit.wrap(command, args));
-const memoryOf = async (file, env, iterations) =>
+const longer = calls * 10;
+const memoryOf = async (file, env) =>
   JSON.parse(
-    (await time(...limited(lambdaNode, ['--expose-gc', child, file, 'memory', String(iterations)]), env)).stderr
+    (await time(...limited(lambdaNode, ['--expose-gc', child, file, 'memory', `${calls},${longer}`]), env)).stderr
       .trim()
       .split('\n')
       .at(-1),
   );
-const longer = calls * 10;
-let memory, memoryLong, memoryCustom, memoryCustomLong, memoryBare;
+let memory, memoryCustom, memoryBare;
 try {
-  [memory, memoryLong, memoryCustom, memoryCustomLong, memoryBare] = [
-    await memoryOf(bundle, lambdaEnv, calls),
-    await memoryOf(bundle, lambdaEnv, longer),
-    await memoryOf(customBundle, customEnv, calls),
-    await memoryOf(customBundle, customEnv, longer),
+  [memory, memoryCustom, memoryBare] = [
+    await memoryOf(bundle, lambdaEnv),
+    await memoryOf(customBundle, customEnv),
     JSON.parse(
       (await time(...limited(lambdaNode, ['-e', 'process.stderr.write(String(process.memoryUsage().rss / 1048576))']))).stderr,
     ),
@@ -261,10 +259,10 @@ console.log(
 );
 const longN = longer.toLocaleString('en-US');
 console.log(
-  `  dog facts       after cold start  ${memory.coldMb.toFixed(1)} MB   after ${n} more calls  ${memory.afterMb.toFixed(1)} MB   after ${longN}  ${memoryLong.afterMb.toFixed(1)} MB`,
+  `  dog facts       after cold start  ${memory.coldMb.toFixed(1)} MB   after ${n} more calls  ${memory.afterMb.toFixed(1)} MB   after ${longN}  ${memory.after[longer].toFixed(1)} MB`,
 );
 console.log(
-  `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB   after ${longN}  ${memoryCustomLong.afterMb.toFixed(1)} MB`,
+  `  custom (lazy)   after cold start  ${memoryCustom.coldMb.toFixed(1)} MB   after ${n} more calls  ${memoryCustom.afterMb.toFixed(1)} MB   after ${longN}  ${memoryCustom.after[longer].toFixed(1)} MB`,
 );
 
 // 3c. The function's memory size sets its CPU share (1,769 MB = 1 vCPU): the custom server's cold sequence
