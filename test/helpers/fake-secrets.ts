@@ -15,7 +15,7 @@ export interface FakeSecrets {
   readonly tags: Map<string, unknown>;
   /** SSM: parameter name → value (SecureString). */
   readonly parameters: Map<string, string>;
-  /** Names refused with AccessDeniedException. */
+  /** Names refused with AccessDeniedException (every operation), or "<operation> <name>" for one. */
   readonly denied: Set<string>;
   /** Every call, as "<operation> <name>[ decrypted]". */
   readonly calls: string[];
@@ -54,7 +54,7 @@ export async function startFakeSecrets(): Promise<FakeSecrets> {
         case 'DescribeSecret': {
           const name = secretName(String(input.SecretId));
           calls.push(`${operation} ${name}`);
-          if (denied.has(name))
+          if (denied.has(name) || denied.has(`${operation} ${name}`))
             return fail('AccessDeniedException', `User is not authorized to perform: secretsmanager:${operation}`);
           const value = secrets.get(name);
           if (value === undefined) return fail('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");

@@ -92,7 +92,12 @@ export async function storeSecrets(ctx: CommandContext, aws: AwsContext, moved: 
           cause: error,
         });
       }
-      const existing = await client.send(new DescribeSecretCommand({ SecretId: name }));
+      const existing = await client.send(new DescribeSecretCommand({ SecretId: name })).catch((cause: unknown) => {
+        throw new UserError(`${name} exists, and mcp-lambda could not check who made it: ${(cause as Error).message}`, {
+          hint: 'Nothing was deployed. Check that your identity may call secretsmanager:DescribeSecret, or pass --secret.',
+          cause,
+        });
+      });
       if (!(existing.Tags ?? []).some((tag) => tag.Key === MOVED_TAG)) {
         throw new UserError(
           `A secret named ${name} already exists, and mcp-lambda did not make it: ${key} was not stored in it.`,

@@ -190,6 +190,7 @@ describe('moving the keys to Secrets Manager', () => {
     delete process.env.AWS_PROFILE;
     aws.secrets.clear();
     aws.tags.clear();
+    aws.denied.clear();
     aws.calls.length = 0;
   });
   afterEach(() => {
@@ -251,6 +252,20 @@ describe('moving the keys to Secrets Manager', () => {
     await expect(storing).rejects.toMatchObject({ options: { hint: expect.stringContaining('Nothing was deployed') } });
     expect(aws.secrets.get('mcp-lambda/other/GITHUB_TOKEN')).toBe('someone else’s');
     expect(aws.calls).not.toContain('PutSecretValue mcp-lambda/other/GITHUB_TOKEN');
+  });
+
+  it('stops with a clear error when it may not check who made a same-name secret', async () => {
+    aws.secrets.set('mcp-lambda/memory/GITHUB_TOKEN', 'old');
+    aws.denied.add('DescribeSecret mcp-lambda/memory/GITHUB_TOKEN');
+    const ctx = testContext(() => {}, { answers: { 'looks like a key': true } });
+    const storing = storeSecrets(
+      ctx,
+      new AwsContext({ region: 'eu-west-1', env: aws.env() }),
+      await chooseMovedEnvironment(ctx, await entry(), 'memory', {}),
+    );
+    await expect(storing).rejects.toThrow(/mcp-lambda\/memory\/GITHUB_TOKEN exists, and mcp-lambda could not check who made it/);
+    await expect(storing).rejects.toMatchObject({ options: { hint: expect.stringContaining('secretsmanager:DescribeSecret') } });
+    expect(aws.secrets.get('mcp-lambda/memory/GITHUB_TOKEN')).toBe('old');
   });
 
   it('says what to do when the key may not be stored, before anything is deployed', async () => {
